@@ -1,0 +1,1 @@
+//! Assertions on one exchange: status, headers, body matchers, JSON Schema, SCIM invariants.

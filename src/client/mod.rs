@@ -1,0 +1,1 @@
+//! SCIM HTTP client: auth, rate limit, retries, timeouts, transcript, redaction of secrets.

@@ -1,0 +1,1 @@
+//! Diagnostics that point at file:line:col with the source line, a caret and a hint.

@@ -1,0 +1,1 @@
+//! Capabilities of a target from /ServiceProviderConfig, /ResourceTypes and /Schemas.

@@ -1,0 +1,1 @@
+//! IdP and vendor profiles: request dialect and expectation overlays.

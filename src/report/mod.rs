@@ -1,0 +1,1 @@
+//! Report writers (console, JUnit, JSON), each a consumer of `result`.

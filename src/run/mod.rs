@@ -1,0 +1,1 @@
+//! Executor: ordering, concurrency, captures, cleanup ledger, cancellation.

@@ -1,0 +1,1 @@
+//! Embedded reference SCIM server (axum, in memory) with misbehaviour switches.

@@ -1,0 +1,304 @@
+//! The scenario model: what the loader produces and the planner and executor consume.
+//!
+//! Every node that a user wrote keeps its source location, so a load error, a lint
+//! finding and a failed check at run time all point at the same `file:line:col`.
+//! Templates are parsed into the tree at load time; nothing is substituted into raw text.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// A scenario file as loaded: its display path and its text (for rendering snippets).
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path as the user gave it, or `builtin:core/users.yaml` for embedded suites.
+    pub name: String,
+    pub text: String,
+}
+
+/// A position in a scenario file; line and column are 1-based.
+#[derive(Debug, Clone)]
+pub struct Loc {
+    pub file: Arc<SourceFile>,
+    pub line: u32,
+    pub col: u32,
+}
+
+impl fmt::Display for Loc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file.name, self.line, self.col)
+    }
+}
+
+/// All scenarios that were loaded, in file order then document order.
+#[derive(Debug, Default)]
+pub struct Suite {
+    pub scenarios: Vec<Arc<Scenario>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Must,
+    Should,
+    May,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Must => "must",
+            Severity::Should => "should",
+            Severity::May => "may",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Scenario {
+    /// Dotted id, unique across the loaded suites, e.g. `users.create.basic`.
+    pub id: String,
+    pub title: String,
+    /// Requirement catalog ids, e.g. `RFC7644-3.3`.
+    pub requirement: Vec<String>,
+    pub severity: Severity,
+    pub tags: Vec<String>,
+    /// Capability gates, e.g. `users`, `groups`, `patch`, `bulk`, `etag`, `sort`, `filter`.
+    pub requires: Vec<String>,
+    /// True when the scenario must not overlap with any other (it counts all users, ...).
+    pub exclusive: bool,
+    /// The area it belongs to (first id segment unless the file says otherwise): JUnit
+    /// classname and testsuite grouping.
+    pub area: String,
+    /// Scenario-level variables with defaults; `--var` and the config file override them.
+    pub vars: Vec<(String, TemplateValue)>,
+    pub steps: Vec<Step>,
+    pub loc: Loc,
+}
+
+#[derive(Debug)]
+pub struct Step {
+    pub name: String,
+    pub request: Request,
+    pub expect: Expectation,
+    /// Values taken from this step's exchange for later steps: `user: body.id`.
+    pub capture: Vec<Capture>,
+    /// False for a step whose created resource is deleted by the scenario itself.
+    pub track_created: bool,
+    pub loc: Loc,
+}
+
+#[derive(Debug)]
+pub struct Request {
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// Path relative to the base URL, e.g. `/Users/{{ user }}`.
+    pub path: Template,
+    pub query: Vec<(String, Template)>,
+    pub headers: Vec<(String, Template)>,
+    pub body: Option<Body>,
+    pub auth: AuthMode,
+    pub loc: Loc,
+}
+
+#[derive(Debug)]
+pub enum Body {
+    /// A JSON document written as YAML; strings inside are templates.
+    Json(TemplateValue),
+    /// Bytes sent verbatim (malformed JSON, wrong media types); the content type is
+    /// given by the request headers or defaults to `application/scim+json`.
+    Raw(Template),
+}
+
+/// Which credentials a request carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuthMode {
+    /// The target's configured credentials.
+    #[default]
+    Default,
+    /// No Authorization header at all.
+    None,
+    /// A syntactically valid but wrong bearer token.
+    Invalid,
+}
+
+#[derive(Debug, Default)]
+pub struct Expectation {
+    pub status: Option<StatusExpectation>,
+    pub headers: Vec<HeaderCheck>,
+    /// Name of a JSON Schema in `suites/schemas/` (e.g. `User`, `ListResponse`, `Error`).
+    pub schema: Option<Located<String>>,
+    pub body: Vec<BodyCheck>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Located<T> {
+    pub value: T,
+    pub loc: Loc,
+}
+
+#[derive(Debug)]
+pub struct StatusExpectation {
+    /// Any of these codes passes.
+    pub any_of: Vec<u16>,
+    pub loc: Loc,
+}
+
+#[derive(Debug)]
+pub struct HeaderCheck {
+    /// Lower-case header name.
+    pub name: String,
+    pub matcher: Matcher,
+    pub loc: Loc,
+}
+
+#[derive(Debug)]
+pub struct BodyCheck {
+    /// SCIM-style path into the response body as written, e.g. `emails[type eq "work"].value`.
+    pub path: String,
+    pub matcher: Matcher,
+    pub loc: Loc,
+}
+
+/// One assertion on a selected value (body path or header).
+#[derive(Debug)]
+pub enum Matcher {
+    /// Deep equality; numbers compare by value.
+    Equals(TemplateValue),
+    NotEquals(TemplateValue),
+    /// String equality ignoring ASCII/Unicode case.
+    EqualsIgnoreCase(Template),
+    Present,
+    Absent,
+    Type(JsonType),
+    /// The selected string matches; the pattern is a template compiled after rendering.
+    Regex(Template),
+    /// Substring of a string, element of an array (deep subset match for objects).
+    Contains(TemplateValue),
+    /// Length of a string or array, or number of values a filter selected.
+    Length(LengthBound),
+    /// Numeric comparison.
+    Compare(CompareOp, f64),
+    OneOf(Vec<TemplateValue>),
+    /// The matcher holds for every element (of an array, or of a filter's selection).
+    Every(Box<Matcher>),
+    Not(Box<Matcher>),
+    /// All of these hold (a mapping with several matcher keys).
+    All(Vec<Matcher>),
+    /// The header is the SCIM media type `application/scim+json`, parameters allowed.
+    ScimJson,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonType {
+    String,
+    Number,
+    Integer,
+    Boolean,
+    Array,
+    Object,
+    Null,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareOp {
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LengthBound {
+    pub min: Option<usize>,
+    pub max: Option<usize>,
+}
+
+#[derive(Debug)]
+pub struct Capture {
+    pub name: String,
+    pub source: CaptureSource,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone)]
+pub enum CaptureSource {
+    /// A SCIM-style path into the response body (`body.id` in YAML).
+    Body(String),
+    /// A response header, lower-case (`headers.etag`).
+    Header(String),
+    /// The response status code (`status`).
+    Status,
+}
+
+/// A string with `{{ expr }}` holes, parsed at load time.
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub parts: Vec<TemplatePart>,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone)]
+pub enum TemplatePart {
+    Text(String),
+    Expr(Expr),
+}
+
+/// What a `{{ ... }}` hole refers to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// `unique.email`, `unique.id`, `unique.name`, `unique.externalId`, each with an
+    /// optional label (`unique.email.second`): one value per scenario run and label,
+    /// carrying the run prefix.
+    Unique {
+        kind: UniqueKind,
+        label: Option<String>,
+    },
+    /// `uuid`: a fresh UUID v4 at every evaluation.
+    Uuid,
+    /// `now`: the current time, RFC 3339.
+    Now,
+    /// `run.id`, the run prefix shared by all generated values.
+    RunId,
+    /// A captured value or a variable (`user`, `vars.department`).
+    Var(String),
+    /// `steps.<name>.(request|response).(body|headers|status)[.path]`
+    StepRef {
+        step: String,
+        side: ExchangeSide,
+        part: StepPart,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UniqueKind {
+    Email,
+    Id,
+    Name,
+    ExternalId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExchangeSide {
+    Request,
+    Response,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StepPart {
+    /// A SCIM-style path into the body; empty for the whole body.
+    Body(String),
+    Header(String),
+    Status,
+}
+
+/// A YAML value whose strings are templates. A string that is exactly one hole
+/// (`"{{ user }}"`) renders to the referenced JSON value unchanged (number, object, ...).
+#[derive(Debug, Clone)]
+pub enum TemplateValue {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    String(Template),
+    Array(Vec<TemplateValue>),
+    Object(Vec<(String, TemplateValue)>),
+}
