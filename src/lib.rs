@@ -9,6 +9,7 @@ pub mod client;
 pub mod diag;
 pub mod discovery;
 pub mod exit;
+pub mod plan;
 pub mod profile;
 pub mod report;
 pub mod result;
