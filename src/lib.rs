@@ -6,6 +6,7 @@
 pub mod check;
 pub mod cli;
 pub mod client;
+pub mod config;
 pub mod diag;
 pub mod discovery;
 pub mod exit;

@@ -1,9 +1,10 @@
 //! Pure planning: which scenarios run, which are skipped and why. No I/O, so `list`,
-//! `lint`-adjacent tooling and the libtest harness share it without a network.
+//! `run` and the libtest harness share it without a network.
 
 use std::sync::Arc;
 
-use crate::suite::model::Scenario;
+use crate::discovery::Capabilities;
+use crate::suite::model::{Scenario, Suite};
 
 /// One scenario as the executor receives it.
 #[derive(Debug, Clone)]
@@ -20,4 +21,77 @@ pub struct PlannedScenario {
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
     pub scenarios: Vec<PlannedScenario>,
+}
+
+impl Plan {
+    /// Scenarios that will actually send requests.
+    pub fn runnable(&self) -> usize {
+        self.scenarios.iter().filter(|p| p.skip.is_none()).count()
+    }
+}
+
+/// The user's selection: `--tag`, `--skip-tag`, `--filter`.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Keep scenarios having any of these tags (all when empty).
+    pub tags: Vec<String>,
+    /// Skip scenarios having any of these tags, reporting them as skipped.
+    pub skip_tags: Vec<String>,
+    /// Keep scenarios whose id contains any of these texts (all when empty).
+    pub filters: Vec<String>,
+}
+
+impl Selection {
+    fn keeps(&self, scenario: &Scenario) -> bool {
+        let tag_ok = self.tags.is_empty()
+            || scenario
+                .tags
+                .iter()
+                .any(|t| self.tags.iter().any(|w| w.eq_ignore_ascii_case(t)));
+        let id_ok =
+            self.filters.is_empty() || self.filters.iter().any(|f| scenario.id.contains(f.as_str()));
+        tag_ok && id_ok
+    }
+
+    fn skip_reason(&self, scenario: &Scenario) -> Option<String> {
+        let tag = scenario
+            .tags
+            .iter()
+            .find(|t| self.skip_tags.iter().any(|s| s.eq_ignore_ascii_case(t)))?;
+        Some(format!("tag '{tag}' excluded by --skip-tag"))
+    }
+}
+
+/// Scenarios the selection keeps, in suite order; `--skip-tag` ones are kept and marked.
+pub fn select(suite: &Suite, selection: &Selection) -> Plan {
+    let scenarios = suite
+        .scenarios
+        .iter()
+        .filter(|s| selection.keeps(s))
+        .map(|s| PlannedScenario {
+            scenario: Arc::clone(s),
+            skip: selection.skip_reason(s),
+            known_deviation: None,
+        })
+        .collect();
+    Plan { scenarios }
+}
+
+/// Marks scenarios whose required capabilities the target does not advertise.
+pub fn gate_capabilities(plan: &mut Plan, capabilities: &Capabilities) {
+    for planned in plan.scenarios.iter_mut().filter(|p| p.skip.is_none()) {
+        let missing: Vec<&str> = planned
+            .scenario
+            .requires
+            .iter()
+            .map(String::as_str)
+            .filter(|c| !capabilities.has(c))
+            .collect();
+        if !missing.is_empty() {
+            planned.skip = Some(format!(
+                "capability not advertised by the target: {}",
+                missing.join(", ")
+            ));
+        }
+    }
 }

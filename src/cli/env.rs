@@ -1,0 +1,119 @@
+//! Every flag reads `SCIMCHECK_<FLAG>` when it is not on the command line. The
+//! environment is a parameter, so resolution is tested without touching the process.
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+
+use clap::ArgAction;
+use clap::parser::ValueSource;
+
+/// Where environment variables come from: the process, or a map in tests.
+pub trait EnvSource {
+    fn get(&self, name: &str) -> Option<String>;
+}
+
+pub struct ProcessEnv;
+
+impl EnvSource for ProcessEnv {
+    fn get(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+}
+
+impl EnvSource for HashMap<String, String> {
+    fn get(&self, name: &str) -> Option<String> {
+        HashMap::get(self, name).cloned()
+    }
+}
+
+/// `--token-env` -> `SCIMCHECK_TOKEN_ENV`.
+pub fn env_var_name(long: &str) -> String {
+    format!("SCIMCHECK_{}", long.replace('-', "_").to_ascii_uppercase())
+}
+
+/// Flags that are repeatable but whose values may contain commas: one value per line.
+const LINE_SEPARATED: &[&str] = &["header", "var"];
+
+pub(super) struct EnvArgs {
+    pub var: String,
+    pub args: Vec<OsString>,
+}
+
+pub(super) fn document_env_vars(cmd: clap::Command) -> clap::Command {
+    cmd.mut_subcommands(|sub| {
+        sub.mut_args(|arg| match arg.get_long() {
+            Some(long) if !matches!(long, "help" | "version") => {
+                let var = env_var_name(long);
+                let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+                arg.help(format!("{help} [env: {var}]"))
+            }
+            _ => arg,
+        })
+    })
+}
+
+pub(super) fn args_from_env(
+    cmd: &clap::Command,
+    matches: &clap::ArgMatches,
+    env: &dyn EnvSource,
+) -> Result<Vec<EnvArgs>, clap::Error> {
+    let Some((name, sub_matches)) = matches.subcommand() else {
+        return Ok(Vec::new());
+    };
+    let Some(sub) = cmd.find_subcommand(name) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for arg in sub.get_arguments() {
+        let Some(long) = arg.get_long() else { continue };
+        if matches!(long, "help" | "version") {
+            continue;
+        }
+        let on_command_line = sub_matches.value_source(arg.get_id().as_str())
+            == Some(ValueSource::CommandLine);
+        if on_command_line {
+            continue;
+        }
+        let var = env_var_name(long);
+        let Some(value) = env.get(&var) else { continue };
+        let args = match arg.get_action() {
+            ArgAction::SetTrue => match truthy(&value) {
+                Some(true) => vec![OsString::from(format!("--{long}"))],
+                Some(false) => Vec::new(),
+                None => {
+                    return Err(clap::Error::raw(
+                        clap::error::ErrorKind::InvalidValue,
+                        format!("{var} must be true or false (1/0, yes/no)\n"),
+                    ));
+                }
+            },
+            ArgAction::Append => {
+                let values: Vec<&str> = if LINE_SEPARATED.contains(&long) {
+                    value.lines().collect()
+                } else {
+                    value.split(',').collect()
+                };
+                values
+                    .into_iter()
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| OsString::from(format!("--{long}={v}")))
+                    .collect()
+            }
+            _ if value.is_empty() => Vec::new(),
+            _ => vec![OsString::from(format!("--{long}={value}"))],
+        };
+        if !args.is_empty() {
+            out.push(EnvArgs { var, args });
+        }
+    }
+    Ok(out)
+}
+
+fn truthy(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "" | "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}

@@ -1,0 +1,43 @@
+//! `scimcheck run`: flags of a conformance run.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::shared::{SelectionArgs, TargetArgs};
+
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    /// Scenarios run at the same time
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Do not delete the resources the run created
+    #[arg(long)]
+    pub keep: bool,
+    /// Let `should` failures fail the run too
+    #[arg(long)]
+    pub strict: bool,
+    /// Write a JUnit XML report to FILE
+    #[arg(long, value_name = "FILE")]
+    pub report_junit: Option<PathBuf>,
+    /// Write a JSON report to FILE
+    #[arg(long, value_name = "FILE")]
+    pub report_json: Option<PathBuf>,
+    /// Write one file per scenario with each HTTP exchange (secrets redacted) into DIR
+    #[arg(long, value_name = "DIR")]
+    pub transcript: Option<PathBuf>,
+    /// Plain lines instead of a progress bar
+    #[arg(long)]
+    pub no_progress: bool,
+    /// Show the transcript of failing scenarios on the console
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Misbehaviours of the embedded server (comma-separated; only without --url),
+    /// to see which checks catch them; `scimcheck serve --help` lists them
+    #[arg(long, value_name = "LIST")]
+    pub misbehave: Option<String>,
+}

@@ -1,0 +1,25 @@
+//! `scimcheck serve`: the embedded reference server on its own.
+
+use clap::Args;
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Port to listen on (0 picks a free one)
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to bind
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// Bearer token that clients must send (no authentication when absent)
+    #[arg(long, value_name = "TOKEN", conflicts_with = "token_env")]
+    pub token: Option<String>,
+    /// Name of an environment variable holding the bearer token clients must send
+    #[arg(long, value_name = "VAR")]
+    pub token_env: Option<String>,
+    /// Path under which the SCIM endpoints are served
+    #[arg(long, default_value = "/scim/v2")]
+    pub base_path: String,
+    /// Deviations from RFC 7643/7644 to switch on, comma-separated (see below)
+    #[arg(long, value_name = "LIST")]
+    pub misbehave: Option<String>,
+}

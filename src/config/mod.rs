@@ -1,0 +1,227 @@
+//! The target configuration file (`--config FILE`): a target described once, with
+//! secrets only by reference to environment variables or files.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Largest config file read; anything bigger is surely not a config file.
+const MAX_CONFIG_BYTES: usize = 256 * 1024;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub url: Option<String>,
+    pub auth: Option<AuthConfig>,
+    /// Extra request headers: a literal value or a secret reference.
+    #[serde(default)]
+    pub headers: BTreeMap<String, HeaderValue>,
+    pub profile: Option<String>,
+    /// Scenario files or folders, relative to the config file.
+    #[serde(default)]
+    pub suites: Vec<PathBuf>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub skip_tags: Vec<String>,
+    #[serde(default)]
+    pub vars: BTreeMap<String, serde_json::Value>,
+    /// Seconds.
+    pub timeout: Option<f64>,
+    pub jobs: Option<usize>,
+    pub rate_limit: Option<u32>,
+    pub retries: Option<u32>,
+    pub strict: Option<bool>,
+    pub insecure: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub enum AuthConfig {
+    Bearer {
+        token: SecretRef,
+    },
+    Basic {
+        username: String,
+        password: SecretRef,
+    },
+}
+
+/// Where a secret lives. A secret written into the file itself is refused, and the
+/// refusal never repeats the value.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "RawSecretRef")]
+pub struct SecretRef {
+    pub env: Option<String>,
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawSecretRef {
+    Reference {
+        env: Option<String>,
+        file: Option<PathBuf>,
+    },
+    Inline(serde::de::IgnoredAny),
+}
+
+impl TryFrom<RawSecretRef> for SecretRef {
+    type Error = &'static str;
+
+    fn try_from(raw: RawSecretRef) -> Result<Self, Self::Error> {
+        match raw {
+            RawSecretRef::Reference { env, file } => Ok(SecretRef { env, file }),
+            RawSecretRef::Inline(_) => Err(
+                "a secret is never written into the config file: use `{ env: VAR }` or `{ file: PATH }`",
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum HeaderValue {
+    Literal(String),
+    Secret(SecretRef),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is larger than {MAX_CONFIG_BYTES} bytes")]
+    TooLarge { path: String },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl ConfigFile {
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let display = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
+            path: display.clone(),
+            source,
+        })?;
+        if bytes.len() > MAX_CONFIG_BYTES {
+            return Err(ConfigError::TooLarge { path: display });
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| ConfigError::Invalid(format!("{display}: not UTF-8 text")))?;
+        let mut config = Self::parse(&display, &text)?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        config.resolve_relative_paths(base);
+        Ok(config)
+    }
+
+    /// Parses config text; `name` is used in error messages.
+    pub fn parse(name: &str, text: &str) -> Result<Self, ConfigError> {
+        let config: ConfigFile = serde_saphyr::from_str(text)
+            .map_err(|e| ConfigError::Invalid(format!("{name}: {e}")))?;
+        config.validate(name)?;
+        Ok(config)
+    }
+
+    fn validate(&self, name: &str) -> Result<(), ConfigError> {
+        let mut refs: Vec<(&str, &SecretRef)> = Vec::new();
+        match &self.auth {
+            Some(AuthConfig::Bearer { token }) => refs.push(("auth.bearer.token", token)),
+            Some(AuthConfig::Basic { password, .. }) => {
+                refs.push(("auth.basic.password", password))
+            }
+            None => {}
+        }
+        for (header, value) in &self.headers {
+            if let HeaderValue::Secret(secret) = value {
+                refs.push((header, secret));
+            }
+        }
+        for (field, secret) in refs {
+            match (&secret.env, &secret.file) {
+                (Some(_), None) | (None, Some(_)) => {}
+                _ => {
+                    return Err(ConfigError::Invalid(format!(
+                        "{name}: {field} must name exactly one of `env: VAR` or `file: PATH` \
+                         (secrets are never written into the config file)"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn resolve_relative_paths(&mut self, base: &Path) {
+        let rebase = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        self.suites.iter_mut().for_each(rebase);
+        let mut secret_refs: Vec<&mut SecretRef> = self
+            .headers
+            .values_mut()
+            .filter_map(|h| match h {
+                HeaderValue::Secret(s) => Some(s),
+                HeaderValue::Literal(_) => None,
+            })
+            .collect();
+        match &mut self.auth {
+            Some(AuthConfig::Bearer { token }) => secret_refs.push(token),
+            Some(AuthConfig::Basic { password, .. }) => secret_refs.push(password),
+            None => {}
+        }
+        for secret in secret_refs {
+            if let Some(file) = &mut secret.file {
+                rebase(file);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_target_with_a_token_from_the_environment_loads() {
+        let config = ConfigFile::parse(
+            "t.yaml",
+            "url: https://acme.example/scim/v2\nauth:\n  bearer:\n    token: { env: ACME_TOKEN }\n\
+             profile: entra-id\nvars:\n  department: Sales\n",
+        )
+        .unwrap();
+        assert_eq!(config.url.as_deref(), Some("https://acme.example/scim/v2"));
+        match config.auth {
+            Some(AuthConfig::Bearer { token }) => assert_eq!(token.env.as_deref(), Some("ACME_TOKEN")),
+            other => panic!("unexpected auth {other:?}"),
+        }
+        assert_eq!(config.vars["department"], serde_json::json!("Sales"));
+    }
+
+    #[test]
+    fn a_token_written_into_the_file_is_refused() {
+        let err = ConfigFile::parse("t.yaml", "auth:\n  bearer:\n    token: s3cr3t\n").unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("t.yaml"), "{text}");
+        assert!(!text.contains("s3cr3t"), "the secret leaked into the error: {text}");
+    }
+
+    #[test]
+    fn an_unknown_key_names_the_file_and_line() {
+        let err = ConfigFile::parse("t.yaml", "url: http://x\nprofil: okta\n").unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("t.yaml") && text.contains("profil"), "{text}");
+        assert!(text.contains('2'), "no line number in: {text}");
+    }
+
+    #[test]
+    fn a_secret_reference_needs_exactly_one_source() {
+        let err = ConfigFile::parse("t.yaml", "auth:\n  bearer:\n    token: { env: A, file: b }\n")
+            .unwrap_err();
+        assert!(err.to_string().contains("exactly one"), "{err}");
+    }
+}
