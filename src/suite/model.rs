@@ -259,8 +259,14 @@ pub enum Expr {
     Now,
     /// `run.id`, the run prefix shared by all generated values.
     RunId,
-    /// A captured value or a variable (`user`, `vars.department`).
+    /// A variable by name, without the `vars.` prefix: written `vars.NAME`, or a bare
+    /// `NAME` declared under the scenario's `vars:`. Run-level values (`--var`, config)
+    /// override the scenario's defaults.
     Var(String),
+    /// A value captured by an earlier step (`capture: { user: body.id }` → `{{ user }}`).
+    /// The loader resolves a bare name to this or to `Var` and refuses a capture name that
+    /// is also a scenario variable, so the two never shadow each other.
+    Capture(String),
     /// `steps.<name>.(request|response).(body|headers|status)[.path]`
     StepRef {
         step: String,
