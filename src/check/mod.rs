@@ -19,7 +19,7 @@ pub use failure::Failed;
 pub use matcher::{Eval, Verdict, is_scim_json};
 pub use schema::{SchemaError, SchemaSet, Violation};
 pub use select::{Selected, select};
-pub use value::{json_eq, show, subset_match, truncate};
+pub use value::{field as field_of, json_eq, show, subset_match, truncate};
 
 /// Renders the templates inside matchers (captures, variables, step references).
 pub trait Resolve {
