@@ -158,12 +158,12 @@ impl Diagnostics {
         self.0.iter().filter(|d| d.is_error()).count()
     }
 
-    /// Every diagnostic rendered, separated by blank lines, then a count line.
+    /// Every diagnostic rendered, each followed by a blank line, then a count line.
     pub fn render(&self, color: bool) -> String {
         let mut out = String::new();
         for d in &self.0 {
-            out.push_str(&d.render(color));
-            out.push('\n');
+            out.push_str(d.render(color).trim_end());
+            out.push_str("\n\n");
         }
         let errors = self.error_count();
         let warnings = self.0.len() - errors;
