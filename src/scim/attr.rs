@@ -51,6 +51,16 @@ impl AttrPath {
         self
     }
 
+    /// The full path of a path written inside `parent[...]`: the inner name becomes the
+    /// sub-attribute of the parent (`type` inside `emails[...]` is `emails.type`).
+    pub fn inside(&self, parent: &AttrPath) -> AttrPath {
+        AttrPath {
+            urn: parent.urn.clone(),
+            name: parent.name.clone(),
+            sub: Some(self.name.clone()),
+        }
+    }
+
     /// True when the path names a whole schema extension rather than an attribute.
     pub fn is_schema(&self) -> bool {
         self.name.is_empty()
@@ -219,7 +229,7 @@ pub(crate) fn check_attr_name(name: &str, offset: usize) -> Result<(), GrammarEr
     let mut chars = name.char_indices();
     match chars.next() {
         None => {
-            return Err(GrammarError::new("expected an attribute name", offset).found("nothing"));
+            return Err(GrammarError::new("expected an attribute name", offset));
         }
         Some((_, c)) if c.is_ascii_alphabetic() => {}
         Some(_) => {

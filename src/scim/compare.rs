@@ -53,13 +53,45 @@ fn compare_strings(
     let (a, e): (Cow<'_, str>, Cow<'_, str>) = if case_exact {
         (actual.into(), expected.into())
     } else {
-        (fold(actual).into(), fold(expected).into())
+        (fold_case(actual).into(), fold_case(expected).into())
     };
     match op {
         CompareOp::Co => a.contains(e.as_ref()),
         CompareOp::Sw => a.starts_with(e.as_ref()),
         CompareOp::Ew => a.ends_with(e.as_ref()),
         _ => holds(a.cmp(&e), op),
+    }
+}
+
+/// A total order on attribute values for sorting (RFC 7644 3.4.2.3), consistent with
+/// the filter operators: numbers numerically, dateTimes as instants, strings by caseExact,
+/// `false` before `true`. Values of different JSON types order by type: booleans,
+/// numbers, strings, then anything else (null, arrays, objects) as equal.
+pub fn value_order(a: &Value, b: &Value, case_exact: bool, kind: Option<AttrKind>) -> Ordering {
+    fn rank(value: &Value) -> u8 {
+        match value {
+            Value::Bool(_) => 0,
+            Value::Number(_) => 1,
+            Value::String(_) => 2,
+            _ => 3,
+        }
+    }
+    match (a, b) {
+        (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
+        (Value::Number(a), Value::Number(b)) => compare_numbers(a, b).unwrap_or(Ordering::Equal),
+        (Value::String(a), Value::String(b)) => {
+            if matches!(kind, None | Some(AttrKind::DateTime))
+                && let (Some(a), Some(b)) = (parse_instant(a), parse_instant(b))
+            {
+                return a.cmp(&b);
+            }
+            if case_exact {
+                a.cmp(b)
+            } else {
+                fold_case(a).cmp(&fold_case(b))
+            }
+        }
+        _ => rank(a).cmp(&rank(b)),
     }
 }
 
@@ -90,7 +122,8 @@ fn compare_numbers(a: &Number, b: &Number) -> Option<Ordering> {
 
 /// Caseless form of a string: full Unicode case mapping through upper then lower case,
 /// so `ß` matches `SS`, final `ς` matches `Σ`, and the Kelvin sign matches `k`.
-pub(crate) fn fold(text: &str) -> String {
+/// Use it wherever SCIM compares strings case-insensitively (uniqueness, sorting).
+pub fn fold_case(text: &str) -> String {
     if text.is_ascii() {
         return text.to_ascii_lowercase();
     }
@@ -239,6 +272,43 @@ mod tests {
         assert!(check(json!(true), CompareOp::Ne, json!(false)));
         assert!(!check(json!(true), CompareOp::Gt, json!(false)));
         assert!(!check(json!(true), CompareOp::Co, json!(true)));
+    }
+
+    #[test]
+    fn value_order_agrees_with_the_operators() {
+        assert_eq!(
+            value_order(&json!("b"), &json!("A"), false, None),
+            Ordering::Greater
+        );
+        assert_eq!(
+            value_order(&json!("b"), &json!("B"), false, None),
+            Ordering::Equal
+        );
+        assert_eq!(
+            value_order(&json!("b"), &json!("B"), true, None),
+            Ordering::Greater
+        );
+        assert_eq!(
+            value_order(
+                &json!("2011-05-13T06:00:00+02:00"),
+                &json!("2011-05-13T04:42:34Z"),
+                false,
+                None
+            ),
+            Ordering::Less
+        );
+        assert_eq!(
+            value_order(&json!(10), &json!(9.5), false, None),
+            Ordering::Greater
+        );
+        assert_eq!(
+            value_order(&json!(false), &json!(true), false, None),
+            Ordering::Less
+        );
+        assert_eq!(
+            value_order(&json!(1), &json!("1"), false, None),
+            Ordering::Less
+        );
     }
 
     #[test]

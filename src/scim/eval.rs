@@ -26,6 +26,19 @@ pub fn matches(filter: &Filter, resource: &Value, types: &dyn AttributeTypes) ->
     eval(filter, resource, None, types)
 }
 
+/// Does one value of the multi-valued attribute `parent` match a value filter whose
+/// paths are relative to `parent` (the filter of a PATCH path such as
+/// `members[value eq "2819c223"]`)? A simple (non-object) value stands for its own
+/// `value` sub-attribute; attribute types are asked about `parent.sub`.
+pub fn matches_value(
+    filter: &Filter,
+    value: &Value,
+    parent: &AttrPath,
+    types: &dyn AttributeTypes,
+) -> bool {
+    eval(filter, value, Some(parent), types)
+}
+
 /// All values an attribute path reaches in a resource, with multi-valued attributes
 /// flattened and nulls left out.
 ///
@@ -100,14 +113,7 @@ fn resolve_relative<'a>(element: &'a Value, path: &AttrPath) -> Vec<&'a Value> {
 /// The path as the schema knows it: inside `parent[...]` the inner name is a
 /// sub-attribute of the parent.
 fn full_path(path: &AttrPath, parent: Option<&AttrPath>) -> AttrPath {
-    match parent {
-        None => path.clone(),
-        Some(parent) => AttrPath {
-            urn: parent.urn.clone(),
-            name: parent.name.clone(),
-            sub: Some(path.name.clone()),
-        },
-    }
+    parent.map_or_else(|| path.clone(), |parent| path.inside(parent))
 }
 
 fn values_at<'a>(node: &'a Value, path: &AttrPath, parent: Option<&AttrPath>) -> Vec<&'a Value> {
@@ -317,6 +323,24 @@ mod tests {
         ));
         assert!(holds(r#"meta.lastModified gt "2011-05-13T04:42:33Z""#));
         assert!(holds(r#"meta.lastModified lt "2011-05-13T06:42:35+02:00""#));
+    }
+
+    #[test]
+    fn matches_value_tests_one_element_with_relative_paths() {
+        let filter = parse_filter(r#"type eq "work" and value co "@example""#).unwrap();
+        let emails = AttrPath::new("emails");
+        let work = json!({ "type": "WORK", "value": "bjensen@example.com" });
+        let home = json!({ "type": "home", "value": "babs@example.com" });
+        assert!(matches_value(&filter, &work, &emails, &NoSchema));
+        assert!(!matches_value(&filter, &home, &emails, &NoSchema));
+        assert!(!matches_value(&filter, &work, &emails, &Exact));
+        let simple = parse_filter(r#"value eq "x""#).unwrap();
+        assert!(matches_value(
+            &simple,
+            &json!("X"),
+            &AttrPath::new("tags"),
+            &NoSchema
+        ));
     }
 
     struct Exact;

@@ -84,6 +84,35 @@ impl fmt::Display for CompareOp {
     }
 }
 
+impl Filter {
+    /// Every attribute path the filter compares or tests, as the schema knows it: inside
+    /// `emails[type eq "work"]` the path is `emails.type`. Lets a server reject filters on
+    /// attributes it does not define, with the path in the message.
+    pub fn attr_paths(&self) -> Vec<AttrPath> {
+        let mut out = Vec::new();
+        self.collect_paths(None, &mut out);
+        out
+    }
+
+    fn collect_paths(&self, parent: Option<&AttrPath>, out: &mut Vec<AttrPath>) {
+        let full =
+            |path: &AttrPath| parent.map_or_else(|| path.clone(), |parent| path.inside(parent));
+        match self {
+            Filter::And(a, b) | Filter::Or(a, b) => {
+                a.collect_paths(parent, out);
+                b.collect_paths(parent, out);
+            }
+            Filter::Not(inner) => inner.collect_paths(parent, out),
+            Filter::Compare { path, .. } | Filter::Present(path) => out.push(full(path)),
+            Filter::ValuePath { path, filter } => {
+                let outer = full(path);
+                out.push(outer.clone());
+                filter.collect_paths(Some(&outer), out);
+            }
+        }
+    }
+}
+
 /// Binding strength, to print only the parentheses the parser needs.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Level {
@@ -190,6 +219,25 @@ mod tests {
             Box::new(Filter::Or(Box::new(present("b")), Box::new(present("c")))),
         );
         assert_eq!(filter.to_string(), "a pr or (b pr or c pr)");
+    }
+
+    #[test]
+    fn attr_paths_lists_full_paths_including_inside_value_filters() {
+        let filter = Filter::And(
+            Box::new(present("title")),
+            Box::new(Filter::ValuePath {
+                path: AttrPath::new("emails").with_urn("urn:x"),
+                filter: Box::new(present("type")),
+            }),
+        );
+        assert_eq!(
+            filter.attr_paths(),
+            vec![
+                AttrPath::new("title"),
+                AttrPath::new("emails").with_urn("urn:x"),
+                AttrPath::new("emails").with_urn("urn:x").with_sub("type"),
+            ]
+        );
     }
 
     #[test]

@@ -28,11 +28,14 @@ pub fn parse_filter(input: &str) -> Result<Filter, GrammarError> {
 
 pub(crate) fn check_length(input: &str) -> Result<(), GrammarError> {
     if input.len() > MAX_FILTER_LEN {
-        return Err(GrammarError::new(
-            format!("input is longer than {MAX_FILTER_LEN} bytes"),
-            MAX_FILTER_LEN,
-        )
-        .found(format!("{} bytes", input.len())));
+        let at = (0..=MAX_FILTER_LEN)
+            .rev()
+            .find(|at| input.is_char_boundary(*at))
+            .unwrap_or(0);
+        return Err(
+            GrammarError::new(format!("input is longer than {MAX_FILTER_LEN} bytes"), at)
+                .found(format!("{} bytes", input.len())),
+        );
     }
     Ok(())
 }
@@ -198,18 +201,14 @@ impl<'a> FilterParser<'a> {
                 ));
             }
             (Closing::Paren(open), TokenKind::End | TokenKind::RBracket) => {
-                return Err(GrammarError::new(
-                    format!("expected ')' to close the '(' at offset {open}"),
-                    token.start,
-                )
-                .found(found));
+                return Err(GrammarError::new("expected ')'", token.start)
+                    .found(found)
+                    .hint(format!("the '(' at offset {open} is not closed")));
             }
             (Closing::Bracket(open), TokenKind::End) => {
-                return Err(GrammarError::new(
-                    format!("expected ']' to close the '[' at offset {open}"),
-                    token.start,
-                )
-                .found(found));
+                return Err(GrammarError::new("expected ']'", token.start)
+                    .found(found)
+                    .hint(format!("the '[' at offset {open} is not closed")));
             }
             _ => {}
         }

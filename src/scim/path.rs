@@ -201,7 +201,11 @@ mod tests {
     #[test]
     fn unclosed_bracket_is_reported_at_the_end() {
         let error = parse_patch_path(r#"emails[type eq "work""#).unwrap_err();
-        assert_eq!(error.message, "expected ']' to close the '[' at offset 6");
+        assert_eq!(error.message, "expected ']'");
+        assert_eq!(
+            error.hint.as_deref(),
+            Some("the '[' at offset 6 is not closed")
+        );
         assert_eq!(error.offset, 21);
     }
 
