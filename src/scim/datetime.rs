@@ -8,6 +8,18 @@ pub struct Instant {
     nanos: u32,
 }
 
+impl Instant {
+    /// Whole seconds since 1970-01-01T00:00:00Z (negative before).
+    pub fn unix_seconds(&self) -> i64 {
+        self.seconds
+    }
+
+    /// Nanoseconds within the second.
+    pub fn subsec_nanos(&self) -> u32 {
+        self.nanos
+    }
+}
+
 /// Parse `YYYY-MM-DDTHH:MM:SS[.fraction][Z|+HH:MM|-HH:MM]`. A value without an offset is
 /// taken as UTC (xsd:dateTime makes the zone optional). Fractions beyond nanoseconds are
 /// truncated. `None` for anything else, including impossible dates such as February 30.

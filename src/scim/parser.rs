@@ -217,7 +217,13 @@ impl<'a> FilterParser<'a> {
             Closing::Paren(_) => "expected 'and', 'or' or ')'",
             Closing::Bracket(_) => "expected 'and', 'or' or ']'",
         };
-        Err(GrammarError::new(expected, token.start).found(found))
+        let error = GrammarError::new(expected, token.start).found(found);
+        Err(match token.kind {
+            TokenKind::Word(word) if word.starts_with('.') => error.hint(
+                "in a filter a value path takes no sub-attribute; put the condition inside the brackets",
+            ),
+            _ => error,
+        })
     }
 
     fn attr_expr(
@@ -523,6 +529,13 @@ mod tests {
     fn value_path_inner_paths_cannot_carry_a_urn() {
         let error = parse_filter(r#"emails[urn:x:y:type eq "work"]"#).unwrap_err();
         assert_eq!(error.offset, 7);
+    }
+
+    #[test]
+    fn sub_attribute_after_a_value_path_is_explained() {
+        let error = parse_filter(r#"emails[type eq "work"].value co "@""#).unwrap_err();
+        assert_eq!(error.offset, 22);
+        assert!(error.hint.is_some());
     }
 
     #[test]
