@@ -8,11 +8,20 @@ use std::fmt;
 use std::sync::Arc;
 
 /// A scenario file as loaded: its display path and its text (for rendering snippets).
-#[derive(Debug)]
 pub struct SourceFile {
     /// Path as the user gave it, or `builtin:core/users.yaml` for embedded suites.
     pub name: String,
     pub text: String,
+}
+
+// Every `Loc` holds the file: printing the whole text in each would drown debug output.
+impl fmt::Debug for SourceFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SourceFile")
+            .field("name", &self.name)
+            .field("text", &format_args!("<{} bytes>", self.text.len()))
+            .finish()
+    }
 }
 
 /// A position in a scenario file; line and column are 1-based.
