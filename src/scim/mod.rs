@@ -3,7 +3,7 @@
 //!
 //! - [`parse_filter`] and [`Filter`]: the filter grammar of RFC 7644 3.4.2.2.
 //! - [`parse_patch_path`] and [`PatchPath`]: PATCH paths of RFC 7644 3.5.2.
-//! - [`matches`], [`matches_value`] and [`resolve`]: evaluation against a resource, with
+//! - [`matches()`], [`matches_value`] and [`resolve`]: evaluation against a resource, with
 //!   attribute characteristics from [`AttributeTypes`] (RFC 7643 2.2).
 //!
 //! Input is limited to [`MAX_FILTER_LEN`] bytes and [`MAX_FILTER_DEPTH`] levels of
