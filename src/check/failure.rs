@@ -1,5 +1,6 @@
 //! Turning a failed check into a `CheckFailure`, rendered once like a compiler error.
 
+use crate::diag::Diagnostic;
 use crate::result::CheckFailure;
 use crate::suite::model::Loc;
 
@@ -45,32 +46,20 @@ impl Failed {
     }
 }
 
-/// TEMPORARY plain rendering until `diag::Diagnostic` lands; same shape as it.
+/// The compiler-style explanation shared by the console, JUnit and JSON reports.
 fn render(step: &str, failed: &Failed, loc: &Loc) -> String {
-    let mut out = format!(
-        "error: check failed in step `{step}`: {}\n  --> {loc}\n",
-        failed.subject
-    );
-    let line_no = loc.line.to_string();
-    let gutter = " ".repeat(line_no.len());
-    if let Some(line) = loc
-        .line
-        .checked_sub(1)
-        .and_then(|i| loc.file.text.lines().nth(i as usize))
-    {
-        let caret_at = line
-            .chars()
-            .take(loc.col.saturating_sub(1) as usize)
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect::<String>();
-        out.push_str(&format!(
-            "{gutter} |\n{line_no} | {line}\n{gutter} | {caret_at}^\n"
-        ));
-    }
-    out.push_str(&format!("{gutter} = note: expected: {}\n", failed.expected));
-    out.push_str(&format!("{gutter} = note: actual: {}\n", failed.actual));
+    let mut diagnostic = Diagnostic::error(
+        loc.clone(),
+        format!("check failed in step `{step}`: {}", failed.subject),
+    )
+    .with_label(format!("expected {}", first_line(&failed.expected)))
+    .with_expected_actual(&failed.expected, &failed.actual);
     if let Some(hint) = &failed.hint {
-        out.push_str(&format!("{gutter} = help: {hint}\n"));
+        diagnostic = diagnostic.with_hint(hint.clone());
     }
-    out
+    diagnostic.render(false)
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
 }

@@ -6,6 +6,9 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::plan::Plan;
+use crate::suite::builtin;
+
 /// How many schema violations one failure lists before summarising the rest.
 const SHOWN_VIOLATIONS: usize = 5;
 
@@ -64,7 +67,8 @@ impl jsonschema::Retrieve for Library {
         &self,
         uri: &jsonschema::Uri<String>,
     ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-        let last = uri.path().as_str().rsplit('/').next().unwrap_or_default();
+        // `.../Meta.json` or `urn:...:Meta`.
+        let last = uri.as_str().rsplit(['/', ':']).next().unwrap_or_default();
         let name = last.strip_suffix(".json").unwrap_or(last);
         self.schemas
             .get(name)
@@ -113,6 +117,22 @@ impl SchemaSet {
             validators.insert(name.to_owned(), validator);
         }
         Ok(SchemaSet { validators })
+    }
+
+    /// The built-in schemas (`suites/schemas/`) that the plan's scenarios name.
+    pub fn for_plan(plan: &Plan) -> Result<SchemaSet, SchemaError> {
+        let needed: Vec<&str> = plan
+            .scenarios
+            .iter()
+            .filter(|p| p.skip.is_none())
+            .flat_map(|p| p.scenario.steps.iter())
+            .filter_map(|step| step.expect.schema.as_ref())
+            .map(|schema| schema.value.as_str())
+            .collect();
+        let available = builtin::schema_names()
+            .into_iter()
+            .filter_map(|name| Some((name, builtin::schema(name)?)));
+        SchemaSet::compile(available, needed)
     }
 
     pub fn contains(&self, name: &str) -> bool {

@@ -583,3 +583,83 @@ fn run_checks_with(
     let body = ResponseBody::parse(response);
     check_response("read", expect, response, &body, schemas, &Literal)
 }
+
+#[test]
+fn filters_select_sets_of_values() {
+    let u = user();
+    passes(
+        &u,
+        r#"emails[type eq "work"].value"#,
+        Matcher::Equals(tv(json!("bjensen@example.com"))),
+    );
+    passes(&u, r#"emails[type eq "nothing"]"#, Matcher::Absent);
+    passes(
+        &u,
+        r#"emails[value ew ".org" or primary eq true]"#,
+        Matcher::Length(LengthBound {
+            min: Some(2),
+            max: Some(2),
+        }),
+    );
+    passes(
+        &u,
+        r#"emails[value co "@"].value"#,
+        Matcher::Every(Box::new(Matcher::Regex(text("@")))),
+    );
+    fails(
+        &u,
+        r#"emails[value co "@"].value"#,
+        Matcher::Every(Box::new(Matcher::Regex(text("example")))),
+    );
+    passes(
+        &u,
+        r#"emails[value co "@"].type"#,
+        Matcher::Contains(tv(json!("home"))),
+    );
+    let actual = fails(
+        &u,
+        r#"emails[value co "@"].type"#,
+        Matcher::Equals(tv(json!("work"))),
+    );
+    assert!(actual.starts_with("path matched 2 values"), "{actual}");
+}
+
+#[test]
+fn an_invalid_path_is_a_failure_not_a_panic() {
+    let r = response(200, "application/scim+json", r#"{"a":1}"#);
+    let expect = Expectation {
+        body: vec![BodyCheck {
+            path: "emails[type eq".into(),
+            matcher: Matcher::Present,
+            loc: loc(),
+        }],
+        ..Expectation::default()
+    };
+    let failures = run_checks(&expect, &r);
+    assert_eq!(failures.len(), 1);
+    assert!(
+        failures[0].actual.contains("invalid path"),
+        "{}",
+        failures[0].actual
+    );
+}
+
+#[test]
+fn every_builtin_schema_compiles() {
+    let names = crate::suite::builtin::schema_names();
+    assert!(names.contains(&"User"), "{names:?}");
+    let available = names.iter().map(|n| {
+        (
+            *n,
+            crate::suite::builtin::schema(n).expect("listed schema exists"),
+        )
+    });
+    let set = SchemaSet::compile(available, names.iter().copied()).expect("all compile");
+    let violations = set
+        .validate(
+            "User",
+            &json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": 5}),
+        )
+        .expect("User is known");
+    assert!(!violations.is_empty());
+}
