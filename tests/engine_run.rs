@@ -7,7 +7,8 @@ mod engine;
 mod standin;
 
 use engine::{client, count_users, options, plan, run};
-use scimcheck::result::Outcome;
+use engine::{max_overlap, spans};
+use scimcheck::result::{Outcome, RunEvent};
 use scimcheck::run::{CLEANUP_STEP, run_prefix};
 use standin::StandIn;
 
@@ -217,5 +218,248 @@ steps:
         .filter(|e| e.step == CLEANUP_STEP)
         .count();
     assert_eq!(deletes, 2);
+    server.shutdown().await;
+}
+
+/// A scenario that creates a user and reads it back `reads` times.
+fn busy_scenario(id: &str, reads: usize, exclusive: bool) -> String {
+    let mut yaml = format!(
+        r#"id: {id}
+title: Creates a user and reads it back many times
+exclusive: {exclusive}
+steps:
+  - name: create
+    request:
+      method: POST
+      path: /Users
+      body: {{ userName: "{{{{ unique.email }}}}" }}
+    expect: {{ status: 201 }}
+    capture: {{ user: body.id }}
+"#
+    );
+    for i in 0..reads {
+        yaml.push_str(&format!(
+            "  - name: read-{i}\n    request: {{ method: GET, path: \"/Users/{{{{ user }}}}\" }}\n    expect: {{ status: 200 }}\n"
+        ));
+    }
+    yaml
+}
+
+fn busy_plan(count: usize, reads: usize, exclusive_at: Option<usize>) -> scimcheck::plan::Plan {
+    let docs: Vec<String> = (0..count)
+        .map(|i| busy_scenario(&format!("busy.s{i}"), reads, exclusive_at == Some(i)))
+        .collect();
+    plan(&docs.join("---\n"))
+}
+
+#[tokio::test]
+async fn cancelling_mid_run_skips_unstarted_scenarios_and_cleans_up() {
+    let server = StandIn::start(Some(TOKEN)).await;
+    let client = client(&server.base_url(), Some(TOKEN));
+    let options = options(2);
+    let prefix = run_prefix(&options.run_id);
+    let cancel = options.cancel.clone();
+    let plan = busy_plan(8, 40, None);
+    // Cancel as soon as the target holds one of the run's users.
+    let watcher = {
+        let client = client.clone();
+        let prefix = prefix.clone();
+        tokio::spawn(async move {
+            while count_users(&client, &prefix).await == 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+            }
+            cancel.cancel();
+        })
+    };
+    let (summary, events) = run(&plan, client.clone(), options).await;
+    watcher.await.unwrap();
+    assert!(summary.interrupted);
+    assert_eq!(
+        count_users(&client, &prefix).await,
+        0,
+        "the run left users behind"
+    );
+    let skipped: Vec<&str> = summary
+        .results
+        .iter()
+        .filter(|r| matches!(&r.outcome, Outcome::Skip { reason } if reason == "run interrupted"))
+        .map(|r| r.id.as_str())
+        .collect();
+    assert!(!skipped.is_empty(), "{:?}", summary.totals);
+    for result in &summary.results {
+        if skipped.contains(&result.id.as_str()) {
+            assert!(result.exchanges.is_empty(), "{} sent requests", result.id);
+        }
+        if let Outcome::Error { message } = &result.outcome {
+            assert!(
+                message.starts_with("run interrupted before step"),
+                "{message}"
+            );
+        }
+    }
+    let cancelling = events
+        .iter()
+        .position(|e| matches!(e, RunEvent::Cancelling))
+        .expect("a Cancelling event");
+    let last_start = events
+        .iter()
+        .rposition(|e| matches!(e, RunEvent::ScenarioStarted { .. }))
+        .expect("something started");
+    assert!(
+        last_start < cancelling,
+        "a scenario started after cancellation"
+    );
+    assert!(matches!(events.last(), Some(RunEvent::Finished(_))));
+    let ids: Vec<&str> = summary.results.iter().map(|r| r.id.as_str()).collect();
+    let planned: Vec<&str> = plan
+        .scenarios
+        .iter()
+        .map(|p| p.scenario.id.as_str())
+        .collect();
+    assert_eq!(ids, planned, "summary results are in plan order");
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn secrets_never_appear_in_exchanges_failures_or_events() {
+    let server = StandIn::start(Some(TOKEN)).await;
+    let client = client(&server.base_url(), Some(TOKEN));
+    let yaml = r#"
+id: users.echo.secret
+title: The server echoes a secret value back
+steps:
+  - name: create
+    request:
+      method: POST
+      path: /Users
+      query: { note: "{{ vars.secret }}" }
+      body: { userName: "{{ unique.email }}", nickName: "{{ vars.secret }}" }
+    expect:
+      status: 201
+      body:
+        nickName: something-else
+"#;
+    let mut options = options(1);
+    options.vars.insert("secret".into(), TOKEN.into());
+    let (summary, events) = run(&plan(yaml), client, options).await;
+    let result = &summary.results[0];
+    assert_eq!(
+        result.outcome.label(),
+        "fail",
+        "the server accepted the token: {:?}",
+        result.outcome
+    );
+    let create = &result.exchanges[0];
+    assert_eq!(create.status, Some(201), "the token was sent and accepted");
+    assert!(
+        create
+            .request_headers
+            .contains(&("authorization".into(), "[REDACTED]".into()))
+    );
+    let everything = format!("{}\n{events:?}", serde_json::to_string(&summary).unwrap());
+    assert!(
+        !everything.contains(TOKEN),
+        "the token leaked:\n{everything}"
+    );
+    let echoed = create.response_body.as_deref().unwrap_or_default();
+    assert!(echoed.contains(r#""nickName":"[REDACTED]""#), "{echoed}");
+    assert!(create.url.ends_with("?note=[REDACTED]"), "{}", create.url);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn jobs_run_scenarios_in_parallel() {
+    let server = StandIn::start(None).await;
+    let client = client(&server.base_url(), None);
+    let (summary, events) = run(&busy_plan(8, 5, None), client, options(4)).await;
+    assert_eq!(summary.totals.passed, 8, "{:?}", summary.totals);
+    let overlap = max_overlap(&events);
+    assert!((2..=4).contains(&overlap), "max overlap {overlap}");
+    let (serial, serial_events) =
+        run(&busy_plan(3, 2, None), client_for(&server), options(1)).await;
+    assert_eq!(serial.totals.passed, 3);
+    assert_eq!(max_overlap(&serial_events), 1);
+    server.shutdown().await;
+}
+
+fn client_for(server: &StandIn) -> std::sync::Arc<scimcheck::client::Client> {
+    client(&server.base_url(), None)
+}
+
+#[tokio::test]
+async fn an_exclusive_scenario_never_overlaps_another() {
+    let server = StandIn::start(None).await;
+    let client = client(&server.base_url(), None);
+    let (summary, events) = run(&busy_plan(9, 4, Some(4)), client, options(4)).await;
+    assert_eq!(summary.totals.passed, 9, "{:?}", summary.totals);
+    let spans = spans(&events);
+    assert_eq!(spans.len(), 9);
+    let (_, start, finish) = spans
+        .iter()
+        .find(|(id, ..)| id == "busy.s4")
+        .unwrap()
+        .clone();
+    for (id, s, f) in &spans {
+        if id != "busy.s4" {
+            assert!(
+                *f < start || *s > finish,
+                "{id} overlaps the exclusive scenario"
+            );
+        }
+    }
+    assert!(
+        max_overlap(&events) >= 2,
+        "the others still ran in parallel"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn known_deviations_skips_and_event_order() {
+    let server = StandIn::start(None).await;
+    let client = client(&server.base_url(), None);
+    let mut plan = plan(&format!(
+        "{}---\n{}---\n{}",
+        CREATE_THEN_WRONG_READ.replace("users.read.wrong", "a.deviates"),
+        busy_scenario("b.skipped", 1, false),
+        busy_scenario("c.passes", 1, false)
+    ));
+    plan.scenarios[0].known_deviation = Some("the product renames users".into());
+    plan.scenarios[1].skip = Some("capability `bulk` not advertised".into());
+    let (summary, events) = run(&plan, client, options(2)).await;
+    let outcomes: Vec<&str> = summary.results.iter().map(|r| r.outcome.label()).collect();
+    assert_eq!(outcomes, ["deviation", "skip", "pass"]);
+    let Outcome::Deviation { failures, reason } = &summary.results[0].outcome else {
+        unreachable!()
+    };
+    assert_eq!(reason, "the product renames users");
+    assert_eq!(failures[0].subject, "body.userName");
+    assert_eq!(
+        summary.results[1].outcome,
+        Outcome::Skip {
+            reason: "capability `bulk` not advertised".into()
+        }
+    );
+    assert!(summary.results[1].exchanges.is_empty());
+    assert!(!summary.interrupted);
+    assert!(matches!(
+        events.first(),
+        Some(RunEvent::Started { planned: 3, .. })
+    ));
+    assert!(matches!(events.last(), Some(RunEvent::Finished(_))));
+    assert!(!events.iter().any(|e| matches!(e, RunEvent::Cancelling)));
+    let finished = events
+        .iter()
+        .filter(|e| matches!(e, RunEvent::ScenarioFinished(_)))
+        .count();
+    assert_eq!(finished, 3);
+    assert_eq!(
+        (
+            summary.totals.deviations,
+            summary.totals.skipped,
+            summary.totals.passed
+        ),
+        (1, 1, 1)
+    );
     server.shutdown().await;
 }
