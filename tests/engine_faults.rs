@@ -1,0 +1,373 @@
+//! Faults a real SCIM server does not produce on demand, from mocks and raw sockets:
+//! rate limiting, hangs, resets, huge or garbage answers, and HTML error pages.
+
+#[path = "support/engine.rs"]
+mod engine;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use engine::{options, plan, run, target};
+use scimcheck::client::{AuthMode, Client, HttpRequest, TransportErrorKind};
+use scimcheck::result::Outcome;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const READ_ONE: &str = r#"
+id: faults.read
+title: Reading one user
+steps:
+  - name: read
+    request: { method: GET, path: /Users/1 }
+    expect:
+      status: 200
+      body: { id: "1" }
+"#;
+
+fn scim_user() -> ResponseTemplate {
+    ResponseTemplate::new(200)
+        .insert_header("content-type", "application/scim+json")
+        .set_body_string(r#"{"id":"1","userName":"u"}"#)
+}
+
+fn get(path_: &str) -> HttpRequest {
+    HttpRequest {
+        step: "read".into(),
+        method: "GET".into(),
+        path: path_.into(),
+        auth: AuthMode::Default,
+        ..HttpRequest::default()
+    }
+}
+
+fn client_with(base_url: &str, edit: impl FnOnce(&mut scimcheck::client::Target)) -> Arc<Client> {
+    let mut target = target(base_url, None);
+    edit(&mut target);
+    Arc::new(Client::new(target).expect("client builds"))
+}
+
+#[tokio::test]
+async fn a_429_with_retry_after_is_retried_and_every_attempt_is_reported() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/Users/1"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/Users/1"))
+        .respond_with(scim_user())
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let client = client_with(&server.uri(), |_| {});
+    let started = Instant::now();
+    let (summary, _) = run(&plan(READ_ONE), client, options(1)).await;
+    let result = &summary.results[0];
+    assert_eq!(result.outcome, Outcome::Pass, "{:?}", result.outcome);
+    let attempts: Vec<(u32, Option<u16>)> = result
+        .exchanges
+        .iter()
+        .map(|e| (e.attempt, e.status))
+        .collect();
+    assert_eq!(attempts, [(1, Some(429)), (2, Some(200))]);
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "Retry-After: 1 was not honoured"
+    );
+    assert_eq!(summary.totals.requests, 2);
+}
+
+#[tokio::test]
+async fn a_post_answered_429_is_not_repeated() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0"))
+        .mount(&server)
+        .await;
+    let client = client_with(&server.uri(), |_| {});
+    let sent = client
+        .send(&HttpRequest {
+            method: "POST".into(),
+            body: Some(b"{}".to_vec()),
+            ..get("/Users")
+        })
+        .await;
+    assert_eq!(sent.exchanges.len(), 1);
+    assert_eq!(sent.outcome.expect("a response").status, 429);
+}
+
+#[tokio::test]
+async fn a_503_is_retried_up_to_the_limit() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let client = client_with(&server.uri(), |t| t.max_retries = 2);
+    let sent = client.send(&get("/Users/1")).await;
+    let attempts: Vec<u32> = sent.exchanges.iter().map(|e| e.attempt).collect();
+    assert_eq!(attempts, [1, 2, 3]);
+    assert_eq!(sent.outcome.expect("a response").status, 503);
+}
+
+#[tokio::test]
+async fn a_hanging_server_times_out_as_an_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(scim_user().set_delay(Duration::from_secs(20)))
+        .mount(&server)
+        .await;
+    let client = client_with(&server.uri(), |t| t.timeout = Duration::from_millis(300));
+    let started = Instant::now();
+    let (summary, _) = run(&plan(READ_ONE), client, options(1)).await;
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let result = &summary.results[0];
+    let Outcome::Error { message } = &result.outcome else {
+        panic!("expected an error, got {:?}", result.outcome);
+    };
+    assert!(
+        message.contains("step `read`") && message.contains("timed out"),
+        "{message}"
+    );
+    assert_eq!(result.exchanges.len(), 1, "a timeout is not retried");
+    assert!(
+        result.exchanges[0]
+            .error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("timed out")
+    );
+    assert_eq!(result.exchanges[0].status, None);
+}
+
+/// Accepts connections, reads the request, then resets the connection.
+async fn resetting_listener() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut buf = [0u8; 1024];
+            let _ = stream.read(&mut buf).await;
+            // A zero linger makes the close an RST; it does not block with zero.
+            #[allow(deprecated)]
+            let _ = stream.set_linger(Some(Duration::ZERO));
+            drop(stream);
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn a_connection_reset_is_an_error() {
+    let url = resetting_listener().await;
+    let client = client_with(&url, |_| {});
+    let (summary, _) = run(&plan(READ_ONE), client, options(1)).await;
+    let result = &summary.results[0];
+    let Outcome::Error { message } = &result.outcome else {
+        panic!("expected an error, got {:?}", result.outcome);
+    };
+    assert!(
+        message.starts_with("step `read`: GET http://127.0.0.1:"),
+        "{message}"
+    );
+    assert!(
+        result
+            .exchanges
+            .iter()
+            .all(|e| e.status.is_none() && e.error.is_some())
+    );
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retried_then_an_error() {
+    // Bind then drop: nothing listens on this port any more.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = client_with(&format!("http://127.0.0.1:{port}"), |t| t.max_retries = 1);
+    let sent = client
+        .send(&HttpRequest {
+            method: "POST".into(),
+            body: Some(b"{}".to_vec()),
+            ..get("/Users")
+        })
+        .await;
+    assert_eq!(
+        sent.exchanges.len(),
+        2,
+        "nothing reached the server, so even POST is retried"
+    );
+    assert_eq!(sent.outcome.unwrap_err().kind, TransportErrorKind::Connect);
+}
+
+#[tokio::test]
+async fn a_10_mb_body_is_capped_into_an_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/scim+json")
+                .set_body_bytes(vec![b' '; 10 * 1024 * 1024]),
+        )
+        .mount(&server)
+        .await;
+    let client = client_with(&server.uri(), |_| {});
+    let (summary, _) = run(&plan(READ_ONE), client, options(1)).await;
+    let result = &summary.results[0];
+    let Outcome::Error { message } = &result.outcome else {
+        panic!("expected an error, got {:?}", result.outcome);
+    };
+    assert!(message.contains("response body exceeds 8 MiB"), "{message}");
+    assert_eq!(result.exchanges[0].status, Some(200));
+    assert_eq!(result.exchanges[0].response_body, None);
+}
+
+/// Answers every request with a body streamed without a length, `size` bytes long.
+async fn streaming_listener(size: usize) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf).await;
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/scim+json\r\nconnection: close\r\n\r\n";
+                if stream.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = vec![b' '; 64 * 1024];
+                let mut sent = 0;
+                while sent < size {
+                    if stream.write_all(&chunk).await.is_err() {
+                        return;
+                    }
+                    sent += chunk.len();
+                }
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn a_streamed_body_over_the_cap_is_cut_off() {
+    let url = streaming_listener(10 * 1024 * 1024).await;
+    let client = client_with(&url, |t| t.max_body_bytes = 1024 * 1024);
+    let sent = client.send(&get("/Users/1")).await;
+    let error = sent.outcome.unwrap_err();
+    assert_eq!(error.kind, TransportErrorKind::BodyTooLarge);
+    assert_eq!(error.message, "response body exceeds 1 MiB");
+}
+
+#[tokio::test]
+async fn an_html_page_where_json_is_checked_fails_with_what_came() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            "<!DOCTYPE html><html><body><h1>Gateway says hi</h1></body></html>",
+            "text/html; charset=utf-8",
+        ))
+        .mount(&server)
+        .await;
+    let client = client_with(&server.uri(), |_| {});
+    let (summary, _) = run(&plan(READ_ONE), client, options(1)).await;
+    let Outcome::Fail { failures } = &summary.results[0].outcome else {
+        panic!("expected a failure, got {:?}", summary.results[0].outcome);
+    };
+    assert_eq!(failures.len(), 1);
+    let failure = &failures[0];
+    assert_eq!(
+        (failure.subject.as_str(), failure.expected.as_str()),
+        ("body", "a JSON body")
+    );
+    assert!(
+        failure.actual.contains("text/html; charset=utf-8"),
+        "{}",
+        failure.actual
+    );
+    assert!(
+        failure.actual.contains("<!DOCTYPE html>"),
+        "{}",
+        failure.actual
+    );
+    assert!(
+        failure.rendered.contains("expected: a JSON body"),
+        "{}",
+        failure.rendered
+    );
+}
+
+#[tokio::test]
+async fn garbage_instead_of_http_is_an_error_and_garbage_bodies_fail() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut buf = [0u8; 1024];
+            let _ = stream.read(&mut buf).await;
+            let _ = stream
+                .write_all(&[0x00, 0xff, 0x13, 0x37, b'\n', b'\n'])
+                .await;
+        }
+    });
+    let (summary, _) = run(&plan(READ_ONE), client_with(&url, |_| {}), options(1)).await;
+    assert_eq!(summary.results[0].outcome.label(), "error");
+
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/scim+json")
+                .set_body_bytes(vec![0xff, 0xfe, 0x00, 0x7b, 0x22]),
+        )
+        .mount(&server)
+        .await;
+    let (summary, _) = run(
+        &plan(READ_ONE),
+        client_with(&server.uri(), |_| {}),
+        options(1),
+    )
+    .await;
+    let Outcome::Fail { failures } = &summary.results[0].outcome else {
+        panic!("expected a failure, got {:?}", summary.results[0].outcome);
+    };
+    assert!(
+        failures[0].actual.contains("not JSON"),
+        "{}",
+        failures[0].actual
+    );
+}
+
+#[tokio::test]
+async fn the_rate_limit_spaces_requests() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(scim_user())
+        .mount(&server)
+        .await;
+    let client = client_with(&server.uri(), |t| {
+        t.rate_limit = std::num::NonZeroU32::new(10)
+    });
+    let started = Instant::now();
+    for _ in 0..6 {
+        client
+            .send(&get("/Users/1"))
+            .await
+            .outcome
+            .expect("answered");
+    }
+    // Six requests at 10/s need at least five intervals of 100 ms.
+    assert!(
+        started.elapsed() >= Duration::from_millis(480),
+        "{:?}",
+        started.elapsed()
+    );
+}
