@@ -371,3 +371,106 @@ async fn the_rate_limit_spaces_requests() {
         started.elapsed()
     );
 }
+
+const CREATE_ONE: &str = r#"
+id: faults.create
+title: Creating one user
+steps:
+  - name: create
+    request:
+      method: POST
+      path: /Users
+      body: { userName: "{{ unique.email }}" }
+    expect: { status: 201 }
+"#;
+
+#[tokio::test]
+async fn a_location_outside_the_target_is_recorded_and_never_followed() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .insert_header("location", "http://127.0.0.2:1/scim/Users/1")
+                .set_body_raw(r#"{"id":"1"}"#, "application/scim+json"),
+        )
+        .mount(&server)
+        .await;
+    let client = client_with(&format!("{}/scim", server.uri()), |_| {});
+    let (summary, _) = run(&plan(CREATE_ONE), client, options(1)).await;
+    let result = &summary.results[0];
+    assert_eq!(result.outcome, Outcome::Pass);
+    assert_eq!(
+        result.cleanup_errors.len(),
+        1,
+        "{:?}",
+        result.cleanup_errors
+    );
+    assert!(
+        result.cleanup_errors[0].contains("outside the target"),
+        "{:?}",
+        result.cleanup_errors
+    );
+    let methods: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.method.to_string())
+        .collect();
+    assert_eq!(methods, ["POST"]);
+}
+
+#[tokio::test]
+async fn without_a_location_the_returned_id_names_the_resource_to_delete() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_raw(r#"{"id":"x/../y"}"#, "application/scim+json"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let client = client_with(&format!("{}/scim/v2/", server.uri()), |_| {});
+    let (summary, _) = run(&plan(CREATE_ONE), client, options(1)).await;
+    let result = &summary.results[0];
+    assert!(
+        result.cleanup_errors.is_empty(),
+        "{:?}",
+        result.cleanup_errors
+    );
+    let received = server.received_requests().await.unwrap();
+    let delete = received
+        .iter()
+        .find(|r| r.method.as_str() == "DELETE")
+        .expect("a DELETE");
+    // The id is one path segment: it cannot climb out of the collection.
+    assert_eq!(delete.url.path(), "/scim/v2/Users/x%2F..%2Fy");
+}
+
+#[tokio::test]
+async fn a_failed_cleanup_is_reported_without_hiding_the_outcome() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_raw(r#"{"id":"9"}"#, "application/scim+json"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&server)
+        .await;
+    let client = client_with(&server.uri(), |_| {});
+    let (summary, _) = run(&plan(CREATE_ONE), client, options(1)).await;
+    let result = &summary.results[0];
+    assert_eq!(result.outcome, Outcome::Pass);
+    assert_eq!(result.cleanup_errors.len(), 1);
+    assert!(
+        result.cleanup_errors[0].contains("/Users/9 answered 500"),
+        "{:?}",
+        result.cleanup_errors
+    );
+}

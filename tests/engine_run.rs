@@ -463,3 +463,39 @@ async fn known_deviations_skips_and_event_order() {
     );
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_template_that_cannot_render_fails_its_step_before_sending() {
+    let server = StandIn::start(None).await;
+    let client = client(&server.base_url(), None);
+    let yaml = r#"
+id: users.render.missing
+title: A step refers to a value the server did not return
+steps:
+  - name: create
+    request:
+      method: POST
+      path: /Users
+      body: { userName: "{{ unique.email }}" }
+    expect: { status: 201 }
+  - name: read
+    request: { method: GET, path: "/Users/{{ steps.create.response.body.nickName }}" }
+    expect: { status: 200 }
+"#;
+    let (summary, _) = run(&plan(yaml), client, options(1)).await;
+    let result = &summary.results[0];
+    let Outcome::Fail { failures } = &result.outcome else {
+        panic!("expected a failure, got {:?}", result.outcome);
+    };
+    assert_eq!(
+        (failures[0].step.as_str(), failures[0].subject.as_str()),
+        ("read", "request")
+    );
+    assert_eq!(
+        failures[0].actual,
+        "path: steps.create.response.body.nickName has no value"
+    );
+    let steps: Vec<&str> = result.exchanges.iter().map(|e| e.step.as_str()).collect();
+    assert_eq!(steps, ["create", CLEANUP_STEP]);
+    server.shutdown().await;
+}

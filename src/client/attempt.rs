@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use reqwest::Url;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
 
 use super::{
     Client, HttpRequest, HttpResponse, INVALID_BEARER_TOKEN, RawExchange, TransportError,
@@ -87,6 +87,10 @@ fn build(client: &Client, url: &Url, request: &HttpRequest) -> Result<reqwest::R
         AuthMode::None => None,
         AuthMode::Invalid => Some(format!("Bearer {INVALID_BEARER_TOKEN}")),
     };
+    set(
+        USER_AGENT.as_str(),
+        concat!("scimcheck/", env!("CARGO_PKG_VERSION")),
+    )?;
     if let Some(auth) = auth {
         set(AUTHORIZATION.as_str(), &auth)?;
     }

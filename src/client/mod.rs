@@ -266,3 +266,43 @@ impl Client {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use secrecy::SecretString;
+
+    use super::*;
+
+    #[test]
+    fn debug_and_display_of_a_client_never_show_secrets() {
+        let mut target = Target::new("http://127.0.0.1:9/scim");
+        target.auth = Auth::Basic {
+            username: "admin".into(),
+            password: SecretString::from("pw-SECRET-1"),
+        };
+        target.headers = vec![("X-Api-Key".into(), SecretString::from("hdr-SECRET-2"))];
+        let client = Client::new(target).expect("builds");
+        let shown = format!("{client:?} {client} {client:#?}");
+        for secret in ["pw-SECRET-1", "hdr-SECRET-2", "YWRtaW46cHctU0VDUkVULTE="] {
+            assert!(!shown.contains(secret), "{secret} leaked: {shown}");
+        }
+        assert!(shown.contains("x-api-key") && shown.contains("http://127.0.0.1:9/scim"));
+        let redacted = client
+            .redactor()
+            .text("Basic YWRtaW46cHctU0VDUkVULTE= pw-SECRET-1 hdr-SECRET-2");
+        assert_eq!(redacted, "Basic [REDACTED] [REDACTED] [REDACTED]");
+    }
+
+    #[test]
+    fn bad_targets_are_typed_errors() {
+        assert!(matches!(
+            Client::new(Target::new("not a url")),
+            Err(ClientError::InvalidBaseUrl { .. })
+        ));
+        let mut target = Target::new("http://h/");
+        target.headers = vec![("X-Key".into(), SecretString::from("line\nbreak"))];
+        let err = Client::new(target).unwrap_err();
+        assert!(matches!(err, ClientError::InvalidHeader { .. }));
+        assert!(!err.to_string().contains("break"), "{err}");
+    }
+}

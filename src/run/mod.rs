@@ -159,7 +159,8 @@ pub async fn execute(
         .zip(results)
         .map(|(planned, result)| {
             result.unwrap_or_else(|| {
-                let result = scenario::skipped(&planned.scenario, INTERRUPTED.into());
+                let reason = planned.skip.clone().unwrap_or_else(|| INTERRUPTED.into());
+                let result = scenario::skipped(&planned.scenario, reason);
                 let _ = events.send(RunEvent::ScenarioFinished(Box::new(result.clone())));
                 result
             })

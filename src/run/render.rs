@@ -229,3 +229,198 @@ pub fn unique_value(run_id: &str, kind: UniqueKind, n: u64) -> String {
 pub fn run_prefix(run_id: &str) -> String {
     format!("scimcheck-{run_id}-")
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::suite::model::{Loc, SourceFile};
+
+    fn loc() -> Loc {
+        Loc {
+            file: Arc::new(SourceFile {
+                name: "t.yaml".into(),
+                text: String::new(),
+            }),
+            line: 1,
+            col: 1,
+        }
+    }
+
+    fn hole(expr: Expr) -> TemplateValue {
+        TemplateValue::String(Template {
+            parts: vec![TemplatePart::Expr(expr)],
+            loc: loc(),
+        })
+    }
+
+    fn mixed(before: &str, expr: Expr) -> Template {
+        Template {
+            parts: vec![TemplatePart::Text(before.into()), TemplatePart::Expr(expr)],
+            loc: loc(),
+        }
+    }
+
+    fn unique(kind: UniqueKind, label: Option<&str>) -> Expr {
+        Expr::Unique {
+            kind,
+            label: label.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn unique_values_carry_the_run_prefix_and_stay_fixed_per_label() {
+        let counter = AtomicU64::new(0);
+        let ctx = RenderContext::new("abc123", &counter, &BTreeMap::new());
+        let email = ctx.value(&hole(unique(UniqueKind::Email, None))).unwrap();
+        assert_eq!(email, json!("scimcheck-abc123-1@example.com"));
+        assert_eq!(
+            ctx.value(&hole(unique(UniqueKind::Email, None))).unwrap(),
+            email
+        );
+        let second = ctx
+            .value(&hole(unique(UniqueKind::Email, Some("second"))))
+            .unwrap();
+        assert_eq!(second, json!("scimcheck-abc123-2@example.com"));
+        let external = ctx
+            .value(&hole(unique(UniqueKind::ExternalId, None)))
+            .unwrap();
+        assert_eq!(external, json!("scimcheck-abc123-3"));
+        // Another scenario of the same run never repeats a value.
+        let other = RenderContext::new("abc123", &counter, &BTreeMap::new());
+        let again = other.value(&hole(unique(UniqueKind::Email, None))).unwrap();
+        assert_eq!(again, json!("scimcheck-abc123-4@example.com"));
+        assert!(again.as_str().unwrap().starts_with(&run_prefix("abc123")));
+    }
+
+    #[test]
+    fn a_single_hole_keeps_the_json_type_and_text_spells_it_out() {
+        let counter = AtomicU64::new(0);
+        let mut ctx = RenderContext::new("r", &counter, &BTreeMap::new());
+        ctx.capture("n", json!(42));
+        ctx.capture("obj", json!({"a": [1, true]}));
+        ctx.capture("nothing", Value::Null);
+        assert_eq!(
+            ctx.value(&hole(Expr::Capture("n".into()))).unwrap(),
+            json!(42)
+        );
+        assert_eq!(
+            ctx.value(&hole(Expr::Capture("obj".into()))).unwrap(),
+            json!({"a": [1, true]})
+        );
+        assert_eq!(
+            ctx.text(&mixed("n=", Expr::Capture("n".into()))).unwrap(),
+            "n=42"
+        );
+        assert_eq!(
+            ctx.text(&mixed("o=", Expr::Capture("obj".into()))).unwrap(),
+            r#"o={"a":[1,true]}"#
+        );
+        assert_eq!(
+            ctx.text(&mixed("x", Expr::Capture("nothing".into())))
+                .unwrap(),
+            "x"
+        );
+    }
+
+    #[test]
+    fn run_vars_override_scenario_defaults() {
+        let counter = AtomicU64::new(0);
+        let run_vars = BTreeMap::from([("dept".to_owned(), json!("Sales"))]);
+        let mut ctx = RenderContext::new("r", &counter, &run_vars);
+        let text = |s: &str| {
+            TemplateValue::String(Template {
+                parts: vec![TemplatePart::Text(s.into())],
+                loc: loc(),
+            })
+        };
+        ctx.declare_vars(&[
+            ("dept".into(), text("Research")),
+            ("site".into(), text("Paris")),
+        ])
+        .unwrap();
+        assert_eq!(
+            ctx.value(&hole(Expr::Var("dept".into()))).unwrap(),
+            json!("Sales")
+        );
+        assert_eq!(
+            ctx.value(&hole(Expr::Var("site".into()))).unwrap(),
+            json!("Paris")
+        );
+        let missing = ctx.value(&hole(Expr::Var("nope".into()))).unwrap_err();
+        assert!(missing.contains("--var nope="), "{missing}");
+    }
+
+    #[test]
+    fn uuid_is_fresh_and_now_is_rfc3339() {
+        let counter = AtomicU64::new(0);
+        let ctx = RenderContext::new("r", &counter, &BTreeMap::new());
+        let a = ctx.value(&hole(Expr::Uuid)).unwrap();
+        let b = ctx.value(&hole(Expr::Uuid)).unwrap();
+        assert_ne!(a, b);
+        assert!(uuid::Uuid::parse_str(a.as_str().unwrap()).is_ok());
+        let now = ctx.value(&hole(Expr::Now)).unwrap();
+        assert!(
+            crate::scim::parse_instant(now.as_str().unwrap()).is_some(),
+            "{now}"
+        );
+        assert_eq!(ctx.value(&hole(Expr::RunId)).unwrap(), json!("r"));
+    }
+
+    #[test]
+    fn step_references_read_recorded_exchanges_and_explain_what_is_missing() {
+        let counter = AtomicU64::new(0);
+        let mut ctx = RenderContext::new("r", &counter, &BTreeMap::new());
+        let step_ref = |side, part| Expr::StepRef {
+            step: "create".into(),
+            side,
+            part,
+        };
+        let early = ctx
+            .value(&hole(step_ref(ExchangeSide::Response, StepPart::Status)))
+            .unwrap_err();
+        assert!(early.contains("step `create` has not run"), "{early}");
+        ctx.record_step(
+            "create",
+            StepRecord {
+                request_headers: vec![],
+                request_body: Some(json!({"userName": "ada"})),
+                status: Some(201),
+                response_headers: vec![("etag".into(), "W/\"1\"".into())],
+                response_body: Some(
+                    json!({"id": "7", "emails": [{"type": "work", "value": "a@x"}]}),
+                ),
+            },
+        );
+        let get = |side, part| ctx.value(&hole(step_ref(side, part)));
+        assert_eq!(
+            get(ExchangeSide::Response, StepPart::Status).unwrap(),
+            json!(201)
+        );
+        assert_eq!(
+            get(ExchangeSide::Request, StepPart::Body("userName".into())).unwrap(),
+            json!("ada")
+        );
+        assert_eq!(
+            get(ExchangeSide::Response, StepPart::Header("ETag".into())).unwrap(),
+            json!("W/\"1\"")
+        );
+        assert_eq!(
+            get(
+                ExchangeSide::Response,
+                StepPart::Body(r#"emails[type eq "work"].value"#.into())
+            )
+            .unwrap(),
+            json!("a@x")
+        );
+        assert_eq!(
+            get(ExchangeSide::Response, StepPart::Body(String::new())).unwrap()["id"],
+            json!("7")
+        );
+        let missing = get(ExchangeSide::Response, StepPart::Body("nickName".into())).unwrap_err();
+        assert_eq!(missing, "steps.create.response.body.nickName has no value");
+    }
+}
