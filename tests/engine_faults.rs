@@ -474,3 +474,34 @@ async fn a_failed_cleanup_is_reported_without_hiding_the_outcome() {
         result.cleanup_errors
     );
 }
+
+#[tokio::test]
+async fn cancelling_ends_a_long_retry_wait() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "25"))
+        .mount(&server)
+        .await;
+    let client = client_with(&server.uri(), |_| {});
+    let options = options(1);
+    let cancel = options.cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        cancel.cancel();
+    });
+    let started = Instant::now();
+    let (summary, _) = run(&plan(READ_ONE), client, options).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "waited out Retry-After"
+    );
+    assert!(summary.interrupted);
+    let result = &summary.results[0];
+    assert_eq!(result.exchanges.len(), 1);
+    assert_eq!(
+        result.outcome,
+        Outcome::Error {
+            message: "run interrupted while step `read` waited to retry".into()
+        }
+    );
+}

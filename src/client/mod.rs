@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use secrecy::ExposeSecret;
+use tokio_util::sync::CancellationToken;
 
 use crate::result::Exchange;
 pub use crate::suite::model::AuthMode;
@@ -110,6 +111,8 @@ impl fmt::Display for TransportError {
 pub struct Sent {
     pub exchanges: Vec<Exchange>,
     pub outcome: Result<HttpResponse, TransportError>,
+    /// A cancellation ended the retries early: `outcome` is not the server's last word.
+    pub interrupted: bool,
 }
 
 /// A configured connection to one SCIM target.
@@ -223,6 +226,12 @@ impl Client {
 
     /// Sends the request, retrying 429/503 (idempotent methods) and connection failures.
     pub async fn send(&self, request: &HttpRequest) -> Sent {
+        self.send_until(request, &CancellationToken::new()).await
+    }
+
+    /// Like `send`, but a cancellation ends the wait before a retry: the last attempt
+    /// is the result. An attempt in flight is never cut short.
+    pub async fn send_until(&self, request: &HttpRequest, cancel: &CancellationToken) -> Sent {
         let url = match self.base.join(&request.path, &request.query) {
             Ok(url) => url,
             Err(message) => {
@@ -232,6 +241,7 @@ impl Client {
                         kind: TransportErrorKind::InvalidRequest,
                         message: self.redactor.text(&message),
                     }),
+                    interrupted: false,
                 };
             }
         };
@@ -259,9 +269,23 @@ impl Client {
                 }
                 _ => None,
             };
-            match reason.and_then(|r| schedule.next().map(|d| retry::delay(&r, d))) {
-                Some(wait) => tokio::time::sleep(wait).await,
-                None => return Sent { exchanges, outcome },
+            let Some(wait) = reason.and_then(|r| schedule.next().map(|d| retry::delay(&r, d)))
+            else {
+                return Sent {
+                    exchanges,
+                    outcome,
+                    interrupted: false,
+                };
+            };
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = cancel.cancelled() => {
+                    return Sent {
+                        exchanges,
+                        outcome,
+                        interrupted: true,
+                    };
+                }
             }
         }
     }

@@ -164,9 +164,15 @@ async fn run_step(
                 .at(&step.name, &step.request.loc),
         ])
     })?;
-    let sent = env.client.send(&rendered.request).await;
+    let sent = env.client.send_until(&rendered.request, &env.cancel).await;
     let shown_url = sent.exchanges.last().map(|e| e.url.clone());
     lock(trail).exchanges.extend(sent.exchanges);
+    if sent.interrupted {
+        return Err(StepsEnd::Errored(format!(
+            "run interrupted while step `{}` waited to retry",
+            step.name
+        )));
+    }
     let response = sent.outcome.map_err(|e| {
         let place = shown_url
             .map(|url| format!("{} {url}", rendered.request.method))
