@@ -252,9 +252,18 @@ fn substitute(value: &Value, ids: &HashMap<String, String>) -> Value {
 type Outcome = Result<(StatusCode, ResourceKind, Option<Written>, Option<String>), ScimError>;
 
 fn run(ctx: &Ctx<'_>, op: &BulkOperation, ids: &HashMap<String, String>) -> Outcome {
-    let path = substitute(&Value::String(op.path.clone()), ids);
-    let path = path.as_str().unwrap_or_default();
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let segments: Vec<String> = op
+        .path
+        .trim_matches('/')
+        .split('/')
+        .map(
+            |segment| match segment.strip_prefix(PREFIX).and_then(|id| ids.get(id)) {
+                Some(id) => id.clone(),
+                None => segment.to_string(),
+            },
+        )
+        .collect();
+    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let kind = segments
         .first()
         .and_then(|segment| ResourceKind::from_endpoint(segment))
