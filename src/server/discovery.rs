@@ -128,7 +128,11 @@ fn served_schemas(ctx: &Ctx<'_>) -> Vec<&'static SchemaDef> {
 }
 
 fn schema_json(ctx: &Ctx<'_>, schema: &SchemaDef) -> Value {
-    let attributes: Vec<Value> = schema.attributes.iter().map(|def| def.to_json()).collect();
+    let attributes: Vec<Value> = schema
+        .attributes
+        .iter()
+        .map(|def| def.published())
+        .collect();
     json!({
         "schemas": [SCHEMA_SCHEMA],
         "id": schema.id,

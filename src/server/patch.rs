@@ -673,10 +673,13 @@ fn remove(
         (None, Some(sub)) => {
             let removed = match container.get_mut(def.name) {
                 Some(Value::Object(object)) => object.remove(sub.name).is_some(),
-                Some(Value::Array(items)) => items
-                    .iter_mut()
-                    .filter_map(Value::as_object_mut)
-                    .fold(false, |any, item| item.remove(sub.name).is_some() || any),
+                Some(Value::Array(items)) => {
+                    let mut any = false;
+                    for item in items.iter_mut().filter_map(Value::as_object_mut) {
+                        any |= item.remove(sub.name).is_some();
+                    }
+                    any
+                }
                 _ => false,
             };
             if removed { Ok(()) } else { Err(no_target()) }
@@ -737,7 +740,7 @@ fn remove_listed(container: &mut Map<String, Value>, def: &AttrDef, value: &Valu
             Some(item.clone())
         }
     };
-    let wanted: Vec<Value> = listed.into_iter().filter_map(|v| key(v)).collect();
+    let wanted: Vec<Value> = listed.into_iter().filter_map(&key).collect();
     if let Some(Value::Array(items)) = container.get_mut(def.name) {
         items.retain(|item| !key(item).is_some_and(|k| wanted.contains(&k)));
     }

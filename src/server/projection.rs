@@ -105,11 +105,8 @@ fn segments(kind: ResourceKind, path: &AttrPath) -> Option<Vec<String>> {
     let mut out = Vec::new();
     match &path.urn {
         None => {}
-        Some(urn) if urn.eq_ignore_ascii_case(kind.schema()) => {
-            if path.is_schema() {
-                return None;
-            }
-        }
+        Some(urn) if urn.eq_ignore_ascii_case(kind.schema()) && path.is_schema() => return None,
+        Some(urn) if urn.eq_ignore_ascii_case(kind.schema()) => {}
         Some(urn) => {
             let (urn, _) = kind.extension(urn)?;
             out.push(urn.to_string());

@@ -133,7 +133,7 @@ impl AttrDef {
     }
 
     /// The `/Schemas` representation of this attribute.
-    pub fn to_json(&self) -> Value {
+    pub fn published(&self) -> Value {
         let mut out = json!({
             "name": self.name,
             "type": self.type_name(),
@@ -152,7 +152,7 @@ impl AttrDef {
             out["referenceTypes"] = json!(self.reference_types);
         }
         if self.kind == AttrKind::Complex {
-            let subs: Vec<Value> = self.sub_attributes.iter().map(AttrDef::to_json).collect();
+            let subs: Vec<Value> = self.sub_attributes.iter().map(AttrDef::published).collect();
             out["subAttributes"] = Value::Array(subs);
         }
         out
@@ -633,7 +633,7 @@ mod tests {
 
     #[test]
     fn published_attributes_carry_every_characteristic() {
-        let json = USER_ATTRS[0].to_json();
+        let json = USER_ATTRS[0].published();
         for key in [
             "name",
             "type",
@@ -648,7 +648,7 @@ mod tests {
             assert!(json.get(key).is_some(), "{key} missing in {json}");
         }
         assert_eq!(json["uniqueness"], "server");
-        let emails = find(USER_ATTRS, "emails").unwrap().to_json();
+        let emails = find(USER_ATTRS, "emails").unwrap().published();
         assert_eq!(emails["subAttributes"][2]["canonicalValues"][0], "work");
     }
 }

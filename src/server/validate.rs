@@ -308,7 +308,7 @@ fn check_simple(def: &AttrDef, value: &Value, path: &str) -> Result<(), ScimErro
 
 fn is_base64(text: &str) -> bool {
     let body = text.trim_end_matches('=');
-    text.len() % 4 == 0
+    text.len().is_multiple_of(4)
         && text.len() - body.len() <= 2
         && body
             .bytes()
