@@ -3,14 +3,12 @@
 
 #[path = "support/engine.rs"]
 mod engine;
-#[path = "support/standin.rs"]
-mod standin;
 
-use engine::{client, count_users, options, plan, run};
+use engine::{client, count_users, options, plan, reference_server, run};
 use engine::{max_overlap, spans};
 use scimcheck::result::{Outcome, RunEvent};
 use scimcheck::run::{CLEANUP_STEP, run_prefix};
-use standin::StandIn;
+use scimcheck::server::ServerHandle;
 
 const TOKEN: &str = "tok-3f9a1c77e2b04d5a";
 
@@ -41,8 +39,8 @@ steps:
 
 #[tokio::test]
 async fn a_failing_check_fails_the_scenario_with_a_readable_message() {
-    let server = StandIn::start(Some(TOKEN)).await;
-    let client = client(&server.base_url(), Some(TOKEN));
+    let server = reference_server(Some(TOKEN), &[]).await;
+    let client = client(server.base_url(), Some(TOKEN));
     let (summary, _) = run(&plan(CREATE_THEN_WRONG_READ), client, options(1)).await;
     let result = &summary.results[0];
     let Outcome::Fail { failures } = &result.outcome else {
@@ -82,8 +80,8 @@ async fn a_failing_check_fails_the_scenario_with_a_readable_message() {
 
 #[tokio::test]
 async fn a_failed_scenario_still_deletes_what_it_created() {
-    let server = StandIn::start(Some(TOKEN)).await;
-    let client = client(&server.base_url(), Some(TOKEN));
+    let server = reference_server(Some(TOKEN), &[]).await;
+    let client = client(server.base_url(), Some(TOKEN));
     let options = options(1);
     let prefix = run_prefix(&options.run_id);
     assert_eq!(count_users(&client, &prefix).await, 0);
@@ -107,8 +105,8 @@ async fn a_failed_scenario_still_deletes_what_it_created() {
 
 #[tokio::test]
 async fn keep_leaves_created_resources_in_place() {
-    let server = StandIn::start(None).await;
-    let client = client(&server.base_url(), None);
+    let server = reference_server(None, &[]).await;
+    let client = client(server.base_url(), None);
     let mut options = options(1);
     options.keep = true;
     let prefix = run_prefix(&options.run_id);
@@ -125,8 +123,8 @@ async fn keep_leaves_created_resources_in_place() {
 
 #[tokio::test]
 async fn a_resource_the_scenario_deleted_itself_is_not_deleted_again() {
-    let server = StandIn::start(None).await;
-    let client = client(&server.base_url(), None);
+    let server = reference_server(None, &[]).await;
+    let client = client(server.base_url(), None);
     let yaml = r#"
 id: users.delete.self
 title: The scenario deletes its own user
@@ -135,7 +133,7 @@ steps:
     request:
       method: POST
       path: /Users
-      body: { userName: "{{ unique.email }}" }
+      body: { schemas: [urn:ietf:params:scim:schemas:core:2.0:User], userName: "{{ unique.email }}" }
     expect: { status: 201 }
     capture: { user: body.id }
   - name: delete
@@ -152,8 +150,8 @@ steps:
 
 #[tokio::test]
 async fn captures_variables_and_step_references_flow_between_steps() {
-    let server = StandIn::start(None).await;
-    let client = client(&server.base_url(), None);
+    let server = reference_server(None, &[]).await;
+    let client = client(server.base_url(), None);
     let yaml = r#"
 id: users.flow
 title: Values travel from step to step
@@ -166,25 +164,30 @@ steps:
       method: POST
       path: /Users
       body:
+        schemas: [urn:ietf:params:scim:schemas:core:2.0:User]
         userName: "{{ unique.email }}"
         title: "{{ department }}"
         nickName: "{{ vars.secret }}"
         externalId: "{{ unique.externalId }}"
-        x-number: 7
+        active: "{{ vars.flag }}"
     expect:
       status: 201
       headers: { content-type: scim-json, location: present }
       body:
         userName: "{{ steps.create.request.body.userName }}"
         title: Sales
-        x-number: "{{ steps.create.request.body.x-number }}"
+        active: "{{ steps.create.request.body.active }}"
     capture: { user: body.id, where: headers.location, code: status }
   - name: read
-    request: { method: GET, path: "/Users/{{ user }}" }
+    request:
+      method: GET
+      path: "/Users/{{ user }}"
+      headers: { x-created-status: "{{ code }}" }
     expect:
       status: 200
       body:
         id: "{{ user }}"
+        active: false
         userName: { equals_ignore_case: "{{ steps.create.response.body.userName }}", regex: "^scimcheck-{{ run.id }}-[0-9]+@example.com$" }
         externalId: { regex: "^scimcheck-{{ run.id }}-[0-9]+$" }
         meta.location: "{{ where }}"
@@ -192,14 +195,14 @@ steps:
     request:
       method: POST
       path: /Users
-      body: { userName: "{{ second }}", x-code: "{{ code }}" }
+      body: { schemas: [urn:ietf:params:scim:schemas:core:2.0:User], userName: "{{ second }}" }
     expect:
       status: 201
-      body: { x-code: 201 }
 "#;
     let mut options = options(1);
     options.vars.insert("department".into(), "Sales".into());
     options.vars.insert("secret".into(), "not-a-secret".into());
+    options.vars.insert("flag".into(), false.into());
     let (summary, _) = run(&plan(yaml), client, options).await;
     let result = &summary.results[0];
     assert_eq!(result.outcome, Outcome::Pass, "{:#?}", result.outcome);
@@ -210,7 +213,12 @@ steps:
         body["title"], "Sales",
         "run vars override scenario defaults"
     );
-    assert_eq!(body["x-number"], 7, "a single hole keeps the JSON type");
+    assert_eq!(body["active"], false, "a single hole keeps the JSON type");
+    let read = &result.exchanges[1];
+    assert!(
+        read.request_headers
+            .contains(&("x-created-status".into(), "201".into()))
+    );
     // Two users created, both cleaned up.
     let deletes = result
         .exchanges
@@ -232,7 +240,7 @@ steps:
     request:
       method: POST
       path: /Users
-      body: {{ userName: "{{{{ unique.email }}}}" }}
+      body: {{ schemas: [urn:ietf:params:scim:schemas:core:2.0:User], userName: "{{{{ unique.email }}}}" }}
     expect: {{ status: 201 }}
     capture: {{ user: body.id }}
 "#
@@ -254,8 +262,8 @@ fn busy_plan(count: usize, reads: usize, exclusive_at: Option<usize>) -> scimche
 
 #[tokio::test]
 async fn cancelling_mid_run_skips_unstarted_scenarios_and_cleans_up() {
-    let server = StandIn::start(Some(TOKEN)).await;
-    let client = client(&server.base_url(), Some(TOKEN));
+    let server = reference_server(Some(TOKEN), &[]).await;
+    let client = client(server.base_url(), Some(TOKEN));
     let options = options(2);
     let prefix = run_prefix(&options.run_id);
     let cancel = options.cancel.clone();
@@ -265,7 +273,12 @@ async fn cancelling_mid_run_skips_unstarted_scenarios_and_cleans_up() {
         let client = client.clone();
         let prefix = prefix.clone();
         tokio::spawn(async move {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
             while count_users(&client, &prefix).await == 0 {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "no user was ever created"
+                );
                 tokio::time::sleep(std::time::Duration::from_millis(2)).await;
             }
             cancel.cancel();
@@ -322,8 +335,8 @@ async fn cancelling_mid_run_skips_unstarted_scenarios_and_cleans_up() {
 
 #[tokio::test]
 async fn secrets_never_appear_in_exchanges_failures_or_events() {
-    let server = StandIn::start(Some(TOKEN)).await;
-    let client = client(&server.base_url(), Some(TOKEN));
+    let server = reference_server(Some(TOKEN), &[]).await;
+    let client = client(server.base_url(), Some(TOKEN));
     let yaml = r#"
 id: users.echo.secret
 title: The server echoes a secret value back
@@ -333,7 +346,7 @@ steps:
       method: POST
       path: /Users
       query: { note: "{{ vars.secret }}" }
-      body: { userName: "{{ unique.email }}", nickName: "{{ vars.secret }}" }
+      body: { schemas: [urn:ietf:params:scim:schemas:core:2.0:User], userName: "{{ unique.email }}", nickName: "{{ vars.secret }}" }
     expect:
       status: 201
       body:
@@ -369,8 +382,8 @@ steps:
 
 #[tokio::test]
 async fn jobs_run_scenarios_in_parallel() {
-    let server = StandIn::start(None).await;
-    let client = client(&server.base_url(), None);
+    let server = reference_server(None, &[]).await;
+    let client = client(server.base_url(), None);
     let (summary, events) = run(&busy_plan(8, 5, None), client, options(4)).await;
     assert_eq!(summary.totals.passed, 8, "{:?}", summary.totals);
     let overlap = max_overlap(&events);
@@ -382,14 +395,14 @@ async fn jobs_run_scenarios_in_parallel() {
     server.shutdown().await;
 }
 
-fn client_for(server: &StandIn) -> std::sync::Arc<scimcheck::client::Client> {
-    client(&server.base_url(), None)
+fn client_for(server: &ServerHandle) -> std::sync::Arc<scimcheck::client::Client> {
+    client(server.base_url(), None)
 }
 
 #[tokio::test]
 async fn an_exclusive_scenario_never_overlaps_another() {
-    let server = StandIn::start(None).await;
-    let client = client(&server.base_url(), None);
+    let server = reference_server(None, &[]).await;
+    let client = client(server.base_url(), None);
     let (summary, events) = run(&busy_plan(9, 4, Some(4)), client, options(4)).await;
     assert_eq!(summary.totals.passed, 9, "{:?}", summary.totals);
     let spans = spans(&events);
@@ -416,8 +429,8 @@ async fn an_exclusive_scenario_never_overlaps_another() {
 
 #[tokio::test]
 async fn known_deviations_skips_and_event_order() {
-    let server = StandIn::start(None).await;
-    let client = client(&server.base_url(), None);
+    let server = reference_server(None, &[]).await;
+    let client = client(server.base_url(), None);
     let mut plan = plan(&format!(
         "{}---\n{}---\n{}",
         CREATE_THEN_WRONG_READ.replace("users.read.wrong", "a.deviates"),
@@ -466,8 +479,8 @@ async fn known_deviations_skips_and_event_order() {
 
 #[tokio::test]
 async fn a_template_that_cannot_render_fails_its_step_before_sending() {
-    let server = StandIn::start(None).await;
-    let client = client(&server.base_url(), None);
+    let server = reference_server(None, &[]).await;
+    let client = client(server.base_url(), None);
     let yaml = r#"
 id: users.render.missing
 title: A step refers to a value the server did not return
@@ -476,7 +489,7 @@ steps:
     request:
       method: POST
       path: /Users
-      body: { userName: "{{ unique.email }}" }
+      body: { schemas: [urn:ietf:params:scim:schemas:core:2.0:User], userName: "{{ unique.email }}" }
     expect: { status: 201 }
   - name: read
     request: { method: GET, path: "/Users/{{ steps.create.response.body.nickName }}" }

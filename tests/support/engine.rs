@@ -12,14 +12,25 @@ use scimcheck::client::{Auth, AuthMode, Client, HttpRequest, Target};
 use scimcheck::plan::{Plan, PlannedScenario};
 use scimcheck::result::{RunEvent, RunInfo, RunSummary};
 use scimcheck::run::{ExecuteOptions, execute, new_run_id};
+use scimcheck::server::{ServerConfig, ServerHandle, parse_misbehaviours, start};
 use scimcheck::suite::{LoadOptions, load_source};
 use secrecy::SecretString;
 use tokio_util::sync::CancellationToken;
 
+/// The reference server on a free loopback port, with the given misbehaviours.
+pub async fn reference_server(token: Option<&str>, misbehaviours: &[&str]) -> ServerHandle {
+    let config = ServerConfig {
+        token: token.map(str::to_owned),
+        misbehaviours: parse_misbehaviours(&misbehaviours.join(",")).expect("known misbehaviours"),
+        ..ServerConfig::default()
+    };
+    start(config).await.expect("the reference server starts")
+}
+
 /// Scenarios from YAML text, all planned to run.
 pub fn plan(yaml: &str) -> Plan {
     let options = LoadOptions {
-        known_vars: vec!["secret".into(), "department".into()],
+        known_vars: vec!["secret".into(), "department".into(), "flag".into()],
         ..LoadOptions::default()
     };
     let scenarios = match load_source("engine-test.yaml", yaml, &options) {
