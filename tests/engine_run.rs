@@ -512,3 +512,186 @@ steps:
     assert_eq!(steps, ["create", CLEANUP_STEP]);
     server.shutdown().await;
 }
+
+const READ_CONFIG: &str = r#"
+id: discovery.read
+title: Reading the service provider configuration
+steps:
+  - name: read
+    request: { method: GET, path: /ServiceProviderConfig }
+    expect:
+      status: 200
+      headers: { content-type: scim-json }
+      body: { patch.supported: { type: boolean } }
+"#;
+
+/// Sends GETs without retrying until the server answers 429: its budget is spent.
+async fn exhaust_rate_limit(base_url: &str) {
+    let mut target = engine::target(base_url, None);
+    target.max_retries = 0;
+    let client = scimcheck::client::Client::new(target).unwrap();
+    for _ in 0..20 {
+        let sent = client
+            .send(&scimcheck::client::HttpRequest {
+                step: "drain".into(),
+                method: "GET".into(),
+                path: "/ServiceProviderConfig".into(),
+                ..Default::default()
+            })
+            .await;
+        if sent.outcome.map(|r| r.status) == Ok(429) {
+            return;
+        }
+    }
+    panic!("the server never rate-limited");
+}
+
+#[tokio::test]
+async fn a_429_with_retry_after_is_waited_out_and_both_attempts_are_reported() {
+    let server = reference_server(None, &["rate-limit"]).await;
+    exhaust_rate_limit(server.base_url()).await;
+    let started = std::time::Instant::now();
+    let (summary, _) = run(
+        &plan(READ_CONFIG),
+        client(server.base_url(), None),
+        options(1),
+    )
+    .await;
+    let result = &summary.results[0];
+    assert_eq!(result.outcome, Outcome::Pass, "{:?}", result.outcome);
+    let attempts: Vec<(u32, Option<u16>)> = result
+        .exchanges
+        .iter()
+        .map(|e| (e.attempt, e.status))
+        .collect();
+    assert_eq!(attempts, [(1, Some(429)), (2, Some(200))]);
+    let retry_after = result.exchanges[0]
+        .response_headers
+        .iter()
+        .find(|(k, _)| k == "retry-after")
+        .map(|(_, v)| v.clone());
+    assert_eq!(retry_after.as_deref(), Some("1"));
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(950),
+        "Retry-After: 1 was not honoured"
+    );
+    assert_eq!(summary.totals.requests, 2);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_post_answered_429_is_not_repeated() {
+    let server = reference_server(None, &["rate-limit"]).await;
+    exhaust_rate_limit(server.base_url()).await;
+    let client = client(server.base_url(), None);
+    let sent = client
+        .send(&scimcheck::client::HttpRequest {
+            step: "create".into(),
+            method: "POST".into(),
+            path: "/Users".into(),
+            body: Some(
+                br#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"x"}"#
+                    .to_vec(),
+            ),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(sent.exchanges.len(), 1);
+    assert_eq!(sent.outcome.expect("a response").status, 429);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_client_rate_limit_spaces_requests_and_keeps_a_limited_server_happy() {
+    let server = reference_server(None, &["rate-limit"]).await;
+    let mut target = engine::target(server.base_url(), None);
+    target.rate_limit = std::num::NonZeroU32::new(4);
+    target.max_retries = 0;
+    let client = std::sync::Arc::new(scimcheck::client::Client::new(target).unwrap());
+    let started = std::time::Instant::now();
+    let reads: Vec<String> = (0..3)
+        .map(|i| READ_CONFIG.replace("discovery.read", &format!("discovery.read{i}")))
+        .collect();
+    let (summary, _) = run(&plan(&reads.join("---\n")), client.clone(), options(3)).await;
+    for _ in 0..4 {
+        let sent = client
+            .send(&scimcheck::client::HttpRequest {
+                step: "more".into(),
+                method: "GET".into(),
+                path: "/ServiceProviderConfig".into(),
+                ..Default::default()
+            })
+            .await;
+        assert_eq!(
+            sent.outcome.map(|r| r.status),
+            Ok(200),
+            "the server limited us"
+        );
+    }
+    assert_eq!(summary.totals.passed, 3, "{:?}", summary.totals);
+    // Seven requests at 4/s need at least six intervals of 250 ms.
+    assert!(started.elapsed() >= std::time::Duration::from_millis(1400));
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_html_error_page_fails_the_json_checks_with_what_came() {
+    let server = reference_server(None, &["html-errors"]).await;
+    let yaml = r#"
+id: users.read.missing
+title: Reading a user that does not exist answers a SCIM error
+steps:
+  - name: read
+    request: { method: GET, path: /Users/does-not-exist }
+    expect:
+      status: 404
+      schema: Error
+      body: { status: "404" }
+"#;
+    let (summary, _) = run(&plan(yaml), client(server.base_url(), None), options(1)).await;
+    let Outcome::Fail { failures } = &summary.results[0].outcome else {
+        panic!("expected a failure, got {:?}", summary.results[0].outcome);
+    };
+    assert_eq!(failures.len(), 1, "{failures:#?}");
+    let failure = &failures[0];
+    assert_eq!(
+        (failure.subject.as_str(), failure.expected.as_str()),
+        ("body", "a JSON body")
+    );
+    assert!(failure.actual.contains("text/html"), "{}", failure.actual);
+    assert!(failure.actual.contains("not JSON"), "{}", failure.actual);
+    assert!(
+        failure.rendered.contains("expected: a JSON body"),
+        "{}",
+        failure.rendered
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn without_a_location_header_the_returned_id_is_cleaned_up() {
+    let server = reference_server(None, &["no-location"]).await;
+    let client = client(server.base_url(), None);
+    let options = options(1);
+    let prefix = run_prefix(&options.run_id);
+    let (summary, _) = run(&plan(CREATE_THEN_WRONG_READ), client.clone(), options).await;
+    let result = &summary.results[0];
+    assert!(
+        result.exchanges[0]
+            .response_headers
+            .iter()
+            .all(|(k, _)| k != "location")
+    );
+    let cleanup = result.exchanges.last().unwrap();
+    assert_eq!(
+        (cleanup.step.as_str(), cleanup.status),
+        (CLEANUP_STEP, Some(204))
+    );
+    assert!(
+        result.cleanup_errors.is_empty(),
+        "{:?}",
+        result.cleanup_errors
+    );
+    assert_eq!(count_users(&client, &prefix).await, 0);
+    server.shutdown().await;
+}
