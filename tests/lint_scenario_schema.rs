@@ -59,7 +59,9 @@ fn every_scenario_file_in_the_repository_passes_the_scenario_schema() {
     let validator = scenario_validator();
     let files = scenario_files();
     assert!(
-        files.iter().any(|f| f.ends_with("suites/core/discovery.yaml")),
+        files
+            .iter()
+            .any(|f| f.ends_with("suites/core/discovery.yaml")),
         "{files:?}"
     );
     let mut failures = Vec::new();
@@ -97,13 +99,28 @@ fn the_scenario_schema_accepts_the_minimal_scenario() {
 
 #[test]
 fn the_scenario_schema_rejects_typical_mistakes() {
-    assert_rejected(&GOOD.replace("status: 200", "stauts: 200"), "misspells status");
+    assert_rejected(
+        &GOOD.replace("status: 200", "stauts: 200"),
+        "misspells status",
+    );
     assert_rejected(&GOOD.replace("id: users.x\n", ""), "has no id");
     assert_rejected(&GOOD.replace("users.x", "Users X"), "has an invalid id");
-    assert_rejected(&GOOD.replace("status: 200", "status: \"200\""), "has status as a string");
-    assert_rejected(&GOOD.replace("status: 200", "status: 2000"), "has a status out of range");
-    assert_rejected(&GOOD.replace("path: /Users", "path: Users"), "has a relative path");
-    assert_rejected(&GOOD.replace("method: GET", "method: FETCH"), "has an unknown method");
+    assert_rejected(
+        &GOOD.replace("status: 200", "status: \"200\""),
+        "has status as a string",
+    );
+    assert_rejected(
+        &GOOD.replace("status: 200", "status: 2000"),
+        "has a status out of range",
+    );
+    assert_rejected(
+        &GOOD.replace("path: /Users", "path: Users"),
+        "has a relative path",
+    );
+    assert_rejected(
+        &GOOD.replace("method: GET", "method: FETCH"),
+        "has an unknown method",
+    );
     assert_rejected(
         &GOOD.replace("{ equals: { a: 1 } }", "{ a: 1 }"),
         "compares with a mapping without equals",

@@ -28,16 +28,25 @@ fn a_failed_check_shows_its_line_with_expected_and_actual() {
         d.render(false),
         "error: status check failed\n --> suites/x.yaml:7:15\n  |\n7 |       status: 201\n  |               ^^^ expected 201\n  |\n  = note: expected: 201\n  = note: actual: 500"
     );
-    assert_eq!(d.headline(), "suites/x.yaml:7:15: error: status check failed");
+    assert_eq!(
+        d.headline(),
+        "suites/x.yaml:7:15: error: status check failed"
+    );
 }
 
 #[test]
 fn a_warning_renders_as_a_warning() {
-    let d = Diagnostic::warning(loc(SCENARIO, 4, 5), "step 'create' does not check the response status")
-        .with_hint("add `expect: { status: ... }`");
+    let d = Diagnostic::warning(
+        loc(SCENARIO, 4, 5),
+        "step 'create' does not check the response status",
+    )
+    .with_hint("add `expect: { status: ... }`");
     let text = d.render(false);
     assert!(text.starts_with("warning: step 'create'"), "{text}");
-    assert!(text.ends_with("= help: add `expect: { status: ... }`"), "{text}");
+    assert!(
+        text.ends_with("= help: add `expect: { status: ... }`"),
+        "{text}"
+    );
     assert_eq!(d.severity, Severity::Warning);
     assert!(d.headline().contains(": warning: "));
 }
@@ -52,7 +61,10 @@ fn colour_is_only_used_when_asked_for() {
 #[test]
 fn a_position_outside_the_text_still_names_the_place() {
     let d = Diagnostic::error(loc(SCENARIO, 99, 3), "somewhere else");
-    assert_eq!(d.render(false), "error: somewhere else\n--> suites/x.yaml:99:3");
+    assert_eq!(
+        d.render(false),
+        "error: somewhere else\n--> suites/x.yaml:99:3"
+    );
     assert_eq!(d.headline(), "suites/x.yaml:99:3: error: somewhere else");
 }
 

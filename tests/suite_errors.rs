@@ -47,9 +47,8 @@ fn with_step(step: &str) -> String {
 
 #[test]
 fn an_unknown_key_suggests_the_closest_valid_one() {
-    let text = with_step(
-        "    request: { method: GET, path: /Users }\n    expect:\n      stauts: 200\n",
-    );
+    let text =
+        with_step("    request: { method: GET, path: /Users }\n    expect:\n      stauts: 200\n");
     assert_eq!(
         only_error(&text),
         (
@@ -65,7 +64,10 @@ fn an_unknown_key_far_from_any_lists_the_valid_keys() {
     let (headline, hint) = only_error(
         "id: users.x\ntitle: t\ntimeout: 5\nsteps:\n  - name: one\n    request: { method: GET, path: / }\n    expect: { status: 200 }\n",
     );
-    assert_eq!(headline, "x.yaml:3:1: error: unknown key 'timeout' in scenario");
+    assert_eq!(
+        headline,
+        "x.yaml:3:1: error: unknown key 'timeout' in scenario"
+    );
     assert_eq!(
         hint.as_deref(),
         Some(
@@ -100,7 +102,10 @@ fn a_missing_id_is_reported_at_the_scenario() {
     let (headline, _) = only_error(
         "title: t\nsteps:\n  - name: one\n    request: { method: GET, path: / }\n    expect: { status: 200 }\n",
     );
-    assert_eq!(headline, "x.yaml:1:1: error: missing required key 'id' in scenario");
+    assert_eq!(
+        headline,
+        "x.yaml:1:1: error: missing required key 'id' in scenario"
+    );
     let d = errors_of("title: t\nsteps:\n  - name: one\n    request: { method: GET, path: / }\n");
     snapshot("missing_id", &d.render(false));
 }
@@ -122,7 +127,10 @@ fn an_invalid_id_says_what_an_id_looks_like() {
     let (headline, hint) = only_error(
         "id: Users.Create\ntitle: t\nsteps:\n  - name: one\n    request: { method: GET, path: / }\n    expect: { status: 200 }\n",
     );
-    assert_eq!(headline, "x.yaml:1:5: error: invalid scenario id 'Users.Create'");
+    assert_eq!(
+        headline,
+        "x.yaml:1:5: error: invalid scenario id 'Users.Create'"
+    );
     assert!(hint.is_some_and(|h| h.contains("users.create.basic")));
 }
 
@@ -147,7 +155,10 @@ fn a_duplicate_step_name_names_the_first_one() {
     let text = "id: users.x\ntitle: t\nsteps:\n  - name: one\n    request: { method: GET, path: / }\n    expect: { status: 200 }\n  - name: one\n    request: { method: GET, path: / }\n    expect: { status: 200 }\n";
     let d = errors_of(text);
     assert_eq!(d.len(), 1);
-    assert_eq!(d.0[0].headline(), "x.yaml:7:11: error: duplicate step name 'one'");
+    assert_eq!(
+        d.0[0].headline(),
+        "x.yaml:7:11: error: duplicate step name 'one'"
+    );
     assert_eq!(d.0[0].notes, ["first used at line 4"]);
 }
 
@@ -176,7 +187,10 @@ fn an_undeclared_run_variable_says_how_to_declare_it() {
         "    request: { method: GET, path: \"/Users?x={{ vars.tenant }}\" }\n    expect: { status: 200 }\n",
     );
     let (headline, hint) = only_error(&text);
-    assert_eq!(headline, "x.yaml:5:45: error: undefined variable 'vars.tenant'");
+    assert_eq!(
+        headline,
+        "x.yaml:5:45: error: undefined variable 'vars.tenant'"
+    );
     assert_eq!(
         hint.as_deref(),
         Some("declare it under the scenario's `vars:` or give it with `--var tenant=VALUE`")
@@ -265,7 +279,10 @@ fn a_regex_that_does_not_compile_is_a_load_error() {
         "    request: { method: GET, path: /Users }\n    expect:\n      status: 200\n      body: { userName: { regex: \"^(a\" } }\n",
     );
     let (headline, _) = only_error(&text);
-    assert_eq!(headline, "x.yaml:8:34: error: invalid regex: unclosed group");
+    assert_eq!(
+        headline,
+        "x.yaml:8:34: error: invalid regex: unclosed group"
+    );
     snapshot("bad_regex", &errors_of(&text).render(false));
 }
 
@@ -341,7 +358,10 @@ fn a_malformed_expression_says_which_forms_exist() {
     let (headline, hint) = only_error(&with_step(
         "    request: { method: GET, path: \"/Users/{{ unique.mail }}\" }\n    expect: { status: 200 }\n",
     ));
-    assert_eq!(headline, "x.yaml:5:43: error: unknown unique value 'unique.mail'");
+    assert_eq!(
+        headline,
+        "x.yaml:5:43: error: unknown unique value 'unique.mail'"
+    );
     assert_eq!(hint.as_deref(), Some("did you mean 'unique.email'?"));
 }
 
@@ -441,8 +461,8 @@ fn an_empty_scenario_document_is_not_a_scenario() {
 
 #[test]
 fn a_missing_path_is_a_clear_error() {
-    let err = load_paths(&[fixture("no/such/file.yaml")], &LoadOptions::default())
-        .expect_err("missing");
+    let err =
+        load_paths(&[fixture("no/such/file.yaml")], &LoadOptions::default()).expect_err("missing");
     assert_eq!(
         err.0[0].headline(),
         "tests/fixtures/suites/no/such/file.yaml: error: cannot read: no such file or directory"
@@ -487,7 +507,11 @@ fn deep_nesting_and_huge_files_are_refused() {
     let deep = format!("id: {}x{}\n", "[".repeat(1000), "]".repeat(1000));
     assert!(errors_of(&deep).0[0].message.starts_with("invalid YAML: "));
     let huge = format!("# {}\n", "x".repeat(scimcheck::suite::MAX_FILE_BYTES));
-    assert!(errors_of(&huge).0[0].message.contains("larger than the limit"));
+    assert!(
+        errors_of(&huge).0[0]
+            .message
+            .contains("larger than the limit")
+    );
 }
 
 #[test]
@@ -496,7 +520,7 @@ fn lint_adds_warnings_to_the_errors() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("w.yaml");
     std::fs::write(&path, text).expect("write");
-    let findings = lint(&[path.clone()], &LoadOptions::default());
+    let findings = lint(std::slice::from_ref(&path), &LoadOptions::default());
     let prefix = format!("{}:", path.display());
     let lines: Vec<String> = findings
         .iter()
@@ -510,4 +534,50 @@ fn lint_adds_warnings_to_the_errors() {
         ]
     );
     assert!(load_paths(&[path], &LoadOptions::default()).is_ok());
+}
+
+#[test]
+fn a_bad_body_path_points_at_the_character() {
+    let text = with_step(
+        "    request: { method: GET, path: /Users }\n    expect:\n      status: 200\n      body:\n        emails[type equals \"work\"].value: present\n        name..givenName: present\n",
+    );
+    let d = errors_of(&text);
+    let found: Vec<(String, Option<String>, Option<String>)> = d
+        .iter()
+        .map(|e| (e.headline(), e.label.clone(), e.hint.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "x.yaml:9:21: error: invalid body path: unknown operator 'equals'".to_owned(),
+                None,
+                Some("did you mean 'eq'?".to_owned())
+            ),
+            (
+                "x.yaml:10:14: error: invalid body path: expected a member name before '.'"
+                    .to_owned(),
+                None,
+                None
+            ),
+        ]
+    );
+    snapshot("bad_body_path", &d.render(false));
+}
+
+#[test]
+fn a_bad_body_path_in_a_capture_or_step_reference_is_an_error() {
+    let text = "id: users.x\ntitle: t\nsteps:\n  - name: one\n    request: { method: GET, path: / }\n    expect: { status: 200 }\n    capture: { user: \"body.Resources[0.id\" }\n  - name: two\n    request: { method: GET, path: \"/x/{{ steps.one.response.body.a[ }}\" }\n    expect: { status: 200 }\n";
+    let lines = headlines(text);
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    assert!(
+        lines[0] == "x.yaml:7:39: error: invalid body path: expected ']' after the index",
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with("x.yaml:9:39: error: invalid body path 'a[': "),
+        "{}",
+        lines[1]
+    );
 }

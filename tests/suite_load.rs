@@ -37,7 +37,10 @@ fn show_value(v: &TemplateValue) -> String {
         TemplateValue::Number(n) => n.to_string(),
         TemplateValue::String(t) => format!("{:?}", show(t)),
         TemplateValue::Array(items) => {
-            format!("[{}]", items.iter().map(show_value).collect::<Vec<_>>().join(", "))
+            format!(
+                "[{}]",
+                items.iter().map(show_value).collect::<Vec<_>>().join(", ")
+            )
         }
         TemplateValue::Object(entries) => format!(
             "{{{}}}",
@@ -63,7 +66,11 @@ fn single_expr(v: &TemplateValue) -> &Expr {
 fn body_field<'a>(body: &'a TemplateValue, key: &str) -> &'a TemplateValue {
     match body {
         TemplateValue::Object(entries) => {
-            &entries.iter().find(|(k, _)| k == key).unwrap_or_else(|| panic!("no {key}")).1
+            &entries
+                .iter()
+                .find(|(k, _)| k == key)
+                .unwrap_or_else(|| panic!("no {key}"))
+                .1
         }
         other => panic!("not an object: {other:?}"),
     }
@@ -83,7 +90,10 @@ fn scenario_keys_load_with_their_values_and_defaults() {
     assert!(s.exclusive);
     assert_eq!(s.area, "custom-area");
     assert_eq!((s.loc.line, s.loc.col), (3, 1));
-    assert_eq!(s.loc.file.name, "tests/fixtures/suites/valid/all-forms.yaml");
+    assert_eq!(
+        s.loc.file.name,
+        "tests/fixtures/suites/valid/all-forms.yaml"
+    );
 
     let vars: Vec<String> = s
         .vars
@@ -156,12 +166,33 @@ fn request_keys_load_with_templates_parsed() {
     let expect_expr = |key: &str, expected: Expr| {
         assert_eq!(single_expr(body_field(body, key)), &expected, "{key}");
     };
-    expect_expr("userName", Expr::Unique { kind: UniqueKind::Email, label: None });
-    expect_expr("externalId", Expr::Unique { kind: UniqueKind::ExternalId, label: None });
-    expect_expr("displayName", Expr::Unique { kind: UniqueKind::Name, label: None });
+    expect_expr(
+        "userName",
+        Expr::Unique {
+            kind: UniqueKind::Email,
+            label: None,
+        },
+    );
+    expect_expr(
+        "externalId",
+        Expr::Unique {
+            kind: UniqueKind::ExternalId,
+            label: None,
+        },
+    );
+    expect_expr(
+        "displayName",
+        Expr::Unique {
+            kind: UniqueKind::Name,
+            label: None,
+        },
+    );
     expect_expr(
         "nickName",
-        Expr::Unique { kind: UniqueKind::Id, label: Some("nick".into()) },
+        Expr::Unique {
+            kind: UniqueKind::Id,
+            label: Some("nick".into()),
+        },
     );
     expect_expr("title", Expr::Var("department".into()));
     expect_expr("locale", Expr::Var("department".into()));
@@ -169,8 +200,14 @@ fn request_keys_load_with_templates_parsed() {
         show_value(body_field(body, "profileUrl")),
         "\"https://example.com/{{Uuid}}\""
     );
-    assert_eq!(show_value(body_field(body, "meta")), "{note: \"created {{Now}}\"}");
-    assert_eq!(show_value(body_field(body, "literal")), "\"{{ not a hole }}\"");
+    assert_eq!(
+        show_value(body_field(body, "meta")),
+        "{note: \"created {{Now}}\"}"
+    );
+    assert_eq!(
+        show_value(body_field(body, "literal")),
+        "\"{{ not a hole }}\""
+    );
     assert_eq!(show_value(body_field(body, "active")), "true");
     assert_eq!(show_value(body_field(body, "count")), "3");
     assert_eq!(show_value(body_field(body, "ratio")), "0.5");
@@ -193,7 +230,10 @@ fn request_keys_load_with_templates_parsed() {
         .collect();
     assert_eq!(
         headers,
-        ["If-Match: {{Capture(\"etag\")}}", "Content-Type: application/scim+json"]
+        [
+            "If-Match: {{Capture(\"etag\")}}",
+            "Content-Type: application/scim+json"
+        ]
     );
     let Some(Body::Raw(raw)) = &replace.body else {
         panic!("a raw body")
@@ -214,10 +254,16 @@ fn expectations_load_every_matcher_form() {
     let status = expect.status.as_ref().expect("status");
     assert_eq!(status.any_of, [201, 200]);
     assert_eq!((status.loc.line, status.loc.col), (40, 15));
-    assert_eq!(expect.schema.as_ref().map(|s| s.value.as_str()), Some("User"));
+    assert_eq!(
+        expect.schema.as_ref().map(|s| s.value.as_str()),
+        Some("User")
+    );
 
-    let headers: Vec<(&str, &Matcher)> =
-        expect.headers.iter().map(|h| (h.name.as_str(), &h.matcher)).collect();
+    let headers: Vec<(&str, &Matcher)> = expect
+        .headers
+        .iter()
+        .map(|h| (h.name.as_str(), &h.matcher))
+        .collect();
     assert!(matches!(headers[0], ("content-type", Matcher::ScimJson)));
     assert!(matches!(headers[1], ("location", Matcher::Present)));
     assert!(matches!(headers[2], ("x-absent", Matcher::Absent)));
@@ -225,7 +271,10 @@ fn expectations_load_every_matcher_form() {
         ("etag", Matcher::Regex(t)) => assert_eq!(show(t), "^W/\".+\"$"),
         other => panic!("etag regex, got {other:?}"),
     }
-    assert_eq!((expect.headers[0].loc.line, expect.headers[0].loc.col), (42, 9));
+    assert_eq!(
+        (expect.headers[0].loc.line, expect.headers[0].loc.col),
+        (42, 9)
+    );
 
     let body = |path: &str| -> &Matcher {
         &expect
@@ -246,7 +295,10 @@ fn expectations_load_every_matcher_form() {
     assert_eq!(equals("active"), "true");
     assert_eq!(equals("count"), "3");
     assert_eq!(equals("nothing"), "null");
-    assert_eq!(equals("schemas"), "[\"urn:ietf:params:scim:schemas:core:2.0:User\"]");
+    assert_eq!(
+        equals("schemas"),
+        "[\"urn:ietf:params:scim:schemas:core:2.0:User\"]"
+    );
     assert_eq!(equals("meta"), "{resourceType: \"User\"}");
 
     match body("id") {
@@ -271,12 +323,40 @@ fn expectations_load_every_matcher_form() {
         Matcher::Length(b) => *b,
         other => panic!("{path}: expected Length, got {other:?}"),
     };
-    assert_eq!(length("emails"), LengthBound { min: Some(1), max: Some(3) });
-    assert_eq!(length("phoneNumbers"), LengthBound { min: Some(0), max: Some(0) });
-    assert_eq!(length("addresses"), LengthBound { min: None, max: Some(2) });
-    assert_eq!(length("x509Certificates"), LengthBound { min: Some(1), max: None });
-    assert!(matches!(body("emails[type eq \"work\"].value"), Matcher::Contains(v) if show_value(v) == "\"@\""));
-    assert!(matches!(body("roles"), Matcher::Every(m) if matches!(**m, Matcher::Type(JsonType::Object))));
+    assert_eq!(
+        length("emails"),
+        LengthBound {
+            min: Some(1),
+            max: Some(3)
+        }
+    );
+    assert_eq!(
+        length("phoneNumbers"),
+        LengthBound {
+            min: Some(0),
+            max: Some(0)
+        }
+    );
+    assert_eq!(
+        length("addresses"),
+        LengthBound {
+            min: None,
+            max: Some(2)
+        }
+    );
+    assert_eq!(
+        length("x509Certificates"),
+        LengthBound {
+            min: Some(1),
+            max: None
+        }
+    );
+    assert!(
+        matches!(body("emails[type eq \"work\"].value"), Matcher::Contains(v) if show_value(v) == "\"@\"")
+    );
+    assert!(
+        matches!(body("roles"), Matcher::Every(m) if matches!(**m, Matcher::Type(JsonType::Object)))
+    );
     match body("entitlements") {
         Matcher::OneOf(values) => {
             let shown: Vec<String> = values.iter().map(show_value).collect();
@@ -305,6 +385,10 @@ fn expectations_load_every_matcher_form() {
         }
         other => panic!("count2, got {other:?}"),
     }
+    assert!(matches!(
+        body("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber"),
+        Matcher::Present
+    ));
     let first = &expect.body[0];
     assert_eq!((first.loc.line, first.loc.col), (48, 9));
 }
@@ -374,7 +458,10 @@ fn step_references_and_captures_load() {
 #[test]
 fn a_valid_file_has_no_lint_findings() {
     let findings = lint(
-        &[fixture("valid/all-forms.yaml"), fixture("valid/two-scenarios.yml")],
+        &[
+            fixture("valid/all-forms.yaml"),
+            fixture("valid/two-scenarios.yml"),
+        ],
         &LoadOptions::default(),
     );
     let lines: Vec<String> = findings.iter().map(|d| d.headline()).collect();

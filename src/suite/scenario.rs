@@ -545,7 +545,7 @@ fn expectation(
         && let Some(entries) = r.entries(n, "expect 'body'")
     {
         for e in entries {
-            let path_ok = body_path::check(r, e.key, e.key_pos, true);
+            let path_ok = body_path::check(r, e.key, e.key_pos, e.key, 0);
             if let Some(matcher) = matcher(r, e.value, names, place)
                 && path_ok
             {
@@ -628,8 +628,8 @@ fn captures(r: &mut Reader, node: &Node, names: &Names<'_>) -> Vec<Capture> {
         } else if source_text == "body" {
             Some(CaptureSource::Body(String::new()))
         } else if let Some(path) = source_text.strip_prefix("body.") {
-            let pos = r.pos_in_string(e.value, source_text, "body.".len());
-            body_path::check(r, path, pos, false).then(|| CaptureSource::Body(path.to_owned()))
+            body_path::check(r, path, e.value.pos, source_text, "body.".len())
+                .then(|| CaptureSource::Body(path.to_owned()))
         } else if let Some(header) = source_text.strip_prefix("headers.")
             && is_header_name(header)
         {
