@@ -139,12 +139,17 @@ pub fn load_source(
 
 /// Every finding for a set of files and folders, and what loaded.
 fn analyse_paths(paths: &[PathBuf], options: &LoadOptions) -> (Vec<Loaded>, Vec<Diagnostic>) {
-    let (sources, mut diags) = files::gather(paths);
     let mut loaded = Vec::new();
-    for source in sources {
-        let (l, d) = analyse(&source.name, &source.text, options);
-        loaded.extend(l);
-        diags.extend(d);
+    let mut diags = Vec::new();
+    for source in files::gather(paths) {
+        match source {
+            Ok(source) => {
+                let (l, d) = analyse(&source.name, &source.text, options);
+                loaded.extend(l);
+                diags.extend(d);
+            }
+            Err(d) => diags.push(d),
+        }
     }
     diags.extend(duplicate_ids(&loaded));
     (loaded, diags)

@@ -465,15 +465,23 @@ fn is_header_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
+/// Header names must be tokens and, as HTTP compares them ignoring case, distinct.
 fn check_header_names(r: &mut Reader, node: &Node) {
     let NodeKind::Map(pairs) = &node.kind else {
         return;
     };
+    let mut seen: HashMap<String, u32> = HashMap::new();
     for (key, _) in pairs {
-        if let Some(name) = key.as_str()
-            && !is_header_name(name)
-        {
+        let Some(name) = key.as_str() else {
+            continue;
+        };
+        if !is_header_name(name) {
             r.error(key.pos, format!("invalid header name '{name}'"));
+        } else if let Some(line) = seen.insert(name.to_ascii_lowercase(), key.pos.line) {
+            r.error(
+                key.pos,
+                format!("header '{name}' is already set at line {line} (names ignore case)"),
+            );
         }
     }
 }
