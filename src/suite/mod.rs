@@ -7,10 +7,13 @@
 
 mod body_path;
 pub mod builtin;
+mod capture;
+mod expect;
 mod files;
 mod matcher;
 pub mod model;
 mod reader;
+mod request;
 mod scenario;
 mod scope;
 mod template;
@@ -23,7 +26,8 @@ use std::sync::Arc;
 use crate::diag::{Diagnostic, Diagnostics};
 use model::{Loc, Scenario, SourceFile, Suite};
 
-pub use scenario::{CAPABILITIES, METHODS};
+pub use request::METHODS;
+pub use scenario::CAPABILITIES;
 pub use yaml::MAX_FILE_BYTES;
 
 /// What the loader may assume beyond the files themselves.
