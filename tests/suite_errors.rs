@@ -520,7 +520,7 @@ fn lint_adds_warnings_to_the_errors() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("w.yaml");
     std::fs::write(&path, text).expect("write");
-    let findings = lint(&[path.clone()], &LoadOptions::default());
+    let findings = lint(std::slice::from_ref(&path), &LoadOptions::default());
     let prefix = format!("{}:", path.display());
     let lines: Vec<String> = findings
         .iter()
@@ -534,4 +534,50 @@ fn lint_adds_warnings_to_the_errors() {
         ]
     );
     assert!(load_paths(&[path], &LoadOptions::default()).is_ok());
+}
+
+#[test]
+fn a_bad_body_path_points_at_the_character() {
+    let text = with_step(
+        "    request: { method: GET, path: /Users }\n    expect:\n      status: 200\n      body:\n        emails[type equals \"work\"].value: present\n        name..givenName: present\n",
+    );
+    let d = errors_of(&text);
+    let found: Vec<(String, Option<String>, Option<String>)> = d
+        .iter()
+        .map(|e| (e.headline(), e.label.clone(), e.hint.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "x.yaml:9:21: error: invalid body path: unknown operator 'equals'".to_owned(),
+                None,
+                Some("did you mean 'eq'?".to_owned())
+            ),
+            (
+                "x.yaml:10:14: error: invalid body path: expected a member name before '.'"
+                    .to_owned(),
+                None,
+                None
+            ),
+        ]
+    );
+    snapshot("bad_body_path", &d.render(false));
+}
+
+#[test]
+fn a_bad_body_path_in_a_capture_or_step_reference_is_an_error() {
+    let text = "id: users.x\ntitle: t\nsteps:\n  - name: one\n    request: { method: GET, path: / }\n    expect: { status: 200 }\n    capture: { user: \"body.Resources[0.id\" }\n  - name: two\n    request: { method: GET, path: \"/x/{{ steps.one.response.body.a[ }}\" }\n    expect: { status: 200 }\n";
+    let lines = headlines(text);
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    assert!(
+        lines[0] == "x.yaml:7:39: error: invalid body path: expected ']' after the index",
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with("x.yaml:9:39: error: invalid body path 'a[': "),
+        "{}",
+        lines[1]
+    );
 }

@@ -385,6 +385,10 @@ fn expectations_load_every_matcher_form() {
         }
         other => panic!("count2, got {other:?}"),
     }
+    assert!(matches!(
+        body("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber"),
+        Matcher::Present
+    ));
     let first = &expect.body[0];
     assert_eq!((first.loc.line, first.loc.col), (48, 9));
 }

@@ -42,37 +42,37 @@ fn io_message(e: &io::Error) -> String {
     }
 }
 
-/// Reads every file named or found under a named folder, once each, in order.
-pub fn gather(paths: &[PathBuf]) -> (Vec<Source>, Vec<Diagnostic>) {
-    let mut sources = Vec::new();
-    let mut diags = Vec::new();
+/// Reads every file named or found under a named folder, once each, in the order given;
+/// a path that cannot be read gives its error at its place in that order.
+pub fn gather(paths: &[PathBuf]) -> Vec<Result<Source, Diagnostic>> {
+    let mut out = Vec::new();
     let mut seen = HashSet::new();
     for path in paths {
         let name = path.display().to_string();
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,
             Err(e) => {
-                diags.push(whole_file_error(
+                out.push(Err(whole_file_error(
                     &name,
                     format!("cannot read: {}", io_message(&e)),
-                ));
+                )));
                 continue;
             }
         };
         let files = if meta.is_dir() {
             let mut found = Vec::new();
             if let Err(e) = walk(path, 0, &mut found) {
-                diags.push(whole_file_error(
+                out.push(Err(whole_file_error(
                     &name,
                     format!("cannot list folder: {}", io_message(&e)),
-                ));
+                )));
                 continue;
             }
             if found.is_empty() {
-                diags.push(whole_file_error(
+                out.push(Err(whole_file_error(
                     &name,
                     "no scenario files (*.yaml, *.yml) in this folder",
-                ));
+                )));
             }
             found
         } else {
@@ -80,16 +80,12 @@ pub fn gather(paths: &[PathBuf]) -> (Vec<Source>, Vec<Diagnostic>) {
         };
         for file in files {
             let key = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
-            if !seen.insert(key) {
-                continue;
-            }
-            match read(&file) {
-                Ok(source) => sources.push(source),
-                Err(d) => diags.push(d),
+            if seen.insert(key) {
+                out.push(read(&file));
             }
         }
     }
-    (sources, diags)
+    out
 }
 
 fn is_scenario_file(path: &Path) -> bool {

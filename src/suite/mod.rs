@@ -7,10 +7,13 @@
 
 mod body_path;
 pub mod builtin;
+mod capture;
+mod expect;
 mod files;
 mod matcher;
 pub mod model;
 mod reader;
+mod request;
 mod scenario;
 mod scope;
 mod template;
@@ -23,7 +26,8 @@ use std::sync::Arc;
 use crate::diag::{Diagnostic, Diagnostics};
 use model::{Loc, Scenario, SourceFile, Suite};
 
-pub use scenario::{CAPABILITIES, METHODS};
+pub use request::METHODS;
+pub use scenario::CAPABILITIES;
 pub use yaml::MAX_FILE_BYTES;
 
 /// What the loader may assume beyond the files themselves.
@@ -139,12 +143,17 @@ pub fn load_source(
 
 /// Every finding for a set of files and folders, and what loaded.
 fn analyse_paths(paths: &[PathBuf], options: &LoadOptions) -> (Vec<Loaded>, Vec<Diagnostic>) {
-    let (sources, mut diags) = files::gather(paths);
     let mut loaded = Vec::new();
-    for source in sources {
-        let (l, d) = analyse(&source.name, &source.text, options);
-        loaded.extend(l);
-        diags.extend(d);
+    let mut diags = Vec::new();
+    for source in files::gather(paths) {
+        match source {
+            Ok(source) => {
+                let (l, d) = analyse(&source.name, &source.text, options);
+                loaded.extend(l);
+                diags.extend(d);
+            }
+            Err(d) => diags.push(d),
+        }
     }
     diags.extend(duplicate_ids(&loaded));
     (loaded, diags)

@@ -231,7 +231,8 @@ pub struct Capture {
 
 #[derive(Debug, Clone)]
 pub enum CaptureSource {
-    /// A SCIM-style path into the response body (`body.id` in YAML).
+    /// A SCIM-style path into the response body (`body.id` in YAML); empty for the whole
+    /// body (`body`).
     Body(String),
     /// A response header, lower-case (`headers.etag`).
     Header(String),

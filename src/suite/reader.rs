@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::diag::{Diagnostic, did_you_mean};
-use crate::suite::model::{Loc, SourceFile, Template, TemplatePart, TemplateValue};
+use crate::suite::model::{Expr, Loc, SourceFile, StepPart, Template, TemplatePart, TemplateValue};
 use crate::suite::scope::{Names, Place};
 use crate::suite::template::{self, Piece};
 use crate::suite::yaml::{Node, NodeKind, Pos};
@@ -257,7 +257,7 @@ impl Reader {
         let pieces = match template::parse(text) {
             Ok(p) => p,
             Err(e) => {
-                let pos = self.pos_in_string(node, text, e.offset);
+                let pos = self.pos_in_string(node.pos, text, e.offset);
                 let mut d = Diagnostic::error(self.loc(pos), e.message);
                 if let Some(hint) = e.hint {
                     d = d.with_hint(hint);
@@ -272,10 +272,30 @@ impl Reader {
             match piece {
                 Piece::Text(t) => parts.push(TemplatePart::Text(t)),
                 Piece::Hole(hole) => match names.resolve(&hole.expr, place) {
-                    Ok(expr) => parts.push(TemplatePart::Expr(expr)),
+                    Ok(expr) => {
+                        if let Expr::StepRef {
+                            part: StepPart::Body(path),
+                            ..
+                        } = &expr
+                            && !path.is_empty()
+                            && let Err(e) = crate::scim::parse_body_path(path)
+                        {
+                            ok = false;
+                            let pos = self.pos_in_string(node.pos, text, hole.offset);
+                            let mut d = Diagnostic::error(
+                                self.loc(pos),
+                                format!("invalid body path '{path}': {}", e.message),
+                            );
+                            if let Some(hint) = e.hint {
+                                d = d.with_hint(hint);
+                            }
+                            self.push(d);
+                        }
+                        parts.push(TemplatePart::Expr(expr));
+                    }
                     Err(e) => {
                         ok = false;
-                        let pos = self.pos_in_string(node, text, hole.offset);
+                        let pos = self.pos_in_string(node.pos, text, hole.offset);
                         let mut d = Diagnostic::error(self.loc(pos), e.message);
                         if let Some(hint) = e.hint {
                             d = d.with_hint(hint);
@@ -291,31 +311,32 @@ impl Reader {
         })
     }
 
-    /// The position of byte `offset` of a string scalar's value, when the value is written
-    /// verbatim on one line (plain or quoted without escapes); the scalar's start otherwise.
-    pub fn pos_in_string(&self, node: &Node, value: &str, offset: usize) -> Pos {
-        let Some(start) = node.pos.byte else {
-            return node.pos;
+    /// The position of byte `offset` of a string scalar's value (the scalar starting at
+    /// `pos`), when the value is written verbatim on one line (plain or quoted without
+    /// escapes); the scalar's start otherwise.
+    pub fn pos_in_string(&self, pos: Pos, value: &str, offset: usize) -> Pos {
+        let Some(start) = pos.byte else {
+            return pos;
         };
         let Some(raw) = self.file.text.get(start..) else {
-            return node.pos;
+            return pos;
         };
         let content_col = if value.contains('\n') {
             None
         } else if let Some(inner) = raw.strip_prefix('"') {
-            (inner.starts_with(value) && !value.contains(['\\', '"'])).then_some(node.pos.col + 1)
+            (inner.starts_with(value) && !value.contains(['\\', '"'])).then_some(pos.col + 1)
         } else if let Some(inner) = raw.strip_prefix('\'') {
-            (inner.starts_with(value) && !value.contains('\'')).then_some(node.pos.col + 1)
+            (inner.starts_with(value) && !value.contains('\'')).then_some(pos.col + 1)
         } else {
-            raw.starts_with(value).then_some(node.pos.col)
+            raw.starts_with(value).then_some(pos.col)
         };
         match (content_col, value.get(..offset)) {
             (Some(col), Some(before)) => Pos {
-                line: node.pos.line,
+                line: pos.line,
                 col: col + u32::try_from(before.chars().count()).unwrap_or(0),
                 byte: None,
             },
-            _ => node.pos,
+            _ => pos,
         }
     }
 

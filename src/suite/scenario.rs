@@ -1,17 +1,16 @@
-//! One YAML document read into a `model::Scenario`: keys, types and references checked,
-//! every problem recorded with its position.
+//! One YAML document read into a `model::Scenario`: the scenario's own keys and its
+//! steps, every problem recorded with its position. Requests, expectations and captures
+//! are read by their own modules.
 
 use std::collections::HashMap;
 
 use crate::diag::Diagnostic;
 use crate::suite::LoadOptions;
-use crate::suite::body_path;
-use crate::suite::matcher::matcher;
-use crate::suite::model::{
-    AuthMode, Body, BodyCheck, Capture, CaptureSource, Expectation, HeaderCheck, Located, Request,
-    Scenario, Severity, StatusExpectation, Step,
-};
+use crate::suite::capture::{captures, warn_unused_captures};
+use crate::suite::expect::expectation;
+use crate::suite::model::{Expectation, Scenario, Severity, Step};
 use crate::suite::reader::Reader;
+use crate::suite::request::request;
 use crate::suite::scope::{Names, Place, StepInfo};
 use crate::suite::template::{RESERVED_NAMES, is_name};
 use crate::suite::yaml::{Node, NodeKind, Pos};
@@ -29,10 +28,6 @@ pub const SCENARIO_KEYS: [&str; 10] = [
     "steps",
 ];
 pub const STEP_KEYS: [&str; 5] = ["name", "request", "expect", "capture", "cleanup"];
-pub const REQUEST_KEYS: [&str; 7] = [
-    "method", "path", "query", "headers", "body", "raw_body", "auth",
-];
-pub const EXPECT_KEYS: [&str; 4] = ["status", "headers", "schema", "body"];
 
 /// Capability names a scenario can require; discovery decides which the target has.
 pub const CAPABILITIES: [&str; 11] = [
@@ -48,10 +43,7 @@ pub const CAPABILITIES: [&str; 11] = [
     "auth",
     "search",
 ];
-pub const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 const SEVERITIES: [&str; 3] = ["must", "should", "may"];
-const AUTH_MODES: [&str; 3] = ["default", "none", "invalid"];
-
 /// Reads one scenario document, returning it with the position of its id; `None` when
 /// it has errors (all recorded in `r`).
 pub fn scenario(r: &mut Reader, doc: &Node, options: &LoadOptions) -> Option<(Scenario, Pos)> {
@@ -184,7 +176,7 @@ pub fn scenario(r: &mut Reader, doc: &Node, options: &LoadOptions) -> Option<(Sc
 }
 
 /// The value of `key` in a mapping node, without any checks.
-fn field<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
+pub(super) fn field<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
     match &node.kind {
         NodeKind::Map(pairs) => pairs
             .iter()
@@ -304,7 +296,7 @@ fn capabilities(r: &mut Reader, node: &Node) -> Vec<String> {
 }
 
 /// Checks a variable or capture name; true when usable.
-fn check_name(r: &mut Reader, name: &str, pos: Pos, what: &str) -> bool {
+pub(super) fn check_name(r: &mut Reader, name: &str, pos: Pos, what: &str) -> bool {
     if !is_name(name) {
         r.error(
             pos,
@@ -375,300 +367,4 @@ fn step(
         track_created,
         loc: r.loc(node.pos),
     })
-}
-
-fn request(r: &mut Reader, node: &Node, names: &Names<'_>, place: Place) -> Option<Request> {
-    let m = r.mapping(node, "request", &REQUEST_KEYS)?;
-    let method = r
-        .required(&m, "method")
-        .and_then(|n| r.choice(n, "HTTP method", &METHODS, true));
-    let path = r.required(&m, "path").and_then(|n| {
-        let t = r.template(n, "'path'", names, place)?;
-        if !n.as_str().is_some_and(|s| s.starts_with('/')) {
-            let d = Diagnostic::error(r.loc(n.pos), "'path' must start with '/'")
-                .with_hint("the path is relative to the base URL, e.g. /Users");
-            r.push(d);
-            return None;
-        }
-        Some(t)
-    });
-    let query = m
-        .get("query")
-        .map(|n| template_pairs(r, n, "'query'", names, place))
-        .unwrap_or_default();
-    let headers = m
-        .get("headers")
-        .map(|n| template_pairs(r, n, "request 'headers'", names, place))
-        .unwrap_or_default();
-    if let Some(n) = m.get("headers") {
-        check_header_names(r, n);
-    }
-    let body = match (m.get("body"), m.get("raw_body")) {
-        (Some(_), Some(raw)) => {
-            let d = Diagnostic::error(r.loc(raw.pos), "'body' and 'raw_body' cannot both be given")
-                .with_hint("use 'body' for JSON written as YAML, 'raw_body' for bytes sent as is");
-            r.push(d);
-            None
-        }
-        (Some(b), None) => r
-            .template_value(b, "request 'body'", names, place)
-            .map(|v| Some(Body::Json(v))),
-        (None, Some(raw)) => r
-            .template(raw, "'raw_body'", names, place)
-            .map(|t| Some(Body::Raw(t))),
-        (None, None) => Some(None),
-    };
-    let auth = match m.get("auth") {
-        Some(n) => match r.choice(n, "auth mode", &AUTH_MODES, false) {
-            Some("none") => Some(AuthMode::None),
-            Some("invalid") => Some(AuthMode::Invalid),
-            Some(_) => Some(AuthMode::Default),
-            None => None,
-        },
-        None => Some(AuthMode::Default),
-    };
-    Some(Request {
-        method: method?.to_owned(),
-        path: path?,
-        query,
-        headers,
-        body: body?,
-        auth: auth?,
-        loc: r.loc(node.pos),
-    })
-}
-
-fn template_pairs(
-    r: &mut Reader,
-    node: &Node,
-    what: &str,
-    names: &Names<'_>,
-    place: Place,
-) -> Vec<(String, crate::suite::model::Template)> {
-    let Some(entries) = r.entries(node, what) else {
-        return Vec::new();
-    };
-    entries
-        .into_iter()
-        .filter_map(|e| {
-            r.scalar_template(e.value, what, names, place)
-                .map(|t| (e.key.to_owned(), t))
-        })
-        .collect()
-}
-
-/// HTTP header names are tokens (RFC 9110 5.1).
-fn is_header_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
-
-fn check_header_names(r: &mut Reader, node: &Node) {
-    let NodeKind::Map(pairs) = &node.kind else {
-        return;
-    };
-    for (key, _) in pairs {
-        if let Some(name) = key.as_str()
-            && !is_header_name(name)
-        {
-            r.error(key.pos, format!("invalid header name '{name}'"));
-        }
-    }
-}
-
-fn expectation(
-    r: &mut Reader,
-    node: &Node,
-    names: &Names<'_>,
-    place: Place,
-    options: &LoadOptions,
-) -> Option<Expectation> {
-    let errors_before = r.diags.len();
-    let m = r.mapping(node, "expect", &EXPECT_KEYS)?;
-    let status = m.get("status").and_then(|n| status(r, n));
-    let mut headers = Vec::new();
-    if let Some(n) = m.get("headers")
-        && let Some(entries) = r.entries(n, "expect 'headers'")
-    {
-        let mut seen: HashMap<String, u32> = HashMap::new();
-        for e in entries {
-            let lower = e.key.to_ascii_lowercase();
-            if !is_header_name(e.key) {
-                r.error(e.key_pos, format!("invalid header name '{}'", e.key));
-                continue;
-            }
-            if let Some(line) = seen.get(&lower) {
-                r.error(
-                    e.key_pos,
-                    format!(
-                        "header '{lower}' is already checked at line {line} (names ignore case)"
-                    ),
-                );
-                continue;
-            }
-            seen.insert(lower.clone(), e.key_pos.line);
-            if let Some(matcher) = matcher(r, e.value, names, place) {
-                headers.push(HeaderCheck {
-                    name: lower,
-                    matcher,
-                    loc: r.loc(e.key_pos),
-                });
-            }
-        }
-    }
-    let schema = m.get("schema").and_then(|n| {
-        let name = r.string(n, "'schema'")?;
-        if options.known_schemas.iter().any(|s| s == name) {
-            return Some(Located {
-                value: name.to_owned(),
-                loc: r.loc(n.pos),
-            });
-        }
-        let d = Diagnostic::error(r.loc(n.pos), format!("unknown schema '{name}'"))
-            .with_label("no such schema")
-            .with_suggestion(name, options.known_schemas.iter().map(String::as_str));
-        let d = if d.hint.is_none() {
-            d.with_hint(format!(
-                "known schemas are: {}",
-                options.known_schemas.join(", ")
-            ))
-        } else {
-            d
-        };
-        r.push(d);
-        None
-    });
-    let mut body = Vec::new();
-    if let Some(n) = m.get("body")
-        && let Some(entries) = r.entries(n, "expect 'body'")
-    {
-        for e in entries {
-            let path_ok = body_path::check(r, e.key, e.key_pos, true);
-            if let Some(matcher) = matcher(r, e.value, names, place)
-                && path_ok
-            {
-                body.push(BodyCheck {
-                    path: e.key.to_owned(),
-                    matcher,
-                    loc: r.loc(e.key_pos),
-                });
-            }
-        }
-    }
-    if r.diags[errors_before..].iter().any(Diagnostic::is_error) {
-        return None;
-    }
-    Some(Expectation {
-        status,
-        headers,
-        schema,
-        body,
-    })
-}
-
-fn status(r: &mut Reader, node: &Node) -> Option<StatusExpectation> {
-    let items: Vec<&Node> = match &node.kind {
-        NodeKind::Seq(items) if !items.is_empty() => items.iter().collect(),
-        NodeKind::Seq(_) => {
-            r.error(node.pos, "'status' list is empty");
-            return None;
-        }
-        _ => vec![node],
-    };
-    let mut codes = Vec::with_capacity(items.len());
-    let mut ok = true;
-    for item in items {
-        let code = match item.kind {
-            NodeKind::Int(i) => u16::try_from(i).ok().filter(|c| (100..=599).contains(c)),
-            _ => {
-                r.wrong_type(item, "an HTTP status code (or a list of them)", "'status'");
-                ok = false;
-                continue;
-            }
-        };
-        match code {
-            Some(c) => codes.push(c),
-            None => {
-                let d = Diagnostic::error(r.loc(item.pos), "status code out of range")
-                    .with_label("expected 100..=599");
-                r.push(d);
-                ok = false;
-            }
-        }
-    }
-    ok.then(|| StatusExpectation {
-        any_of: codes,
-        loc: r.loc(node.pos),
-    })
-}
-
-fn captures(r: &mut Reader, node: &Node, names: &Names<'_>) -> Vec<Capture> {
-    let Some(entries) = r.entries(node, "'capture'") else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for e in entries {
-        if !check_name(r, e.key, e.key_pos, "capture") {
-            continue;
-        }
-        if names.scenario_vars.iter().any(|v| v == e.key) {
-            r.error(
-                e.key_pos,
-                format!("capture '{}' has the name of a scenario variable", e.key),
-            );
-            continue;
-        }
-        let Some(source_text) = r.string(e.value, "a capture source") else {
-            continue;
-        };
-        let source = if source_text == "status" {
-            Some(CaptureSource::Status)
-        } else if source_text == "body" {
-            Some(CaptureSource::Body(String::new()))
-        } else if let Some(path) = source_text.strip_prefix("body.") {
-            let pos = r.pos_in_string(e.value, source_text, "body.".len());
-            body_path::check(r, path, pos, false).then(|| CaptureSource::Body(path.to_owned()))
-        } else if let Some(header) = source_text.strip_prefix("headers.")
-            && is_header_name(header)
-        {
-            Some(CaptureSource::Header(header.to_ascii_lowercase()))
-        } else {
-            let d = Diagnostic::error(
-                r.loc(e.value.pos),
-                format!("invalid capture source '{source_text}'"),
-            )
-            .with_hint("a capture takes `body.PATH`, `headers.NAME` or `status`");
-            r.push(d);
-            None
-        };
-        if let Some(source) = source {
-            out.push(Capture {
-                name: e.key.to_owned(),
-                source,
-                loc: r.loc(e.key_pos),
-            });
-        }
-    }
-    out
-}
-
-fn warn_unused_captures(r: &mut Reader, step_nodes: &[Node], names: &Names<'_>) {
-    for node in step_nodes {
-        let Some(NodeKind::Map(entries)) = field(node, "capture").map(|c| &c.kind) else {
-            continue;
-        };
-        for (key, _) in entries {
-            if let Some(name) = key.as_str()
-                && !names.capture_used(name)
-            {
-                let d = Diagnostic::warning(
-                    r.loc(key.pos),
-                    format!("capture '{name}' is never used by a later step"),
-                );
-                r.push(d);
-            }
-        }
-    }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use crate::diag::did_you_mean;
 use crate::suite::model::{ExchangeSide, Expr};
-use crate::suite::template::RawExpr;
+use crate::suite::template::{RawExpr, is_name};
 
 /// What is known about one step before the steps are converted.
 #[derive(Debug)]
@@ -171,7 +171,12 @@ impl<'a> Names<'a> {
     fn step_ref(&self, step: &str, side: ExchangeSide, place: Place) -> Result<(), ScopeError> {
         let current = Self::current_step(place).unwrap_or(0);
         let Some(index) = self.steps.iter().position(|s| s.name == step) else {
-            let names = self.steps.iter().map(|s| s.name.as_str());
+            // Only names that can be written after `steps.` are worth suggesting.
+            let names = self
+                .steps
+                .iter()
+                .map(|s| s.name.as_str())
+                .filter(|n| is_name(n));
             return Err(ScopeError::new(format!("unknown step '{step}'"))
                 .suggest(did_you_mean(step, names), "steps."));
         };
