@@ -202,6 +202,23 @@ async fn group_members_are_added_and_removed() {
     assert!(cleared.assert_status(200).get("members").is_none());
     let user = scim.get(&format!("/Users/{}", ids[2])).await.body;
     assert!(user.get("groups").is_none());
+    // Member values are immutable: a member can be replaced, not renamed.
+    scim.patch_ops(
+        &path,
+        json!([{"op": "add", "path": "members", "value": [{"value": ids[1]}]}]),
+    )
+    .await
+    .assert_status(200);
+    scim.patch_ops(
+        &path,
+        json!([{"op": "replace", "path": format!("members[value eq \"{}\"].value", ids[1]),
+                "value": ids[0]}]),
+    )
+    .await
+    .assert_error(400, Some("mutability"));
+    scim.patch_ops(&path, json!([{"op": "remove", "path": "members.value"}]))
+        .await
+        .assert_error(400, Some("mutability"));
     scim.patch_ops(
         &path,
         json!([{"op": "remove", "path": "members[value eq \"nobody\"]"}]),

@@ -25,6 +25,51 @@ async fn start_gives_a_base_url_on_loopback_and_shutdown_stops_it() {
 }
 
 #[tokio::test]
+async fn stop_on_serves_until_the_signal_and_then_stops() {
+    let handle = scimcheck::server::start(scimcheck::server::ServerConfig::default())
+        .await
+        .unwrap();
+    let url = format!("{}/ServiceProviderConfig", handle.base_url());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(handle.stop_on(async move {
+        let _ = rx.await;
+    }));
+    let client = http_client();
+    assert_eq!(client.get(&url).send().await.unwrap().status(), 200);
+    tx.send(()).unwrap();
+    running.await.unwrap().unwrap();
+    assert!(http_client().get(&url).send().await.is_err());
+}
+
+#[tokio::test]
+async fn serve_until_binds_the_configured_port() {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = probe.local_addr().unwrap().port();
+    drop(probe);
+    let config = scimcheck::server::ServerConfig {
+        port,
+        base_path: "/".into(),
+        ..Default::default()
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(scimcheck::server::serve_until(config, async move {
+        let _ = rx.await;
+    }));
+    let url = format!("http://127.0.0.1:{port}/ServiceProviderConfig");
+    let mut status = None;
+    for _ in 0..50 {
+        if let Ok(response) = http_client().get(&url).send().await {
+            status = Some(response.status().as_u16());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(status, Some(200));
+    tx.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
+
+#[tokio::test]
 async fn service_provider_config_advertises_what_the_server_does() {
     let scim = Scim::start().await;
     let answer = scim.get("/ServiceProviderConfig").await;

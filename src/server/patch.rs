@@ -505,10 +505,7 @@ fn set_sub_everywhere(
             .entry(def.name.to_string())
             .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(object) = slot {
-            match canonical {
-                Some(value) => object.insert(sub.name.into(), value),
-                None => object.remove(sub.name),
-            };
+            set_sub(object, def, sub, &canonical)?;
         }
         return Ok(());
     }
@@ -519,11 +516,32 @@ fn set_sub_everywhere(
         )));
     };
     for item in items.iter_mut().filter_map(Value::as_object_mut) {
-        match &canonical {
-            Some(value) => item.insert(sub.name.into(), value.clone()),
-            None => item.remove(sub.name),
-        };
+        set_sub(item, def, sub, &canonical)?;
     }
+    Ok(())
+}
+
+/// Set (or with `None` unassign) one sub-attribute of one value. An immutable
+/// sub-attribute (a member's `value`, `$ref`, `type`) may be set, never changed.
+fn set_sub(
+    item: &mut Map<String, Value>,
+    def: &AttrDef,
+    sub: &AttrDef,
+    value: &Option<Value>,
+) -> Result<(), ScimError> {
+    if sub.mutability == Mutability::Immutable
+        && let Some(existing) = item.get(sub.name)
+        && Some(existing) != value.as_ref()
+    {
+        return Err(ScimError::mutability(format!(
+            "'{}.{}' is immutable and cannot be changed",
+            def.name, sub.name
+        )));
+    }
+    match value {
+        Some(value) => item.insert(sub.name.into(), value.clone()),
+        None => item.remove(sub.name),
+    };
     Ok(())
 }
 
@@ -586,10 +604,7 @@ fn set_filtered(
                 let canonical = single(sub, value, text, Mode::Patch)?;
                 for &i in &selected {
                     if let Value::Object(item) = &mut items[i] {
-                        match &canonical {
-                            Some(value) => item.insert(sub.name.into(), value.clone()),
-                            None => item.remove(sub.name),
-                        };
+                        set_sub(item, def, sub, &canonical)?;
                     }
                 }
             }
@@ -670,6 +685,12 @@ fn remove(
             }
             container.remove(def.name).map(|_| ()).ok_or_else(no_target)
         }
+        (None, Some(sub)) if sub.mutability == Mutability::Immutable => {
+            Err(ScimError::mutability(format!(
+                "'{}.{}' is immutable and cannot be removed",
+                def.name, sub.name
+            )))
+        }
         (None, Some(sub)) => {
             let removed = match container.get_mut(def.name) {
                 Some(Value::Object(object)) => object.remove(sub.name).is_some(),
@@ -709,7 +730,7 @@ fn remove(
                         if selection.matches(item)
                             && let Value::Object(object) = item
                         {
-                            object.remove(sub.name);
+                            set_sub(object, def, sub, &None)?;
                             matched += 1;
                         }
                     }
