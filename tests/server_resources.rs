@@ -560,3 +560,61 @@ async fn me_is_not_implemented() {
     let scim = Scim::start().await;
     scim.get("/Me").await.assert_error(501, None);
 }
+
+#[tokio::test]
+async fn locations_follow_the_host_the_client_used() {
+    let scim = Scim::start().await;
+    let answer = scim
+        .send(
+            scim.request(reqwest::Method::POST, "/Users")
+                .header("host", "scim.example:8443")
+                .header("content-type", SCIM_JSON)
+                .body(user("hosted").to_string()),
+        )
+        .await;
+    let location = answer.header("location").unwrap();
+    assert!(
+        location.starts_with("http://scim.example:8443/scim/v2/Users/"),
+        "{location}"
+    );
+    assert_eq!(answer.body["meta"]["location"], location);
+}
+
+#[tokio::test]
+async fn put_of_a_group_replaces_its_members_and_fills_in_their_details() {
+    let scim = Scim::start().await;
+    let ada = id_of(&scim.create_user("ada").await);
+    let bob = id_of(&scim.create_user("bob").await);
+    let group = id_of(&scim.create_group("G", &[&ada]).await);
+    let answer = scim
+        .put(
+            &format!("/Groups/{group}"),
+            json!({"schemas": [GROUP], "displayName": "Renamed",
+                   "members": [{"value": bob, "display": "made up", "$ref": "http://elsewhere/x"}]}),
+        )
+        .await;
+    let replaced = answer.assert_status(200);
+    assert_eq!(
+        replaced["members"],
+        json!([{"value": bob, "$ref": scim.url(&format!("/Users/{bob}")), "type": "User", "display": "bob"}])
+    );
+    let ada_now = scim.get(&format!("/Users/{ada}")).await.body;
+    assert!(ada_now.get("groups").is_none());
+    let bob_now = scim.get(&format!("/Users/{bob}")).await.body;
+    assert_eq!(bob_now["groups"][0]["display"], "Renamed");
+}
+
+#[tokio::test]
+async fn created_resources_honour_attributes_in_the_query() {
+    let scim = Scim::start().await;
+    let answer = scim
+        .post(
+            "/Users?attributes=userName",
+            json!({"schemas": [USER], "userName": "slim", "title": "Hidden"}),
+        )
+        .await;
+    let body = answer.assert_status(201);
+    assert_eq!(body["userName"], "slim");
+    assert!(body.get("title").is_none() && body.get("meta").is_none());
+    assert!(answer.header("etag").is_some());
+}

@@ -355,7 +355,7 @@ fn apply(
             let container = container(attrs, extension);
             match (filter, sub) {
                 (None, None) => {
-                    let canonical = value_for(def, value, text, Mode::Patch)?;
+                    let canonical = value_for(def, value, text)?;
                     set_attribute(container, def, canonical, op.kind);
                     Ok(())
                 }
@@ -499,7 +499,7 @@ fn set_sub_everywhere(
     value: &Value,
     text: &str,
 ) -> Result<(), ScimError> {
-    let canonical = single(sub, value, text, Mode::Patch)?;
+    let canonical = single(sub, value, text)?;
     if !def.multi_valued {
         let slot = container
             .entry(def.name.to_string())
@@ -589,7 +589,7 @@ fn set_filtered(
                     item.insert(name, literal);
                 }
                 item.insert(sub.name.into(), value.clone());
-                if let Some(item) = single(def, &Value::Object(item), text, Mode::Patch)? {
+                if let Some(item) = single(def, &Value::Object(item), text)? {
                     items.push(item);
                 }
                 return Ok(());
@@ -601,7 +601,7 @@ fn set_filtered(
         }
         match sub {
             Some(sub) => {
-                let canonical = single(sub, value, text, Mode::Patch)?;
+                let canonical = single(sub, value, text)?;
                 for &i in &selected {
                     if let Value::Object(item) = &mut items[i] {
                         set_sub(item, def, sub, &canonical)?;
@@ -609,7 +609,7 @@ fn set_filtered(
                 }
             }
             None => {
-                let canonical = single(def, value, text, Mode::Patch)?.ok_or_else(|| {
+                let canonical = single(def, value, text)?.ok_or_else(|| {
                     ScimError::invalid_value(format!("path '{text}': the value is empty"))
                 })?;
                 for &i in &selected {

@@ -164,7 +164,7 @@ fn attribute(
             Mode::Patch => Err(read_only(path)),
         };
     }
-    match value_for(def, value, path, mode)? {
+    match value_for(def, value, path)? {
         Some(value) => Ok(Some(value)),
         None if mode == Mode::Patch => Ok(Some(Value::Null)),
         None => Ok(None),
@@ -187,13 +187,12 @@ pub fn value_for(
     def: &'static AttrDef,
     value: &Value,
     path: &str,
-    mode: Mode,
 ) -> Result<Option<Value>, ScimError> {
     if value.is_null() {
         return Ok(None);
     }
     if !def.multi_valued {
-        return single(def, value, path, mode);
+        return single(def, value, path);
     }
     let Value::Array(items) = value else {
         return Err(ScimError::invalid_value(format!(
@@ -208,7 +207,7 @@ pub fn value_for(
                 "'{path}' must not contain null values"
             )));
         }
-        if let Some(item) = single(def, item, path, mode)? {
+        if let Some(item) = single(def, item, path)? {
             out.push(item);
         }
     }
@@ -221,7 +220,6 @@ pub fn single(
     def: &'static AttrDef,
     value: &Value,
     path: &str,
-    mode: Mode,
 ) -> Result<Option<Value>, ScimError> {
     if value.is_null() {
         return Ok(None);
@@ -274,7 +272,6 @@ pub fn single(
             }
         }
     }
-    let _ = mode;
     Ok((!out.is_empty()).then_some(Value::Object(out)))
 }
 
