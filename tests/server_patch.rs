@@ -414,3 +414,23 @@ async fn password_can_be_set_but_is_never_returned() {
     let search = scim.get("/Users?filter=password%20pr").await;
     assert!(!search.text.contains("n3w-Secret"));
 }
+
+#[tokio::test]
+async fn okta_rename_with_the_echoed_id_is_accepted() {
+    let scim = Scim::start().await;
+    let group = id_of(&scim.create_group("Before", &[]).await);
+    let path = format!("/Groups/{group}");
+    let renamed = scim
+        .patch_ops(
+            &path,
+            json!([{"op": "replace", "value": {"id": group, "displayName": "After"}}]),
+        )
+        .await;
+    assert_eq!(renamed.assert_status(200)["displayName"], "After");
+    scim.patch_ops(
+        &path,
+        json!([{"op": "replace", "value": {"id": "other", "displayName": "X"}}]),
+    )
+    .await
+    .assert_error(400, Some("mutability"));
+}

@@ -40,7 +40,7 @@ pub fn patch(
     body: &Value,
     if_match: Option<&str>,
 ) -> Result<Written, ScimError> {
-    let operations = parse_request(ctx, kind, body)?;
+    let mut operations = parse_request(ctx, kind, body)?;
     let mut store = ctx.provider.write();
     let stored = store.get(kind, id).ok_or_else(|| not_found(kind, id))?;
     check_precondition(stored, if_match)?;
@@ -52,6 +52,9 @@ pub fn patch(
         if let Some(members) = full.get("members") {
             attrs.insert("members".into(), members.clone());
         }
+    }
+    for operation in &mut operations {
+        forget_echoed_id(operation, id);
     }
     for (index, operation) in operations.iter().enumerate() {
         apply::apply(kind, &mut attrs, operation).map_err(|mut error| {
@@ -69,6 +72,19 @@ pub fn patch(
         resource: View::new(ctx, &store).resource(stored),
         version: stored.version,
     })
+}
+
+/// Okta renames a group with a path-less replace whose value repeats the group's `id`.
+/// Repeating the current id modifies nothing, so it is dropped; another id is still an
+/// attempt to change a readOnly attribute (400 mutability).
+fn forget_echoed_id(operation: &mut Operation, id: &str) {
+    if operation.path.is_some() {
+        return;
+    }
+    if let Some(Value::Object(value)) = &mut operation.value {
+        value
+            .retain(|key, member| !(key.eq_ignore_ascii_case("id") && member.as_str() == Some(id)));
+    }
 }
 
 fn parse_request(
