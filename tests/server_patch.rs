@@ -202,6 +202,23 @@ async fn group_members_are_added_and_removed() {
     assert!(cleared.assert_status(200).get("members").is_none());
     let user = scim.get(&format!("/Users/{}", ids[2])).await.body;
     assert!(user.get("groups").is_none());
+    // Member values are immutable: a member can be replaced, not renamed.
+    scim.patch_ops(
+        &path,
+        json!([{"op": "add", "path": "members", "value": [{"value": ids[1]}]}]),
+    )
+    .await
+    .assert_status(200);
+    scim.patch_ops(
+        &path,
+        json!([{"op": "replace", "path": format!("members[value eq \"{}\"].value", ids[1]),
+                "value": ids[0]}]),
+    )
+    .await
+    .assert_error(400, Some("mutability"));
+    scim.patch_ops(&path, json!([{"op": "remove", "path": "members.value"}]))
+        .await
+        .assert_error(400, Some("mutability"));
     scim.patch_ops(
         &path,
         json!([{"op": "remove", "path": "members[value eq \"nobody\"]"}]),
@@ -396,4 +413,24 @@ async fn password_can_be_set_but_is_never_returned() {
     assert!(answer.assert_status(200).get("password").is_none());
     let search = scim.get("/Users?filter=password%20pr").await;
     assert!(!search.text.contains("n3w-Secret"));
+}
+
+#[tokio::test]
+async fn okta_rename_with_the_echoed_id_is_accepted() {
+    let scim = Scim::start().await;
+    let group = id_of(&scim.create_group("Before", &[]).await);
+    let path = format!("/Groups/{group}");
+    let renamed = scim
+        .patch_ops(
+            &path,
+            json!([{"op": "replace", "value": {"id": group, "displayName": "After"}}]),
+        )
+        .await;
+    assert_eq!(renamed.assert_status(200)["displayName"], "After");
+    scim.patch_ops(
+        &path,
+        json!([{"op": "replace", "value": {"id": "other", "displayName": "X"}}]),
+    )
+    .await
+    .assert_error(400, Some("mutability"));
 }

@@ -25,6 +25,51 @@ async fn start_gives_a_base_url_on_loopback_and_shutdown_stops_it() {
 }
 
 #[tokio::test]
+async fn stop_on_serves_until_the_signal_and_then_stops() {
+    let handle = scimcheck::server::start(scimcheck::server::ServerConfig::default())
+        .await
+        .unwrap();
+    let url = format!("{}/ServiceProviderConfig", handle.base_url());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(handle.stop_on(async move {
+        let _ = rx.await;
+    }));
+    let client = http_client();
+    assert_eq!(client.get(&url).send().await.unwrap().status(), 200);
+    tx.send(()).unwrap();
+    running.await.unwrap().unwrap();
+    assert!(http_client().get(&url).send().await.is_err());
+}
+
+#[tokio::test]
+async fn serve_until_binds_the_configured_port() {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = probe.local_addr().unwrap().port();
+    drop(probe);
+    let config = scimcheck::server::ServerConfig {
+        port,
+        base_path: "/".into(),
+        ..Default::default()
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(scimcheck::server::serve_until(config, async move {
+        let _ = rx.await;
+    }));
+    let url = format!("http://127.0.0.1:{port}/ServiceProviderConfig");
+    let mut status = None;
+    for _ in 0..50 {
+        if let Ok(response) = http_client().get(&url).send().await {
+            status = Some(response.status().as_u16());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(status, Some(200));
+    tx.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
+
+#[tokio::test]
 async fn service_provider_config_advertises_what_the_server_does() {
     let scim = Scim::start().await;
     let answer = scim.get("/ServiceProviderConfig").await;
@@ -514,4 +559,62 @@ async fn group_members_must_exist_and_match_their_type() {
 async fn me_is_not_implemented() {
     let scim = Scim::start().await;
     scim.get("/Me").await.assert_error(501, None);
+}
+
+#[tokio::test]
+async fn locations_follow_the_host_the_client_used() {
+    let scim = Scim::start().await;
+    let answer = scim
+        .send(
+            scim.request(reqwest::Method::POST, "/Users")
+                .header("host", "scim.example:8443")
+                .header("content-type", SCIM_JSON)
+                .body(user("hosted").to_string()),
+        )
+        .await;
+    let location = answer.header("location").unwrap();
+    assert!(
+        location.starts_with("http://scim.example:8443/scim/v2/Users/"),
+        "{location}"
+    );
+    assert_eq!(answer.body["meta"]["location"], location);
+}
+
+#[tokio::test]
+async fn put_of_a_group_replaces_its_members_and_fills_in_their_details() {
+    let scim = Scim::start().await;
+    let ada = id_of(&scim.create_user("ada").await);
+    let bob = id_of(&scim.create_user("bob").await);
+    let group = id_of(&scim.create_group("G", &[&ada]).await);
+    let answer = scim
+        .put(
+            &format!("/Groups/{group}"),
+            json!({"schemas": [GROUP], "displayName": "Renamed",
+                   "members": [{"value": bob, "display": "made up", "$ref": "http://elsewhere/x"}]}),
+        )
+        .await;
+    let replaced = answer.assert_status(200);
+    assert_eq!(
+        replaced["members"],
+        json!([{"value": bob, "$ref": scim.url(&format!("/Users/{bob}")), "type": "User", "display": "bob"}])
+    );
+    let ada_now = scim.get(&format!("/Users/{ada}")).await.body;
+    assert!(ada_now.get("groups").is_none());
+    let bob_now = scim.get(&format!("/Users/{bob}")).await.body;
+    assert_eq!(bob_now["groups"][0]["display"], "Renamed");
+}
+
+#[tokio::test]
+async fn created_resources_honour_attributes_in_the_query() {
+    let scim = Scim::start().await;
+    let answer = scim
+        .post(
+            "/Users?attributes=userName",
+            json!({"schemas": [USER], "userName": "slim", "title": "Hidden"}),
+        )
+        .await;
+    let body = answer.assert_status(201);
+    assert_eq!(body["userName"], "slim");
+    assert!(body.get("title").is_none() && body.get("meta").is_none());
+    assert!(answer.header("etag").is_some());
 }

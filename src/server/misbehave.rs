@@ -298,7 +298,7 @@ fn closest_name(input: &str) -> Option<&'static str> {
 }
 
 /// Levenshtein distance over bytes (the names are ASCII).
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(super) fn edit_distance(a: &str, b: &str) -> usize {
     let b = b.as_bytes();
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.bytes().enumerate() {

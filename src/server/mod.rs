@@ -8,7 +8,8 @@
 //! - [`start`] binds, serves in a background task and returns a [`ServerHandle`] with the
 //!   base URL; [`ServerHandle::shutdown`] stops it gracefully (dropping the handle stops
 //!   it too, without waiting).
-//! - [`serve_until`] serves until a future completes (`scimcheck serve` passes Ctrl-C).
+//! - [`ServerHandle::stop_on`] keeps a started server running until a future completes
+//!   (`scimcheck serve` passes Ctrl-C); [`serve_until`] does both steps in one call.
 
 mod auth;
 mod bulk;
@@ -66,6 +67,24 @@ impl ServerHandle {
         self.local_addr
     }
 
+    /// Serve until `signal` completes (e.g. Ctrl-C), then shut down gracefully. Returns
+    /// early with the error if the server itself fails. This is what `scimcheck serve`
+    /// wants: [`start`], print [`ServerHandle::base_url`], then `stop_on(ctrl_c)`.
+    pub async fn stop_on(mut self, signal: impl Future<Output = ()>) -> std::io::Result<()> {
+        let Some(mut task) = self.task.take() else {
+            return Ok(());
+        };
+        tokio::select! {
+            () = signal => {
+                if let Some(stop) = self.stop.take() {
+                    let _ = stop.send(());
+                }
+                flatten(task.await)
+            }
+            ended = &mut task => flatten(ended),
+        }
+    }
+
     /// Stop accepting connections, let in-flight requests finish, and wait for that.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
@@ -82,6 +101,10 @@ impl Drop for ServerHandle {
         // Dropping the sender ends the shutdown signal's wait: the server stops.
         self.stop.take();
     }
+}
+
+fn flatten(joined: Result<std::io::Result<()>, tokio::task::JoinError>) -> std::io::Result<()> {
+    joined.map_err(std::io::Error::other)?
 }
 
 /// Bind (127.0.0.1 and a free port by default) and serve in a background task.
@@ -105,6 +128,8 @@ pub async fn start(config: ServerConfig) -> std::io::Result<ServerHandle> {
 }
 
 /// Bind and serve until `shutdown_signal` completes, then finish in-flight requests.
+/// It does not report the bound address; with port 0, use [`start`] and
+/// [`ServerHandle::stop_on`] instead.
 pub async fn serve_until(
     config: ServerConfig,
     shutdown_signal: impl Future<Output = ()> + Send + 'static,

@@ -10,6 +10,7 @@
 use serde_json::{Map, Value};
 
 use super::error::ScimError;
+use super::misbehave::edit_distance;
 use super::schema_defs::{AttrDef, COMMON, Mutability, ResourceKind, find};
 use crate::scim::{AttrKind, parse_instant};
 
@@ -121,7 +122,7 @@ pub fn attributes(
         }
         let def = find(kind.attrs(), key)
             .or_else(|| find(COMMON, key))
-            .ok_or_else(|| unknown_attribute(key, kind.schema()))?;
+            .ok_or_else(|| unknown_attribute(key, kind.schema(), &[kind.attrs(), COMMON]))?;
         check_once(&out, def.name)?;
         if let Some(canonical) = attribute(def, value, def.name, mode)? {
             out.insert(def.name.to_string(), canonical);
@@ -139,7 +140,7 @@ fn members_of(
 ) -> Result<Map<String, Value>, ScimError> {
     let mut out = Map::new();
     for (key, value) in members {
-        let def = find(defs, key).ok_or_else(|| unknown_attribute(key, urn))?;
+        let def = find(defs, key).ok_or_else(|| unknown_attribute(key, urn, &[defs]))?;
         let path = format!("{urn}:{}", def.name);
         check_once(&out, def.name)?;
         if let Some(canonical) = attribute(def, value, &path, mode)? {
@@ -163,7 +164,7 @@ fn attribute(
             Mode::Patch => Err(read_only(path)),
         };
     }
-    match value_for(def, value, path, mode)? {
+    match value_for(def, value, path)? {
         Some(value) => Ok(Some(value)),
         None if mode == Mode::Patch => Ok(Some(Value::Null)),
         None => Ok(None),
@@ -186,13 +187,12 @@ pub fn value_for(
     def: &'static AttrDef,
     value: &Value,
     path: &str,
-    mode: Mode,
 ) -> Result<Option<Value>, ScimError> {
     if value.is_null() {
         return Ok(None);
     }
     if !def.multi_valued {
-        return single(def, value, path, mode);
+        return single(def, value, path);
     }
     let Value::Array(items) = value else {
         return Err(ScimError::invalid_value(format!(
@@ -207,7 +207,7 @@ pub fn value_for(
                 "'{path}' must not contain null values"
             )));
         }
-        if let Some(item) = single(def, item, path, mode)? {
+        if let Some(item) = single(def, item, path)? {
             out.push(item);
         }
     }
@@ -220,7 +220,6 @@ pub fn single(
     def: &'static AttrDef,
     value: &Value,
     path: &str,
-    mode: Mode,
 ) -> Result<Option<Value>, ScimError> {
     if value.is_null() {
         return Ok(None);
@@ -237,9 +236,9 @@ pub fn single(
     };
     let mut given = Map::new();
     for (key, sub_value) in members {
-        let sub = def
-            .sub(key)
-            .ok_or_else(|| unknown_attribute(&format!("{path}.{key}"), "its attribute"))?;
+        let sub = def.sub(key).ok_or_else(|| {
+            unknown_attribute(&format!("{path}.{key}"), path, &[def.sub_attributes])
+        })?;
         if given.contains_key(sub.name) {
             return Err(ScimError::invalid_syntax(format!(
                 "'{path}.{}' is given more than once",
@@ -273,7 +272,6 @@ pub fn single(
             }
         }
     }
-    let _ = mode;
     Ok((!out.is_empty()).then_some(Value::Object(out)))
 }
 
@@ -379,10 +377,24 @@ pub fn read_only(path: &str) -> ScimError {
     ScimError::mutability(format!("'{path}' is readOnly and cannot be modified"))
 }
 
-fn unknown_attribute(name: &str, schema: &str) -> ScimError {
-    ScimError::invalid_syntax(format!(
-        "unknown attribute '{name}' (not defined in {schema})"
-    ))
+fn unknown_attribute(name: &str, scope: &str, known: &[&'static [AttrDef]]) -> ScimError {
+    let last = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
+    let closest = known
+        .iter()
+        .flat_map(|defs| defs.iter())
+        .map(|def| {
+            (
+                edit_distance(&last, &def.name.to_ascii_lowercase()),
+                def.name,
+            )
+        })
+        .filter(|(distance, name)| *distance <= (name.len() / 3).max(1))
+        .min_by_key(|(distance, _)| *distance);
+    let mut detail = format!("unknown attribute '{name}' (not defined in {scope})");
+    if let Some((_, suggestion)) = closest {
+        detail.push_str(&format!("; did you mean '{suggestion}'?"));
+    }
+    ScimError::invalid_syntax(detail)
 }
 
 /// A short description of a JSON value for messages: its type and, for scalars, itself.
@@ -459,6 +471,23 @@ mod tests {
         let error =
             user(json!({"schemas": [USER_SCHEMA], "userName": "a", "shoeSize": 9})).unwrap_err();
         assert!(error.detail.contains("'shoeSize'"), "{}", error.detail);
+        assert!(!error.detail.contains("did you mean"), "{}", error.detail);
+        let error =
+            user(json!({"schemas": [USER_SCHEMA], "userName": "a", "nickname2": "x"})).unwrap_err();
+        assert!(
+            error.detail.ends_with("did you mean 'nickName'?"),
+            "{}",
+            error.detail
+        );
+        let error =
+            user(json!({"schemas": [USER_SCHEMA], "userName": "a", "name": {"givenNme": "x"}}))
+                .unwrap_err();
+        assert!(error.detail.contains("'name.givenNme'"), "{}", error.detail);
+        assert!(
+            error.detail.ends_with("did you mean 'givenName'?"),
+            "{}",
+            error.detail
+        );
         let error =
             user(json!({"schemas": [USER_SCHEMA], "userName": "a", "UserName": "b"})).unwrap_err();
         assert!(error.detail.contains("more than once"), "{}", error.detail);

@@ -1,214 +1,15 @@
-//! PATCH (RFC 7644 3.5.2): add, remove and replace operations with attribute paths, value
-//! filters and extension URNs, applied to a copy so that a failing operation changes
-//! nothing; the result is validated like a PUT before it is committed.
+//! Applying one PATCH operation to a resource's canonical attributes: where its path
+//! leads (attribute, sub-attribute, value filter, extension), and what add, remove and
+//! replace do there.
 
 use serde_json::{Map, Value};
 
-use super::error::{ScimError, ScimType};
-use super::misbehave::Misbehaviour;
-use super::provider::Ctx;
-use super::query::Types;
-use super::render::View;
-use super::resources::{
-    Written, as_object, check_all_immutable, check_precondition, commit, not_found,
-};
-use super::schema_defs::{AttrDef, Mutability, ResourceKind};
-use super::validate::{Mode, attributes, check_required, describe, read_only, single, value_for};
-use crate::scim::{
-    AttrKind, AttrPath, CompareOp, Filter, PatchPath, get_attr, matches_value,
-    parse_patch_path_with_schemas,
-};
-
-pub const PATCH_OP_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum OpKind {
-    Add,
-    Remove,
-    Replace,
-}
-
-#[derive(Debug)]
-struct Operation {
-    kind: OpKind,
-    path: Option<(String, PatchPath)>,
-    value: Option<Value>,
-}
-
-pub fn patch(
-    ctx: &Ctx<'_>,
-    kind: ResourceKind,
-    id: &str,
-    body: &Value,
-    if_match: Option<&str>,
-) -> Result<Written, ScimError> {
-    let operations = parse_request(ctx, kind, body)?;
-    let mut store = ctx.provider.write();
-    let stored = store.get(kind, id).ok_or_else(|| not_found(kind, id))?;
-    check_precondition(stored, if_match)?;
-    let original = stored.attrs.clone();
-    let mut attrs = original.clone();
-    if kind == ResourceKind::Group {
-        // Filters may select members by display; the stored form lacks it.
-        let full = View::new(ctx, &store).resource(stored);
-        if let Some(members) = full.get("members") {
-            attrs.insert("members".into(), members.clone());
-        }
-    }
-    for (index, operation) in operations.iter().enumerate() {
-        apply(kind, &mut attrs, operation).map_err(|mut error| {
-            error.detail = format!("Operations[{index}]: {}", error.detail);
-            error
-        })?;
-    }
-    let attrs = attributes(kind, &attrs, Mode::Input)?;
-    check_required(kind, &attrs)?;
-    check_all_immutable(kind, &original, &attrs)?;
-    commit(ctx, &mut store, kind, Some(id), attrs)?;
-    let stored = store.get(kind, id).ok_or_else(|| not_found(kind, id))?;
-    Ok(Written {
-        id: id.to_string(),
-        resource: View::new(ctx, &store).resource(stored),
-        version: stored.version,
-    })
-}
-
-fn parse_request(
-    ctx: &Ctx<'_>,
-    kind: ResourceKind,
-    body: &Value,
-) -> Result<Vec<Operation>, ScimError> {
-    let body = as_object(body)?;
-    let mut operations = None;
-    let mut declared = false;
-    for (key, value) in body {
-        if key.eq_ignore_ascii_case("schemas") {
-            declared = value
-                .as_array()
-                .is_some_and(|schemas| schemas.iter().any(|s| s.as_str() == Some(PATCH_OP_SCHEMA)));
-        } else if key.eq_ignore_ascii_case("Operations") {
-            operations = Some(value);
-        } else {
-            return Err(ScimError::invalid_syntax(format!(
-                "unknown PatchOp member '{key}'"
-            )));
-        }
-    }
-    if !declared && !ctx.misbehaves(Misbehaviour::PatchSchemaOptional) {
-        return Err(ScimError::invalid_syntax(format!(
-            "a PATCH body needs \"schemas\": [\"{PATCH_OP_SCHEMA}\"]"
-        )));
-    }
-    let list = match operations {
-        Some(Value::Array(list)) if !list.is_empty() => list,
-        Some(Value::Array(_)) => {
-            return Err(ScimError::invalid_syntax(
-                "'Operations' must hold at least one operation",
-            ));
-        }
-        Some(other) => {
-            return Err(ScimError::invalid_syntax(format!(
-                "'Operations' must be an array, found {}",
-                describe(other)
-            )));
-        }
-        None => return Err(ScimError::invalid_syntax("a PATCH body needs 'Operations'")),
-    };
-    list.iter()
-        .enumerate()
-        .map(|(index, op)| {
-            parse_operation(ctx, kind, op).map_err(|mut error| {
-                error.detail = format!("Operations[{index}]: {}", error.detail);
-                error
-            })
-        })
-        .collect()
-}
-
-fn parse_operation(ctx: &Ctx<'_>, kind: ResourceKind, op: &Value) -> Result<Operation, ScimError> {
-    let Value::Object(members) = op else {
-        return Err(ScimError::invalid_syntax(format!(
-            "an operation must be an object, found {}",
-            describe(op)
-        )));
-    };
-    let mut name = None;
-    let mut path = None;
-    let mut value = None;
-    for (key, member) in members {
-        match key.to_ascii_lowercase().as_str() {
-            "op" => name = Some(member),
-            "path" => path = Some(member),
-            "value" => value = Some(member.clone()),
-            _ => {
-                return Err(ScimError::invalid_syntax(format!(
-                    "unknown operation member '{key}'"
-                )));
-            }
-        }
-    }
-    let name = match name {
-        Some(Value::String(name)) => name,
-        Some(other) => {
-            return Err(ScimError::invalid_syntax(format!(
-                "'op' must be a string, found {}",
-                describe(other)
-            )));
-        }
-        None => return Err(ScimError::invalid_syntax("the operation has no 'op'")),
-    };
-    let exact = ctx.misbehaves(Misbehaviour::PatchOpCaseSensitive);
-    let same = |known: &str| {
-        if exact {
-            name == known
-        } else {
-            name.eq_ignore_ascii_case(known)
-        }
-    };
-    let kind_of_op = if same("add") {
-        OpKind::Add
-    } else if same("remove") {
-        OpKind::Remove
-    } else if same("replace") {
-        OpKind::Replace
-    } else {
-        return Err(ScimError::invalid_syntax(format!(
-            "op '{name}' is not one of add, remove, replace"
-        )));
-    };
-    if kind_of_op == OpKind::Remove && ctx.misbehaves(Misbehaviour::PatchNoRemove) {
-        return Err(ScimError::invalid_syntax("op 'remove' is not supported"));
-    }
-    let path = match path {
-        None | Some(Value::Null) => None,
-        Some(Value::String(text)) => Some((text.clone(), parse_path(kind, text)?)),
-        Some(other) => {
-            return Err(ScimError::invalid_path(format!(
-                "'path' must be a string, found {}",
-                describe(other)
-            )));
-        }
-    };
-    Ok(Operation {
-        kind: kind_of_op,
-        path,
-        value,
-    })
-}
-
-/// A grammar error inside the brackets is a bad filter (invalidFilter, as RFC 7644
-/// table 9 lists for PATCH path filters); elsewhere a bad path (invalidPath).
-fn parse_path(kind: ResourceKind, text: &str) -> Result<PatchPath, ScimError> {
-    parse_patch_path_with_schemas(text, &kind.schema_urns()).map_err(|error| {
-        let in_filter = text.find('[').is_some_and(|open| error.offset > open);
-        let scim_type = if in_filter {
-            ScimType::InvalidFilter
-        } else {
-            ScimType::InvalidPath
-        };
-        ScimError::bad_request(scim_type, format!("path '{text}': {error}"))
-    })
-}
+use super::{OpKind, Operation};
+use crate::scim::{AttrKind, AttrPath, CompareOp, Filter, PatchPath, get_attr, matches_value};
+use crate::server::error::{ScimError, ScimType};
+use crate::server::query::Types;
+use crate::server::schema_defs::{AttrDef, Mutability, ResourceKind};
+use crate::server::validate::{Mode, attributes, describe, read_only, single, value_for};
 
 /// What a path points at.
 enum Target {
@@ -299,7 +100,7 @@ fn target(kind: ResourceKind, text: &str, path: &PatchPath) -> Result<Target, Sc
     })
 }
 
-fn apply(
+pub(super) fn apply(
     kind: ResourceKind,
     attrs: &mut Map<String, Value>,
     op: &Operation,
@@ -355,7 +156,7 @@ fn apply(
             let container = container(attrs, extension);
             match (filter, sub) {
                 (None, None) => {
-                    let canonical = value_for(def, value, text, Mode::Patch)?;
+                    let canonical = value_for(def, value, text)?;
                     set_attribute(container, def, canonical, op.kind);
                     Ok(())
                 }
@@ -499,16 +300,13 @@ fn set_sub_everywhere(
     value: &Value,
     text: &str,
 ) -> Result<(), ScimError> {
-    let canonical = single(sub, value, text, Mode::Patch)?;
+    let canonical = single(sub, value, text)?;
     if !def.multi_valued {
         let slot = container
             .entry(def.name.to_string())
             .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(object) = slot {
-            match canonical {
-                Some(value) => object.insert(sub.name.into(), value),
-                None => object.remove(sub.name),
-            };
+            set_sub(object, def, sub, &canonical)?;
         }
         return Ok(());
     }
@@ -519,11 +317,32 @@ fn set_sub_everywhere(
         )));
     };
     for item in items.iter_mut().filter_map(Value::as_object_mut) {
-        match &canonical {
-            Some(value) => item.insert(sub.name.into(), value.clone()),
-            None => item.remove(sub.name),
-        };
+        set_sub(item, def, sub, &canonical)?;
     }
+    Ok(())
+}
+
+/// Set (or with `None` unassign) one sub-attribute of one value. An immutable
+/// sub-attribute (a member's `value`, `$ref`, `type`) may be set, never changed.
+fn set_sub(
+    item: &mut Map<String, Value>,
+    def: &AttrDef,
+    sub: &AttrDef,
+    value: &Option<Value>,
+) -> Result<(), ScimError> {
+    if sub.mutability == Mutability::Immutable
+        && let Some(existing) = item.get(sub.name)
+        && Some(existing) != value.as_ref()
+    {
+        return Err(ScimError::mutability(format!(
+            "'{}.{}' is immutable and cannot be changed",
+            def.name, sub.name
+        )));
+    }
+    match value {
+        Some(value) => item.insert(sub.name.into(), value.clone()),
+        None => item.remove(sub.name),
+    };
     Ok(())
 }
 
@@ -571,7 +390,7 @@ fn set_filtered(
                     item.insert(name, literal);
                 }
                 item.insert(sub.name.into(), value.clone());
-                if let Some(item) = single(def, &Value::Object(item), text, Mode::Patch)? {
+                if let Some(item) = single(def, &Value::Object(item), text)? {
                     items.push(item);
                 }
                 return Ok(());
@@ -583,18 +402,15 @@ fn set_filtered(
         }
         match sub {
             Some(sub) => {
-                let canonical = single(sub, value, text, Mode::Patch)?;
+                let canonical = single(sub, value, text)?;
                 for &i in &selected {
                     if let Value::Object(item) = &mut items[i] {
-                        match &canonical {
-                            Some(value) => item.insert(sub.name.into(), value.clone()),
-                            None => item.remove(sub.name),
-                        };
+                        set_sub(item, def, sub, &canonical)?;
                     }
                 }
             }
             None => {
-                let canonical = single(def, value, text, Mode::Patch)?.ok_or_else(|| {
+                let canonical = single(def, value, text)?.ok_or_else(|| {
                     ScimError::invalid_value(format!("path '{text}': the value is empty"))
                 })?;
                 for &i in &selected {
@@ -670,6 +486,12 @@ fn remove(
             }
             container.remove(def.name).map(|_| ()).ok_or_else(no_target)
         }
+        (None, Some(sub)) if sub.mutability == Mutability::Immutable => {
+            Err(ScimError::mutability(format!(
+                "'{}.{}' is immutable and cannot be removed",
+                def.name, sub.name
+            )))
+        }
         (None, Some(sub)) => {
             let removed = match container.get_mut(def.name) {
                 Some(Value::Object(object)) => object.remove(sub.name).is_some(),
@@ -709,7 +531,7 @@ fn remove(
                         if selection.matches(item)
                             && let Value::Object(object) = item
                         {
-                            object.remove(sub.name);
+                            set_sub(object, def, sub, &None)?;
                             matched += 1;
                         }
                     }
