@@ -1,1 +1,332 @@
 //! SCIM HTTP client: auth, rate limit, retries, timeouts, transcript, redaction of secrets.
+//!
+//! Every attempt of a request becomes its own `result::Exchange`, redacted by the one
+//! `Redactor`; reqwest's own retries and redirects are off so nothing happens unseen.
+
+mod attempt;
+mod redact;
+mod retry;
+mod target;
+mod url;
+
+use std::fmt;
+use std::time::Duration;
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use secrecy::ExposeSecret;
+use tokio_util::sync::CancellationToken;
+
+use crate::result::Exchange;
+pub use crate::suite::model::AuthMode;
+
+pub use redact::{REDACTED, RawExchange, Redactor};
+pub use retry::MAX_RETRY_AFTER;
+pub use target::{Auth, DEFAULT_MAX_BODY_BYTES, Target};
+
+/// The bearer token sent for `AuthMode::Invalid`: well-formed, never valid.
+pub const INVALID_BEARER_TOKEN: &str = "scimcheck-invalid-token-0000000000000000";
+
+/// The client could not be built from the target description.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("invalid base URL `{url}`: {reason}")]
+    InvalidBaseUrl { url: String, reason: String },
+    #[error("invalid header `{name}`: {reason}")]
+    InvalidHeader { name: String, reason: String },
+    #[error("cannot build the HTTP client: {0}")]
+    Build(String),
+}
+
+/// One request as the executor describes it.
+#[derive(Debug, Clone, Default)]
+pub struct HttpRequest {
+    /// The step name, carried into each exchange.
+    pub step: String,
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// Relative to the base URL (leading slash optional, `?query` allowed) or an
+    /// absolute URL under the base URL.
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    /// Sent with `content-type: application/scim+json` unless a header says otherwise.
+    pub body: Option<Vec<u8>>,
+    pub auth: AuthMode,
+}
+
+/// A response as received (not redacted: checks need the real values).
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    /// The URL the request went to.
+    pub url: String,
+    pub status: u16,
+    /// Lower-case names, in the order received.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// All values of a header (case-insensitive name), joined as RFC 9110 allows.
+    pub fn header(&self, name: &str) -> Option<String> {
+        let values: Vec<&str> = self
+            .headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect();
+        if values.is_empty() {
+            None
+        } else {
+            Some(values.join(", "))
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportErrorKind {
+    /// The request could not even be formed (bad method, URL outside the target).
+    InvalidRequest,
+    Connect,
+    Timeout,
+    BodyTooLarge,
+    /// Reset, protocol error, unreadable body.
+    Other,
+}
+
+/// No usable response came; the message is already redacted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransportError {
+    pub kind: TransportErrorKind,
+    pub message: String,
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// What sending one request produced: every attempt, and the last attempt's result.
+#[derive(Debug)]
+pub struct Sent {
+    pub exchanges: Vec<Exchange>,
+    pub outcome: Result<HttpResponse, TransportError>,
+    /// A cancellation ended the retries early: `outcome` is not the server's last word.
+    pub interrupted: bool,
+}
+
+/// A configured connection to one SCIM target.
+pub struct Client {
+    http: reqwest::Client,
+    base: url::BaseUrl,
+    auth_header: Option<String>,
+    extra_headers: Vec<(String, String)>,
+    timeout: Duration,
+    limiter: Option<DefaultDirectRateLimiter>,
+    max_retries: u32,
+    max_body_bytes: usize,
+    redactor: Redactor,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let header_names: Vec<&str> = self.extra_headers.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("Client")
+            .field("base_url", &self.base.as_str())
+            .field("auth", &self.auth_header.as_ref().map(|_| REDACTED))
+            .field("headers", &header_names)
+            .field("timeout", &self.timeout)
+            .field("rate_limited", &self.limiter.is_some())
+            .field("max_retries", &self.max_retries)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
+    }
+}
+
+impl fmt::Display for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SCIM client for {}", self.base.as_str())
+    }
+}
+
+impl Client {
+    pub fn new(target: Target) -> Result<Client, ClientError> {
+        // reqwest is built without a default crypto provider; ring is ours.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let base = url::BaseUrl::parse(&target.base_url).map_err(|reason| {
+            ClientError::InvalidBaseUrl {
+                url: target.base_url.clone(),
+                reason,
+            }
+        })?;
+        let mut extra_headers = Vec::new();
+        for (name, value) in &target.headers {
+            let value = value.expose_secret();
+            reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|e| {
+                ClientError::InvalidHeader {
+                    name: name.clone(),
+                    reason: e.to_string(),
+                }
+            })?;
+            reqwest::header::HeaderValue::from_str(value).map_err(|_| {
+                ClientError::InvalidHeader {
+                    name: name.clone(),
+                    reason: "the value holds characters a header cannot carry".into(),
+                }
+            })?;
+            extra_headers.push((name.to_ascii_lowercase(), value.to_owned()));
+        }
+        let http = reqwest::Client::builder()
+            .tls_backend_rustls()
+            .danger_accept_invalid_certs(target.accept_invalid_certs)
+            .redirect(reqwest::redirect::Policy::none())
+            .retry(reqwest::retry::never())
+            .connect_timeout(target.timeout.min(Duration::from_secs(10)))
+            .timeout(target.timeout)
+            .build()
+            .map_err(|e| ClientError::Build(attempt::error_text(&e)))?;
+        let mut secrets = target.auth.secrets();
+        secrets.extend(extra_headers.iter().map(|(_, v)| v.clone()));
+        let redactor = Redactor::new(secrets, extra_headers.iter().map(|(k, _)| k.clone()));
+        let limiter = target.rate_limit.map(|per_second| {
+            RateLimiter::direct(
+                Quota::per_second(per_second).allow_burst(std::num::NonZeroU32::MIN),
+            )
+        });
+        Ok(Client {
+            http,
+            base,
+            auth_header: target.auth.header_value(),
+            extra_headers,
+            timeout: target.timeout,
+            limiter,
+            max_retries: target.max_retries,
+            max_body_bytes: target.max_body_bytes,
+            redactor,
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        self.base.as_str()
+    }
+
+    /// The redactor that knows this target's secrets: for anything else shown to users
+    /// (check failures quoting a body, error messages).
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
+    /// A `Location` header value resolved against the request URL, only when it points
+    /// under the base URL.
+    pub fn resolve_location(&self, request_url: &str, location: &str) -> Result<String, String> {
+        self.base
+            .resolve_location(request_url, location)
+            .map(String::from)
+    }
+
+    /// Sends the request, retrying 429/503 (idempotent methods) and connection failures.
+    pub async fn send(&self, request: &HttpRequest) -> Sent {
+        self.send_until(request, &CancellationToken::new()).await
+    }
+
+    /// Like `send`, but a cancellation ends the wait before a retry: the last attempt
+    /// is the result. An attempt in flight is never cut short.
+    pub async fn send_until(&self, request: &HttpRequest, cancel: &CancellationToken) -> Sent {
+        let url = match self.base.join(&request.path, &request.query) {
+            Ok(url) => url,
+            Err(message) => {
+                return Sent {
+                    exchanges: Vec::new(),
+                    outcome: Err(TransportError {
+                        kind: TransportErrorKind::InvalidRequest,
+                        message: self.redactor.text(&message),
+                    }),
+                    interrupted: false,
+                };
+            }
+        };
+        let idempotent = retry::is_idempotent(&request.method);
+        let mut schedule = retry::schedule(self.max_retries);
+        let mut exchanges = Vec::new();
+        let mut number = 0;
+        loop {
+            number += 1;
+            if let Some(limiter) = &self.limiter {
+                limiter.until_ready().await;
+            }
+            let (raw, outcome) = attempt::run(self, &url, request, number).await;
+            exchanges.push(self.redactor.exchange(&raw));
+            let reason = match &outcome {
+                Ok(response) if idempotent && matches!(response.status, 429 | 503) => {
+                    Some(retry::RetryReason::Status {
+                        retry_after: response.header("retry-after").and_then(|v| {
+                            retry::parse_retry_after(&v, std::time::SystemTime::now())
+                        }),
+                    })
+                }
+                Err(e) if e.kind == TransportErrorKind::Connect => {
+                    Some(retry::RetryReason::Connect)
+                }
+                _ => None,
+            };
+            let Some(wait) = reason.and_then(|r| schedule.next().map(|d| retry::delay(&r, d)))
+            else {
+                return Sent {
+                    exchanges,
+                    outcome,
+                    interrupted: false,
+                };
+            };
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = cancel.cancelled() => {
+                    return Sent {
+                        exchanges,
+                        outcome,
+                        interrupted: true,
+                    };
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use secrecy::SecretString;
+
+    use super::*;
+
+    #[test]
+    fn debug_and_display_of_a_client_never_show_secrets() {
+        let mut target = Target::new("http://127.0.0.1:9/scim");
+        target.auth = Auth::Basic {
+            username: "admin".into(),
+            password: SecretString::from("pw-SECRET-1"),
+        };
+        target.headers = vec![("X-Api-Key".into(), SecretString::from("hdr-SECRET-2"))];
+        let client = Client::new(target).expect("builds");
+        let shown = format!("{client:?} {client} {client:#?}");
+        for secret in ["pw-SECRET-1", "hdr-SECRET-2", "YWRtaW46cHctU0VDUkVULTE="] {
+            assert!(!shown.contains(secret), "{secret} leaked: {shown}");
+        }
+        assert!(shown.contains("x-api-key") && shown.contains("http://127.0.0.1:9/scim"));
+        let redacted = client
+            .redactor()
+            .text("Basic YWRtaW46cHctU0VDUkVULTE= pw-SECRET-1 hdr-SECRET-2");
+        assert_eq!(redacted, "Basic [REDACTED] [REDACTED] [REDACTED]");
+    }
+
+    #[test]
+    fn bad_targets_are_typed_errors() {
+        assert!(matches!(
+            Client::new(Target::new("not a url")),
+            Err(ClientError::InvalidBaseUrl { .. })
+        ));
+        let mut target = Target::new("http://h/");
+        target.headers = vec![("X-Key".into(), SecretString::from("line\nbreak"))];
+        let err = Client::new(target).unwrap_err();
+        assert!(matches!(err, ClientError::InvalidHeader { .. }));
+        assert!(!err.to_string().contains("break"), "{err}");
+    }
+}

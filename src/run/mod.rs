@@ -1,1 +1,229 @@
 //! Executor: ordering, concurrency, captures, cleanup ledger, cancellation.
+//!
+//! Scenarios start in plan order, `jobs` at a time; an `exclusive` scenario waits until
+//! nothing else runs and holds off the others while it runs. Results stream out as
+//! events in completion order; the summary lists them in plan order.
+
+mod ledger;
+pub mod render;
+mod request;
+mod scenario;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Instant;
+
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::{RwLock, Semaphore};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::check::SchemaSet;
+use crate::client::Client;
+use crate::plan::Plan;
+use crate::result::{Outcome, RunEvent, RunInfo, RunSummary, ScenarioResult, Totals};
+
+pub use ledger::{CLEANUP_STEP, CleanupLedger};
+pub use render::{RenderContext, StepRecord, run_prefix, unique_value};
+
+/// The reason given to scenarios that never started because the run was cancelled.
+pub const INTERRUPTED: &str = "run interrupted";
+
+#[derive(Debug, Clone)]
+pub struct ExecuteOptions {
+    /// Scenarios running at the same time (at least 1).
+    pub jobs: usize,
+    /// Keep what the run created (no cleanup), for debugging.
+    pub keep: bool,
+    /// Run-level variables (`--var`, config file); they override scenario defaults.
+    pub vars: BTreeMap<String, serde_json::Value>,
+    /// Prefix of every generated value; see `new_run_id`.
+    pub run_id: String,
+    /// Cancelled on Ctrl-C: no new scenario starts, running ones stop after their
+    /// current request and clean up.
+    pub cancel: CancellationToken,
+}
+
+/// A short, recognisable run id: 6 lowercase base-36 characters.
+pub fn new_run_id() -> String {
+    use rand::Rng;
+    const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut rng = rand::rng();
+    (0..6)
+        .map(|_| DIGITS[rng.random_range(0..DIGITS.len())] as char)
+        .collect()
+}
+
+/// Runs the plan against the client's target and reports every step of the way.
+pub async fn execute(
+    plan: &Plan,
+    client: Arc<Client>,
+    schemas: Arc<SchemaSet>,
+    info: RunInfo,
+    options: ExecuteOptions,
+    events: UnboundedSender<RunEvent>,
+) -> RunSummary {
+    let started = Instant::now();
+    let _ = events.send(RunEvent::Started {
+        info: info.clone(),
+        planned: plan.scenarios.len(),
+    });
+    let cancel = options.cancel.clone();
+    let watcher = {
+        let cancel = cancel.clone();
+        let events = events.clone();
+        tokio::spawn(async move {
+            cancel.cancelled().await;
+            let _ = events.send(RunEvent::Cancelling);
+        })
+    };
+    let env = Arc::new(scenario::RunEnv {
+        client,
+        schemas,
+        run_id: options.run_id,
+        vars: options.vars,
+        keep: options.keep,
+        cancel: cancel.clone(),
+        counter: AtomicU64::new(0),
+    });
+    let slots = Arc::new(Semaphore::new(options.jobs.max(1)));
+    // Readers are ordinary scenarios; an exclusive scenario takes the write side.
+    let exclusive = Arc::new(RwLock::new(()));
+    let mut results: Vec<Option<ScenarioResult>> = vec![None; plan.scenarios.len()];
+    let mut running = JoinSet::new();
+    let mut slot_of = HashMap::new();
+
+    for (index, planned) in plan.scenarios.iter().enumerate() {
+        if let Some(reason) = &planned.skip {
+            let result = scenario::skipped(&planned.scenario, reason.clone());
+            let _ = events.send(RunEvent::ScenarioFinished(Box::new(result.clone())));
+            results[index] = Some(result);
+            continue;
+        }
+        let permit = tokio::select! {
+            biased;
+            _ = cancel.cancelled() => break,
+            permit = slots.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+        };
+        let guard = if planned.scenario.exclusive {
+            tokio::select! {
+                biased;
+                _ = cancel.cancelled() => break,
+                guard = exclusive.clone().write_owned() => Guard::Alone(guard),
+            }
+        } else {
+            tokio::select! {
+                biased;
+                _ = cancel.cancelled() => break,
+                guard = exclusive.clone().read_owned() => Guard::Shared(guard),
+            }
+        };
+        let _ = events.send(RunEvent::ScenarioStarted {
+            id: planned.scenario.id.clone(),
+        });
+        let planned = planned.clone();
+        let env = env.clone();
+        let task_events = events.clone();
+        let handle = running.spawn(async move {
+            let result = scenario::run(planned, env).await;
+            let _ = task_events.send(RunEvent::ScenarioFinished(Box::new(result.clone())));
+            // Released only after the event, so the event order shows no overlap.
+            drop(guard);
+            drop(permit);
+            result
+        });
+        slot_of.insert(handle.id(), index);
+        // Collect what already finished, so a long plan does not hold every result twice.
+        while let Some(done) = running.try_join_next_with_id() {
+            store(&mut results, &slot_of, plan, &events, done);
+        }
+    }
+    while let Some(done) = running.join_next_with_id().await {
+        store(&mut results, &slot_of, plan, &events, done);
+    }
+
+    let interrupted = cancel.is_cancelled();
+    if interrupted {
+        let _ = watcher.await;
+    } else {
+        watcher.abort();
+    }
+    let mut totals = Totals::default();
+    let results: Vec<ScenarioResult> = plan
+        .scenarios
+        .iter()
+        .zip(results)
+        .map(|(planned, result)| {
+            result.unwrap_or_else(|| {
+                let reason = planned.skip.clone().unwrap_or_else(|| INTERRUPTED.into());
+                let result = scenario::skipped(&planned.scenario, reason);
+                let _ = events.send(RunEvent::ScenarioFinished(Box::new(result.clone())));
+                result
+            })
+        })
+        .inspect(|result| totals.add(result))
+        .collect();
+    let summary = RunSummary {
+        info,
+        results,
+        totals,
+        duration: started.elapsed(),
+        interrupted,
+    };
+    let _ = events.send(RunEvent::Finished(Box::new(summary.clone())));
+    summary
+}
+
+/// Holds a scenario's place: shared with other ordinary scenarios, or alone.
+enum Guard {
+    Shared(#[allow(dead_code)] tokio::sync::OwnedRwLockReadGuard<()>),
+    Alone(#[allow(dead_code)] tokio::sync::OwnedRwLockWriteGuard<()>),
+}
+
+/// Puts a finished scenario in its plan slot; a task that panicked becomes an error.
+fn store(
+    results: &mut [Option<ScenarioResult>],
+    slot_of: &HashMap<tokio::task::Id, usize>,
+    plan: &Plan,
+    events: &UnboundedSender<RunEvent>,
+    done: Result<(tokio::task::Id, ScenarioResult), tokio::task::JoinError>,
+) {
+    match done {
+        Ok((id, result)) => {
+            if let Some(index) = slot_of.get(&id) {
+                results[*index] = Some(result);
+            }
+        }
+        Err(e) => {
+            if let Some(index) = slot_of.get(&e.id()) {
+                let scenario = &plan.scenarios[*index].scenario;
+                let mut result = scenario::skipped(scenario, String::new());
+                result.outcome = Outcome::Error {
+                    message: format!("internal error while running the scenario: {e}"),
+                };
+                let _ = events.send(RunEvent::ScenarioFinished(Box::new(result.clone())));
+                results[*index] = Some(result);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_ids_are_short_lowercase_base36() {
+        let id = new_run_id();
+        assert_eq!(id.len(), 6);
+        assert!(
+            id.chars()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase())
+        );
+        assert_ne!(new_run_id(), new_run_id());
+    }
+}

@@ -1,1 +1,159 @@
 //! Embedded reference SCIM server (axum, in memory) with misbehaviour switches.
+//!
+//! A strict RFC 7643/7644 service provider: Users (with the Enterprise extension) and
+//! Groups, discovery, filters, sorting, paging, projection, PATCH, ETags, Bulk and
+//! /.search. [`Misbehaviour`] switches make it deviate the way real services do.
+//!
+//! Two ways to run it:
+//! - [`start`] binds, serves in a background task and returns a [`ServerHandle`] with the
+//!   base URL; [`ServerHandle::shutdown`] stops it gracefully (dropping the handle stops
+//!   it too, without waiting).
+//! - [`ServerHandle::stop_on`] keeps a started server running until a future completes
+//!   (`scimcheck serve` passes Ctrl-C); [`serve_until`] does both steps in one call.
+
+mod auth;
+mod bulk;
+mod config;
+mod discovery;
+mod dispatch;
+mod error;
+mod etag;
+mod media;
+mod misbehave;
+mod patch;
+mod projection;
+mod provider;
+mod query;
+mod rate;
+mod render;
+mod reply;
+mod resources;
+mod schema_defs;
+mod store;
+mod validate;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use config::{
+    BULK_MAX_OPERATIONS, MAX_PAYLOAD_BYTES, MAX_RESULTS, RATE_LIMIT_PER_SECOND, ServerConfig,
+};
+pub use misbehave::{Misbehaviour, parse_misbehaviours};
+
+use provider::Provider;
+
+/// A server running in the background.
+#[derive(Debug)]
+pub struct ServerHandle {
+    base_url: String,
+    local_addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl ServerHandle {
+    /// The absolute URL of the SCIM base path, e.g. `http://127.0.0.1:41234/scim/v2`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Serve until `signal` completes (e.g. Ctrl-C), then shut down gracefully. Returns
+    /// early with the error if the server itself fails. This is what `scimcheck serve`
+    /// wants: [`start`], print [`ServerHandle::base_url`], then `stop_on(ctrl_c)`.
+    pub async fn stop_on(mut self, signal: impl Future<Output = ()>) -> std::io::Result<()> {
+        let Some(mut task) = self.task.take() else {
+            return Ok(());
+        };
+        tokio::select! {
+            () = signal => {
+                if let Some(stop) = self.stop.take() {
+                    let _ = stop.send(());
+                }
+                flatten(task.await)
+            }
+            ended = &mut task => flatten(ended),
+        }
+    }
+
+    /// Stop accepting connections, let in-flight requests finish, and wait for that.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for ServerHandle {
+    fn drop(&mut self) {
+        // Dropping the sender ends the shutdown signal's wait: the server stops.
+        self.stop.take();
+    }
+}
+
+fn flatten(joined: Result<std::io::Result<()>, tokio::task::JoinError>) -> std::io::Result<()> {
+    joined.map_err(std::io::Error::other)?
+}
+
+/// Bind (127.0.0.1 and a free port by default) and serve in a background task.
+pub async fn start(config: ServerConfig) -> std::io::Result<ServerHandle> {
+    let (listener, app, base_url) = bind(&config).await?;
+    let local_addr = listener.local_addr()?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(ServerHandle {
+        base_url,
+        local_addr,
+        stop: Some(stop),
+        task: Some(task),
+    })
+}
+
+/// Bind and serve until `shutdown_signal` completes, then finish in-flight requests.
+/// It does not report the bound address; with port 0, use [`start`] and
+/// [`ServerHandle::stop_on`] instead.
+pub async fn serve_until(
+    config: ServerConfig,
+    shutdown_signal: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (listener, app, _) = bind(&config).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal)
+        .await
+}
+
+/// The base URL a configuration will serve at once bound to `addr`.
+fn base_url_for(addr: SocketAddr, config: &ServerConfig) -> String {
+    format!(
+        "http://{addr}{}",
+        config::normalize_base_path(&config.base_path)
+    )
+}
+
+async fn bind(config: &ServerConfig) -> std::io::Result<(TcpListener, Router, String)> {
+    let listener = TcpListener::bind((config.host, config.port)).await?;
+    let addr = listener.local_addr()?;
+    let provider = Arc::new(Provider::new(config, format!("http://{addr}")));
+    let app = Router::new()
+        .fallback(dispatch::handle)
+        .with_state(provider);
+    Ok((listener, app, base_url_for(addr, config)))
+}

@@ -1,3 +1,206 @@
 //! Scenario model, YAML loading with source locations, templates, built-in suites, lint.
+//!
+//! Loading reads each file into a position-keeping YAML tree (`yaml`), then reads that
+//! tree into the model (`scenario`, `matcher`, `reader`), resolving every template hole
+//! against what the scenario defines at that point (`scope`). All problems of all files
+//! are reported together.
 
+mod body_path;
+pub mod builtin;
+mod capture;
+mod expect;
+mod files;
+mod matcher;
 pub mod model;
+mod reader;
+mod request;
+mod scenario;
+mod scope;
+mod template;
+mod yaml;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use model::{Loc, Scenario, SourceFile, Suite};
+
+pub use request::METHODS;
+pub use scenario::CAPABILITIES;
+pub use yaml::MAX_FILE_BYTES;
+
+/// What the loader may assume beyond the files themselves.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Run-level variables (from `--var` and the config file) that `{{ vars.NAME }}` may
+    /// use without the scenario declaring them.
+    pub known_vars: Vec<String>,
+    /// Names accepted by `expect.schema`; the built-in schemas by default.
+    pub known_schemas: Vec<String>,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            known_vars: Vec::new(),
+            known_schemas: builtin::schema_names()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
+}
+
+/// A scenario with the place of its id, for the duplicate check across files.
+struct Loaded {
+    scenario: Arc<Scenario>,
+    id_loc: Loc,
+}
+
+/// Reads one file's text: its scenarios and every finding (errors and warnings), the
+/// findings sorted by position.
+fn analyse(name: &str, text: &str, options: &LoadOptions) -> (Vec<Loaded>, Vec<Diagnostic>) {
+    let file = Arc::new(SourceFile {
+        name: name.to_owned(),
+        text: text.to_owned(),
+    });
+    let mut r = reader::Reader::new(Arc::clone(&file));
+    let docs = match yaml::parse_documents(text) {
+        Ok(docs) => docs,
+        Err(e) => {
+            let (line, col) = e.pos.map_or((0, 0), |p| (p.line, p.col));
+            let loc = Loc { file, line, col };
+            return (Vec::new(), vec![Diagnostic::error(loc, e.message)]);
+        }
+    };
+    if docs.is_empty() {
+        let loc = Loc {
+            file,
+            line: 0,
+            col: 0,
+        };
+        return (
+            Vec::new(),
+            vec![Diagnostic::warning(loc, "no scenario in this file")],
+        );
+    }
+    let mut loaded = Vec::new();
+    for doc in &docs {
+        if let Some((scenario, id_pos)) = scenario::scenario(&mut r, doc, options) {
+            loaded.push(Loaded {
+                scenario: Arc::new(scenario),
+                id_loc: r.loc(id_pos),
+            });
+        }
+    }
+    let mut diags = r.diags;
+    diags.sort_by_key(|d| (d.loc.line, d.loc.col));
+    (loaded, diags)
+}
+
+/// Errors for ids used more than once, each naming the first place.
+fn duplicate_ids(loaded: &[Loaded]) -> Vec<Diagnostic> {
+    let mut first: HashMap<&str, &Loc> = HashMap::new();
+    let mut out = Vec::new();
+    for l in loaded {
+        match first.get(l.scenario.id.as_str()) {
+            Some(earlier) => out.push(
+                Diagnostic::error(
+                    l.id_loc.clone(),
+                    format!("duplicate scenario id '{}'", l.scenario.id),
+                )
+                .with_label("already used")
+                .with_note(format!("first defined at {earlier}")),
+            ),
+            None => {
+                first.insert(&l.scenario.id, &l.id_loc);
+            }
+        }
+    }
+    out
+}
+
+fn errors_only(diags: Vec<Diagnostic>) -> Diagnostics {
+    Diagnostics(diags.into_iter().filter(Diagnostic::is_error).collect())
+}
+
+/// Loads the scenarios of one file's text; `name` is shown in diagnostics.
+pub fn load_source(
+    name: &str,
+    text: &str,
+    options: &LoadOptions,
+) -> Result<Vec<Arc<Scenario>>, Diagnostics> {
+    let (loaded, mut diags) = analyse(name, text, options);
+    diags.extend(duplicate_ids(&loaded));
+    let errors = errors_only(diags);
+    if errors.is_empty() {
+        Ok(loaded.into_iter().map(|l| l.scenario).collect())
+    } else {
+        Err(errors)
+    }
+}
+
+/// Every finding for a set of files and folders, and what loaded.
+fn analyse_paths(paths: &[PathBuf], options: &LoadOptions) -> (Vec<Loaded>, Vec<Diagnostic>) {
+    let mut loaded = Vec::new();
+    let mut diags = Vec::new();
+    for source in files::gather(paths) {
+        match source {
+            Ok(source) => {
+                let (l, d) = analyse(&source.name, &source.text, options);
+                loaded.extend(l);
+                diags.extend(d);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    diags.extend(duplicate_ids(&loaded));
+    (loaded, diags)
+}
+
+/// Loads files and folders (folders recursively: `*.yaml` and `*.yml`, sorted by path).
+/// A missing path, an unreadable file or a duplicate id across files is an error.
+pub fn load_paths(paths: &[PathBuf], options: &LoadOptions) -> Result<Suite, Diagnostics> {
+    let (loaded, diags) = analyse_paths(paths, options);
+    let errors = errors_only(diags);
+    if errors.is_empty() {
+        Ok(Suite {
+            scenarios: loaded.into_iter().map(|l| l.scenario).collect(),
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Loads the suites compiled into the binary (`suites/core`), named
+/// `builtin:core/<file>`.
+pub fn load_builtin(options: &LoadOptions) -> Result<Suite, Diagnostics> {
+    let mut loaded = Vec::new();
+    let mut diags = Vec::new();
+    for (name, bytes) in builtin::core_files() {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => {
+                let (l, d) = analyse(&name, text, options);
+                loaded.extend(l);
+                diags.extend(d);
+            }
+            Err(_) => diags.push(files::whole_file_error(&name, "file is not UTF-8 text")),
+        }
+    }
+    diags.extend(duplicate_ids(&loaded));
+    let errors = errors_only(diags);
+    if errors.is_empty() {
+        Ok(Suite {
+            scenarios: loaded.into_iter().map(|l| l.scenario).collect(),
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Every finding for the given files and folders: errors, and warnings such as a step
+/// that does not check the status or a capture that nothing uses.
+pub fn lint(paths: &[PathBuf], options: &LoadOptions) -> Vec<Diagnostic> {
+    analyse_paths(paths, options).1
+}

@@ -8,11 +8,20 @@ use std::fmt;
 use std::sync::Arc;
 
 /// A scenario file as loaded: its display path and its text (for rendering snippets).
-#[derive(Debug)]
 pub struct SourceFile {
     /// Path as the user gave it, or `builtin:core/users.yaml` for embedded suites.
     pub name: String,
     pub text: String,
+}
+
+// Every `Loc` holds the file: printing the whole text in each would drown debug output.
+impl fmt::Debug for SourceFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SourceFile")
+            .field("name", &self.name)
+            .field("text", &format_args!("<{} bytes>", self.text.len()))
+            .finish()
+    }
 }
 
 /// A position in a scenario file; line and column are 1-based.
@@ -222,7 +231,8 @@ pub struct Capture {
 
 #[derive(Debug, Clone)]
 pub enum CaptureSource {
-    /// A SCIM-style path into the response body (`body.id` in YAML).
+    /// A SCIM-style path into the response body (`body.id` in YAML); empty for the whole
+    /// body (`body`).
     Body(String),
     /// A response header, lower-case (`headers.etag`).
     Header(String),
@@ -259,8 +269,14 @@ pub enum Expr {
     Now,
     /// `run.id`, the run prefix shared by all generated values.
     RunId,
-    /// A captured value or a variable (`user`, `vars.department`).
+    /// A variable by name, without the `vars.` prefix: written `vars.NAME`, or a bare
+    /// `NAME` declared under the scenario's `vars:`. Run-level values (`--var`, config)
+    /// override the scenario's defaults.
     Var(String),
+    /// A value captured by an earlier step (`capture: { user: body.id }` → `{{ user }}`).
+    /// The loader resolves a bare name to this or to `Var` and refuses a capture name that
+    /// is also a scenario variable, so the two never shadow each other.
+    Capture(String),
     /// `steps.<name>.(request|response).(body|headers|status)[.path]`
     StepRef {
         step: String,

@@ -1,0 +1,172 @@
+//! JSON Schemas compiled once per run and shared by every scenario.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::plan::Plan;
+use crate::suite::builtin;
+
+/// How many schema violations one failure lists before summarising the rest.
+const SHOWN_VIOLATIONS: usize = 5;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    #[error("unknown schema `{0}`")]
+    Unknown(String),
+    #[error("schema `{name}` is not valid JSON: {message}")]
+    NotJson { name: String, message: String },
+    #[error("schema `{name}` does not compile: {message}")]
+    Compile { name: String, message: String },
+}
+
+/// Compiled validators by schema name (`User`, `ListResponse`, ...).
+#[derive(Default)]
+pub struct SchemaSet {
+    validators: HashMap<String, jsonschema::Validator>,
+}
+
+impl fmt::Debug for SchemaSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut names: Vec<&String> = self.validators.keys().collect();
+        names.sort();
+        f.debug_struct("SchemaSet")
+            .field("schemas", &names)
+            .finish()
+    }
+}
+
+/// One reason an instance does not fit its schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Violation {
+    /// JSON pointer into the instance, `""` for the root.
+    pub instance_path: String,
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = if self.instance_path.is_empty() {
+            "/"
+        } else {
+            &self.instance_path
+        };
+        write!(f, "at {at}: {}", self.message)
+    }
+}
+
+/// Finds `$ref`erenced schemas among the available ones by their file name.
+struct Library {
+    schemas: Arc<HashMap<String, Value>>,
+}
+
+impl jsonschema::Retrieve for Library {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        // `.../Meta.json` or `urn:...:Meta`.
+        let last = uri.as_str().rsplit(['/', ':']).next().unwrap_or_default();
+        let name = last.strip_suffix(".json").unwrap_or(last);
+        self.schemas
+            .get(name)
+            .cloned()
+            .ok_or_else(|| format!("no schema named `{name}` for `{uri}`").into())
+    }
+}
+
+impl SchemaSet {
+    pub fn empty() -> SchemaSet {
+        SchemaSet::default()
+    }
+
+    /// Compiles the `needed` schemas; `available` (name, JSON text) also serves `$ref`s,
+    /// which are looked up by file name (`Meta.json` → `Meta`).
+    pub fn compile<'a>(
+        available: impl IntoIterator<Item = (&'a str, &'a str)>,
+        needed: impl IntoIterator<Item = &'a str>,
+    ) -> Result<SchemaSet, SchemaError> {
+        let mut schemas = HashMap::new();
+        for (name, text) in available {
+            let value: Value = serde_json::from_str(text).map_err(|e| SchemaError::NotJson {
+                name: name.to_owned(),
+                message: e.to_string(),
+            })?;
+            schemas.insert(name.to_owned(), value);
+        }
+        let schemas = Arc::new(schemas);
+        let mut validators = HashMap::new();
+        for name in needed {
+            if validators.contains_key(name) {
+                continue;
+            }
+            let schema = schemas
+                .get(name)
+                .ok_or_else(|| SchemaError::Unknown(name.to_owned()))?;
+            let validator = jsonschema::options()
+                .with_retriever(Library {
+                    schemas: schemas.clone(),
+                })
+                .build(schema)
+                .map_err(|e| SchemaError::Compile {
+                    name: name.to_owned(),
+                    message: e.to_string(),
+                })?;
+            validators.insert(name.to_owned(), validator);
+        }
+        Ok(SchemaSet { validators })
+    }
+
+    /// The built-in schemas (`suites/schemas/`) that the plan's scenarios name.
+    pub fn for_plan(plan: &Plan) -> Result<SchemaSet, SchemaError> {
+        let needed: Vec<&str> = plan
+            .scenarios
+            .iter()
+            .filter(|p| p.skip.is_none())
+            .flat_map(|p| p.scenario.steps.iter())
+            .filter_map(|step| step.expect.schema.as_ref())
+            .map(|schema| schema.value.as_str())
+            .collect();
+        let available = builtin::schema_names()
+            .into_iter()
+            .filter_map(|name| Some((name, builtin::schema(name)?)));
+        SchemaSet::compile(available, needed)
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.validators.contains_key(name)
+    }
+
+    /// Every violation of `instance` against schema `name`.
+    pub fn validate(&self, name: &str, instance: &Value) -> Result<Vec<Violation>, SchemaError> {
+        let validator = self
+            .validators
+            .get(name)
+            .ok_or_else(|| SchemaError::Unknown(name.to_owned()))?;
+        Ok(validator
+            .iter_errors(instance)
+            .map(|e| Violation {
+                instance_path: e.instance_path().to_string(),
+                message: e.to_string(),
+            })
+            .collect())
+    }
+}
+
+/// Violations in one line each, the first few only.
+pub fn describe(violations: &[Violation]) -> String {
+    let mut lines: Vec<String> = violations
+        .iter()
+        .take(SHOWN_VIOLATIONS)
+        .map(|v| super::value::truncate(&v.to_string(), super::value::SHOWN_CHARS))
+        .collect();
+    if violations.len() > SHOWN_VIOLATIONS {
+        lines.push(format!(
+            "... and {} more",
+            violations.len() - SHOWN_VIOLATIONS
+        ));
+    }
+    lines.join("; ")
+}

@@ -1,0 +1,221 @@
+//! One HTTP attempt: build, send, read the body within its cap, and record it raw.
+
+use std::time::{Duration, Instant};
+
+use reqwest::Url;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
+
+use super::{
+    Client, HttpRequest, HttpResponse, INVALID_BEARER_TOKEN, RawExchange, TransportError,
+    TransportErrorKind,
+};
+use crate::suite::model::AuthMode;
+
+const SCIM_JSON: &str = "application/scim+json";
+
+/// Sends one attempt; the raw exchange is returned for redaction by the caller.
+pub(super) async fn run(
+    client: &Client,
+    url: &Url,
+    request: &HttpRequest,
+    attempt: u32,
+) -> (RawExchange, Result<HttpResponse, TransportError>) {
+    let mut raw = RawExchange {
+        step: request.step.clone(),
+        method: request.method.clone(),
+        url: url.to_string(),
+        request_body: request.body.clone(),
+        attempt,
+        ..RawExchange::default()
+    };
+    let built = match build(client, url, request) {
+        Ok(built) => built,
+        Err(message) => {
+            let error = TransportError {
+                kind: TransportErrorKind::InvalidRequest,
+                message: client.redactor.text(&message),
+            };
+            raw.error = Some(error.message.clone());
+            return (raw, Err(error));
+        }
+    };
+    raw.request_headers = built
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), v.as_bytes().to_vec()))
+        .collect();
+    let started = Instant::now();
+    // reqwest's timeout covers the body too; this outer one is a backstop.
+    let backstop = client.timeout + Duration::from_secs(1);
+    let result = tokio::time::timeout(backstop, exchange(client, built, &mut raw)).await;
+    raw.duration = started.elapsed();
+    let outcome = match result {
+        Ok(Ok(response)) => Ok(response),
+        Ok(Err(error)) => Err(error),
+        Err(_) => Err(timeout_error(client.timeout)),
+    };
+    if let Err(error) = &outcome {
+        let message = client.redactor.text(&error.message);
+        raw.error = Some(message.clone());
+        return (
+            raw,
+            Err(TransportError {
+                kind: error.kind,
+                message,
+            }),
+        );
+    }
+    (raw, outcome)
+}
+
+fn build(client: &Client, url: &Url, request: &HttpRequest) -> Result<reqwest::Request, String> {
+    let method = reqwest::Method::from_bytes(request.method.as_bytes())
+        .map_err(|_| format!("invalid HTTP method `{}`", request.method))?;
+    let mut built = reqwest::Request::new(method, url.clone());
+    *built.timeout_mut() = Some(client.timeout);
+    let headers = built.headers_mut();
+    let mut set = |name: &str, value: &str| -> Result<(), String> {
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("invalid header name `{name}`"))?;
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| format!("header `{name}` holds characters a header cannot carry"))?;
+        headers.insert(name, value);
+        Ok(())
+    };
+    let auth = match request.auth {
+        AuthMode::Default => client.auth_header.clone(),
+        AuthMode::None => None,
+        AuthMode::Invalid => Some(format!("Bearer {INVALID_BEARER_TOKEN}")),
+    };
+    set(
+        USER_AGENT.as_str(),
+        concat!("scimcheck/", env!("CARGO_PKG_VERSION")),
+    )?;
+    if let Some(auth) = auth {
+        set(AUTHORIZATION.as_str(), &auth)?;
+    }
+    for (name, value) in &client.extra_headers {
+        set(name, value)?;
+    }
+    // The step's own headers win over the target's.
+    for (name, value) in &request.headers {
+        set(name, value)?;
+    }
+    if let Some(body) = &request.body {
+        if !built.headers().contains_key(CONTENT_TYPE) {
+            built
+                .headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
+        }
+        *built.body_mut() = Some(body.clone().into());
+    }
+    Ok(built)
+}
+
+async fn exchange(
+    client: &Client,
+    request: reqwest::Request,
+    raw: &mut RawExchange,
+) -> Result<HttpResponse, TransportError> {
+    let mut response = client
+        .http
+        .execute(request)
+        .await
+        .map_err(|e| classify(&e, client.timeout))?;
+    let status = response.status().as_u16();
+    raw.status = Some(status);
+    raw.response_headers = response
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), v.as_bytes().to_vec()))
+        .collect();
+    let too_large = || TransportError {
+        kind: TransportErrorKind::BodyTooLarge,
+        message: format!("response body exceeds {}", size(client.max_body_bytes)),
+    };
+    if response
+        .content_length()
+        .is_some_and(|len| len > client.max_body_bytes as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| classify(&e, client.timeout))?
+    {
+        if body.len() + chunk.len() > client.max_body_bytes {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    raw.response_body = Some(body.clone());
+    Ok(HttpResponse {
+        url: raw.url.clone(),
+        status,
+        headers: raw
+            .response_headers
+            .iter()
+            .map(|(k, v)| (k.clone(), String::from_utf8_lossy(v).into_owned()))
+            .collect(),
+        body,
+    })
+}
+
+fn classify(error: &reqwest::Error, timeout: Duration) -> TransportError {
+    if error.is_timeout() {
+        return timeout_error(timeout);
+    }
+    let kind = if error.is_connect() {
+        TransportErrorKind::Connect
+    } else {
+        TransportErrorKind::Other
+    };
+    TransportError {
+        kind,
+        message: error_text(error),
+    }
+}
+
+fn timeout_error(timeout: Duration) -> TransportError {
+    TransportError {
+        kind: TransportErrorKind::Timeout,
+        message: format!("no complete response within {timeout:?} (timed out)"),
+    }
+}
+
+/// An error with its causes, `outer: inner: innermost`, without the request URL that
+/// reqwest puts in its own text (the exchange already shows it).
+pub(super) fn error_text(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = Vec::new();
+    let mut current = Some(error);
+    while let Some(e) = current {
+        let text = e.to_string();
+        if !parts.iter().any(|p: &String| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    parts.join(": ")
+}
+
+fn size(bytes: usize) -> String {
+    const MIB: usize = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::size;
+
+    #[test]
+    fn sizes_read_naturally() {
+        assert_eq!(size(8 * 1024 * 1024), "8 MiB");
+        assert_eq!(size(1000), "1000 bytes");
+    }
+}

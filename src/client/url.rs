@@ -1,0 +1,208 @@
+//! Joining request paths to the target's base URL, and telling whether a URL is inside it.
+
+use reqwest::Url;
+
+/// The target's base URL; every URL the client sends to lies under it.
+#[derive(Debug, Clone)]
+pub struct BaseUrl {
+    url: Url,
+}
+
+impl BaseUrl {
+    pub fn parse(text: &str) -> Result<BaseUrl, String> {
+        let url = Url::parse(text).map_err(|e| e.to_string())?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(format!("scheme `{}` is not http or https", url.scheme()));
+        }
+        if url.host_str().is_none() {
+            return Err("no host".into());
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err("a base URL cannot have a query or a fragment".into());
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err("credentials in the URL are not supported; use the auth options".into());
+        }
+        Ok(BaseUrl { url })
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.url.as_str()
+    }
+
+    /// The base path without a trailing slash ("" for the root).
+    fn base_path(&self) -> &str {
+        self.url.path().trim_end_matches('/')
+    }
+
+    /// `path` relative to the base (with or without a leading slash, optionally with a
+    /// `?query`), or an absolute URL that must lie under the base; then `query` appended.
+    pub fn join(&self, path: &str, query: &[(String, String)]) -> Result<Url, String> {
+        let mut url = if path.starts_with("http://") || path.starts_with("https://") {
+            let url = Url::parse(path).map_err(|e| format!("invalid URL `{path}`: {e}"))?;
+            if !self.contains(&url) {
+                return Err(format!(
+                    "refusing to send a request to `{url}`: it is outside the target `{}`",
+                    self.url
+                ));
+            }
+            url
+        } else {
+            let (path, raw_query) = match path.split_once('?') {
+                Some((p, q)) => (p, Some(q)),
+                None => (path, None),
+            };
+            let mut url = self.url.clone();
+            let relative = path.trim_start_matches('/');
+            let joined = if relative.is_empty() {
+                format!("{}/", self.base_path())
+            } else {
+                format!("{}/{relative}", self.base_path())
+            };
+            url.set_path(&joined);
+            url.set_query(raw_query);
+            url
+        };
+        if !query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in query {
+                pairs.append_pair(k, v);
+            }
+        }
+        Ok(url)
+    }
+
+    /// True when `url` has the base's scheme, host and port and a path under its path.
+    pub fn contains(&self, url: &Url) -> bool {
+        if url.scheme() != self.url.scheme()
+            || url.host_str().map(str::to_ascii_lowercase)
+                != self.url.host_str().map(str::to_ascii_lowercase)
+            || url.port_or_known_default() != self.url.port_or_known_default()
+        {
+            return false;
+        }
+        let base = self.base_path();
+        let path = url.path();
+        base.is_empty() || path == base || path.starts_with(&format!("{base}/"))
+    }
+
+    /// A `Location` header resolved against the request URL; an error when it points
+    /// outside the target.
+    pub fn resolve_location(&self, request_url: &str, location: &str) -> Result<Url, String> {
+        let request = Url::parse(request_url)
+            .map_err(|e| format!("invalid request URL `{request_url}`: {e}"))?;
+        let url = request
+            .join(location.trim())
+            .map_err(|e| format!("invalid Location `{location}`: {e}"))?;
+        if self.contains(&url) {
+            Ok(url)
+        } else {
+            Err(format!(
+                "Location `{url}` is outside the target `{}`; not followed",
+                self.url
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn joins_with_or_without_slashes() {
+        for base in ["http://h:8080/scim/v2", "http://h:8080/scim/v2/"] {
+            let base = BaseUrl::parse(base).unwrap();
+            for path in ["/Users", "Users"] {
+                assert_eq!(
+                    base.join(path, &[]).unwrap().as_str(),
+                    "http://h:8080/scim/v2/Users"
+                );
+            }
+            assert_eq!(
+                base.join("", &[]).unwrap().as_str(),
+                "http://h:8080/scim/v2/"
+            );
+        }
+        let root = BaseUrl::parse("http://h").unwrap();
+        assert_eq!(
+            root.join("/Users/1", &[]).unwrap().as_str(),
+            "http://h/Users/1"
+        );
+    }
+
+    #[test]
+    fn encodes_path_and_query() {
+        let base = BaseUrl::parse("http://h/v2").unwrap();
+        let url = base
+            .join(
+                "/Users",
+                &q(&[("filter", "userName eq \"a b\""), ("count", "0")]),
+            )
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "http://h/v2/Users?filter=userName+eq+%22a+b%22&count=0"
+        );
+        let inline = base.join("/Users?filter=userName eq \"x\"", &[]).unwrap();
+        assert_eq!(
+            inline.as_str(),
+            "http://h/v2/Users?filter=userName%20eq%20%22x%22"
+        );
+        let spaced = base.join("/Users/a b", &[]).unwrap();
+        assert_eq!(spaced.as_str(), "http://h/v2/Users/a%20b");
+    }
+
+    #[test]
+    fn absolute_urls_must_be_under_the_base() {
+        let base = BaseUrl::parse("http://h:1/scim").unwrap();
+        assert!(base.join("http://h:1/scim/Users/1", &[]).is_ok());
+        for outside in [
+            "http://h:1/scimx/Users",
+            "http://h:2/scim/Users",
+            "https://h:1/scim/Users",
+            "http://evil:1/scim/Users",
+            "http://h:1/other",
+        ] {
+            let err = base.join(outside, &[]).unwrap_err();
+            assert!(err.contains("outside the target"), "{outside}: {err}");
+        }
+    }
+
+    #[test]
+    fn resolves_relative_locations_and_refuses_foreign_ones() {
+        let base = BaseUrl::parse("http://h/scim/v2").unwrap();
+        let req = "http://h/scim/v2/Users";
+        assert_eq!(
+            base.resolve_location(req, "/scim/v2/Users/42")
+                .unwrap()
+                .as_str(),
+            "http://h/scim/v2/Users/42"
+        );
+        assert_eq!(
+            base.resolve_location(req, "http://h/scim/v2/Users/42")
+                .unwrap()
+                .as_str(),
+            "http://h/scim/v2/Users/42"
+        );
+        assert!(
+            base.resolve_location(req, "http://elsewhere/scim/v2/Users/42")
+                .is_err()
+        );
+        assert!(base.resolve_location(req, "/admin/Users/42").is_err());
+    }
+
+    #[test]
+    fn rejects_unusable_base_urls() {
+        for bad in ["ftp://h/", "not a url", "http://u:p@h/", "http://h/?x=1"] {
+            assert!(BaseUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

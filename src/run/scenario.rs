@@ -1,0 +1,264 @@
+//! One scenario: its steps in order, captures, the outcome, and the cleanup at the end.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use super::ledger::CleanupLedger;
+use super::render::{RenderContext, StepRecord};
+use super::request;
+use crate::check::{Failed, ResponseBody, SchemaSet, check_response, select};
+use crate::client::{Client, Redactor};
+use crate::plan::PlannedScenario;
+use crate::result::{CheckFailure, Exchange, Outcome, ScenarioResult};
+use crate::suite::model::{Capture, CaptureSource, Scenario, Step};
+
+/// What every scenario of a run shares.
+#[derive(Debug)]
+pub struct RunEnv {
+    pub client: Arc<Client>,
+    pub schemas: Arc<SchemaSet>,
+    pub run_id: String,
+    pub vars: BTreeMap<String, Value>,
+    pub keep: bool,
+    pub cancel: CancellationToken,
+    /// Numbers the `unique.*` values of the whole run.
+    pub counter: AtomicU64,
+}
+
+/// How the steps ended, before known deviations are applied.
+enum StepsEnd {
+    Passed,
+    Failed(Vec<CheckFailure>),
+    Errored(String),
+}
+
+/// What the steps leave behind, kept outside the steps' task so that even a panic in
+/// it cannot lose the ledger.
+#[derive(Default)]
+struct Trail {
+    ledger: CleanupLedger,
+    exchanges: Vec<Exchange>,
+}
+
+type SharedTrail = Arc<Mutex<Trail>>;
+
+fn lock(trail: &SharedTrail) -> std::sync::MutexGuard<'_, Trail> {
+    trail
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A result for a scenario that did not run.
+pub fn skipped(scenario: &Scenario, reason: String) -> ScenarioResult {
+    result(
+        scenario,
+        Outcome::Skip { reason },
+        Default::default(),
+        Vec::new(),
+        Vec::new(),
+    )
+}
+
+/// Runs the scenario's steps, then its cleanup (always, unless `keep`).
+pub async fn run(planned: PlannedScenario, env: Arc<RunEnv>) -> ScenarioResult {
+    let started = Instant::now();
+    let scenario = planned.scenario.clone();
+    let trail: SharedTrail = Arc::default();
+    let task = tokio::spawn(run_steps(scenario.clone(), env.clone(), trail.clone()));
+    let end = match task.await {
+        Ok(end) => end,
+        Err(e) => StepsEnd::Errored(format!("internal error while running the scenario: {e}")),
+    };
+    let (mut exchanges, ledger) = {
+        let mut trail = lock(&trail);
+        (
+            std::mem::take(&mut trail.exchanges),
+            std::mem::take(&mut trail.ledger),
+        )
+    };
+    let mut cleanup_errors = Vec::new();
+    if !env.keep {
+        let (cleanup_exchanges, errors) = ledger.clean_up(&env.client).await;
+        exchanges.extend(cleanup_exchanges);
+        cleanup_errors = errors;
+    }
+    let outcome = match (end, planned.known_deviation) {
+        (StepsEnd::Passed, _) => Outcome::Pass,
+        (StepsEnd::Failed(failures), Some(reason)) => Outcome::Deviation { failures, reason },
+        (StepsEnd::Failed(failures), None) => Outcome::Fail { failures },
+        (StepsEnd::Errored(message), _) => Outcome::Error { message },
+    };
+    result(
+        &scenario,
+        outcome,
+        started.elapsed(),
+        exchanges,
+        cleanup_errors,
+    )
+}
+
+fn result(
+    scenario: &Scenario,
+    outcome: Outcome,
+    duration: std::time::Duration,
+    exchanges: Vec<Exchange>,
+    cleanup_errors: Vec<String>,
+) -> ScenarioResult {
+    ScenarioResult {
+        id: scenario.id.clone(),
+        title: scenario.title.clone(),
+        area: scenario.area.clone(),
+        severity: scenario.severity,
+        requirement: scenario.requirement.clone(),
+        tags: scenario.tags.clone(),
+        file: scenario.loc.file.name.clone(),
+        outcome,
+        duration,
+        exchanges,
+        cleanup_errors,
+    }
+}
+
+async fn run_steps(scenario: Arc<Scenario>, env: Arc<RunEnv>, trail: SharedTrail) -> StepsEnd {
+    let redactor = env.client.redactor().clone();
+    let mut ctx = RenderContext::new(&env.run_id, &env.counter, &env.vars);
+    if let Err(problem) = ctx.declare_vars(&scenario.vars) {
+        let failure = Failed::new("vars", "variables the templates can render", problem)
+            .at("(scenario)", &scenario.loc);
+        return StepsEnd::Failed(vec![redact_failure(&redactor, failure)]);
+    }
+    for step in &scenario.steps {
+        if env.cancel.is_cancelled() {
+            return StepsEnd::Errored(format!("run interrupted before step `{}`", step.name));
+        }
+        match run_step(step, &env, &mut ctx, &trail).await {
+            Ok(()) => {}
+            Err(StepsEnd::Failed(failures)) => {
+                return StepsEnd::Failed(
+                    failures
+                        .into_iter()
+                        .map(|f| redact_failure(&redactor, f))
+                        .collect(),
+                );
+            }
+            Err(end) => return end,
+        }
+    }
+    StepsEnd::Passed
+}
+
+async fn run_step(
+    step: &Step,
+    env: &RunEnv,
+    ctx: &mut RenderContext<'_>,
+    trail: &SharedTrail,
+) -> Result<(), StepsEnd> {
+    let rendered = request::render(step, ctx).map_err(|problem| {
+        StepsEnd::Failed(vec![
+            Failed::new("request", "a request the templates can render", problem)
+                .at(&step.name, &step.request.loc),
+        ])
+    })?;
+    let sent = env.client.send_until(&rendered.request, &env.cancel).await;
+    let shown_url = sent.exchanges.last().map(|e| e.url.clone());
+    lock(trail).exchanges.extend(sent.exchanges);
+    if sent.interrupted {
+        return Err(StepsEnd::Errored(format!(
+            "run interrupted while step `{}` waited to retry",
+            step.name
+        )));
+    }
+    let response = sent.outcome.map_err(|e| {
+        let place = shown_url
+            .map(|url| format!("{} {url}", rendered.request.method))
+            .unwrap_or_else(|| rendered.request.method.clone());
+        StepsEnd::Errored(format!("step `{}`: {place}: {e}", step.name))
+    })?;
+    let body = ResponseBody::parse(&response);
+    {
+        let mut trail = lock(trail);
+        if step.track_created {
+            trail.ledger.record_created(&env.client, &response, &body);
+        }
+        if rendered.request.method == "DELETE" && (200..300).contains(&response.status) {
+            trail.ledger.forget(&response.url);
+        }
+    }
+    ctx.record_step(
+        &step.name,
+        StepRecord::new(
+            rendered.request.headers.clone(),
+            rendered.body_value,
+            &response,
+            &body,
+        ),
+    );
+    let failures = check_response(
+        &step.name,
+        &step.expect,
+        &response,
+        &body,
+        &env.schemas,
+        &*ctx,
+    );
+    if !failures.is_empty() {
+        return Err(StepsEnd::Failed(failures));
+    }
+    for capture in &step.capture {
+        let value = captured(capture, &response, &body)
+            .map_err(|failed| StepsEnd::Failed(vec![failed.at(&step.name, &capture.loc)]))?;
+        ctx.capture(&capture.name, value);
+    }
+    Ok(())
+}
+
+fn captured(
+    capture: &Capture,
+    response: &crate::client::HttpResponse,
+    body: &ResponseBody,
+) -> Result<Value, Failed> {
+    let subject = format!("capture {}", capture.name);
+    match &capture.source {
+        CaptureSource::Status => Ok(Value::from(response.status)),
+        CaptureSource::Header(name) => response
+            .header(name)
+            .map(Value::String)
+            .ok_or_else(|| Failed::new(subject, format!("a `{name}` header to capture"), "absent")),
+        CaptureSource::Body(path) => {
+            let expected = format!("one value at body.{path} to capture");
+            let json = match body {
+                ResponseBody::Json(json) => json,
+                ResponseBody::NotJson(what) => {
+                    return Err(Failed::new(subject, expected, what.clone()));
+                }
+            };
+            let selected = select(json, path).map_err(|e| Failed::new(&subject, &expected, e))?;
+            match selected.values.as_slice() {
+                [one] if !one.is_null() => Ok((*one).clone()),
+                [] | [_] => Err(Failed::new(subject, expected, "absent")),
+                many => Err(Failed::new(
+                    subject,
+                    expected,
+                    format!("path matched {} values", many.len()),
+                )),
+            }
+        }
+    }
+}
+
+/// Check failures may quote bodies and headers: they go through the target's redactor.
+fn redact_failure(redactor: &Redactor, failure: CheckFailure) -> CheckFailure {
+    CheckFailure {
+        step: failure.step,
+        subject: failure.subject,
+        expected: redactor.text(&failure.expected),
+        actual: redactor.text(&failure.actual),
+        location: failure.location,
+        rendered: redactor.text(&failure.rendered),
+    }
+}

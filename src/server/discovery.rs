@@ -1,0 +1,164 @@
+//! Discovery endpoints (RFC 7644 4, RFC 7643 5-7): /ServiceProviderConfig,
+//! /ResourceTypes and /Schemas, telling the truth about this server (and about the
+//! misbehaviours that remove features).
+
+use serde_json::{Value, json};
+
+use super::config::{BULK_MAX_OPERATIONS, MAX_PAYLOAD_BYTES, MAX_RESULTS};
+use super::error::ScimError;
+use super::provider::Ctx;
+use super::query::LIST_RESPONSE_SCHEMA;
+use super::schema_defs::{ResourceKind, SCHEMAS, SchemaDef};
+
+pub const SPC_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
+pub const RESOURCE_TYPE_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
+pub const SCHEMA_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
+
+/// RFC 7644 4: query parameters on these endpoints are ignored, and a filter is answered
+/// with 403 so no client believes it was applied.
+pub fn refuse_filter(params: &[(String, String)]) -> Result<(), ScimError> {
+    if params
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("filter"))
+    {
+        return Err(ScimError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "discovery endpoints do not support filtering",
+        ));
+    }
+    Ok(())
+}
+
+pub fn service_provider_config(ctx: &Ctx<'_>) -> Value {
+    // Only a configured token is an authentication scheme; without one, none is needed.
+    let schemes = if ctx.provider.token.is_some() {
+        json!([{
+            "type": "oauthbearertoken",
+            "name": "Bearer token",
+            "description": "A static bearer token in the Authorization header",
+            "specUri": "https://www.rfc-editor.org/rfc/rfc6750",
+            "primary": true,
+        }])
+    } else {
+        json!([])
+    };
+    json!({
+        "schemas": [SPC_SCHEMA],
+        "documentationUri": "https://www.rfc-editor.org/rfc/rfc7644",
+        "patch": { "supported": true },
+        "bulk": {
+            "supported": true,
+            "maxOperations": BULK_MAX_OPERATIONS,
+            "maxPayloadSize": MAX_PAYLOAD_BYTES,
+        },
+        "filter": { "supported": true, "maxResults": MAX_RESULTS },
+        "changePassword": { "supported": true },
+        "sort": { "supported": true },
+        "etag": { "supported": true },
+        "authenticationSchemes": schemes,
+        "meta": {
+            "resourceType": "ServiceProviderConfig",
+            "location": format!("{}/ServiceProviderConfig", ctx.base_url),
+        },
+    })
+}
+
+fn resource_type_json(ctx: &Ctx<'_>, kind: ResourceKind) -> Value {
+    let extensions: Vec<Value> = kind
+        .extensions()
+        .iter()
+        .map(|(urn, _)| json!({ "schema": urn, "required": false }))
+        .collect();
+    json!({
+        "schemas": [RESOURCE_TYPE_SCHEMA],
+        "id": kind.name(),
+        "name": kind.name(),
+        "endpoint": format!("/{}", kind.endpoint()),
+        "description": kind.description(),
+        "schema": kind.schema(),
+        "schemaExtensions": extensions,
+        "meta": {
+            "resourceType": "ResourceType",
+            "location": format!("{}/ResourceTypes/{}", ctx.base_url, kind.name()),
+        },
+    })
+}
+
+fn list(resources: Vec<Value>) -> Value {
+    json!({
+        "schemas": [LIST_RESPONSE_SCHEMA],
+        "totalResults": resources.len(),
+        "itemsPerPage": resources.len(),
+        "startIndex": 1,
+        "Resources": resources,
+    })
+}
+
+pub fn resource_types(ctx: &Ctx<'_>) -> Value {
+    list(
+        ctx.provider
+            .kinds()
+            .into_iter()
+            .map(|kind| resource_type_json(ctx, kind))
+            .collect(),
+    )
+}
+
+pub fn resource_type(ctx: &Ctx<'_>, id: &str) -> Result<Value, ScimError> {
+    ctx.provider
+        .kinds()
+        .into_iter()
+        .find(|kind| kind.name() == id)
+        .map(|kind| resource_type_json(ctx, kind))
+        .ok_or_else(|| ScimError::not_found(format!("no resource type '{id}'")))
+}
+
+/// The schemas of the resource types served.
+fn served_schemas(ctx: &Ctx<'_>) -> Vec<&'static SchemaDef> {
+    let urns: Vec<&str> = ctx
+        .provider
+        .kinds()
+        .into_iter()
+        .flat_map(ResourceKind::schema_urns)
+        .collect();
+    SCHEMAS
+        .iter()
+        .filter(|schema| urns.contains(&schema.id))
+        .collect()
+}
+
+fn schema_json(ctx: &Ctx<'_>, schema: &SchemaDef) -> Value {
+    let attributes: Vec<Value> = schema
+        .attributes
+        .iter()
+        .map(|def| def.published())
+        .collect();
+    json!({
+        "schemas": [SCHEMA_SCHEMA],
+        "id": schema.id,
+        "name": schema.name,
+        "description": schema.description,
+        "attributes": attributes,
+        "meta": {
+            "resourceType": "Schema",
+            "location": format!("{}/Schemas/{}", ctx.base_url, schema.id),
+        },
+    })
+}
+
+pub fn schemas(ctx: &Ctx<'_>) -> Value {
+    list(
+        served_schemas(ctx)
+            .into_iter()
+            .map(|schema| schema_json(ctx, schema))
+            .collect(),
+    )
+}
+
+pub fn schema(ctx: &Ctx<'_>, id: &str) -> Result<Value, ScimError> {
+    served_schemas(ctx)
+        .into_iter()
+        .find(|schema| schema.id == id)
+        .map(|schema| schema_json(ctx, schema))
+        .ok_or_else(|| ScimError::not_found(format!("no schema '{id}'")))
+}

@@ -1,0 +1,498 @@
+//! One HTTP request from arrival to answer: rate limit, base path, authentication,
+//! endpoint and method, media types, body limits and JSON, then the SCIM operation. A
+//! panic anywhere in there still answers 500 as a SCIM error.
+
+use std::future::poll_fn;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use axum::body::{Body, HttpBody};
+use axum::extract::{Query, Request, State};
+use axum::http::header::{
+    ALLOW, CONNECTION, ETAG, HOST, IF_MATCH, IF_NONE_MATCH, LOCATION, RETRY_AFTER,
+};
+use axum::http::request::Parts;
+use axum::http::uri::Authority;
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::response::Response;
+use serde_json::Value;
+
+use super::auth;
+use super::bulk::bulk;
+use super::config::{MAX_PAYLOAD_BYTES, RATE_LIMIT_PER_SECOND};
+use super::discovery;
+use super::error::ScimError;
+use super::etag::{etag, header_matches};
+use super::media;
+use super::misbehave::Misbehaviour;
+use super::patch::patch;
+use super::projection::Projection;
+use super::provider::{Ctx, Provider};
+use super::query::{ListRequest, list};
+use super::reply::{Reply, render, render_error};
+use super::resources::{self, Written};
+use super::schema_defs::ResourceKind;
+
+/// Bodies beyond the limit are read and thrown away up to this size, so the client gets
+/// its 413 instead of a reset connection; beyond it the connection is closed.
+const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Endpoint {
+    Collection(ResourceKind),
+    Resource(ResourceKind, String),
+    Search(Option<ResourceKind>),
+    ServiceProviderConfig,
+    ResourceTypes,
+    ResourceType(String),
+    Schemas,
+    Schema(String),
+    Bulk,
+    Me,
+}
+
+impl Endpoint {
+    fn parse(segments: &[String]) -> Option<Endpoint> {
+        let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+        Some(match segments.as_slice() {
+            [".search"] => Endpoint::Search(None),
+            ["ServiceProviderConfig"] => Endpoint::ServiceProviderConfig,
+            ["ResourceTypes"] => Endpoint::ResourceTypes,
+            ["ResourceTypes", id] => Endpoint::ResourceType(id.to_string()),
+            ["Schemas"] => Endpoint::Schemas,
+            ["Schemas", id] => Endpoint::Schema(id.to_string()),
+            ["Bulk"] => Endpoint::Bulk,
+            ["Me", ..] => Endpoint::Me,
+            [collection] => Endpoint::Collection(ResourceKind::from_endpoint(collection)?),
+            [collection, ".search"] => {
+                Endpoint::Search(Some(ResourceKind::from_endpoint(collection)?))
+            }
+            [collection, id] => {
+                Endpoint::Resource(ResourceKind::from_endpoint(collection)?, id.to_string())
+            }
+            _ => return None,
+        })
+    }
+
+    fn kind(&self) -> Option<ResourceKind> {
+        match self {
+            Endpoint::Collection(kind) | Endpoint::Resource(kind, _) => Some(*kind),
+            Endpoint::Search(kind) => *kind,
+            _ => None,
+        }
+    }
+
+    fn methods(&self) -> &'static [Method] {
+        const READ: &[Method] = &[Method::GET, Method::HEAD];
+        match self {
+            Endpoint::Collection(_) => &[Method::GET, Method::HEAD, Method::POST],
+            Endpoint::Resource(..) => &[
+                Method::GET,
+                Method::HEAD,
+                Method::PUT,
+                Method::PATCH,
+                Method::DELETE,
+            ],
+            Endpoint::Search(_) | Endpoint::Bulk => &[Method::POST],
+            Endpoint::Me => &[],
+            _ => READ,
+        }
+    }
+}
+
+/// The axum fallback handler: every request comes here. The work runs in its own task so
+/// a panic surfaces as a JoinError and becomes a 500 SCIM error.
+pub async fn handle(State(provider): State<Arc<Provider>>, request: Request) -> Response {
+    let worker = Arc::clone(&provider);
+    let task = tokio::spawn(async move {
+        let (parts, body) = request.into_parts();
+        let result = route(&worker, &parts, body).await;
+        render(&worker, result)
+    });
+    catch_panic(&provider, task).await
+}
+
+async fn catch_panic(provider: &Provider, task: tokio::task::JoinHandle<Response>) -> Response {
+    match task.await {
+        Ok(response) => response,
+        Err(_) => render_error(
+            provider,
+            ScimError::internal("internal error: the request could not be completed"),
+        ),
+    }
+}
+
+async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, ScimError> {
+    if let Err(wait) = provider.admit() {
+        let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+        return Err(ScimError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("too many requests: at most {RATE_LIMIT_PER_SECOND} per second"),
+        )
+        .with_header(RETRY_AFTER, HeaderValue::from(seconds)));
+    }
+    let path = parts.uri.path();
+    let unknown = || ScimError::not_found(format!("no SCIM endpoint at '{path}'"));
+    let rest = strip_base(&provider.base_path, path).ok_or_else(unknown)?;
+    auth::check(provider.token.as_deref(), &parts.headers)?;
+    let segments: Vec<String> = rest
+        .trim_start_matches('/')
+        .trim_end_matches('/')
+        .split('/')
+        .map(percent_decode)
+        .collect();
+    let endpoint = Endpoint::parse(&segments)
+        .filter(|endpoint| endpoint.kind().is_none_or(|kind| provider.serves(kind)))
+        .ok_or_else(unknown)?;
+    if endpoint == Endpoint::Me {
+        return Err(ScimError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "/Me is not supported: this server does not map tokens to users",
+        ));
+    }
+    let methods = endpoint.methods();
+    if !methods.contains(&parts.method) {
+        let allow: Vec<&str> = methods.iter().map(Method::as_str).collect();
+        return Err(ScimError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!(
+                "{} is not allowed here; use {}",
+                parts.method,
+                allow.join(", ")
+            ),
+        )
+        .with_header(
+            ALLOW,
+            HeaderValue::from_str(&allow.join(", ")).unwrap_or(HeaderValue::from_static("GET")),
+        ));
+    }
+    media::check_accept(&parts.headers)?;
+    let params: Vec<(String, String)> = Query::try_from_uri(&parts.uri)
+        .map(|Query(params)| params)
+        .map_err(|error| {
+            ScimError::invalid_syntax(format!("the query string is malformed: {error}"))
+        })?;
+    let body = if matches!(parts.method, Method::POST | Method::PUT | Method::PATCH) {
+        let bytes = read_body(body).await?;
+        media::check_content_type(&parts.headers)?;
+        Some(parse_json(&bytes)?)
+    } else {
+        None
+    };
+    let ctx = Ctx {
+        provider,
+        base_url: format!("{}{}", origin(provider, parts), provider.base_path),
+    };
+    let request = Incoming {
+        ctx: &ctx,
+        parts,
+        params: &params,
+        body: body.as_ref(),
+    };
+    request.serve(endpoint)
+}
+
+fn strip_base<'p>(base: &str, path: &'p str) -> Option<&'p str> {
+    let rest = path.strip_prefix(base)?;
+    (rest.is_empty() || rest.starts_with('/')).then_some(rest)
+}
+
+/// `%3A` and friends in a path segment; undecodable input stays as it was.
+fn percent_decode(segment: &str) -> String {
+    if !segment.contains('%') {
+        return segment.to_string();
+    }
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((hi * 16 + lo) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| segment.to_string())
+}
+
+/// The scheme and authority clients used, from the Host header when it is sane.
+fn origin(provider: &Provider, parts: &Parts) -> String {
+    parts
+        .headers
+        .get(HOST)
+        .and_then(|host| host.to_str().ok())
+        .filter(|host| host.parse::<Authority>().is_ok())
+        .map(|host| format!("http://{host}"))
+        .unwrap_or_else(|| provider.origin.clone())
+}
+
+async fn read_body(mut body: Body) -> Result<Vec<u8>, ScimError> {
+    let mut data = Vec::new();
+    let mut total = 0usize;
+    loop {
+        let frame = poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await;
+        let Some(frame) = frame else { break };
+        let frame = frame.map_err(|error| {
+            ScimError::invalid_syntax(format!("the request body could not be read: {error}"))
+        })?;
+        let Ok(chunk) = frame.into_data() else {
+            continue;
+        };
+        total = total.saturating_add(chunk.len());
+        if total <= MAX_PAYLOAD_BYTES {
+            data.extend_from_slice(&chunk);
+        } else if total > DRAIN_LIMIT {
+            return Err(too_large().with_header(CONNECTION, HeaderValue::from_static("close")));
+        }
+    }
+    if total > MAX_PAYLOAD_BYTES {
+        return Err(too_large());
+    }
+    Ok(data)
+}
+
+fn too_large() -> ScimError {
+    ScimError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!(
+            "the request body is larger than the {MAX_PAYLOAD_BYTES} bytes this server accepts"
+        ),
+    )
+}
+
+/// Malformed JSON, invalid UTF-8 and nesting beyond serde_json's depth limit all answer
+/// 400 invalidSyntax with the parser's line and column.
+fn parse_json(bytes: &[u8]) -> Result<Value, ScimError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ScimError::invalid_syntax(
+            "the request body is empty; a JSON object is required",
+        ));
+    }
+    serde_json::from_slice(bytes).map_err(|error| {
+        ScimError::invalid_syntax(format!("the request body is not valid JSON: {error}"))
+    })
+}
+
+/// A routed request, ready for its endpoint.
+struct Incoming<'a> {
+    ctx: &'a Ctx<'a>,
+    parts: &'a Parts,
+    params: &'a [(String, String)],
+    body: Option<&'a Value>,
+}
+
+impl Incoming<'_> {
+    fn header(&self, name: axum::http::HeaderName) -> Option<&str> {
+        self.parts.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    fn body(&self) -> &Value {
+        self.body.unwrap_or(&Value::Null)
+    }
+
+    fn serve(&self, endpoint: Endpoint) -> Result<Reply, ScimError> {
+        let ctx = self.ctx;
+        let method = &self.parts.method;
+        let reading = matches!(*method, Method::GET | Method::HEAD);
+        match endpoint {
+            Endpoint::ServiceProviderConfig => {
+                discovery::refuse_filter(self.params)?;
+                Ok(Reply::json(
+                    StatusCode::OK,
+                    discovery::service_provider_config(ctx),
+                ))
+            }
+            Endpoint::ResourceTypes => {
+                discovery::refuse_filter(self.params)?;
+                Ok(Reply::json(StatusCode::OK, discovery::resource_types(ctx)))
+            }
+            Endpoint::ResourceType(id) => {
+                discovery::refuse_filter(self.params)?;
+                Ok(Reply::json(
+                    StatusCode::OK,
+                    discovery::resource_type(ctx, &id)?,
+                ))
+            }
+            Endpoint::Schemas => {
+                discovery::refuse_filter(self.params)?;
+                Ok(Reply::json(StatusCode::OK, discovery::schemas(ctx)))
+            }
+            Endpoint::Schema(id) => {
+                discovery::refuse_filter(self.params)?;
+                Ok(Reply::json(StatusCode::OK, discovery::schema(ctx, &id)?))
+            }
+            Endpoint::Bulk => Ok(Reply::json(StatusCode::OK, bulk(ctx, self.body())?)),
+            Endpoint::Me => Err(ScimError::new(
+                StatusCode::NOT_IMPLEMENTED,
+                "/Me is not supported",
+            )),
+            Endpoint::Search(kind) => {
+                let kinds = kind.map_or_else(|| ctx.provider.kinds(), |kind| vec![kind]);
+                let request = ListRequest::from_search(self.body(), &kinds)?;
+                Ok(Reply::json(StatusCode::OK, list(ctx, &kinds, &request)))
+            }
+            Endpoint::Collection(kind) if reading => {
+                let request = ListRequest::from_params(self.params, &[kind])?;
+                Ok(Reply::json(StatusCode::OK, list(ctx, &[kind], &request)))
+            }
+            Endpoint::Collection(kind) => {
+                let projection = self.projection(kind)?;
+                let written = resources::create(ctx, kind, self.body())?;
+                let status = if ctx.misbehaves(Misbehaviour::Create200) {
+                    StatusCode::OK
+                } else {
+                    StatusCode::CREATED
+                };
+                let location = ctx.location(kind, &written.id);
+                let reply = self.resource_reply(kind, status, written, &projection);
+                Ok(if ctx.misbehaves(Misbehaviour::NoLocation) {
+                    reply
+                } else {
+                    reply.header(LOCATION, &location)
+                })
+            }
+            Endpoint::Resource(kind, id) => self.serve_resource(kind, &id),
+        }
+    }
+
+    fn serve_resource(&self, kind: ResourceKind, id: &str) -> Result<Reply, ScimError> {
+        let ctx = self.ctx;
+        let if_match = self.header(IF_MATCH);
+        match self.parts.method {
+            Method::DELETE => {
+                resources::delete(ctx, kind, id, if_match)?;
+                Ok(Reply::empty(StatusCode::NO_CONTENT))
+            }
+            Method::PUT => {
+                let projection = self.projection(kind)?;
+                let written = resources::replace(ctx, kind, id, self.body(), if_match)?;
+                Ok(self.resource_reply(kind, StatusCode::OK, written, &projection))
+            }
+            Method::PATCH => {
+                let projection = self.projection(kind)?;
+                let written = patch(ctx, kind, id, self.body(), if_match)?;
+                if ctx.misbehaves(Misbehaviour::Patch204) {
+                    return Ok(
+                        self.with_etag(Reply::empty(StatusCode::NO_CONTENT), written.version)
+                    );
+                }
+                Ok(self.resource_reply(kind, StatusCode::OK, written, &projection))
+            }
+            _ => {
+                let projection = self.projection(kind)?;
+                let written = resources::get(ctx, kind, id)?;
+                if let Some(header) = self.header(IF_NONE_MATCH)
+                    && header_matches(header, &etag(written.version))
+                {
+                    let reply = Reply::empty(StatusCode::NOT_MODIFIED);
+                    return Ok(self.with_etag(reply, written.version));
+                }
+                Ok(self.resource_reply(kind, StatusCode::OK, written, &projection))
+            }
+        }
+    }
+
+    /// `attributes` / `excludedAttributes` of a single-resource request.
+    fn projection(&self, kind: ResourceKind) -> Result<Projection, ScimError> {
+        let list = |name: &str| {
+            self.params
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(name))
+                .map(|(_, value)| Projection::split_list(value))
+                .unwrap_or_default()
+        };
+        Projection::parse(
+            &list("attributes"),
+            &list("excludedAttributes"),
+            &kind.schema_urns(),
+        )
+    }
+
+    fn resource_reply(
+        &self,
+        kind: ResourceKind,
+        status: StatusCode,
+        written: Written,
+        projection: &Projection,
+    ) -> Reply {
+        let ctx = self.ctx;
+        let mut body = written.resource;
+        if !ctx.misbehaves(Misbehaviour::ProjectionIgnored) {
+            let drop_schemas = ctx.misbehaves(Misbehaviour::ProjectionDropsSchemas)
+                && projection.asks_for_attributes();
+            projection.apply(kind, &mut body, drop_schemas);
+        }
+        self.with_etag(Reply::json(status, body), written.version)
+    }
+
+    fn with_etag(&self, reply: Reply, version: u64) -> Reply {
+        if self.ctx.misbehaves(Misbehaviour::EtagMissing) {
+            reply
+        } else {
+            reply.header(ETAG, &etag(version))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(path: &str) -> Option<Endpoint> {
+        let segments: Vec<String> = path.split('/').map(percent_decode).collect();
+        Endpoint::parse(&segments)
+    }
+
+    #[test]
+    fn endpoints_parse() {
+        assert_eq!(
+            parse("Users"),
+            Some(Endpoint::Collection(ResourceKind::User))
+        );
+        assert_eq!(
+            parse("Groups/abc"),
+            Some(Endpoint::Resource(ResourceKind::Group, "abc".into()))
+        );
+        assert_eq!(
+            parse("Users/.search"),
+            Some(Endpoint::Search(Some(ResourceKind::User)))
+        );
+        assert_eq!(
+            parse("Schemas/urn%3Aietf%3Aparams"),
+            Some(Endpoint::Schema("urn:ietf:params".into()))
+        );
+        assert_eq!(parse("users"), None);
+        assert_eq!(parse("Users/a/b"), None);
+    }
+
+    #[test]
+    fn base_path_must_end_at_a_segment() {
+        assert_eq!(strip_base("/scim/v2", "/scim/v2/Users"), Some("/Users"));
+        assert_eq!(strip_base("/scim/v2", "/scim/v2"), Some(""));
+        assert_eq!(strip_base("/scim/v2", "/scim/v20/Users"), None);
+        assert_eq!(strip_base("", "/Users"), Some("/Users"));
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_as_a_scim_error() {
+        let provider = Provider::new(&crate::server::ServerConfig::default(), "http://x".into());
+        let task = tokio::spawn(async {
+            if true {
+                panic!("deliberate test panic");
+            }
+            Response::new(Body::empty())
+        });
+        let response = catch_panic(&provider, task).await;
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            response.headers()[axum::http::header::CONTENT_TYPE],
+            media::SCIM_JSON
+        );
+    }
+}

@@ -1,0 +1,352 @@
+//! Misbehaviour switches: real-world deviations from RFC 7643/7644 that the reference
+//! server can be told to commit, so checks can prove they catch them.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+/// One deviation. Each is seen in real SCIM services (several in the vendor documents the
+/// project keeps as seeds: uniqueness answered 500, PATCH only with `Replace`/`Add`,
+/// users-only services, 4 requests per second, DELETE that only deactivates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Misbehaviour {
+    Uniqueness500,
+    UniquenessCaseSensitive,
+    NoUniqueness,
+    FilterIgnored,
+    FilterCaseSensitive,
+    SoftDelete,
+    DeletedUserNameTaken,
+    PatchOpCaseSensitive,
+    PatchNoRemove,
+    PatchSchemaOptional,
+    Patch204,
+    Create200,
+    NoLocation,
+    StatusAsInteger,
+    HtmlErrors,
+    JsonContentType,
+    NoTotalResults,
+    ItemsPerPageWrong,
+    PagingIgnored,
+    ProjectionIgnored,
+    ProjectionDropsSchemas,
+    EtagStale,
+    EtagMissing,
+    MetaIncomplete,
+    PasswordReturned,
+    StaleGroupMembers,
+    NoGroups,
+    RateLimit,
+}
+
+use Misbehaviour as M;
+
+/// (switch, kebab-case name, one-line description for `--help`).
+const TABLE: &[(Misbehaviour, &str, &str)] = &[
+    (
+        M::Uniqueness500,
+        "uniqueness-500",
+        "a duplicate userName answers 500 instead of 409 with scimType uniqueness",
+    ),
+    (
+        M::UniquenessCaseSensitive,
+        "uniqueness-case-sensitive",
+        "userName uniqueness is case-sensitive, so \"Ada\" and \"ada\" can both exist",
+    ),
+    (
+        M::NoUniqueness,
+        "no-uniqueness",
+        "duplicate userNames are accepted",
+    ),
+    (
+        M::FilterIgnored,
+        "filter-ignored",
+        "the filter parameter is ignored: list requests return every resource",
+    ),
+    (
+        M::FilterCaseSensitive,
+        "filter-case-sensitive",
+        "filters compare strings case-sensitively, even caseExact=false ones like userName",
+    ),
+    (
+        M::SoftDelete,
+        "soft-delete",
+        "DELETE of a User only deactivates it: a later GET answers 200 with active=false",
+    ),
+    (
+        M::DeletedUserNameTaken,
+        "deleted-username-taken",
+        "a deleted User's userName stays taken: creating it again answers 409",
+    ),
+    (
+        M::PatchOpCaseSensitive,
+        "patch-op-case-sensitive",
+        "PATCH op names must be lower case: \"Replace\" or \"Add\" answer 400",
+    ),
+    (
+        M::PatchNoRemove,
+        "patch-no-remove",
+        "PATCH supports only add and replace: a remove operation answers 400",
+    ),
+    (
+        M::PatchSchemaOptional,
+        "patch-schema-optional",
+        "PATCH bodies without the PatchOp schema in schemas are accepted",
+    ),
+    (
+        M::Patch204,
+        "patch-204",
+        "a successful PATCH answers 204 No Content instead of 200 with the resource",
+    ),
+    (
+        M::Create200,
+        "create-200",
+        "POST that creates a resource answers 200 instead of 201 Created",
+    ),
+    (
+        M::NoLocation,
+        "no-location",
+        "201 Created answers carry no Location header",
+    ),
+    (
+        M::StatusAsInteger,
+        "status-as-integer",
+        "error bodies give status as a JSON number instead of a string",
+    ),
+    (
+        M::HtmlErrors,
+        "html-errors",
+        "errors are text/html pages instead of SCIM error bodies",
+    ),
+    (
+        M::JsonContentType,
+        "json-content-type",
+        "responses are labelled application/json instead of application/scim+json",
+    ),
+    (
+        M::NoTotalResults,
+        "no-total-results",
+        "list responses omit totalResults",
+    ),
+    (
+        M::ItemsPerPageWrong,
+        "items-per-page-wrong",
+        "itemsPerPage reports the page size asked for, not the number of resources returned",
+    ),
+    (
+        M::PagingIgnored,
+        "paging-ignored",
+        "startIndex and count are ignored: every match comes in one page",
+    ),
+    (
+        M::ProjectionIgnored,
+        "projection-ignored",
+        "attributes and excludedAttributes are ignored",
+    ),
+    (
+        M::ProjectionDropsSchemas,
+        "projection-drops-schemas",
+        "with attributes=..., resources lose schemas, which SCIM returns always",
+    ),
+    (
+        M::EtagStale,
+        "etag-stale",
+        "meta.version and the ETag stay the same when a resource changes",
+    ),
+    (
+        M::EtagMissing,
+        "etag-missing",
+        "no ETag header, although /ServiceProviderConfig says etag is supported",
+    ),
+    (
+        M::MetaIncomplete,
+        "meta-incomplete",
+        "meta holds only resourceType: no created, lastModified, location or version",
+    ),
+    (
+        M::PasswordReturned,
+        "password-returned",
+        "the password (returned=never) comes back in responses",
+    ),
+    (
+        M::StaleGroupMembers,
+        "stale-group-members",
+        "deleting a User leaves it among the members of its groups",
+    ),
+    (
+        M::NoGroups,
+        "no-groups",
+        "Users only: /Groups answers 404 and /ResourceTypes lists only User",
+    ),
+    (
+        M::RateLimit,
+        "rate-limit",
+        "at most 4 requests per second; more answer 429 with Retry-After",
+    ),
+];
+
+const ALL: [Misbehaviour; 28] = [
+    M::Uniqueness500,
+    M::UniquenessCaseSensitive,
+    M::NoUniqueness,
+    M::FilterIgnored,
+    M::FilterCaseSensitive,
+    M::SoftDelete,
+    M::DeletedUserNameTaken,
+    M::PatchOpCaseSensitive,
+    M::PatchNoRemove,
+    M::PatchSchemaOptional,
+    M::Patch204,
+    M::Create200,
+    M::NoLocation,
+    M::StatusAsInteger,
+    M::HtmlErrors,
+    M::JsonContentType,
+    M::NoTotalResults,
+    M::ItemsPerPageWrong,
+    M::PagingIgnored,
+    M::ProjectionIgnored,
+    M::ProjectionDropsSchemas,
+    M::EtagStale,
+    M::EtagMissing,
+    M::MetaIncomplete,
+    M::PasswordReturned,
+    M::StaleGroupMembers,
+    M::NoGroups,
+    M::RateLimit,
+];
+
+impl Misbehaviour {
+    /// Every switch, in the order `--help` lists them.
+    pub fn all() -> &'static [Misbehaviour] {
+        &ALL
+    }
+
+    /// The kebab-case name used on the command line.
+    pub fn name(self) -> &'static str {
+        entry(self).1
+    }
+
+    /// One line for `--help`.
+    pub fn description(self) -> &'static str {
+        entry(self).2
+    }
+}
+
+fn entry(m: Misbehaviour) -> &'static (Misbehaviour, &'static str, &'static str) {
+    // Every variant is in TABLE (a unit test checks it); the fallback is never taken.
+    TABLE
+        .iter()
+        .find(|(known, _, _)| *known == m)
+        .unwrap_or(&TABLE[0])
+}
+
+impl fmt::Display for Misbehaviour {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Misbehaviour {
+    type Err = String;
+
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        let wanted = input.trim();
+        if let Some((m, _, _)) = TABLE
+            .iter()
+            .find(|(_, name, _)| name.eq_ignore_ascii_case(wanted))
+        {
+            return Ok(*m);
+        }
+        let mut message = format!("unknown misbehaviour '{wanted}'");
+        if let Some(closest) = closest_name(wanted) {
+            message.push_str(&format!("; did you mean '{closest}'?"));
+        }
+        let names: Vec<&str> = TABLE.iter().map(|(_, name, _)| *name).collect();
+        message.push_str(&format!(" (valid: {})", names.join(", ")));
+        Err(message)
+    }
+}
+
+/// Parse a comma-separated list such as `uniqueness-500,soft-delete`. Empty entries are
+/// skipped, so `""` is the empty set.
+pub fn parse_misbehaviours(list: &str) -> Result<BTreeSet<Misbehaviour>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(Misbehaviour::from_str)
+        .collect()
+}
+
+/// The known name nearest to `input`, when it is near enough to be a likely typo.
+fn closest_name(input: &str) -> Option<&'static str> {
+    let input = input.to_ascii_lowercase();
+    TABLE
+        .iter()
+        .map(|(_, name, _)| (edit_distance(&input, name), *name))
+        .filter(|(distance, name)| *distance <= (name.len() / 3).max(2))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, name)| name)
+        .or_else(|| {
+            // A fragment such as "etag" or "204" suggests the switch containing it.
+            (input.len() >= 3)
+                .then(|| TABLE.iter().find(|(_, name, _)| name.contains(&*input)))
+                .flatten()
+                .map(|(_, name, _)| *name)
+        })
+}
+
+/// Levenshtein distance over bytes (the names are ASCII).
+pub(super) fn edit_distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_switch_has_a_unique_name_and_a_description() {
+        assert_eq!(TABLE.len(), ALL.len());
+        let mut names = BTreeSet::new();
+        for m in Misbehaviour::all() {
+            assert!(TABLE.iter().any(|(known, _, _)| known == m), "{m:?}");
+            assert!(names.insert(m.name()), "duplicate name {}", m.name());
+            assert!(!m.description().is_empty());
+            assert_eq!(m.name().parse::<Misbehaviour>(), Ok(*m));
+        }
+    }
+
+    #[test]
+    fn list_parses_and_skips_blanks() {
+        let set = parse_misbehaviours("uniqueness-500, soft-delete,,").unwrap();
+        assert_eq!(
+            set.into_iter().collect::<Vec<_>>(),
+            vec![M::Uniqueness500, M::SoftDelete]
+        );
+        assert!(parse_misbehaviours("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn unknown_name_suggests_the_closest_and_lists_all() {
+        let error = "uniqueness-50".parse::<Misbehaviour>().unwrap_err();
+        assert!(error.contains("did you mean 'uniqueness-500'?"), "{error}");
+        assert!(error.contains("rate-limit"), "{error}");
+        let error = parse_misbehaviours("soft-delete,sof-delete").unwrap_err();
+        assert!(error.contains("'sof-delete'"), "{error}");
+        assert!(error.contains("did you mean 'soft-delete'?"), "{error}");
+        let error = "zzzzzzzzzzzz".parse::<Misbehaviour>().unwrap_err();
+        assert!(!error.contains("did you mean"), "{error}");
+    }
+}

@@ -1,0 +1,89 @@
+//! The state of one running service provider, shared by every request, and the
+//! per-request context (the absolute base URL that locations are built from).
+
+use std::collections::BTreeSet;
+use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, Instant};
+
+use super::config::{RATE_LIMIT_PER_SECOND, ServerConfig, normalize_base_path};
+use super::misbehave::Misbehaviour;
+use super::rate::TokenBucket;
+use super::schema_defs::ResourceKind;
+use super::store::Store;
+
+pub struct Provider {
+    pub misbehaviours: BTreeSet<Misbehaviour>,
+    pub token: Option<String>,
+    pub base_path: String,
+    /// `http://host:port` of the bound socket, for requests without a Host header.
+    pub origin: String,
+    store: RwLock<Store>,
+    limiter: Mutex<TokenBucket>,
+}
+
+impl Provider {
+    pub fn new(config: &ServerConfig, origin: String) -> Self {
+        Provider {
+            misbehaviours: config.misbehaviours.clone(),
+            token: config.token.clone(),
+            base_path: normalize_base_path(&config.base_path),
+            origin,
+            store: RwLock::new(Store::default()),
+            limiter: Mutex::new(TokenBucket::new(RATE_LIMIT_PER_SECOND)),
+        }
+    }
+
+    pub fn misbehaves(&self, m: Misbehaviour) -> bool {
+        self.misbehaviours.contains(&m)
+    }
+
+    /// Every write holds this lock from validation to commit, so concurrent writes never
+    /// interleave. A panic cannot leave half a write behind (writes commit last), so a
+    /// poisoned lock is still consistent.
+    pub fn write(&self) -> RwLockWriteGuard<'_, Store> {
+        self.store.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn read(&self) -> RwLockReadGuard<'_, Store> {
+        self.store.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The resource types served (Groups disappear under `no-groups`).
+    pub fn kinds(&self) -> Vec<ResourceKind> {
+        if self.misbehaves(Misbehaviour::NoGroups) {
+            vec![ResourceKind::User]
+        } else {
+            vec![ResourceKind::User, ResourceKind::Group]
+        }
+    }
+
+    pub fn serves(&self, kind: ResourceKind) -> bool {
+        self.kinds().contains(&kind)
+    }
+
+    /// Under `rate-limit`: Ok, or how long the client should wait.
+    pub fn admit(&self) -> Result<(), Duration> {
+        if !self.misbehaves(Misbehaviour::RateLimit) {
+            return Ok(());
+        }
+        let mut bucket = self.limiter.lock().unwrap_or_else(|e| e.into_inner());
+        bucket.try_take(Instant::now())
+    }
+}
+
+/// What one request knows besides its own message.
+pub struct Ctx<'a> {
+    pub provider: &'a Provider,
+    /// Absolute URL of the base path, e.g. `http://127.0.0.1:41234/scim/v2`.
+    pub base_url: String,
+}
+
+impl Ctx<'_> {
+    pub fn misbehaves(&self, m: Misbehaviour) -> bool {
+        self.provider.misbehaves(m)
+    }
+
+    pub fn location(&self, kind: ResourceKind, id: &str) -> String {
+        format!("{}/{}/{id}", self.base_url, kind.endpoint())
+    }
+}

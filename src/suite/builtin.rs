@@ -1,0 +1,61 @@
+//! The suites and JSON Schemas compiled into the binary from `suites/`.
+
+use include_dir::{Dir, File, include_dir};
+
+static CORE: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/suites/core");
+static SCHEMAS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/suites/schemas");
+
+/// The JSON Schema of the scenario format itself (not usable with `expect.schema`).
+pub const SCENARIO_SCHEMA_FILE: &str = "scenario.schema.json";
+
+/// Names usable with `expect.schema` (file stems in `suites/schemas/`), sorted.
+pub fn schema_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = SCHEMAS
+        .files()
+        .filter_map(|f| {
+            let name = f.path().to_str()?;
+            if name == SCENARIO_SCHEMA_FILE {
+                return None;
+            }
+            name.strip_suffix(".json")
+        })
+        .collect();
+    names.sort_unstable();
+    names
+}
+
+/// The JSON text of a named schema (`User`, `ListResponse`, ...).
+pub fn schema(name: &str) -> Option<&'static str> {
+    if name.contains(['/', '\\']) || format!("{name}.json") == SCENARIO_SCHEMA_FILE {
+        return None;
+    }
+    SCHEMAS.get_file(format!("{name}.json"))?.contents_utf8()
+}
+
+/// The JSON Schema of the scenario format.
+pub fn scenario_schema() -> &'static str {
+    SCHEMAS
+        .get_file(SCENARIO_SCHEMA_FILE)
+        .and_then(File::contents_utf8)
+        .unwrap_or("{}")
+}
+
+/// Every built-in scenario file as (`builtin:core/<path>`, bytes), sorted by path.
+pub(crate) fn core_files() -> Vec<(String, &'static [u8])> {
+    let mut out = Vec::new();
+    collect(&CORE, &mut out);
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+fn collect(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static [u8])>) {
+    for file in dir.files() {
+        let path = file.path().to_string_lossy().replace('\\', "/");
+        if path.ends_with(".yaml") || path.ends_with(".yml") {
+            out.push((format!("builtin:core/{path}"), file.contents()));
+        }
+    }
+    for sub in dir.dirs() {
+        collect(sub, out);
+    }
+}

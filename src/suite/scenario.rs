@@ -1,0 +1,370 @@
+//! One YAML document read into a `model::Scenario`: the scenario's own keys and its
+//! steps, every problem recorded with its position. Requests, expectations and captures
+//! are read by their own modules.
+
+use std::collections::HashMap;
+
+use crate::diag::Diagnostic;
+use crate::suite::LoadOptions;
+use crate::suite::capture::{captures, warn_unused_captures};
+use crate::suite::expect::expectation;
+use crate::suite::model::{Expectation, Scenario, Severity, Step};
+use crate::suite::reader::Reader;
+use crate::suite::request::request;
+use crate::suite::scope::{Names, Place, StepInfo};
+use crate::suite::template::{RESERVED_NAMES, is_name};
+use crate::suite::yaml::{Node, NodeKind, Pos};
+
+pub const SCENARIO_KEYS: [&str; 10] = [
+    "id",
+    "title",
+    "requirement",
+    "severity",
+    "tags",
+    "requires",
+    "exclusive",
+    "area",
+    "vars",
+    "steps",
+];
+pub const STEP_KEYS: [&str; 5] = ["name", "request", "expect", "capture", "cleanup"];
+
+/// Capability names a scenario can require; discovery decides which the target has.
+pub const CAPABILITIES: [&str; 11] = [
+    "users",
+    "groups",
+    "patch",
+    "bulk",
+    "filter",
+    "sort",
+    "etag",
+    "change-password",
+    "enterprise-user",
+    "auth",
+    "search",
+];
+const SEVERITIES: [&str; 3] = ["must", "should", "may"];
+/// Reads one scenario document, returning it with the position of its id; `None` when
+/// it has errors (all recorded in `r`).
+pub fn scenario(r: &mut Reader, doc: &Node, options: &LoadOptions) -> Option<(Scenario, Pos)> {
+    let errors_before = r.diags.iter().filter(|d| d.is_error()).count();
+    let m = r.mapping(doc, "scenario", &SCENARIO_KEYS)?;
+
+    let id_node = r.required(&m, "id");
+    let id = id_node.and_then(|n| scenario_id(r, n));
+    let title = r.required(&m, "title").and_then(|n| {
+        let t = r.string(n, "'title'")?;
+        if t.trim().is_empty() {
+            r.error(n.pos, "'title' is empty");
+        }
+        Some(t.to_owned())
+    });
+    let requirement = m
+        .get("requirement")
+        .map(|n| requirement_ids(r, n))
+        .unwrap_or_default();
+    let severity = match m.get("severity") {
+        Some(n) => match r.choice(n, "severity", &SEVERITIES, false) {
+            Some("should") => Severity::Should,
+            Some("may") => Severity::May,
+            _ => Severity::Must,
+        },
+        None => Severity::Must,
+    };
+    let tags = m.get("tags").map(|n| tags(r, n)).unwrap_or_default();
+    let requires = m
+        .get("requires")
+        .map(|n| capabilities(r, n))
+        .unwrap_or_default();
+    let exclusive = m
+        .get("exclusive")
+        .and_then(|n| r.bool(n, "'exclusive'"))
+        .unwrap_or(false);
+    let area = m.get("area").and_then(|n| {
+        let a = r.string(n, "'area'")?;
+        if !is_id_segment(a) {
+            r.error(
+                n.pos,
+                format!("invalid area '{a}': expected lower-case letters, digits, '_' and '-'"),
+            );
+        }
+        Some(a.to_owned())
+    });
+
+    let var_entries = m
+        .get("vars")
+        .and_then(|n| r.entries(n, "'vars'"))
+        .unwrap_or_default();
+    let mut var_names = Vec::new();
+    for entry in &var_entries {
+        if check_name(r, entry.key, entry.key_pos, "variable") {
+            var_names.push(entry.key.to_owned());
+        }
+    }
+
+    let step_nodes: &[Node] = match r.required(&m, "steps") {
+        Some(n) => match &n.kind {
+            NodeKind::Seq(items) if items.is_empty() => {
+                r.error(
+                    n.pos,
+                    "'steps' is empty: a scenario needs at least one step",
+                );
+                &[]
+            }
+            NodeKind::Seq(items) => items,
+            _ => {
+                r.wrong_type(n, "a list of steps", "'steps'");
+                &[]
+            }
+        },
+        None => &[],
+    };
+    let names = Names::new(var_names, &options.known_vars, step_infos(step_nodes));
+
+    let mut vars = Vec::with_capacity(var_entries.len());
+    for entry in &var_entries {
+        if let Some(v) = r.template_value(entry.value, "a variable", &names, Place::VarDefault) {
+            vars.push((entry.key.to_owned(), v));
+        }
+    }
+
+    let mut steps = Vec::with_capacity(step_nodes.len());
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    for (index, node) in step_nodes.iter().enumerate() {
+        if let Some(name_node) = field(node, "name")
+            && let Some(name) = name_node.as_str()
+        {
+            if let Some(first_line) = seen.get(name) {
+                let d = Diagnostic::error(
+                    r.loc(name_node.pos),
+                    format!("duplicate step name '{name}'"),
+                )
+                .with_label("step names must be unique in a scenario")
+                .with_note(format!("first used at line {first_line}"));
+                r.push(d);
+            } else {
+                seen.insert(name.to_owned(), name_node.pos.line);
+            }
+        }
+        if let Some(step) = step(r, node, index, &names, options) {
+            steps.push(step);
+        }
+    }
+    warn_unused_captures(r, step_nodes, &names);
+
+    let errors_after = r.diags.iter().filter(|d| d.is_error()).count();
+    if errors_after > errors_before {
+        return None;
+    }
+    let id = id?;
+    let area = area.unwrap_or_else(|| id.split('.').next().unwrap_or_default().to_owned());
+    let id_pos = id_node.map_or(doc.pos, |n| n.pos);
+    let scenario = Scenario {
+        id,
+        title: title?,
+        requirement,
+        severity,
+        tags,
+        requires,
+        exclusive,
+        area,
+        vars,
+        steps,
+        loc: r.loc(doc.pos),
+    };
+    Some((scenario, id_pos))
+}
+
+/// The value of `key` in a mapping node, without any checks.
+pub(super) fn field<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
+    match &node.kind {
+        NodeKind::Map(pairs) => pairs
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| v),
+        _ => None,
+    }
+}
+
+/// Names and captures of all steps, gathered first so that a reference to a later step
+/// can say so instead of "unknown".
+fn step_infos(nodes: &[Node]) -> Vec<StepInfo> {
+    nodes
+        .iter()
+        .map(|node| {
+            let captures = match field(node, "capture").map(|c| &c.kind) {
+                Some(NodeKind::Map(pairs)) => pairs
+                    .iter()
+                    .filter_map(|(k, _)| k.as_str())
+                    .map(str::to_owned)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            StepInfo {
+                name: field(node, "name")
+                    .and_then(Node::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                line: node.pos.line,
+                captures,
+            }
+        })
+        .collect()
+}
+
+fn scenario_id(r: &mut Reader, node: &Node) -> Option<String> {
+    let id = r.string(node, "'id'")?;
+    let valid = !id.is_empty()
+        && id.split('.').all(is_id_segment)
+        && id.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit());
+    if !valid {
+        let d = Diagnostic::error(r.loc(node.pos), format!("invalid scenario id '{id}'"))
+            .with_label("not a valid id")
+            .with_hint(
+                "an id is dot-separated segments of lower-case letters, digits, '_' and '-', \
+                 e.g. users.create.basic",
+            );
+        r.push(d);
+        return None;
+    }
+    Some(id.to_owned())
+}
+
+fn is_id_segment(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+/// `RFC7644-3.3`, `RFC7643-4.1.2`, `ACME-ROLES-1`: a prefix, a dash, then a section.
+fn is_requirement_id(s: &str) -> bool {
+    let Some((prefix, rest)) = s.split_once('-') else {
+        return false;
+    };
+    prefix.starts_with(|c: char| c.is_ascii_alphabetic())
+        && prefix.bytes().all(|b| b.is_ascii_alphanumeric())
+        && rest.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+}
+
+fn requirement_ids(r: &mut Reader, node: &Node) -> Vec<String> {
+    let mut out = Vec::new();
+    for (id, pos) in r.string_list(node, "'requirement'", true) {
+        if is_requirement_id(id) {
+            out.push(id.to_owned());
+        } else {
+            let d = Diagnostic::error(r.loc(pos), format!("invalid requirement id '{id}'"))
+                .with_hint("a requirement id looks like RFC7644-3.3 or RFC7643-4.1.2");
+            r.push(d);
+        }
+    }
+    out
+}
+
+fn tags(r: &mut Reader, node: &Node) -> Vec<String> {
+    let mut out = Vec::new();
+    for (tag, pos) in r.string_list(node, "'tags'", false) {
+        if tag.is_empty() || tag.contains(|c: char| c.is_whitespace() || c == ',') {
+            r.error(pos, format!("invalid tag '{tag}': no spaces or commas"));
+        } else {
+            out.push(tag.to_owned());
+        }
+    }
+    out
+}
+
+fn capabilities(r: &mut Reader, node: &Node) -> Vec<String> {
+    let mut out = Vec::new();
+    for (cap, pos) in r.string_list(node, "'requires'", false) {
+        if CAPABILITIES.contains(&cap) {
+            out.push(cap.to_owned());
+        } else {
+            let d = Diagnostic::error(r.loc(pos), format!("unknown capability '{cap}'"))
+                .with_label("not a capability")
+                .with_suggestion(cap, CAPABILITIES);
+            let d = if d.hint.is_none() {
+                d.with_hint(format!("capabilities are: {}", CAPABILITIES.join(", ")))
+            } else {
+                d
+            };
+            r.push(d);
+        }
+    }
+    out
+}
+
+/// Checks a variable or capture name; true when usable.
+pub(super) fn check_name(r: &mut Reader, name: &str, pos: Pos, what: &str) -> bool {
+    if !is_name(name) {
+        r.error(
+            pos,
+            format!("invalid {what} name '{name}': use letters, digits, '_' and '-'"),
+        );
+        false
+    } else if RESERVED_NAMES.contains(&name) {
+        r.error(
+            pos,
+            format!("'{name}' is reserved and cannot name a {what}"),
+        );
+        false
+    } else {
+        true
+    }
+}
+
+fn step(
+    r: &mut Reader,
+    node: &Node,
+    index: usize,
+    names: &Names<'_>,
+    options: &LoadOptions,
+) -> Option<Step> {
+    let m = r.mapping(node, "step", &STEP_KEYS)?;
+    let name = r.required(&m, "name").and_then(|n| {
+        let s = r.string(n, "step 'name'")?;
+        if s.trim().is_empty() {
+            r.error(n.pos, "step 'name' is empty");
+            return None;
+        }
+        Some(s.to_owned())
+    });
+    let request = r
+        .required(&m, "request")
+        .and_then(|n| request(r, n, names, Place::Request(index)));
+    let expect = m
+        .get("expect")
+        .and_then(|n| expectation(r, n, names, Place::Expect(index), options));
+    let capture = m
+        .get("capture")
+        .map(|n| captures(r, n, names))
+        .unwrap_or_default();
+    let track_created = m
+        .get("cleanup")
+        .and_then(|n| r.bool(n, "'cleanup'"))
+        .unwrap_or(true);
+    if m.get("expect").is_none() || expect.as_ref().is_some_and(|e| e.status.is_none()) {
+        let d = Diagnostic::warning(
+            r.loc(node.pos),
+            format!(
+                "step '{}' does not check the response status",
+                name.as_deref().unwrap_or("?")
+            ),
+        )
+        .with_hint("add `expect: { status: ... }`");
+        r.push(d);
+    }
+    Some(Step {
+        name: name?,
+        request: request?,
+        expect: if m.get("expect").is_some() {
+            expect?
+        } else {
+            Expectation::default()
+        },
+        capture,
+        track_created,
+        loc: r.loc(node.pos),
+    })
+}

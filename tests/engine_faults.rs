@@ -1,0 +1,390 @@
+//! Faults a real SCIM server does not produce on demand, from mocks and raw sockets:
+//! 503s, hangs, resets, huge or garbage answers, foreign Locations, failing DELETEs.
+
+#[path = "support/engine.rs"]
+mod engine;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use engine::{options, plan, run, target};
+use scimcheck::client::{AuthMode, Client, HttpRequest, TransportErrorKind};
+use scimcheck::result::Outcome;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const READ_ONE: &str = r#"
+id: faults.read
+title: Reading one user
+steps:
+  - name: read
+    request: { method: GET, path: /Users/1 }
+    expect:
+      status: 200
+      body: { id: "1" }
+"#;
+
+fn scim_user() -> ResponseTemplate {
+    ResponseTemplate::new(200)
+        .insert_header("content-type", "application/scim+json")
+        .set_body_string(r#"{"id":"1","userName":"u"}"#)
+}
+
+fn get(path_: &str) -> HttpRequest {
+    HttpRequest {
+        step: "read".into(),
+        method: "GET".into(),
+        path: path_.into(),
+        auth: AuthMode::Default,
+        ..HttpRequest::default()
+    }
+}
+
+fn client_with(base_url: &str, edit: impl FnOnce(&mut scimcheck::client::Target)) -> Arc<Client> {
+    let mut target = target(base_url, None);
+    edit(&mut target);
+    Arc::new(Client::new(target).expect("client builds"))
+}
+
+#[tokio::test]
+async fn a_503_is_retried_up_to_the_limit() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let client = client_with(&server.uri(), |t| t.max_retries = 2);
+    let sent = client.send(&get("/Users/1")).await;
+    let attempts: Vec<u32> = sent.exchanges.iter().map(|e| e.attempt).collect();
+    assert_eq!(attempts, [1, 2, 3]);
+    assert_eq!(sent.outcome.expect("a response").status, 503);
+}
+
+#[tokio::test]
+async fn a_hanging_server_times_out_as_an_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(scim_user().set_delay(Duration::from_secs(20)))
+        .mount(&server)
+        .await;
+    let client = client_with(&server.uri(), |t| t.timeout = Duration::from_millis(300));
+    let started = Instant::now();
+    let (summary, _) = run(&plan(READ_ONE), client, options(1)).await;
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let result = &summary.results[0];
+    let Outcome::Error { message } = &result.outcome else {
+        panic!("expected an error, got {:?}", result.outcome);
+    };
+    assert!(
+        message.contains("step `read`") && message.contains("timed out"),
+        "{message}"
+    );
+    assert_eq!(result.exchanges.len(), 1, "a timeout is not retried");
+    assert!(
+        result.exchanges[0]
+            .error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("timed out")
+    );
+    assert_eq!(result.exchanges[0].status, None);
+}
+
+/// Accepts connections, reads the request, then resets the connection.
+async fn resetting_listener() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut buf = [0u8; 1024];
+            let _ = stream.read(&mut buf).await;
+            // A zero linger makes the close an RST; it does not block with zero.
+            #[allow(deprecated)]
+            let _ = stream.set_linger(Some(Duration::ZERO));
+            drop(stream);
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn a_connection_reset_is_an_error() {
+    let url = resetting_listener().await;
+    let client = client_with(&url, |_| {});
+    let (summary, _) = run(&plan(READ_ONE), client, options(1)).await;
+    let result = &summary.results[0];
+    let Outcome::Error { message } = &result.outcome else {
+        panic!("expected an error, got {:?}", result.outcome);
+    };
+    assert!(
+        message.starts_with("step `read`: GET http://127.0.0.1:"),
+        "{message}"
+    );
+    assert!(
+        result
+            .exchanges
+            .iter()
+            .all(|e| e.status.is_none() && e.error.is_some())
+    );
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retried_then_an_error() {
+    // Bind then drop: nothing listens on this port any more.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = client_with(&format!("http://127.0.0.1:{port}"), |t| t.max_retries = 1);
+    let sent = client
+        .send(&HttpRequest {
+            method: "POST".into(),
+            body: Some(b"{}".to_vec()),
+            ..get("/Users")
+        })
+        .await;
+    assert_eq!(
+        sent.exchanges.len(),
+        2,
+        "nothing reached the server, so even POST is retried"
+    );
+    assert_eq!(sent.outcome.unwrap_err().kind, TransportErrorKind::Connect);
+}
+
+#[tokio::test]
+async fn a_10_mb_body_is_capped_into_an_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/scim+json")
+                .set_body_bytes(vec![b' '; 10 * 1024 * 1024]),
+        )
+        .mount(&server)
+        .await;
+    let client = client_with(&server.uri(), |_| {});
+    let (summary, _) = run(&plan(READ_ONE), client, options(1)).await;
+    let result = &summary.results[0];
+    let Outcome::Error { message } = &result.outcome else {
+        panic!("expected an error, got {:?}", result.outcome);
+    };
+    assert!(message.contains("response body exceeds 8 MiB"), "{message}");
+    assert_eq!(result.exchanges[0].status, Some(200));
+    assert_eq!(result.exchanges[0].response_body, None);
+}
+
+/// Answers every request with a body streamed without a length, `size` bytes long.
+async fn streaming_listener(size: usize) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf).await;
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/scim+json\r\nconnection: close\r\n\r\n";
+                if stream.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = vec![b' '; 64 * 1024];
+                let mut sent = 0;
+                while sent < size {
+                    if stream.write_all(&chunk).await.is_err() {
+                        return;
+                    }
+                    sent += chunk.len();
+                }
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn a_streamed_body_over_the_cap_is_cut_off() {
+    let url = streaming_listener(10 * 1024 * 1024).await;
+    let client = client_with(&url, |t| t.max_body_bytes = 1024 * 1024);
+    let sent = client.send(&get("/Users/1")).await;
+    let error = sent.outcome.unwrap_err();
+    assert_eq!(error.kind, TransportErrorKind::BodyTooLarge);
+    assert_eq!(error.message, "response body exceeds 1 MiB");
+}
+
+#[tokio::test]
+async fn garbage_instead_of_http_is_an_error_and_garbage_bodies_fail() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut buf = [0u8; 1024];
+            let _ = stream.read(&mut buf).await;
+            let _ = stream
+                .write_all(&[0x00, 0xff, 0x13, 0x37, b'\n', b'\n'])
+                .await;
+        }
+    });
+    let (summary, _) = run(&plan(READ_ONE), client_with(&url, |_| {}), options(1)).await;
+    assert_eq!(summary.results[0].outcome.label(), "error");
+
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/scim+json")
+                .set_body_bytes(vec![0xff, 0xfe, 0x00, 0x7b, 0x22]),
+        )
+        .mount(&server)
+        .await;
+    let (summary, _) = run(
+        &plan(READ_ONE),
+        client_with(&server.uri(), |_| {}),
+        options(1),
+    )
+    .await;
+    let Outcome::Fail { failures } = &summary.results[0].outcome else {
+        panic!("expected a failure, got {:?}", summary.results[0].outcome);
+    };
+    assert!(
+        failures[0].actual.contains("not JSON"),
+        "{}",
+        failures[0].actual
+    );
+}
+
+const CREATE_ONE: &str = r#"
+id: faults.create
+title: Creating one user
+steps:
+  - name: create
+    request:
+      method: POST
+      path: /Users
+      body: { userName: "{{ unique.email }}" }
+    expect: { status: 201 }
+"#;
+
+#[tokio::test]
+async fn a_location_outside_the_target_is_recorded_and_never_followed() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .insert_header("location", "http://127.0.0.2:1/scim/Users/1")
+                .set_body_raw(r#"{"id":"1"}"#, "application/scim+json"),
+        )
+        .mount(&server)
+        .await;
+    let client = client_with(&format!("{}/scim", server.uri()), |_| {});
+    let (summary, _) = run(&plan(CREATE_ONE), client, options(1)).await;
+    let result = &summary.results[0];
+    assert_eq!(result.outcome, Outcome::Pass);
+    assert_eq!(
+        result.cleanup_errors.len(),
+        1,
+        "{:?}",
+        result.cleanup_errors
+    );
+    assert!(
+        result.cleanup_errors[0].contains("outside the target"),
+        "{:?}",
+        result.cleanup_errors
+    );
+    let methods: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.method.to_string())
+        .collect();
+    assert_eq!(methods, ["POST"]);
+}
+
+#[tokio::test]
+async fn without_a_location_the_returned_id_names_the_resource_to_delete() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_raw(r#"{"id":"x/../y"}"#, "application/scim+json"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let client = client_with(&format!("{}/scim/v2/", server.uri()), |_| {});
+    let (summary, _) = run(&plan(CREATE_ONE), client, options(1)).await;
+    let result = &summary.results[0];
+    assert!(
+        result.cleanup_errors.is_empty(),
+        "{:?}",
+        result.cleanup_errors
+    );
+    let received = server.received_requests().await.unwrap();
+    let delete = received
+        .iter()
+        .find(|r| r.method.as_str() == "DELETE")
+        .expect("a DELETE");
+    // The id is one path segment: it cannot climb out of the collection.
+    assert_eq!(delete.url.path(), "/scim/v2/Users/x%2F..%2Fy");
+}
+
+#[tokio::test]
+async fn a_failed_cleanup_is_reported_without_hiding_the_outcome() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_raw(r#"{"id":"9"}"#, "application/scim+json"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&server)
+        .await;
+    let client = client_with(&server.uri(), |_| {});
+    let (summary, _) = run(&plan(CREATE_ONE), client, options(1)).await;
+    let result = &summary.results[0];
+    assert_eq!(result.outcome, Outcome::Pass);
+    assert_eq!(result.cleanup_errors.len(), 1);
+    assert!(
+        result.cleanup_errors[0].contains("/Users/9 answered 500"),
+        "{:?}",
+        result.cleanup_errors
+    );
+}
+
+#[tokio::test]
+async fn cancelling_ends_a_long_retry_wait() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "25"))
+        .mount(&server)
+        .await;
+    let client = client_with(&server.uri(), |_| {});
+    let options = options(1);
+    let cancel = options.cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        cancel.cancel();
+    });
+    let started = Instant::now();
+    let (summary, _) = run(&plan(READ_ONE), client, options).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "waited out Retry-After"
+    );
+    assert!(summary.interrupted);
+    let result = &summary.results[0];
+    assert_eq!(result.exchanges.len(), 1);
+    assert_eq!(
+        result.outcome,
+        Outcome::Error {
+            message: "run interrupted while step `read` waited to retry".into()
+        }
+    );
+}
