@@ -102,7 +102,10 @@ fn attributes(element: &BytesStart) -> BTreeMap<String, String> {
         .map(|a| {
             let a = a.expect("well-formed attribute");
             let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
-            let value = a.unescape_value().expect("unescapable value").into_owned();
+            let value = a
+                .normalized_value(quick_xml::XmlVersion::Explicit1_0)
+                .expect("unescapable value")
+                .into_owned();
             (key, value)
         })
         .collect()

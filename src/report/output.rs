@@ -21,7 +21,8 @@ pub fn check_output_path(path: &Path) -> Result<(), ReportError> {
     match fs::metadata(path) {
         Ok(meta) if meta.is_dir() => return Err(ReportError::IsDirectory { path: path.into() }),
         Ok(_) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        // Missing, or under a file: the walk below names what is in the way.
+        Err(e) if is_missing(&e) => {}
         Err(source) => {
             return Err(ReportError::Io {
                 action: "inspect",
@@ -91,6 +92,14 @@ pub(crate) fn create_dir(dir: &Path) -> Result<(), ReportError> {
     })
 }
 
+/// Not there: missing, or a component on the way is a file (found by walking up).
+fn is_missing(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+    )
+}
+
 /// A trailing separator means the user named a directory, even if it does not exist yet.
 fn names_a_directory(path: &Path) -> bool {
     let text = path.as_os_str().to_string_lossy();
@@ -120,7 +129,7 @@ fn check_directory_reachable(target: &Path, dir: &Path) -> Result<(), ReportErro
                     blocker: current,
                 });
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            Err(e) if is_missing(&e) => {
                 current = match current.parent() {
                     Some(parent) if !parent.as_os_str().is_empty() => parent.into(),
                     // A relative path whose first component is missing: it hangs off the
