@@ -238,3 +238,14 @@ fn a_closed_console_does_not_stop_the_run_and_reports_the_error() {
         Some(io::ErrorKind::BrokenPipe)
     );
 }
+
+#[test]
+fn a_should_failure_is_marked_with_its_severity() {
+    let mut result = failed();
+    result.severity = scimcheck::suite::model::Severity::Should;
+    let text = console_output(&[RunEvent::ScenarioFinished(Box::new(result))], PLAIN);
+    assert!(
+        text.starts_with("     FAIL [    63 ms] groups.patch.add-member (should)\n"),
+        "{text}"
+    );
+}
