@@ -1,0 +1,539 @@
+//! The live console report: one line per finished scenario, then a summary block that
+//! ends with the plain `N passed, N failed, N skipped` line CI tooling reads.
+
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Color, Style};
+use indicatif::ProgressDrawTarget;
+
+use super::exchange::render_exchanges;
+use super::progress::Progress;
+use super::text::{human_duration, indent, rendered_failures};
+use crate::result::{Outcome, RunEvent, RunInfo, RunSummary, ScenarioResult, Totals};
+use crate::suite::model::Severity;
+
+/// How the console looks. Decided once, before the run, by [`ConsoleOptions::resolve`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ConsoleOptions {
+    /// ANSI colours in the output.
+    pub color: bool,
+    /// A live progress bar under the lines.
+    pub progress: bool,
+    /// Show the transcript of failing and erroring scenarios.
+    pub verbose: bool,
+}
+
+/// The facts the console options depend on, gathered by the caller, so the decision
+/// itself is a pure function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ConsoleFacts {
+    /// The console stream is a terminal.
+    pub is_terminal: bool,
+    /// Running under CI (`CI` set to anything but empty, `false` or `0`).
+    pub ci: bool,
+    /// `NO_COLOR` is set to a non-empty value (no-color.org).
+    pub no_color: bool,
+    /// `TERM=dumb`: no escape sequences at all.
+    pub dumb_terminal: bool,
+    /// `--no-progress`.
+    pub no_progress_flag: bool,
+    /// `--verbose`.
+    pub verbose_flag: bool,
+}
+
+impl ConsoleFacts {
+    /// Reads `CI`, `NO_COLOR` and `TERM` through `var` (the process environment in
+    /// `main`, a map in tests).
+    pub fn from_env(
+        is_terminal: bool,
+        var: &dyn Fn(&str) -> Option<String>,
+        no_progress_flag: bool,
+        verbose_flag: bool,
+    ) -> Self {
+        let ci = var("CI").is_some_and(|v| {
+            let v = v.trim();
+            !v.is_empty() && !v.eq_ignore_ascii_case("false") && v != "0"
+        });
+        ConsoleFacts {
+            is_terminal,
+            ci,
+            no_color: var("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            dumb_terminal: var("TERM").is_some_and(|v| v == "dumb"),
+            no_progress_flag,
+            verbose_flag,
+        }
+    }
+}
+
+impl ConsoleOptions {
+    /// Colour only on a capable terminal without `NO_COLOR`; the progress bar only on a
+    /// capable terminal, outside CI, without `--no-progress`.
+    pub fn resolve(facts: &ConsoleFacts) -> Self {
+        let capable_terminal = facts.is_terminal && !facts.dumb_terminal;
+        ConsoleOptions {
+            color: capable_terminal && !facts.no_color,
+            progress: capable_terminal && !facts.ci && !facts.no_progress_flag,
+            verbose: facts.verbose_flag,
+        }
+    }
+}
+
+/// The last console line, `N passed, N failed, N skipped`, which CI tooling reads.
+///
+/// The three numbers add up to the scenarios that have a result:
+/// - passed = pass + deviation: a known deviation is reported, but it does not fail the
+///   run (exit status 0), and JUnit shows it as a passing testcase too;
+/// - failed = fail + error: an error means the check could not be judged, which fails
+///   the run, so a run with errors never reads `0 failed`; `should` failures count here
+///   even when they do not fail the run without `--strict`;
+/// - skipped = skip.
+///
+/// The block above the line breaks deviations and errors out separately.
+pub fn final_line(totals: &Totals) -> String {
+    format!(
+        "{} passed, {} failed, {} skipped",
+        totals.passed + totals.deviations,
+        totals.failed + totals.errors,
+        totals.skipped
+    )
+}
+
+const INDENT: &str = "          ";
+const STATUS_WIDTH: usize = 9;
+
+const PASS: Style = Style::new()
+    .fg_color(Some(Color::Ansi(AnsiColor::Green)))
+    .bold();
+const FAIL: Style = Style::new()
+    .fg_color(Some(Color::Ansi(AnsiColor::Red)))
+    .bold();
+const DEVIATION: Style = Style::new()
+    .fg_color(Some(Color::Ansi(AnsiColor::Magenta)))
+    .bold();
+const SKIP: Style = Style::new()
+    .fg_color(Some(Color::Ansi(AnsiColor::Yellow)))
+    .bold();
+const WARN: Style = Style::new().fg_color(Some(Color::Ansi(AnsiColor::Yellow)));
+const HEADING: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+
+/// Follows the run's events and writes the console report to `out`.
+///
+/// Write errors (a closed pipe) never stop the run; the first one is kept for the caller.
+pub struct ConsoleReporter<W: Write> {
+    out: W,
+    options: ConsoleOptions,
+    progress: Progress,
+    planned: Option<usize>,
+    io_error: Option<io::Error>,
+}
+
+impl ConsoleReporter<anstream::AutoStream<io::Stdout>> {
+    /// The console on standard output; anstream adapts the colours to the platform's
+    /// terminal (or strips them), and the progress bar is drawn on the same stream.
+    pub fn stdout(options: ConsoleOptions) -> Self {
+        let choice = if options.color {
+            anstream::ColorChoice::Always
+        } else {
+            anstream::ColorChoice::Never
+        };
+        let progress = if options.progress {
+            Progress::new(ProgressDrawTarget::stdout())
+        } else {
+            Progress::hidden()
+        };
+        Self::with_progress(
+            anstream::AutoStream::new(io::stdout(), choice),
+            options,
+            progress,
+        )
+    }
+}
+
+impl<W: Write> ConsoleReporter<W> {
+    /// A console writing to `out`; the progress bar, when enabled, goes to stderr.
+    pub fn new(out: W, options: ConsoleOptions) -> Self {
+        let progress = if options.progress {
+            Progress::new(ProgressDrawTarget::stderr())
+        } else {
+            Progress::hidden()
+        };
+        Self::with_progress(out, options, progress)
+    }
+
+    /// A console with its own progress bar target (tests draw it on a fake terminal).
+    pub fn with_progress(out: W, options: ConsoleOptions, progress: Progress) -> Self {
+        let progress = if options.progress {
+            progress
+        } else {
+            Progress::hidden()
+        };
+        ConsoleReporter {
+            out,
+            options,
+            progress,
+            planned: None,
+            io_error: None,
+        }
+    }
+
+    pub fn on_event(&mut self, event: &RunEvent) {
+        match event {
+            RunEvent::Started { info, planned } => {
+                self.planned = Some(*planned);
+                let text = self.header(info, *planned);
+                self.write(&text);
+                self.progress.start(*planned);
+            }
+            RunEvent::ScenarioStarted { id } => self.progress.scenario_started(id),
+            RunEvent::ScenarioFinished(result) => {
+                let text = scenario_text(result, &self.options);
+                self.write(&text);
+                self.progress.scenario_finished(&result.id);
+            }
+            RunEvent::Cancelling => {
+                let text = format!(
+                    "{}\n",
+                    self.paint(
+                        WARN,
+                        "Cancelling: no new scenarios start; running ones finish and clean up."
+                    )
+                );
+                self.write(&text);
+                self.progress.cancelling();
+            }
+            RunEvent::Finished(summary) => {
+                self.progress.finish();
+                let text = summary_text(summary, self.planned, &self.options);
+                self.write(&text);
+            }
+        }
+    }
+
+    /// The first write error, if the console could not be written.
+    pub fn io_error(&self) -> Option<&io::Error> {
+        self.io_error.as_ref()
+    }
+
+    pub fn into_inner(mut self) -> W {
+        self.progress.finish();
+        self.out
+    }
+
+    fn header(&self, info: &RunInfo, planned: usize) -> String {
+        let noun = if planned == 1 {
+            "scenario"
+        } else {
+            "scenarios"
+        };
+        let profile = info
+            .profile
+            .as_deref()
+            .map(|p| format!(" (profile {p})"))
+            .unwrap_or_default();
+        format!(
+            "{} {planned} {noun} against {}{profile}\n",
+            self.paint(HEADING, "Running"),
+            info.target_url
+        )
+    }
+
+    fn paint(&self, style: Style, text: &str) -> String {
+        paint(&self.options, style, text)
+    }
+
+    fn write(&mut self, text: &str) {
+        if self.io_error.is_some() {
+            return;
+        }
+        let out = &mut self.out;
+        let result = self.progress.suspend(|| {
+            out.write_all(text.as_bytes())?;
+            out.flush()
+        });
+        if let Err(e) = result {
+            self.io_error = Some(e);
+        }
+    }
+}
+
+fn paint(options: &ConsoleOptions, style: Style, text: &str) -> String {
+    if options.color {
+        format!("{style}{text}{style:#}")
+    } else {
+        text.to_string()
+    }
+}
+
+/// Text from elsewhere (rendered diagnostics) may carry its own colours; without colour
+/// it must not carry escape sequences either.
+fn plain_if_needed(options: &ConsoleOptions, text: &str) -> String {
+    if options.color {
+        text.to_string()
+    } else {
+        anstream::adapter::strip_str(text).to_string()
+    }
+}
+
+fn status_word(outcome: &Outcome) -> (&'static str, Style) {
+    match outcome {
+        Outcome::Pass => ("PASS", PASS),
+        Outcome::Fail { .. } => ("FAIL", FAIL),
+        Outcome::Deviation { .. } => ("DEVIATION", DEVIATION),
+        Outcome::Skip { .. } => ("SKIP", SKIP),
+        Outcome::Error { .. } => ("ERROR", FAIL),
+    }
+}
+
+/// The line of one finished scenario and the details under it.
+pub(crate) fn scenario_text(result: &ScenarioResult, options: &ConsoleOptions) -> String {
+    let (word, style) = status_word(&result.outcome);
+    let status = paint(options, style, &format!("{word:>STATUS_WIDTH$}"));
+    let time = paint(
+        options,
+        DIM,
+        &format!("[{:>6} ms]", result.duration.as_millis()),
+    );
+    let mut out = format!("{status} {time} {}", result.id);
+    let mut details = String::new();
+
+    match &result.outcome {
+        Outcome::Pass => {}
+        Outcome::Fail { failures } => {
+            if result.severity != Severity::Must {
+                out.push_str(&format!(" ({})", result.severity.as_str()));
+            }
+            details.push_str(&rendered_failures(failures));
+        }
+        Outcome::Deviation { failures, reason } => {
+            details.push_str(&format!("known deviation: {reason}\n"));
+            details.push_str(&rendered_failures(failures));
+        }
+        Outcome::Skip { reason } => out.push_str(&format!(": {reason}")),
+        Outcome::Error { message } => details.push_str(message),
+    }
+    out.push('\n');
+
+    let details = plain_if_needed(options, &details);
+    out.push_str(&indent(details.trim_end(), INDENT));
+    for problem in &result.cleanup_errors {
+        let line = paint(options, WARN, &format!("cleanup: {problem}"));
+        out.push_str(&format!("{INDENT}{line}\n"));
+    }
+    let failing = matches!(result.outcome, Outcome::Fail { .. } | Outcome::Error { .. });
+    if options.verbose && failing && !result.exchanges.is_empty() {
+        out.push_str(&format!(
+            "{INDENT}{}\n",
+            paint(options, HEADING, "transcript:")
+        ));
+        out.push_str(&indent(&render_exchanges(&result.exchanges), INDENT));
+    }
+    out
+}
+
+/// The block after the run: what ran, against what, how it went, then the final line.
+pub(crate) fn summary_text(
+    summary: &RunSummary,
+    planned: Option<usize>,
+    options: &ConsoleOptions,
+) -> String {
+    // Counted from the results themselves, so the console, JUnit and the final line
+    // agree whatever the summary's own totals say.
+    let mut totals = Totals::default();
+    for result in &summary.results {
+        totals.add(result);
+    }
+    let info = &summary.info;
+    let mut out = format!("\n{}\n", paint(options, HEADING, "Summary"));
+    let mut row = |label: &str, value: String| out.push_str(&format!("  {label:<11} {value}\n"));
+
+    row("target", info.target_url.clone());
+    if let Some(profile) = &info.profile {
+        row("profile", profile.clone());
+    }
+    row("run id", info.run_id.clone());
+    row("time", human_duration(summary.duration));
+    row("requests", totals.requests.to_string());
+    row("passed", totals.passed.to_string());
+    row("failed", totals.failed.to_string());
+    row("deviations", totals.deviations.to_string());
+    row("skipped", totals.skipped.to_string());
+    row("errors", totals.errors.to_string());
+    let not_run = planned
+        .filter(|_| summary.interrupted)
+        .map(|p| p.saturating_sub(summary.results.len()));
+    if let Some(n) = not_run.filter(|n| *n > 0) {
+        row("not run", n.to_string());
+    }
+
+    let failing: Vec<&ScenarioResult> = summary
+        .results
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Fail { .. } | Outcome::Error { .. }))
+        .collect();
+    if !failing.is_empty() {
+        out.push_str(&format!("{}\n", paint(options, HEADING, "Failed")));
+        for result in failing {
+            let (word, style) = status_word(&result.outcome);
+            let status = paint(options, style, &format!("{word:>STATUS_WIDTH$}"));
+            out.push_str(&format!("{status} {}\n", result.id));
+        }
+    }
+
+    if summary.interrupted {
+        let detail = match not_run {
+            Some(n) if n > 0 => format!(
+                "; {n} of {} planned scenarios did not run",
+                planned.unwrap_or_default()
+            ),
+            _ => String::new(),
+        };
+        let line = format!("Interrupted{detail}.");
+        out.push_str(&format!("{}\n", paint(options, WARN, &line)));
+    }
+    out.push_str(&final_line(&totals));
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn facts() -> ConsoleFacts {
+        ConsoleFacts {
+            is_terminal: true,
+            ..ConsoleFacts::default()
+        }
+    }
+
+    #[test]
+    fn a_terminal_gets_colour_and_a_progress_bar() {
+        let options = ConsoleOptions::resolve(&facts());
+        assert!(options.color && options.progress && !options.verbose);
+    }
+
+    #[test]
+    fn a_pipe_gets_neither_colour_nor_progress() {
+        let options = ConsoleOptions::resolve(&ConsoleFacts {
+            is_terminal: false,
+            verbose_flag: true,
+            ..ConsoleFacts::default()
+        });
+        assert_eq!(
+            options,
+            ConsoleOptions {
+                color: false,
+                progress: false,
+                verbose: true
+            }
+        );
+    }
+
+    #[test]
+    fn ci_keeps_colour_on_a_terminal_but_drops_the_progress_bar() {
+        let options = ConsoleOptions::resolve(&ConsoleFacts {
+            ci: true,
+            ..facts()
+        });
+        assert!(options.color && !options.progress);
+    }
+
+    #[test]
+    fn no_color_drops_colour_but_keeps_the_progress_bar() {
+        let options = ConsoleOptions::resolve(&ConsoleFacts {
+            no_color: true,
+            ..facts()
+        });
+        assert!(!options.color && options.progress);
+    }
+
+    #[test]
+    fn no_progress_flag_drops_only_the_progress_bar() {
+        let options = ConsoleOptions::resolve(&ConsoleFacts {
+            no_progress_flag: true,
+            ..facts()
+        });
+        assert!(options.color && !options.progress);
+    }
+
+    #[test]
+    fn a_dumb_terminal_gets_plain_lines() {
+        let options = ConsoleOptions::resolve(&ConsoleFacts {
+            dumb_terminal: true,
+            ..facts()
+        });
+        assert!(!options.color && !options.progress);
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn ci_counts_when_set_to_anything_but_empty_false_or_zero() {
+        for (value, expected) in [
+            ("true", true),
+            ("1", true),
+            ("woodpecker", true),
+            ("", false),
+            ("false", false),
+            ("FALSE", false),
+            ("0", false),
+        ] {
+            let facts = ConsoleFacts::from_env(true, &env(&[("CI", value)]), false, false);
+            assert_eq!(facts.ci, expected, "CI={value:?}");
+        }
+        assert!(!ConsoleFacts::from_env(true, &env(&[]), false, false).ci);
+    }
+
+    #[test]
+    fn no_color_counts_only_when_non_empty() {
+        assert!(ConsoleFacts::from_env(true, &env(&[("NO_COLOR", "1")]), false, false).no_color);
+        assert!(!ConsoleFacts::from_env(true, &env(&[("NO_COLOR", "")]), false, false).no_color);
+    }
+
+    #[test]
+    fn term_dumb_is_detected_and_flags_pass_through() {
+        let facts = ConsoleFacts::from_env(false, &env(&[("TERM", "dumb")]), true, true);
+        assert_eq!(
+            facts,
+            ConsoleFacts {
+                is_terminal: false,
+                ci: false,
+                no_color: false,
+                dumb_terminal: true,
+                no_progress_flag: true,
+                verbose_flag: true,
+            }
+        );
+    }
+
+    #[test]
+    fn final_line_counts_deviations_as_passed_and_errors_as_failed() {
+        let totals = Totals {
+            passed: 3,
+            failed: 1,
+            deviations: 2,
+            skipped: 4,
+            errors: 5,
+            requests: 99,
+        };
+        assert_eq!(final_line(&totals), "5 passed, 6 failed, 4 skipped");
+    }
+
+    #[test]
+    fn a_run_with_only_errors_does_not_read_as_zero_failed() {
+        let totals = Totals {
+            errors: 1,
+            ..Totals::default()
+        };
+        assert_eq!(final_line(&totals), "0 passed, 1 failed, 0 skipped");
+    }
+}

@@ -1,0 +1,147 @@
+//! The JUnit XML report (through quick-junit): one testsuite per area, one testcase per
+//! scenario, known deviations as passing testcases.
+//!
+//! The shape follows what Jenkins (junit and xunit plugins) and GitLab read; the XSD in
+//! `tests/fixtures/junit/junit.xsd` pins it. Two things go beyond the xunit plugin's
+//! schema, both read by the Jenkins junit plugin and ignored by GitLab: `<properties>` in a
+//! testcase, and the `skipped` count that quick-junit always writes on `<testsuites>`.
+
+use std::path::Path;
+
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::ReportError;
+use super::exchange::render_exchanges;
+use super::output::write_atomic;
+use super::text::{collapse_whitespace, failures_summary, rendered_failures, truncate_chars};
+use crate::result::{Outcome, RunSummary, ScenarioResult};
+
+/// The `type` of a `<failure>`: a conformance check did not hold.
+const FAILURE_TYPE: &str = "conformance";
+/// The `type` of an `<error>`: the check could not be judged.
+const ERROR_TYPE: &str = "error";
+/// Testsuite name for a result without an area (the loader always sets one).
+const NO_AREA: &str = "scimcheck";
+
+/// The JUnit XML document of a run.
+pub fn junit_string(summary: &RunSummary) -> Result<String, ReportError> {
+    junit_report(summary)
+        .to_string()
+        .map_err(|e| ReportError::Serialize {
+            format: "JUnit",
+            message: e.to_string(),
+        })
+}
+
+/// Writes the JUnit XML document to `path` (parents created, replaced atomically).
+pub fn write_junit(summary: &RunSummary, path: &Path) -> Result<(), ReportError> {
+    let xml = junit_string(summary)?;
+    write_atomic(path, xml.as_bytes())
+}
+
+fn junit_report(summary: &RunSummary) -> Report {
+    let mut suites: Vec<TestSuite> = Vec::new();
+    for result in &summary.results {
+        let area = if result.area.is_empty() {
+            NO_AREA
+        } else {
+            result.area.as_str()
+        };
+        let index = match suites.iter().position(|s| s.name.as_str() == area) {
+            Some(index) => index,
+            None => {
+                suites.push(test_suite(area, summary));
+                suites.len() - 1
+            }
+        };
+        let suite = &mut suites[index];
+        suite.time = Some(suite.time.unwrap_or_default() + result.duration);
+        suite.add_test_case(test_case(result));
+    }
+
+    let mut report = Report::new("scimcheck");
+    report.set_time(summary.duration);
+    report.add_test_suites(suites);
+    report
+}
+
+/// A testsuite for one area, carrying the facts of the run as properties.
+fn test_suite(area: &str, summary: &RunSummary) -> TestSuite {
+    let info = &summary.info;
+    let mut suite = TestSuite::new(area);
+    // The start time as the run recorded it (RFC 3339), not re-formatted.
+    suite
+        .extra
+        .insert("timestamp".into(), info.started_at.as_str().into());
+    suite.add_property(Property::new("target-url", &info.target_url));
+    if let Some(profile) = &info.profile {
+        suite.add_property(Property::new("profile", profile));
+    }
+    suite.add_property(Property::new("tool-version", &info.tool_version));
+    suite.add_property(Property::new("run-id", &info.run_id));
+    if summary.interrupted {
+        suite.add_property(Property::new("interrupted", "true"));
+    }
+    suite
+}
+
+fn test_case(result: &ScenarioResult) -> TestCase {
+    let status = match &result.outcome {
+        Outcome::Pass | Outcome::Deviation { .. } => TestCaseStatus::success(),
+        Outcome::Fail { failures } => {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status
+                .set_message(failures_summary(failures))
+                .set_type(FAILURE_TYPE)
+                .set_description(rendered_failures(failures));
+            status
+        }
+        Outcome::Error { message } => {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+            status
+                .set_message(truncate_chars(&collapse_whitespace(message), 200))
+                .set_type(ERROR_TYPE)
+                .set_description(message.as_str());
+            status
+        }
+        Outcome::Skip { reason } => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(reason.as_str());
+            status
+        }
+    };
+
+    let mut case = TestCase::new(result.id.as_str(), status);
+    case.set_classname(result.area.as_str());
+    case.set_time(result.duration);
+    case.add_properties([
+        Property::new("title", &result.title),
+        Property::new("severity", result.severity.as_str()),
+        Property::new("requirement", result.requirement.join(", ")),
+        Property::new("tags", result.tags.join(", ")),
+        Property::new("file", &result.file),
+    ]);
+
+    match &result.outcome {
+        Outcome::Deviation { failures, reason } => {
+            case.add_property(Property::new("deviation", reason));
+            case.set_system_out(format!(
+                "known deviation: {reason}\n\n{}\n",
+                rendered_failures(failures)
+            ));
+        }
+        Outcome::Fail { .. } | Outcome::Error { .. } if !result.exchanges.is_empty() => {
+            case.set_system_out(render_exchanges(&result.exchanges));
+        }
+        _ => {}
+    }
+    if !result.cleanup_errors.is_empty() {
+        let lines: Vec<String> = result
+            .cleanup_errors
+            .iter()
+            .map(|e| format!("cleanup: {e}"))
+            .collect();
+        case.set_system_err(lines.join("\n") + "\n");
+    }
+    case
+}

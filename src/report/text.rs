@@ -1,0 +1,150 @@
+//! Small text shapes shared by the writers: one-line failure summaries, indentation,
+//! durations.
+
+use std::time::Duration;
+
+use crate::result::CheckFailure;
+
+/// Longest one-line summary, in characters; the full text is always available elsewhere.
+const ONE_LINE_MAX: usize = 200;
+
+/// `step: subject: expected X, got Y` on one line, for JUnit `message` attributes and
+/// transcript headers.
+pub(crate) fn one_line(failure: &CheckFailure) -> String {
+    let text = format!(
+        "{}: {}: expected {}, got {}",
+        failure.step, failure.subject, failure.expected, failure.actual
+    );
+    truncate_chars(&collapse_whitespace(&text), ONE_LINE_MAX)
+}
+
+/// The first failure's one-line summary, with how many more there are.
+pub(crate) fn failures_summary(failures: &[CheckFailure]) -> String {
+    match failures {
+        [] => "no failure recorded".to_string(),
+        [only] => one_line(only),
+        [first, rest @ ..] => format!("{} (and {} more)", one_line(first), rest.len()),
+    }
+}
+
+/// All rendered failures, separated by blank lines; a failure with no rendering falls
+/// back to its location and one-line summary.
+pub(crate) fn rendered_failures(failures: &[CheckFailure]) -> String {
+    failures
+        .iter()
+        .map(|f| {
+            let rendered = f.rendered.trim_end();
+            if rendered.is_empty() {
+                format!("{}: {}", f.location, one_line(f))
+            } else {
+                rendered.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+pub(crate) fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// At most `max` characters, ending in `…` when something was cut.
+pub(crate) fn truncate_chars(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some(_) => {
+            let kept: String = text.chars().take(max.saturating_sub(1)).collect();
+            format!("{kept}…")
+        }
+    }
+}
+
+/// Prefixes every non-empty line with `prefix`.
+pub(crate) fn indent(text: &str, prefix: &str) -> String {
+    let mut out = String::with_capacity(text.len() + prefix.len() * 4);
+    for line in text.lines() {
+        if !line.is_empty() {
+            out.push_str(prefix);
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// `850 ms` below a second, `12.345 s` above.
+pub(crate) fn human_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{:.3} s", d.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(expected: &str, actual: &str) -> CheckFailure {
+        CheckFailure {
+            step: "create".into(),
+            subject: "status".into(),
+            expected: expected.into(),
+            actual: actual.into(),
+            location: "core/users.yaml:12:7".into(),
+            rendered: String::new(),
+        }
+    }
+
+    #[test]
+    fn one_line_summary_joins_step_subject_expected_and_actual() {
+        assert_eq!(
+            one_line(&failure("201", "500")),
+            "create: status: expected 201, got 500"
+        );
+    }
+
+    #[test]
+    fn one_line_summary_has_no_line_breaks_and_is_bounded() {
+        let long = "x\n".repeat(500);
+        let line = one_line(&failure("201", &long));
+        assert!(!line.contains('\n'));
+        assert_eq!(line.chars().count(), ONE_LINE_MAX);
+        assert!(line.ends_with('…'));
+    }
+
+    #[test]
+    fn summary_of_several_failures_counts_the_rest() {
+        let all = [failure("1", "2"), failure("3", "4"), failure("5", "6")];
+        assert_eq!(
+            failures_summary(&all),
+            "create: status: expected 1, got 2 (and 2 more)"
+        );
+    }
+
+    #[test]
+    fn a_failure_without_rendering_falls_back_to_its_location() {
+        assert_eq!(
+            rendered_failures(&[failure("201", "500")]),
+            "core/users.yaml:12:7: create: status: expected 201, got 500"
+        );
+    }
+
+    #[test]
+    fn truncation_respects_multibyte_characters() {
+        assert_eq!(truncate_chars("ééééé", 3), "éé…");
+        assert_eq!(truncate_chars("ééé", 3), "ééé");
+    }
+
+    #[test]
+    fn durations_read_in_ms_below_a_second_and_seconds_above() {
+        assert_eq!(human_duration(Duration::from_millis(850)), "850 ms");
+        assert_eq!(human_duration(Duration::from_millis(12_345)), "12.345 s");
+    }
+
+    #[test]
+    fn indent_leaves_blank_lines_blank() {
+        assert_eq!(indent("a\n\nb", "  "), "  a\n\n  b\n");
+    }
+}

@@ -1,0 +1,275 @@
+//! A hand-built run shared by the report tests: one scenario of each outcome, across
+//! four areas, with redacted exchanges and XML-hostile text.
+
+#![allow(dead_code)] // each test crate uses a different part
+
+use std::time::Duration;
+
+use scimcheck::result::{
+    CheckFailure, Exchange, Outcome, RunEvent, RunInfo, RunSummary, ScenarioResult, Totals,
+};
+use scimcheck::suite::model::Severity;
+
+pub const TARGET: &str = "http://127.0.0.1:8080/scim/v2";
+pub const RUN_ID: &str = "scx-4f2a91";
+pub const STARTED_AT: &str = "2026-11-23T09:15:00Z";
+
+/// insta settings: snapshots in the top-level `snapshots/` folder, with the values that
+/// change from run to run (run id, start time) replaced.
+pub fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
+    settings.add_filter(RUN_ID, "[run-id]");
+    settings.add_filter(
+        r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})",
+        "[timestamp]",
+    );
+    settings
+}
+
+pub fn info() -> RunInfo {
+    RunInfo {
+        target_url: TARGET.into(),
+        profile: Some("acme".into()),
+        tool_version: "0.1.0".into(),
+        run_id: RUN_ID.into(),
+        started_at: STARTED_AT.into(),
+    }
+}
+
+fn headers(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// A request as the client records it: the token is already `[REDACTED]`.
+fn exchange(step: &str, method: &str, path: &str, body: Option<&str>) -> Exchange {
+    Exchange {
+        step: step.into(),
+        method: method.into(),
+        url: format!("{TARGET}{path}"),
+        request_headers: headers(&[
+            ("accept", "application/scim+json"),
+            ("authorization", "Bearer [REDACTED]"),
+        ]),
+        request_body: body.map(str::to_string),
+        status: Some(200),
+        response_headers: headers(&[("content-type", "application/scim+json")]),
+        response_body: None,
+        duration_ms: 4,
+        error: None,
+        attempt: 1,
+    }
+}
+
+fn respond(mut exchange: Exchange, status: u16, body: &str) -> Exchange {
+    exchange.status = Some(status);
+    exchange.response_body = Some(body.into());
+    exchange
+}
+
+fn result(
+    id: &str,
+    area: &str,
+    outcome: Outcome,
+    ms: u64,
+    exchanges: Vec<Exchange>,
+) -> ScenarioResult {
+    ScenarioResult {
+        id: id.into(),
+        title: format!("title of {id}"),
+        area: area.into(),
+        severity: Severity::Must,
+        requirement: vec!["RFC7644-3.3".into()],
+        tags: vec![area.into()],
+        file: format!("builtin:core/{area}.yaml"),
+        outcome,
+        duration: Duration::from_millis(ms),
+        exchanges,
+        cleanup_errors: vec![],
+    }
+}
+
+pub fn passed() -> ScenarioResult {
+    let create = respond(
+        exchange(
+            "create",
+            "POST",
+            "/Users",
+            Some(
+                r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"scx-4f2a91-ada@example.com","password":"[REDACTED]"}"#,
+            ),
+        ),
+        201,
+        r#"{"id":"u-1","userName":"scx-4f2a91-ada@example.com"}"#,
+    );
+    let read = respond(
+        exchange("read back", "GET", "/Users/u-1", None),
+        200,
+        r#"{"id":"u-1"}"#,
+    );
+    let mut r = result(
+        "users.create.basic",
+        "users",
+        Outcome::Pass,
+        42,
+        vec![create, read],
+    );
+    r.requirement = vec!["RFC7644-3.3".into(), "RFC7643-3.1".into()];
+    r.tags = vec!["users".into(), "create".into()];
+    r
+}
+
+pub fn deviation() -> ScenarioResult {
+    let failure = CheckFailure {
+        step: "create again".into(),
+        subject: "status".into(),
+        expected: "409".into(),
+        actual: "500".into(),
+        location: "builtin:core/users.yaml:31:15".into(),
+        rendered: "error: unexpected status\n  --> builtin:core/users.yaml:31:15\n   |\n31 |       status: 409\n   |               ^^^ expected 409, got 500".into(),
+    };
+    let first = respond(
+        exchange(
+            "create",
+            "POST",
+            "/Users",
+            Some(r#"{"userName":"scx-4f2a91-dup"}"#),
+        ),
+        201,
+        r#"{"id":"u-2"}"#,
+    );
+    let again = respond(
+        exchange(
+            "create again",
+            "POST",
+            "/Users",
+            Some(r#"{"userName":"scx-4f2a91-dup"}"#),
+        ),
+        500,
+        r#"{"detail":"duplicate key"}"#,
+    );
+    result(
+        "users.create.duplicate",
+        "users",
+        Outcome::Deviation {
+            failures: vec![failure],
+            reason: "Acme answers a uniqueness conflict with 500 (documented)".into(),
+        },
+        17,
+        vec![first, again],
+    )
+}
+
+pub fn failed() -> ScenarioResult {
+    let failures = vec![
+        CheckFailure {
+            step: "add member".into(),
+            subject: r#"body.members[value eq "u-1"]"#.into(),
+            expected: "present".into(),
+            actual: "absent".into(),
+            location: "builtin:core/groups.yaml:48:11".into(),
+            rendered: "error: body check failed\n  --> builtin:core/groups.yaml:48:11\n   |\n48 |           members[value eq \"u-1\"]: present\n   |           ^^^^^^^^^^^^^^^^^^^^^^ expected present, got absent\n   = hint: the PATCH answered 200 but the member list is unchanged".into(),
+        },
+        CheckFailure {
+            step: "add member".into(),
+            subject: "body.meta.version".into(),
+            expected: "a new version".into(),
+            actual: "W/\"1\" (unchanged)".into(),
+            location: "builtin:core/groups.yaml:49:11".into(),
+            rendered: "error: body check failed\n  --> builtin:core/groups.yaml:49:11\n   |\n49 |           meta.version: { not: \"{{ steps.create.response.headers.etag }}\" }\n   |           ^^^^^^^^^^^^ expected a new version, got W/\"1\" (unchanged)".into(),
+        },
+    ];
+    let patch = respond(
+        exchange(
+            "add member",
+            "PATCH",
+            "/Groups/g-1",
+            Some(r#"{"Operations":[{"op":"add","path":"members","value":[{"value":"u-1"}]}]}"#),
+        ),
+        200,
+        r#"{"id":"g-1","members":[],"meta":{"version":"W/\"1\""},"note":"a < b & c > d"}"#,
+    );
+    let mut r = result(
+        "groups.patch.add-member",
+        "groups",
+        Outcome::Fail { failures },
+        63,
+        vec![patch],
+    );
+    r.cleanup_errors = vec!["DELETE /Groups/g-1 answered 500".into()];
+    r
+}
+
+pub fn skipped() -> ScenarioResult {
+    result(
+        "bulk.basic",
+        "bulk",
+        Outcome::Skip {
+            reason: "capability `bulk` not advertised by /ServiceProviderConfig".into(),
+        },
+        0,
+        vec![],
+    )
+}
+
+pub fn errored() -> ScenarioResult {
+    let mut timeout = exchange("list schemas", "GET", "/Schemas", None);
+    timeout.status = None;
+    timeout.response_headers.clear();
+    timeout.duration_ms = 30_000;
+    timeout.error = Some("operation timed out".into());
+    let mut r = result(
+        "discovery.schemas",
+        "discovery",
+        Outcome::Error {
+            message: "GET /Schemas: no response within 30 s".into(),
+        },
+        30_004,
+        vec![timeout],
+    );
+    r.severity = Severity::Should;
+    r
+}
+
+/// pass, deviation, fail, skip, error, in the order they finished.
+pub fn mixed_results() -> Vec<ScenarioResult> {
+    vec![passed(), deviation(), failed(), skipped(), errored()]
+}
+
+pub fn summary_of(results: Vec<ScenarioResult>, interrupted: bool) -> RunSummary {
+    let mut totals = Totals::default();
+    for r in &results {
+        totals.add(r);
+    }
+    RunSummary {
+        info: info(),
+        results,
+        totals,
+        duration: Duration::from_millis(30_131),
+        interrupted,
+    }
+}
+
+pub fn mixed_run() -> RunSummary {
+    summary_of(mixed_results(), false)
+}
+
+/// The events an executor would emit for `summary`, with `planned` announced up front.
+pub fn events(summary: &RunSummary, planned: usize) -> Vec<RunEvent> {
+    let mut events = vec![RunEvent::Started {
+        info: summary.info.clone(),
+        planned,
+    }];
+    for r in &summary.results {
+        events.push(RunEvent::ScenarioStarted { id: r.id.clone() });
+        events.push(RunEvent::ScenarioFinished(Box::new(r.clone())));
+    }
+    if summary.interrupted {
+        events.push(RunEvent::Cancelling);
+    }
+    events.push(RunEvent::Finished(Box::new(summary.clone())));
+    events
+}
