@@ -6,6 +6,7 @@
 pub mod check;
 pub mod cli;
 pub mod client;
+pub mod command;
 pub mod config;
 pub mod diag;
 pub mod discovery;

@@ -1,3 +1,6 @@
+//! The `scimcheck` binary: parse the command line, call the library, exit with its code.
+
 fn main() {
-    std::process::exit(scimcheck::exit::SUCCESS);
+    let code = scimcheck::command::main(std::env::args_os(), &scimcheck::cli::ProcessEnv);
+    std::process::exit(code);
 }

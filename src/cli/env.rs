@@ -69,8 +69,8 @@ pub(super) fn args_from_env(
         if matches!(long, "help" | "version") {
             continue;
         }
-        let on_command_line = sub_matches.value_source(arg.get_id().as_str())
-            == Some(ValueSource::CommandLine);
+        let on_command_line =
+            sub_matches.value_source(arg.get_id().as_str()) == Some(ValueSource::CommandLine);
         if on_command_line {
             continue;
         }

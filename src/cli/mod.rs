@@ -1,8 +1,8 @@
 //! Command-line definitions (clap), one file per subcommand, and the layering of
 //! `SCIMCHECK_*` environment variables under the flags.
 
-mod env;
 pub mod discover;
+mod env;
 pub mod lint;
 pub mod list;
 pub mod run;
@@ -18,11 +18,13 @@ pub use env::{EnvSource, ProcessEnv, env_var_name};
 /// SCIM 2.0 conformance test suite and compliance checker.
 #[derive(Debug, Parser)]
 #[command(name = "scimcheck", version, about, long_about = None, max_term_width = 100)]
-#[command(after_help = "Every flag can also be set with an environment variable named \
+#[command(
+    after_help = "Every flag can also be set with an environment variable named \
 SCIMCHECK_<FLAG> (for example SCIMCHECK_URL, SCIMCHECK_JOBS); a flag on the command line \
 wins. Repeatable flags take a comma-separated list from the environment.\n\n\
 Exit status: 0 all required checks passed, 1 conformance failure, 2 bad invocation or \
-scenario file, 3 the run could not start, 4 no scenario selected, 130 interrupted.")]
+scenario file, 3 the run could not start, 4 no scenario selected, 130 interrupted."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -76,4 +78,110 @@ where
         })?
     };
     Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut command()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn run_args(argv: &[&str], vars: &[(&str, &str)]) -> run::RunArgs {
+        let mut full = vec!["scimcheck", "run"];
+        full.extend_from_slice(argv);
+        match parse_from(full, &env(vars)).unwrap().command {
+            Command::Run(args) => args,
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_flag_missing_on_the_command_line_is_read_from_its_environment_variable() {
+        let args = run_args(
+            &[],
+            &[
+                ("SCIMCHECK_URL", "https://acme.example/scim/v2"),
+                ("SCIMCHECK_JOBS", "8"),
+            ],
+        );
+        assert_eq!(
+            args.target.url.as_deref(),
+            Some("https://acme.example/scim/v2")
+        );
+        assert_eq!(args.jobs, Some(8));
+    }
+
+    #[test]
+    fn the_command_line_wins_over_the_environment() {
+        let args = run_args(
+            &["--url", "http://cli.example"],
+            &[("SCIMCHECK_URL", "http://env.example")],
+        );
+        assert_eq!(args.target.url.as_deref(), Some("http://cli.example"));
+    }
+
+    #[test]
+    fn boolean_flags_read_truthy_and_falsy_values() {
+        assert!(run_args(&[], &[("SCIMCHECK_STRICT", "true")]).strict);
+        assert!(run_args(&[], &[("SCIMCHECK_KEEP", "1")]).keep);
+        assert!(!run_args(&[], &[("SCIMCHECK_STRICT", "0")]).strict);
+        let err =
+            parse_from(["scimcheck", "run"], &env(&[("SCIMCHECK_STRICT", "maybe")])).unwrap_err();
+        assert!(err.to_string().contains("SCIMCHECK_STRICT"), "{err}");
+    }
+
+    #[test]
+    fn repeatable_flags_split_lists_from_the_environment() {
+        let args = run_args(
+            &[],
+            &[
+                ("SCIMCHECK_TAG", "users, groups"),
+                ("SCIMCHECK_HEADER", "X-A: 1,2\nX-B: 3"),
+            ],
+        );
+        assert_eq!(args.selection.tags, vec!["users", "groups"]);
+        assert_eq!(args.target.headers, vec!["X-A: 1,2", "X-B: 3"]);
+    }
+
+    #[test]
+    fn a_bad_value_from_the_environment_names_the_variable() {
+        let err =
+            parse_from(["scimcheck", "run"], &env(&[("SCIMCHECK_JOBS", "many")])).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("SCIMCHECK_JOBS") && text.contains("many"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn help_names_the_environment_variable_of_every_flag() {
+        let mut cmd = command();
+        let help = cmd
+            .find_subcommand_mut("run")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        for var in [
+            "SCIMCHECK_URL",
+            "SCIMCHECK_TOKEN_ENV",
+            "SCIMCHECK_REPORT_JUNIT",
+            "SCIMCHECK_JOBS",
+        ] {
+            assert!(help.contains(var), "{var} missing from help:\n{help}");
+        }
+    }
+
+    #[test]
+    fn the_token_is_read_from_scimcheck_token() {
+        let args = run_args(&[], &[("SCIMCHECK_TOKEN", "s3cret")]);
+        assert_eq!(args.target.token.as_deref(), Some("s3cret"));
+    }
 }

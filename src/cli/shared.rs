@@ -56,7 +56,7 @@ pub struct SelectionArgs {
     /// Only scenarios whose id contains this text (repeatable: any of them)
     #[arg(long = "filter", value_name = "TEXT")]
     pub filters: Vec<String>,
-    /// Scenario variable name=value (repeatable); the value is YAML (42, true, text)
+    /// Scenario variable name=value (repeatable; the value is a string)
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
 }

@@ -196,7 +196,9 @@ mod tests {
         .unwrap();
         assert_eq!(config.url.as_deref(), Some("https://acme.example/scim/v2"));
         match config.auth {
-            Some(AuthConfig::Bearer { token }) => assert_eq!(token.env.as_deref(), Some("ACME_TOKEN")),
+            Some(AuthConfig::Bearer { token }) => {
+                assert_eq!(token.env.as_deref(), Some("ACME_TOKEN"))
+            }
             other => panic!("unexpected auth {other:?}"),
         }
         assert_eq!(config.vars["department"], serde_json::json!("Sales"));
@@ -207,7 +209,10 @@ mod tests {
         let err = ConfigFile::parse("t.yaml", "auth:\n  bearer:\n    token: s3cr3t\n").unwrap_err();
         let text = err.to_string();
         assert!(text.contains("t.yaml"), "{text}");
-        assert!(!text.contains("s3cr3t"), "the secret leaked into the error: {text}");
+        assert!(
+            !text.contains("s3cr3t"),
+            "the secret leaked into the error: {text}"
+        );
     }
 
     #[test]
@@ -220,8 +225,11 @@ mod tests {
 
     #[test]
     fn a_secret_reference_needs_exactly_one_source() {
-        let err = ConfigFile::parse("t.yaml", "auth:\n  bearer:\n    token: { env: A, file: b }\n")
-            .unwrap_err();
+        let err = ConfigFile::parse(
+            "t.yaml",
+            "auth:\n  bearer:\n    token: { env: A, file: b }\n",
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("exactly one"), "{err}");
     }
 }

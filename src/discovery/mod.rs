@@ -1,6 +1,8 @@
 //! Capabilities of a target, read from /ServiceProviderConfig and /ResourceTypes.
 //! Parsing is pure (JSON in, capabilities out); fetching lives in `fetch`.
 
+mod fetch;
+
 use std::collections::BTreeSet;
 
 use serde_json::Value;
@@ -21,6 +23,8 @@ pub const CAPABILITY_NAMES: &[&str] = &[
     "auth",
     "search",
 ];
+
+pub use fetch::{Discovered, DiscoveryError, discover};
 
 const ENTERPRISE_USER: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
@@ -83,7 +87,9 @@ impl Capabilities {
     /// Reads a ResourceType list (RFC 7643 section 6): endpoints and extensions.
     pub fn add_resource_types(&mut self, resource_types: &[Value]) {
         for rt in resource_types {
-            let endpoint = get_attr(rt, "endpoint").and_then(Value::as_str).unwrap_or("");
+            let endpoint = get_attr(rt, "endpoint")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             match endpoint.trim_end_matches('/').to_ascii_lowercase().as_str() {
                 "/users" => self.insert("users"),
                 "/groups" => self.insert("groups"),
@@ -94,7 +100,9 @@ impl Capabilities {
                 .into_iter()
                 .flatten();
             for ext in extensions {
-                let schema = get_attr(ext, "schema").and_then(Value::as_str).unwrap_or("");
+                let schema = get_attr(ext, "schema")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
                 if schema.eq_ignore_ascii_case(ENTERPRISE_USER) {
                     self.insert("enterprise-user");
                 }

@@ -48,8 +48,11 @@ impl Selection {
                 .tags
                 .iter()
                 .any(|t| self.tags.iter().any(|w| w.eq_ignore_ascii_case(t)));
-        let id_ok =
-            self.filters.is_empty() || self.filters.iter().any(|f| scenario.id.contains(f.as_str()));
+        let id_ok = self.filters.is_empty()
+            || self
+                .filters
+                .iter()
+                .any(|f| scenario.id.contains(f.as_str()));
         tag_ok && id_ok
     }
 

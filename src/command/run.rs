@@ -1,0 +1,268 @@
+//! `scimcheck run`: load, plan, start the target if embedded, discover, execute, report.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::check::SchemaSet;
+use crate::cli::EnvSource;
+use crate::cli::run::RunArgs;
+use crate::client::{Auth, Client};
+use crate::discovery;
+use crate::exit;
+use crate::plan;
+use crate::report::{self, ConsoleFacts, ConsoleOptions, ConsoleReporter};
+use crate::result::{RunEvent, RunInfo, RunSummary};
+use crate::run::{self as executor, ExecuteOptions};
+use crate::server::{self, ServerConfig, ServerHandle};
+
+use super::{fail, load, settings};
+
+/// Scenarios at a time when `--jobs` is not given.
+const DEFAULT_JOBS: usize = 4;
+
+pub async fn run(args: RunArgs, env: &dyn EnvSource) -> i32 {
+    let config = match settings::load_config(&args.target) {
+        Ok(config) => config,
+        Err(message) => return fail(exit::USAGE, message),
+    };
+    let mut target = match settings::resolve_target(&args.target, config.as_ref(), env) {
+        Ok(target) => target,
+        Err(message) => return fail(exit::USAGE, message),
+    };
+    let vars = match settings::resolve_vars(&args.selection, config.as_ref()) {
+        Ok(vars) => vars,
+        Err(message) => return fail(exit::USAGE, message),
+    };
+    let jobs = args
+        .jobs
+        .or(config.as_ref().and_then(|c| c.jobs))
+        .unwrap_or(DEFAULT_JOBS);
+    if jobs == 0 {
+        return fail(exit::USAGE, "--jobs must be at least 1");
+    }
+    let strict = args.strict || config.as_ref().and_then(|c| c.strict).unwrap_or(false);
+    let embedded = target.base_url.is_empty();
+    if !embedded && args.misbehave.is_some() {
+        return fail(
+            exit::USAGE,
+            "--misbehave switches the embedded server; it cannot be used with --url",
+        );
+    }
+    for path in [&args.report_junit, &args.report_json]
+        .into_iter()
+        .flatten()
+    {
+        if let Err(e) = report::check_output_path(path) {
+            return fail(exit::USAGE, e);
+        }
+    }
+    if let Some(dir) = &args.transcript {
+        if let Err(e) = report::check_output_dir(dir) {
+            return fail(exit::USAGE, e);
+        }
+    }
+
+    let suite_paths = settings::resolve_suites(&args.selection, config.as_ref());
+    let suite = match load::suite(&suite_paths, &vars) {
+        Ok(suite) => suite,
+        Err(code) => return code,
+    };
+    let selection = settings::resolve_selection(&args.selection, config.as_ref());
+    let mut plan = plan::select(&suite, &selection);
+    if plan.runnable() == 0 {
+        return fail(exit::NOTHING_SELECTED, "no scenario matches the selection");
+    }
+    let schemas = match SchemaSet::for_plan(&plan) {
+        Ok(schemas) => Arc::new(schemas),
+        Err(e) => return fail(exit::USAGE, e),
+    };
+
+    let embedded_server = if embedded {
+        match start_embedded(&args, &mut target).await {
+            Ok(handle) => Some(handle),
+            Err(code) => return code,
+        }
+    } else {
+        None
+    };
+    let code = run_against(RunContext {
+        args: &args,
+        target_url: target.base_url.clone(),
+        has_credentials: !matches!(target.auth, Auth::None),
+        client: match Client::new(target) {
+            Ok(client) => Arc::new(client),
+            Err(e) => return fail(exit::USAGE, e),
+        },
+        plan: &mut plan,
+        schemas,
+        vars,
+        jobs,
+        strict,
+        profile: config.as_ref().and_then(|c| c.profile.clone()),
+    })
+    .await;
+    if let Some(handle) = embedded_server {
+        handle.shutdown().await;
+    }
+    code
+}
+
+struct RunContext<'a> {
+    args: &'a RunArgs,
+    target_url: String,
+    has_credentials: bool,
+    client: Arc<Client>,
+    plan: &'a mut plan::Plan,
+    schemas: Arc<SchemaSet>,
+    vars: std::collections::BTreeMap<String, serde_json::Value>,
+    jobs: usize,
+    strict: bool,
+    profile: Option<String>,
+}
+
+async fn run_against(ctx: RunContext<'_>) -> i32 {
+    let mut capabilities = match discovery::discover(&ctx.client).await {
+        Ok(found) => {
+            for warning in &found.warnings {
+                eprintln!("warning: {warning}");
+            }
+            found.capabilities
+        }
+        Err(e) => {
+            return fail(
+                exit::CANNOT_START,
+                format!("cannot start the run against {}: {e}", ctx.target_url),
+            );
+        }
+    };
+    if ctx.has_credentials {
+        capabilities.insert("auth");
+    }
+    plan::gate_capabilities(ctx.plan, &capabilities);
+
+    let run_id = executor::new_run_id();
+    let info = RunInfo {
+        target_url: ctx.target_url.clone(),
+        profile: ctx.profile.clone(),
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        run_id: run_id.clone(),
+        started_at: now_rfc3339(),
+    };
+    let cancel = CancellationToken::new();
+    let interrupt = tokio::spawn(watch_interrupts(cancel.clone()));
+    let (events_tx, mut events_rx) = tokio::sync::mpsc::unbounded_channel::<RunEvent>();
+    let facts = ConsoleFacts::from_env(
+        std::io::stdout().is_terminal(),
+        &|name| std::env::var(name).ok(),
+        ctx.args.no_progress,
+        ctx.args.verbose,
+    );
+    let console_options = ConsoleOptions::resolve(&facts);
+    let console = tokio::task::spawn_blocking(move || {
+        let mut reporter = ConsoleReporter::stdout(console_options);
+        while let Some(event) = events_rx.blocking_recv() {
+            reporter.on_event(&event);
+        }
+    });
+    let options = ExecuteOptions {
+        jobs: ctx.jobs,
+        keep: ctx.args.keep,
+        vars: ctx.vars,
+        run_id,
+        cancel: cancel.clone(),
+    };
+    let summary =
+        executor::execute(ctx.plan, ctx.client, ctx.schemas, info, options, events_tx).await;
+    let _ = console.await;
+    interrupt.abort();
+    if let Err(code) = write_reports(ctx.args, &summary) {
+        return code;
+    }
+    exit_code(&summary, ctx.strict)
+}
+
+fn exit_code(summary: &RunSummary, strict: bool) -> i32 {
+    if summary.interrupted {
+        exit::INTERRUPTED
+    } else if summary.results.iter().any(|r| r.fails_run(strict)) {
+        exit::CONFORMANCE_FAILURE
+    } else {
+        exit::SUCCESS
+    }
+}
+
+fn write_reports(args: &RunArgs, summary: &RunSummary) -> Result<(), i32> {
+    let mut failed = false;
+    if let Some(path) = &args.report_junit {
+        if let Err(e) = report::write_junit(summary, path) {
+            eprintln!("error: cannot write JUnit report {}: {e}", path.display());
+            failed = true;
+        }
+    }
+    if let Some(path) = &args.report_json {
+        if let Err(e) = report::write_json(summary, path) {
+            eprintln!("error: cannot write JSON report {}: {e}", path.display());
+            failed = true;
+        }
+    }
+    if let Some(dir) = &args.transcript {
+        if let Err(e) = report::write_transcripts(summary, dir) {
+            eprintln!("error: cannot write transcripts to {}: {e}", dir.display());
+            failed = true;
+        }
+    }
+    if failed {
+        Err(exit::CANNOT_START)
+    } else {
+        Ok(())
+    }
+}
+
+/// First Ctrl-C cancels (no new scenarios, cleanup runs); a second one exits at once.
+async fn watch_interrupts(cancel: CancellationToken) {
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    eprintln!(
+        "\ninterrupted: finishing running scenarios and cleaning up (Ctrl-C again to quit now)"
+    );
+    cancel.cancel();
+    if tokio::signal::ctrl_c().await.is_ok() {
+        eprintln!("interrupted twice: exiting without cleanup");
+        std::process::exit(exit::INTERRUPTED);
+    }
+}
+
+async fn start_embedded(
+    args: &RunArgs,
+    target: &mut crate::client::Target,
+) -> Result<ServerHandle, i32> {
+    let misbehaviours = match args.misbehave.as_deref().map(server::parse_misbehaviours) {
+        Some(Ok(set)) => set,
+        Some(Err(message)) => return Err(fail(exit::USAGE, message)),
+        None => Default::default(),
+    };
+    let token = uuid::Uuid::new_v4().simple().to_string();
+    let config = ServerConfig {
+        token: Some(token.clone()),
+        misbehaviours,
+        ..ServerConfig::default()
+    };
+    let handle = server::start(config).await.map_err(|e| {
+        fail(
+            exit::CANNOT_START,
+            format!("cannot start the embedded server: {e}"),
+        )
+    })?;
+    target.base_url = handle.base_url().to_owned();
+    target.auth = Auth::Bearer(secrecy::SecretString::from(token));
+    Ok(handle)
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
