@@ -3,6 +3,7 @@
 //! PUT before it is committed. How each operation changes the attributes is in `apply`.
 
 mod apply;
+mod primary;
 
 use serde_json::Value;
 
@@ -57,10 +58,12 @@ pub fn patch(
         forget_echoed_id(operation, id);
     }
     for (index, operation) in operations.iter().enumerate() {
+        let before = attrs.clone();
         apply::apply(kind, &mut attrs, operation).map_err(|mut error| {
             error.detail = format!("Operations[{index}]: {}", error.detail);
             error
         })?;
+        primary::demote_previous(&before, &mut attrs);
     }
     let attrs = attributes(kind, &attrs, Mode::Input)?;
     check_required(kind, &attrs)?;
