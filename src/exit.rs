@@ -6,7 +6,8 @@ pub const SUCCESS: i32 = 0;
 pub const CONFORMANCE_FAILURE: i32 = 1;
 /// Bad invocation or a bad scenario file.
 pub const USAGE: i32 = 2;
-/// The run could not start: target unreachable, authentication refused, discovery failed.
+/// The run could not start (target unreachable, authentication refused), or its
+/// reports could not be written.
 pub const CANNOT_START: i32 = 3;
 /// The selection matched no scenario.
 pub const NOTHING_SELECTED: i32 = 4;

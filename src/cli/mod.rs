@@ -23,7 +23,7 @@ pub use env::{EnvSource, ProcessEnv, env_var_name};
 SCIMCHECK_<FLAG> (for example SCIMCHECK_URL, SCIMCHECK_JOBS); a flag on the command line \
 wins. Repeatable flags take a comma-separated list from the environment.\n\n\
 Exit status: 0 all required checks passed, 1 conformance failure, 2 bad invocation or \
-scenario file, 3 the run could not start, 4 no scenario selected, 130 interrupted."
+scenario file, 3 the run could not start (or its reports could not be written), 4 no scenario selected, 130 interrupted."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -33,7 +33,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run conformance scenarios against a SCIM endpoint (the embedded server by default)
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// List the scenarios a run would consider, with requirement ids
     List(list::ListArgs),
     /// Check scenario files for errors without running them
@@ -97,7 +97,7 @@ mod tests {
         let mut full = vec!["scimcheck", "run"];
         full.extend_from_slice(argv);
         match parse_from(full, &env(vars)).unwrap().command {
-            Command::Run(args) => args,
+            Command::Run(args) => *args,
             other => panic!("parsed as {other:?}"),
         }
     }

@@ -47,7 +47,7 @@ where
 
 async fn dispatch(command: Command, env: &dyn EnvSource) -> i32 {
     match command {
-        Command::Run(args) => run::run(args, env).await,
+        Command::Run(args) => run::run(*args, env).await,
         Command::List(args) => list::list(args, env),
         Command::Lint(args) => lint::lint(args),
         Command::Serve(args) => serve::serve(args, env).await,

@@ -58,10 +58,8 @@ pub async fn run(args: RunArgs, env: &dyn EnvSource) -> i32 {
             return fail(exit::USAGE, e);
         }
     }
-    if let Some(dir) = &args.transcript {
-        if let Err(e) = report::check_output_dir(dir) {
-            return fail(exit::USAGE, e);
-        }
+    if let Some(Err(e)) = args.transcript.as_deref().map(report::check_output_dir) {
+        return fail(exit::USAGE, e);
     }
 
     let suite_paths = settings::resolve_suites(&args.selection, config.as_ref());
@@ -194,25 +192,25 @@ fn exit_code(summary: &RunSummary, strict: bool) -> i32 {
 }
 
 fn write_reports(args: &RunArgs, summary: &RunSummary) -> Result<(), i32> {
-    let mut failed = false;
+    let mut results = Vec::new();
     if let Some(path) = &args.report_junit {
-        if let Err(e) = report::write_junit(summary, path) {
-            eprintln!("error: cannot write JUnit report {}: {e}", path.display());
-            failed = true;
-        }
+        results.push(("JUnit report", path, report::write_junit(summary, path)));
     }
     if let Some(path) = &args.report_json {
-        if let Err(e) = report::write_json(summary, path) {
-            eprintln!("error: cannot write JSON report {}: {e}", path.display());
-            failed = true;
-        }
+        results.push(("JSON report", path, report::write_json(summary, path)));
     }
     if let Some(dir) = &args.transcript {
-        if let Err(e) = report::write_transcripts(summary, dir) {
-            eprintln!("error: cannot write transcripts to {}: {e}", dir.display());
+        let written = report::write_transcripts(summary, dir).map(|_| ());
+        results.push(("transcripts", dir, written));
+    }
+    let mut failed = false;
+    for (what, path, result) in results {
+        if let Err(e) = result {
+            eprintln!("error: cannot write {what} {}: {e}", path.display());
             failed = true;
         }
     }
+    // A CI job must not read a missing report as a pass.
     if failed {
         Err(exit::CANNOT_START)
     } else {

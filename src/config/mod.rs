@@ -120,8 +120,9 @@ impl ConfigFile {
 
     /// Parses config text; `name` is used in error messages.
     pub fn parse(name: &str, text: &str) -> Result<Self, ConfigError> {
+        // No source snippet: the offending line may hold a secret the user pasted in.
         let config: ConfigFile = serde_saphyr::from_str(text)
-            .map_err(|e| ConfigError::Invalid(format!("{name}: {e}")))?;
+            .map_err(|e| ConfigError::Invalid(format!("{name}: {}", e.without_snippet())))?;
         config.validate(name)?;
         Ok(config)
     }
