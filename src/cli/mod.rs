@@ -47,6 +47,18 @@ pub enum Command {
 /// The clap command with the environment variable of every flag named in its help.
 pub fn command() -> clap::Command {
     env::document_env_vars(Cli::command())
+        .mut_subcommand("serve", |serve| serve.after_help(misbehaviour_help()))
+}
+
+fn misbehaviour_help() -> String {
+    let all = crate::server::Misbehaviour::all();
+    let mut text = String::from(
+        "Misbehaviours (--misbehave a,b,...), each a deviation seen in real servers:\n",
+    );
+    for m in all {
+        text.push_str(&format!("  {}\n      {}\n", m.name(), m.description()));
+    }
+    text
 }
 
 /// Parses arguments, taking any flag not given on the command line from `env`.
