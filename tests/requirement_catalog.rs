@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use scimcheck::suite::{self, LoadOptions};
 
 fn catalog_ids() -> BTreeSet<String> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/requirements.md"))
-        .expect("docs/requirements.md is readable");
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/requirements.md"))
+            .expect("docs/requirements.md is readable");
     text.lines()
         .filter_map(|line| line.strip_prefix("| `"))
         .filter_map(|rest| rest.split('`').next())
@@ -30,11 +31,17 @@ fn scenario_ids() -> BTreeSet<String> {
 #[test]
 fn every_requirement_a_scenario_names_is_in_the_catalog() {
     let missing: Vec<String> = scenario_ids().difference(&catalog_ids()).cloned().collect();
-    assert!(missing.is_empty(), "not in docs/requirements.md: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "not in docs/requirements.md: {missing:?}"
+    );
 }
 
 #[test]
 fn every_catalog_entry_is_checked_by_a_scenario() {
     let unused: Vec<String> = catalog_ids().difference(&scenario_ids()).cloned().collect();
-    assert!(unused.is_empty(), "listed in docs/requirements.md but checked by no scenario: {unused:?}");
+    assert!(
+        unused.is_empty(),
+        "listed in docs/requirements.md but checked by no scenario: {unused:?}"
+    );
 }
