@@ -4,6 +4,7 @@
 //! `Redactor`; reqwest's own retries and redirects are off so nothing happens unseen.
 
 mod attempt;
+mod pause;
 mod redact;
 mod retry;
 mod target;
@@ -123,6 +124,7 @@ pub struct Client {
     extra_headers: Vec<(String, String)>,
     timeout: Duration,
     limiter: Option<DefaultDirectRateLimiter>,
+    pause: pause::SharedPause,
     max_retries: u32,
     max_body_bytes: usize,
     redactor: Redactor,
@@ -200,6 +202,7 @@ impl Client {
             extra_headers,
             timeout: target.timeout,
             limiter,
+            pause: pause::SharedPause::default(),
             max_retries: target.max_retries,
             max_body_bytes: target.max_body_bytes,
             redactor,
@@ -224,7 +227,7 @@ impl Client {
             .map(String::from)
     }
 
-    /// Sends the request, retrying 429/503 (idempotent methods) and connection failures.
+    /// Sends the request, retrying 429 (503 for idempotent methods) and connection failures.
     pub async fn send(&self, request: &HttpRequest) -> Sent {
         self.send_until(request, &CancellationToken::new()).await
     }
@@ -245,19 +248,19 @@ impl Client {
                 };
             }
         };
-        let idempotent = retry::is_idempotent(&request.method);
         let mut schedule = retry::schedule(self.max_retries);
         let mut exchanges = Vec::new();
         let mut number = 0;
         loop {
             number += 1;
+            self.pause.wait().await;
             if let Some(limiter) = &self.limiter {
                 limiter.until_ready().await;
             }
             let (raw, outcome) = attempt::run(self, &url, request, number).await;
             exchanges.push(self.redactor.exchange(&raw));
             let reason = match &outcome {
-                Ok(response) if idempotent && matches!(response.status, 429 | 503) => {
+                Ok(response) if retry::is_retryable_status(&request.method, response.status) => {
                     Some(retry::RetryReason::Status {
                         retry_after: response.header("retry-after").and_then(|v| {
                             retry::parse_retry_after(&v, std::time::SystemTime::now())
@@ -269,6 +272,7 @@ impl Client {
                 }
                 _ => None,
             };
+            let rate_limited = matches!(&outcome, Ok(response) if response.status == 429);
             let Some(wait) = reason.and_then(|r| schedule.next().map(|d| retry::delay(&r, d)))
             else {
                 return Sent {
@@ -277,6 +281,9 @@ impl Client {
                     interrupted: false,
                 };
             };
+            if rate_limited {
+                self.pause.extend(wait);
+            }
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
                 () = cancel.cancelled() => {

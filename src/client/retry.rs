@@ -7,9 +7,20 @@ use backon::{BackoffBuilder, ExponentialBackoff, ExponentialBuilder};
 /// The longest wait a `Retry-After` header can impose; longer values are capped.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 
-/// Methods that RFC 9110 declares idempotent: repeating them after a 429/503 is safe.
+/// Methods that RFC 9110 declares idempotent: repeating them after a 503 is safe.
 pub fn is_idempotent(method: &str) -> bool {
     matches!(method, "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS")
+}
+
+/// Whether an answer with this status may be retried. A 429 means the server refused
+/// the request unprocessed (RFC 6585), so even a POST can be sent again; a 503 may come
+/// after partial work, so only idempotent methods are repeated.
+pub fn is_retryable_status(method: &str, status: u16) -> bool {
+    match status {
+        429 => true,
+        503 => is_idempotent(method),
+        _ => false,
+    }
 }
 
 /// What a failed attempt tells us about retrying.
@@ -55,6 +66,15 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rate_limited_posts_are_retried_but_unavailable_posts_are_not() {
+        assert!(is_retryable_status("POST", 429));
+        assert!(is_retryable_status("PATCH", 429));
+        assert!(!is_retryable_status("POST", 503));
+        assert!(is_retryable_status("GET", 503));
+        assert!(!is_retryable_status("GET", 500));
+    }
 
     #[test]
     fn retry_after_reads_seconds_and_dates() {
