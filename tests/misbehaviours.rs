@@ -1,0 +1,211 @@
+//! Every misbehaviour switch of the reference server, run against the built-in suite
+//! through the `scimcheck` binary: the scenarios that stop passing must be exactly those
+//! listed in `tests/fixtures/misbehaviour-expected.txt`, each switch must be caught by at
+//! least one scenario, and the strict server must pass everything. This is the proof that
+//! the suite's checks can fail.
+//!
+//! `cargo test --test misbehaviours` (one test per switch; libtest filters work).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::Command;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use scimcheck::server::Misbehaviour;
+use serde_json::Value;
+
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/misbehaviour-expected.txt"
+);
+
+/// One scenario that does not pass: `<scenario-id> <outcome>`.
+type Caught = BTreeSet<String>;
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = vec![
+        Trial::test("strict-server-passes-everything", strict_server_passes),
+        Trial::test(
+            "every-switch-is-in-the-fixture-and-caught",
+            every_switch_caught,
+        ),
+        Trial::test("rate-limit-is-survived-by-retries", rate_limit_survived),
+    ];
+    for &misbehaviour in Misbehaviour::all() {
+        if misbehaviour == Misbehaviour::RateLimit {
+            continue;
+        }
+        trials.push(Trial::test(misbehaviour.name(), move || {
+            switch_matches_fixture(misbehaviour)
+        }));
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
+
+/// The fixture: misbehaviour name -> the scenarios it makes fail, skip or error.
+fn expected() -> BTreeMap<String, Caught> {
+    let text = std::fs::read_to_string(FIXTURE).expect("the fixture is readable");
+    let mut map: BTreeMap<String, Caught> = BTreeMap::new();
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        let mut words = line.split_whitespace();
+        let (Some(name), Some(id), Some(outcome)) = (words.next(), words.next(), words.next())
+        else {
+            continue;
+        };
+        map.entry(name.to_owned())
+            .or_default()
+            .insert(format!("{id} {outcome}"));
+    }
+    map
+}
+
+struct Run {
+    exit_code: i32,
+    report: Value,
+    stdout: String,
+}
+
+/// `scimcheck run` on the embedded server with `extra` flags and a JSON report. One job
+/// at a time: with `filter-ignored`, say, what a list returns would otherwise depend on
+/// which other scenarios happen to run beside it.
+fn scimcheck_run(extra: &[&str]) -> Result<Run, Failed> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let report = dir.path().join("report.json");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_scimcheck"));
+    command
+        .args(["run", "--no-progress", "--jobs", "1", "--report-json"])
+        .arg(&report)
+        .args(extra);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("SCIMCHECK_") {
+            command.env_remove(name);
+        }
+    }
+    let output = command.output().map_err(|e| e.to_string())?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let report = read_report(&report).map_err(|e| {
+        format!(
+            "{e}\nstdout:\n{stdout}\nstderr:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })?;
+    Ok(Run {
+        exit_code: output.status.code().unwrap_or(-1),
+        report,
+        stdout,
+    })
+}
+
+fn read_report(path: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("no JSON report: {e}"))?;
+    serde_json::from_str(&text).map_err(|e| format!("the JSON report does not parse: {e}"))
+}
+
+fn scenarios(report: &Value) -> impl Iterator<Item = &Value> {
+    report["scenarios"].as_array().into_iter().flatten()
+}
+
+fn outcome(scenario: &Value) -> &str {
+    scenario["outcome"]["kind"].as_str().unwrap_or("?")
+}
+
+fn not_passing(report: &Value) -> Caught {
+    scenarios(report)
+        .filter(|s| outcome(s) != "pass")
+        .map(|s| format!("{} {}", s["id"].as_str().unwrap_or("?"), outcome(s)))
+        .collect()
+}
+
+/// The run fails (exit 1) exactly when a `must` scenario fails or errs.
+fn expected_exit_code(report: &Value) -> i32 {
+    let must_broken = scenarios(report)
+        .any(|s| s["severity"] == "must" && matches!(outcome(s), "fail" | "error"));
+    i32::from(must_broken)
+}
+
+fn strict_server_passes() -> Result<(), Failed> {
+    let run = scimcheck_run(&[])?;
+    let broken = not_passing(&run.report);
+    if !broken.is_empty() || run.exit_code != 0 {
+        return Err(format!(
+            "the strict server should pass everything (exit {}): {broken:?}\n{}",
+            run.exit_code, run.stdout
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn switch_matches_fixture(misbehaviour: Misbehaviour) -> Result<(), Failed> {
+    let name = misbehaviour.name();
+    let run = scimcheck_run(&["--misbehave", name])?;
+    let actual = not_passing(&run.report);
+    let expected = expected().remove(name).unwrap_or_default();
+    if actual != expected {
+        let missing: Vec<_> = expected.difference(&actual).collect();
+        let new: Vec<_> = actual.difference(&expected).collect();
+        let lines: String = actual.iter().map(|c| format!("{name} {c}\n")).collect();
+        return Err(format!(
+            "--misbehave {name} changed what the suite catches\n  \
+             expected but not seen: {missing:?}\n  seen but not expected: {new:?}\n\
+             if the change is right, the fixture lines are:\n{lines}"
+        )
+        .into());
+    }
+    let want = expected_exit_code(&run.report);
+    if run.exit_code != want {
+        return Err(format!(
+            "--misbehave {name}: exit code {} but {want} expected\n{}",
+            run.exit_code, run.stdout
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn every_switch_caught() -> Result<(), Failed> {
+    let expected = expected();
+    let known: BTreeSet<&str> = Misbehaviour::all().iter().map(|m| m.name()).collect();
+    let uncaught: Vec<&str> = known
+        .iter()
+        .copied()
+        .filter(|name| *name != Misbehaviour::RateLimit.name() && !expected.contains_key(*name))
+        .collect();
+    let unknown: Vec<&String> = expected
+        .keys()
+        .filter(|name| !known.contains(name.as_str()))
+        .collect();
+    if !uncaught.is_empty() || !unknown.is_empty() {
+        return Err(format!(
+            "switches no scenario catches: {uncaught:?}; fixture names no switch: {unknown:?}"
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// A service that allows 4 requests per second answers 429 with Retry-After; the client
+/// retries and pauses every job, so the run passes. Without retries it cannot.
+fn rate_limit_survived() -> Result<(), Failed> {
+    let subset = ["--misbehave", "rate-limit", "--filter", "users.read"];
+    let patient = scimcheck_run(&subset)?;
+    let broken = not_passing(&patient.report);
+    if !broken.is_empty() || patient.exit_code != 0 {
+        return Err(format!(
+            "with retries the run should pass: {broken:?}\n{}",
+            patient.stdout
+        )
+        .into());
+    }
+    let impatient = scimcheck_run(&[&subset[..], &["--retries", "0"]].concat())?;
+    if !impatient.stdout.contains("429") || impatient.exit_code != 1 {
+        return Err(format!(
+            "without retries a 429 should fail the run (exit {})\n{}",
+            impatient.exit_code, impatient.stdout
+        )
+        .into());
+    }
+    Ok(())
+}
