@@ -580,7 +580,7 @@ async fn a_429_with_retry_after_is_waited_out_and_both_attempts_are_reported() {
 }
 
 #[tokio::test]
-async fn a_post_answered_429_is_not_repeated() {
+async fn a_post_answered_429_is_sent_again_and_creates_exactly_once() {
     let server = reference_server(None, &["rate-limit"]).await;
     exhaust_rate_limit(server.base_url()).await;
     let client = client(server.base_url(), None);
@@ -590,14 +590,27 @@ async fn a_post_answered_429_is_not_repeated() {
             method: "POST".into(),
             path: "/Users".into(),
             body: Some(
-                br#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"x"}"#
+                br#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"once"}"#
                     .to_vec(),
             ),
             ..Default::default()
         })
         .await;
-    assert_eq!(sent.exchanges.len(), 1);
-    assert_eq!(sent.outcome.expect("a response").status, 429);
+    let statuses: Vec<u16> = sent.exchanges.iter().filter_map(|e| e.status).collect();
+    assert_eq!(statuses, [429, 201]);
+    let found = client
+        .send(&scimcheck::client::HttpRequest {
+            step: "count".into(),
+            method: "GET".into(),
+            path: "/Users".into(),
+            query: vec![("filter".into(), r#"userName eq "once""#.into())],
+            ..Default::default()
+        })
+        .await
+        .outcome
+        .expect("a response");
+    let body: serde_json::Value = serde_json::from_slice(&found.body).expect("JSON");
+    assert_eq!(body["totalResults"], 1);
     server.shutdown().await;
 }
 
