@@ -133,11 +133,7 @@ async fn target_from_env() -> Result<(Target, Option<ServerHandle>), String> {
 }
 
 fn planned(scenario: Arc<Scenario>) -> PlannedScenario {
-    PlannedScenario {
-        scenario,
-        skip: None,
-        known_deviation: None,
-    }
+    PlannedScenario::new(scenario)
 }
 
 fn run_one(scenario: Arc<Scenario>) -> Result<Completion, Failed> {

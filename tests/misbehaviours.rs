@@ -6,10 +6,12 @@
 //!
 //! `cargo test --test misbehaviours` (one test per switch; libtest filters work).
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-use std::process::Command;
+#[path = "support/binary.rs"]
+mod binary;
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use binary::{not_passing, outcome, scenarios};
 use libtest_mimic::{Arguments, Failed, Trial};
 use scimcheck::server::Misbehaviour;
 use serde_json::Value;
@@ -61,63 +63,6 @@ fn expected() -> BTreeMap<String, Caught> {
     map
 }
 
-struct Run {
-    exit_code: i32,
-    report: Value,
-    stdout: String,
-}
-
-/// `scimcheck run` on the embedded server with `extra` flags and a JSON report. One job
-/// at a time: with `filter-ignored`, say, what a list returns would otherwise depend on
-/// which other scenarios happen to run beside it.
-fn scimcheck_run(extra: &[&str]) -> Result<Run, Failed> {
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let report = dir.path().join("report.json");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_scimcheck"));
-    command
-        .args(["run", "--no-progress", "--jobs", "1", "--report-json"])
-        .arg(&report)
-        .args(extra);
-    for (name, _) in std::env::vars() {
-        if name.starts_with("SCIMCHECK_") {
-            command.env_remove(name);
-        }
-    }
-    let output = command.output().map_err(|e| e.to_string())?;
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let report = read_report(&report).map_err(|e| {
-        format!(
-            "{e}\nstdout:\n{stdout}\nstderr:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })?;
-    Ok(Run {
-        exit_code: output.status.code().unwrap_or(-1),
-        report,
-        stdout,
-    })
-}
-
-fn read_report(path: &Path) -> Result<Value, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("no JSON report: {e}"))?;
-    serde_json::from_str(&text).map_err(|e| format!("the JSON report does not parse: {e}"))
-}
-
-fn scenarios(report: &Value) -> impl Iterator<Item = &Value> {
-    report["scenarios"].as_array().into_iter().flatten()
-}
-
-fn outcome(scenario: &Value) -> &str {
-    scenario["outcome"]["kind"].as_str().unwrap_or("?")
-}
-
-fn not_passing(report: &Value) -> Caught {
-    scenarios(report)
-        .filter(|s| outcome(s) != "pass")
-        .map(|s| format!("{} {}", s["id"].as_str().unwrap_or("?"), outcome(s)))
-        .collect()
-}
-
 /// The run fails (exit 1) exactly when a `must` scenario fails or errs.
 fn expected_exit_code(report: &Value) -> i32 {
     let must_broken = scenarios(report)
@@ -126,7 +71,7 @@ fn expected_exit_code(report: &Value) -> i32 {
 }
 
 fn strict_server_passes() -> Result<(), Failed> {
-    let run = scimcheck_run(&[])?;
+    let run = binary::run(&[])?;
     let broken = not_passing(&run.report);
     if !broken.is_empty() || run.exit_code != 0 {
         return Err(format!(
@@ -140,7 +85,7 @@ fn strict_server_passes() -> Result<(), Failed> {
 
 fn switch_matches_fixture(misbehaviour: Misbehaviour) -> Result<(), Failed> {
     let name = misbehaviour.name();
-    let run = scimcheck_run(&["--misbehave", name])?;
+    let run = binary::run(&["--misbehave", name])?;
     let actual = not_passing(&run.report);
     let expected = expected().remove(name).unwrap_or_default();
     if actual != expected {
@@ -190,7 +135,7 @@ fn every_switch_caught() -> Result<(), Failed> {
 /// retries and pauses every job, so the run passes. Without retries it cannot.
 fn rate_limit_survived() -> Result<(), Failed> {
     let subset = ["--misbehave", "rate-limit", "--filter", "users.read"];
-    let patient = scimcheck_run(&subset)?;
+    let patient = binary::run(&subset)?;
     let broken = not_passing(&patient.report);
     if !broken.is_empty() || patient.exit_code != 0 {
         return Err(format!(
@@ -199,7 +144,7 @@ fn rate_limit_survived() -> Result<(), Failed> {
         )
         .into());
     }
-    let impatient = scimcheck_run(&[&subset[..], &["--retries", "0"]].concat())?;
+    let impatient = binary::run(&[&subset[..], &["--retries", "0"]].concat())?;
     if !impatient.stdout.contains("429") || impatient.exit_code != 1 {
         return Err(format!(
             "without retries a 429 should fail the run (exit {})\n{}",

@@ -20,6 +20,7 @@ struct Listed<'a> {
     requires: &'a [String],
     file: &'a str,
     skip: Option<&'a str>,
+    known_deviation: Option<&'a str>,
 }
 
 pub fn list(args: ListArgs, _env: &dyn EnvSource) -> i32 {
@@ -31,8 +32,15 @@ pub fn list(args: ListArgs, _env: &dyn EnvSource) -> i32 {
         Ok(suite) => suite,
         Err(code) => return code,
     };
+    let profile = match load::profile(args.selection.profile.as_deref(), &suite) {
+        Ok(profile) => profile,
+        Err(code) => return code,
+    };
     let selection = super::settings::resolve_selection(&args.selection, None);
-    let plan = plan::select(&suite, &selection);
+    let mut plan = plan::select(&suite, &selection);
+    if let Some(profile) = &profile {
+        profile.apply(&mut plan);
+    }
     let listed: Vec<Listed> = plan
         .scenarios
         .iter()
@@ -42,12 +50,13 @@ pub fn list(args: ListArgs, _env: &dyn EnvSource) -> i32 {
                 id: &s.id,
                 title: &s.title,
                 area: &s.area,
-                severity: s.severity.as_str(),
+                severity: p.severity.as_str(),
                 requirement: &s.requirement,
                 tags: &s.tags,
                 requires: &s.requires,
                 file: &s.loc.file.name,
                 skip: p.skip.as_deref(),
+                known_deviation: p.known_deviation.as_deref(),
             }
         })
         .collect();
@@ -80,6 +89,9 @@ fn render_text(listed: &[Listed]) -> String {
         }
         if let Some(reason) = l.skip {
             facts.push(format!("skipped: {reason}"));
+        }
+        if let Some(reason) = l.known_deviation {
+            facts.push(format!("a failure is a deviation: {reason}"));
         }
         out.push_str(&format!("{:width$}  {}\n", "", facts.join("  ")));
     }

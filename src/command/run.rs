@@ -67,8 +67,23 @@ pub async fn run(args: RunArgs, env: &dyn EnvSource) -> i32 {
         Ok(suite) => suite,
         Err(code) => return code,
     };
+    let profile_spec = args
+        .selection
+        .profile
+        .clone()
+        .or_else(|| config.as_ref().and_then(|c| c.profile.clone()));
+    let profile = match load::profile(profile_spec.as_deref(), &suite) {
+        Ok(profile) => profile,
+        Err(code) => return code,
+    };
     let selection = settings::resolve_selection(&args.selection, config.as_ref());
     let mut plan = plan::select(&suite, &selection);
+    if let Some(profile) = &profile {
+        profile.apply(&mut plan);
+        if target.rate_limit.is_none() {
+            target.rate_limit = profile.rate_limit;
+        }
+    }
     if plan.runnable() == 0 {
         return fail(exit::NOTHING_SELECTED, "no scenario matches the selection");
     }
@@ -98,7 +113,7 @@ pub async fn run(args: RunArgs, env: &dyn EnvSource) -> i32 {
         vars,
         jobs,
         strict,
-        profile: config.as_ref().and_then(|c| c.profile.clone()),
+        profile: profile.map(|p| p.name),
     })
     .await;
     if let Some(handle) = embedded_server {

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::discovery::Capabilities;
-use crate::suite::model::{Scenario, Suite};
+use crate::suite::model::{Scenario, Severity, Suite};
 
 /// One scenario as the executor receives it.
 #[derive(Debug, Clone)]
@@ -15,6 +15,20 @@ pub struct PlannedScenario {
     /// Set when the profile declares a failure of this scenario a known deviation of the
     /// product: a failure becomes `Outcome::Deviation` with this reason.
     pub known_deviation: Option<String>,
+    /// The severity the run judges it by: the scenario's own unless a profile changed it.
+    pub severity: Severity,
+}
+
+impl PlannedScenario {
+    /// The scenario as written: to be run, with its own severity.
+    pub fn new(scenario: Arc<Scenario>) -> Self {
+        PlannedScenario {
+            severity: scenario.severity,
+            scenario,
+            skip: None,
+            known_deviation: None,
+        }
+    }
 }
 
 /// The ordered list of scenarios a run will consider.
@@ -72,9 +86,8 @@ pub fn select(suite: &Suite, selection: &Selection) -> Plan {
         .iter()
         .filter(|s| selection.keeps(s))
         .map(|s| PlannedScenario {
-            scenario: Arc::clone(s),
             skip: selection.skip_reason(s),
-            known_deviation: None,
+            ..PlannedScenario::new(Arc::clone(s))
         })
         .collect();
     Plan { scenarios }

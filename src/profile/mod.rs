@@ -1,1 +1,108 @@
-//! IdP and vendor profiles: request dialect and expectation overlays.
+//! IdP and vendor profiles: data that adapts a plan to one product. A profile raises the
+//! severity of what an IdP needs, excludes what a product does not offer, and declares
+//! documented behaviour as known deviations (reported, never hidden). It can also set a
+//! default rate limit.
+
+mod builtin;
+mod load;
+
+use std::num::NonZeroU32;
+
+use crate::plan::Plan;
+use crate::suite::model::{Scenario, Severity, Suite};
+
+pub use builtin::names as builtin_names;
+pub use load::{load, parse};
+
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub name: String,
+    pub title: String,
+    /// Where the profile's claims come from (vendor documentation, IdP docs).
+    pub source: Option<String>,
+    /// Requests per second when the user gives no `--rate-limit`.
+    pub rate_limit: Option<NonZeroU32>,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub matcher: Matcher,
+    pub effect: Effect,
+    /// `file:line:col` of the rule, for warnings about rules that match nothing.
+    pub place: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Matcher {
+    /// A scenario id, or an id prefix when it ends in `*`.
+    Scenario(String),
+    Tag(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Not run; reported as skipped with the reason.
+    Exclude(String),
+    /// A failure becomes a deviation with the reason.
+    Deviation(String),
+    /// The scenario counts with this severity.
+    Severity(Severity),
+}
+
+impl Matcher {
+    pub fn matches(&self, scenario: &Scenario) -> bool {
+        match self {
+            Matcher::Scenario(pattern) => match pattern.strip_suffix('*') {
+                Some(prefix) => scenario.id.starts_with(prefix),
+                None => scenario.id == *pattern,
+            },
+            Matcher::Tag(tag) => scenario.tags.iter().any(|t| t.eq_ignore_ascii_case(tag)),
+        }
+    }
+}
+
+impl Profile {
+    /// Applies every rule to the plan; later rules win over earlier ones. A scenario that
+    /// is already skipped (by `--skip-tag`) stays skipped with its own reason.
+    pub fn apply(&self, plan: &mut Plan) {
+        for planned in &mut plan.scenarios {
+            for rule in self
+                .rules
+                .iter()
+                .filter(|r| r.matcher.matches(&planned.scenario))
+            {
+                match &rule.effect {
+                    Effect::Exclude(reason) => {
+                        if planned.skip.is_none() {
+                            planned.skip =
+                                Some(format!("excluded by profile {}: {reason}", self.name));
+                        }
+                    }
+                    Effect::Deviation(reason) => {
+                        planned.known_deviation =
+                            Some(format!("known behaviour ({} profile): {reason}", self.name));
+                    }
+                    Effect::Severity(severity) => planned.severity = *severity,
+                }
+            }
+        }
+    }
+
+    /// Rules that match no scenario of the suite: most likely a typo in an id or tag.
+    pub fn unmatched_rules<'a>(&'a self, suite: &Suite) -> Vec<&'a Rule> {
+        self.rules
+            .iter()
+            .filter(|rule| !suite.scenarios.iter().any(|s| rule.matcher.matches(s)))
+            .collect()
+    }
+}
+
+impl std::fmt::Display for Matcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Matcher::Scenario(id) => write!(f, "scenario '{id}'"),
+            Matcher::Tag(tag) => write!(f, "tag '{tag}'"),
+        }
+    }
+}

@@ -96,7 +96,7 @@ pub async fn execute(
 
     for (index, planned) in plan.scenarios.iter().enumerate() {
         if let Some(reason) = &planned.skip {
-            let result = scenario::skipped(&planned.scenario, reason.clone());
+            let result = scenario::skipped(planned, reason.clone());
             let _ = events.send(RunEvent::ScenarioFinished(Box::new(result.clone())));
             results[index] = Some(result);
             continue;
@@ -160,7 +160,7 @@ pub async fn execute(
         .map(|(planned, result)| {
             result.unwrap_or_else(|| {
                 let reason = planned.skip.clone().unwrap_or_else(|| INTERRUPTED.into());
-                let result = scenario::skipped(&planned.scenario, reason);
+                let result = scenario::skipped(planned, reason);
                 let _ = events.send(RunEvent::ScenarioFinished(Box::new(result.clone())));
                 result
             })
@@ -200,8 +200,7 @@ fn store(
         }
         Err(e) => {
             if let Some(index) = slot_of.get(&e.id()) {
-                let scenario = &plan.scenarios[*index].scenario;
-                let mut result = scenario::skipped(scenario, String::new());
+                let mut result = scenario::skipped(&plan.scenarios[*index], String::new());
                 result.outcome = Outcome::Error {
                     message: format!("internal error while running the scenario: {e}"),
                 };

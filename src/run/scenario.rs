@@ -54,9 +54,9 @@ fn lock(trail: &SharedTrail) -> std::sync::MutexGuard<'_, Trail> {
 }
 
 /// A result for a scenario that did not run.
-pub fn skipped(scenario: &Scenario, reason: String) -> ScenarioResult {
+pub fn skipped(planned: &PlannedScenario, reason: String) -> ScenarioResult {
     result(
-        scenario,
+        planned,
         Outcome::Skip { reason },
         Default::default(),
         Vec::new(),
@@ -87,14 +87,14 @@ pub async fn run(planned: PlannedScenario, env: Arc<RunEnv>) -> ScenarioResult {
         exchanges.extend(cleanup_exchanges);
         cleanup_errors = errors;
     }
-    let outcome = match (end, planned.known_deviation) {
+    let outcome = match (end, planned.known_deviation.clone()) {
         (StepsEnd::Passed, _) => Outcome::Pass,
         (StepsEnd::Failed(failures), Some(reason)) => Outcome::Deviation { failures, reason },
         (StepsEnd::Failed(failures), None) => Outcome::Fail { failures },
         (StepsEnd::Errored(message), _) => Outcome::Error { message },
     };
     result(
-        &scenario,
+        &planned,
         outcome,
         started.elapsed(),
         exchanges,
@@ -103,17 +103,18 @@ pub async fn run(planned: PlannedScenario, env: Arc<RunEnv>) -> ScenarioResult {
 }
 
 fn result(
-    scenario: &Scenario,
+    planned: &PlannedScenario,
     outcome: Outcome,
     duration: std::time::Duration,
     exchanges: Vec<Exchange>,
     cleanup_errors: Vec<String>,
 ) -> ScenarioResult {
+    let scenario = &planned.scenario;
     ScenarioResult {
         id: scenario.id.clone(),
         title: scenario.title.clone(),
         area: scenario.area.clone(),
-        severity: scenario.severity,
+        severity: planned.severity,
         requirement: scenario.requirement.clone(),
         tags: scenario.tags.clone(),
         file: scenario.loc.file.name.clone(),

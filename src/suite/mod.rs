@@ -12,12 +12,12 @@ mod expect;
 mod files;
 mod matcher;
 pub mod model;
-mod reader;
+pub(crate) mod reader;
 mod request;
 mod scenario;
 mod scope;
 mod template;
-mod yaml;
+pub(crate) mod yaml;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

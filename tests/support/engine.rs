@@ -41,14 +41,7 @@ pub fn plan(yaml: &str) -> Plan {
         ),
     };
     Plan {
-        scenarios: scenarios
-            .into_iter()
-            .map(|scenario| PlannedScenario {
-                scenario,
-                skip: None,
-                known_deviation: None,
-            })
-            .collect(),
+        scenarios: scenarios.into_iter().map(PlannedScenario::new).collect(),
     }
 }
 

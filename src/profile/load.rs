@@ -1,0 +1,221 @@
+//! Reading a profile from YAML (built-in by name, or a file), with file:line:col errors.
+
+use std::num::NonZeroU32;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
+use crate::suite::model::{Loc, Severity, SourceFile};
+use crate::suite::reader::Reader;
+use crate::suite::yaml::{self, Node, NodeKind, Pos};
+
+use super::{Effect, Matcher, Profile, Rule, builtin};
+
+const TOP_KEYS: &[&str] = &["name", "title", "source", "rate_limit", "rules"];
+const RULE_KEYS: &[&str] = &["tag", "scenario", "exclude", "deviation", "severity"];
+
+/// A built-in profile by name, or a profile file by path. The error is ready to print.
+pub fn load(spec: &str) -> Result<Profile, String> {
+    if let Some(text) = builtin::text(spec) {
+        return parse(&format!("builtin:profiles/{spec}.yaml"), text).map_err(|d| d.render(false));
+    }
+    let path = Path::new(spec);
+    if path.is_file() {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read profile {spec}: {e}"))?;
+        return parse(spec, &text).map_err(|d| d.render(false));
+    }
+    let names = builtin::names();
+    let hint = did_you_mean(spec, names.iter().copied())
+        .map(|best| format!("; did you mean '{best}'?"))
+        .unwrap_or_default();
+    Err(format!(
+        "unknown profile '{spec}'{hint} (built-in: {}; or the path of a profile file)",
+        names.join(", ")
+    ))
+}
+
+/// Parses profile text; `name` is how the file is shown in errors.
+pub fn parse(name: &str, text: &str) -> Result<Profile, Diagnostics> {
+    let file = Arc::new(SourceFile {
+        name: name.to_owned(),
+        text: text.to_owned(),
+    });
+    let whole_file = |message: String| {
+        Diagnostics(vec![Diagnostic::error(
+            Loc {
+                file: Arc::clone(&file),
+                line: 0,
+                col: 0,
+            },
+            message,
+        )])
+    };
+    let mut documents = match yaml::parse_documents(text) {
+        Ok(documents) => documents,
+        Err(e) => {
+            let pos = e.pos.unwrap_or(Pos {
+                line: 0,
+                col: 0,
+                byte: None,
+            });
+            let mut reader = Reader::new(Arc::clone(&file));
+            reader.error(pos, e.message);
+            return Err(Diagnostics(reader.diags));
+        }
+    };
+    if documents.len() != 1 {
+        return Err(whole_file(format!(
+            "a profile file holds exactly one YAML document, found {}",
+            documents.len()
+        )));
+    }
+    let document = documents.remove(0);
+    let mut reader = Reader::new(Arc::clone(&file));
+    let profile = read_profile(&mut reader, &document);
+    match profile {
+        Some(profile) if reader.diags.is_empty() => Ok(profile),
+        _ => Err(Diagnostics(reader.diags)),
+    }
+}
+
+fn read_profile(r: &mut Reader, node: &Node) -> Option<Profile> {
+    let top = r.mapping(node, "profile", TOP_KEYS)?;
+    let name = r.required(&top, "name").and_then(|n| r.string(n, "name"));
+    let title = r.required(&top, "title").and_then(|n| r.string(n, "title"));
+    let source = top.get("source").and_then(|n| r.string(n, "source"));
+    let rate_limit = top.get("rate_limit").and_then(|n| rate(r, n));
+    let rules = match top.get("rules") {
+        None => Vec::new(),
+        Some(Node {
+            kind: NodeKind::Seq(items),
+            ..
+        }) => items.iter().filter_map(|item| read_rule(r, item)).collect(),
+        Some(other) => {
+            r.wrong_type(other, "a list of rules", "rules");
+            Vec::new()
+        }
+    };
+    Some(Profile {
+        name: name?.to_owned(),
+        title: title?.to_owned(),
+        source: source.map(str::to_owned),
+        rate_limit,
+        rules,
+    })
+}
+
+fn rate(r: &mut Reader, node: &Node) -> Option<NonZeroU32> {
+    let value = match node.kind {
+        NodeKind::Int(n) => u32::try_from(n).ok().and_then(NonZeroU32::new),
+        _ => None,
+    };
+    if value.is_none() {
+        r.wrong_type(
+            node,
+            "a whole number of requests per second (1 or more)",
+            "rate_limit",
+        );
+    }
+    value
+}
+
+fn read_rule(r: &mut Reader, node: &Node) -> Option<Rule> {
+    let rule = r.mapping(node, "profile rule", RULE_KEYS)?;
+    let place = r.loc(node.pos).to_string();
+    let matchers: Vec<Matcher> = [
+        rule.get("tag")
+            .and_then(|n| r.string(n, "tag"))
+            .map(|t| Matcher::Tag(t.to_owned())),
+        rule.get("scenario")
+            .and_then(|n| r.string(n, "scenario"))
+            .map(|s| Matcher::Scenario(s.to_owned())),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let effects: Vec<Effect> = [
+        rule.get("exclude")
+            .and_then(|n| r.string(n, "exclude reason"))
+            .map(|s| Effect::Exclude(s.to_owned())),
+        rule.get("deviation")
+            .and_then(|n| r.string(n, "deviation reason"))
+            .map(|s| Effect::Deviation(s.to_owned())),
+        rule.get("severity")
+            .and_then(|n| r.choice(n, "severity", &["must", "should", "may"], false))
+            .map(|s| Effect::Severity(severity(s))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if matchers.len() != 1 {
+        r.error(
+            node.pos,
+            "a profile rule names exactly one of 'tag' or 'scenario'",
+        );
+    }
+    if effects.len() != 1 {
+        r.error(
+            node.pos,
+            "a profile rule has exactly one of 'exclude', 'deviation' or 'severity'",
+        );
+    }
+    let (Ok([matcher]), Ok([effect])) = (
+        <[Matcher; 1]>::try_from(matchers),
+        <[Effect; 1]>::try_from(effects),
+    ) else {
+        return None;
+    };
+    Some(Rule {
+        matcher,
+        effect,
+        place,
+    })
+}
+
+fn severity(word: &str) -> Severity {
+    match word {
+        "must" => Severity::Must,
+        "should" => Severity::Should,
+        _ => Severity::May,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_built_in_profile_parses() {
+        for name in builtin::names() {
+            if let Err(d) = load(name) {
+                panic!("{name}: {d}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_rule_with_two_effects_and_an_unknown_key_is_pointed_at() {
+        let text = "name: x\ntitle: X\nrules:\n  - tag: users\n    exclude: no\n    deviation: yes\n  - scenrio: a\n    exclude: b\n";
+        let rendered = parse("p.yaml", text).unwrap_err().render(false);
+        assert!(rendered.contains("p.yaml:4:5"), "{rendered}");
+        assert!(rendered.contains("exactly one of 'exclude'"), "{rendered}");
+        assert!(rendered.contains("p.yaml:7:5"), "{rendered}");
+        assert!(rendered.contains("did you mean 'scenario'?"), "{rendered}");
+    }
+
+    #[test]
+    fn an_unknown_profile_name_lists_the_built_in_ones() {
+        let message = load("entra_id").unwrap_err();
+        assert!(message.contains("did you mean 'entra-id'?"), "{message}");
+        assert!(message.contains("talkdesk"), "{message}");
+    }
+
+    #[test]
+    fn a_rate_limit_must_be_positive() {
+        let rendered = parse("p.yaml", "name: x\ntitle: X\nrate_limit: 0\n")
+            .unwrap_err()
+            .render(false);
+        assert!(rendered.contains("p.yaml:3:13"), "{rendered}");
+    }
+}

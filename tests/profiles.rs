@@ -1,0 +1,180 @@
+//! Profiles through the `scimcheck` binary: documented vendor behaviour becomes a
+//! deviation (exit 0) without hiding anything else, an IdP profile raises what that IdP
+//! needs to `must`, exclusions are reported as skips, and bad profiles are refused.
+
+#[path = "support/binary.rs"]
+mod binary;
+
+use binary::{not_passing, outcome, scenarios};
+
+fn ids_with(report: &serde_json::Value, kind: &str) -> Vec<String> {
+    scenarios(report)
+        .filter(|s| outcome(s) == kind)
+        .map(|s| s["id"].as_str().unwrap_or("?").to_owned())
+        .collect()
+}
+
+#[test]
+fn documented_soft_delete_is_a_deviation_not_a_failure() {
+    let flags = ["--misbehave", "soft-delete", "--filter", "users.delete"];
+    let plain = binary::run(&flags).unwrap();
+    assert_eq!(plain.exit_code, 1, "{}", plain.stdout);
+    let failed = ids_with(&plain.report, "fail");
+    assert!(
+        failed.contains(&"users.delete.basic".to_owned()),
+        "{failed:?}"
+    );
+
+    let profiled = binary::run(&[&flags[..], &["--profile", "socialtalent"]].concat()).unwrap();
+    assert_eq!(profiled.exit_code, 0, "{}", profiled.stdout);
+    assert_eq!(ids_with(&profiled.report, "deviation"), failed);
+    assert_eq!(profiled.report["run"]["profile"], "socialtalent");
+    let basic = scenarios(&profiled.report)
+        .find(|s| s["id"] == "users.delete.basic")
+        .unwrap();
+    let reason = basic["outcome"]["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("socialtalent profile"), "{basic}");
+    assert!(
+        profiled.stdout.contains("deviations  "),
+        "{}",
+        profiled.stdout
+    );
+}
+
+#[test]
+fn a_profile_hides_nothing_it_does_not_name() {
+    let run = binary::run(&[
+        "--misbehave",
+        "soft-delete,uniqueness-500",
+        "--filter",
+        "users.delete.basic",
+        "--filter",
+        "users.create.duplicate-username",
+        "--profile",
+        "socialtalent",
+    ])
+    .unwrap();
+    assert_eq!(run.exit_code, 1, "{}", run.stdout);
+    let broken = not_passing(&run.report);
+    assert!(
+        broken.contains("users.delete.basic deviation"),
+        "{broken:?}"
+    );
+    assert!(
+        broken.contains("users.create.duplicate-username fail"),
+        "{broken:?}"
+    );
+}
+
+#[test]
+fn a_deviation_rule_leaves_a_passing_scenario_passing() {
+    let run = binary::run(&["--filter", "users.delete", "--profile", "socialtalent"]).unwrap();
+    assert_eq!(run.exit_code, 0, "{}", run.stdout);
+    assert!(not_passing(&run.report).is_empty(), "{}", run.stdout);
+}
+
+#[test]
+fn the_entra_id_profile_makes_capitalised_ops_required() {
+    let flags = [
+        "--misbehave",
+        "patch-op-case-sensitive",
+        "--filter",
+        "capitalised",
+    ];
+    let plain = binary::run(&flags).unwrap();
+    assert_eq!(
+        plain.exit_code, 0,
+        "lenient without a profile: {}",
+        plain.stdout
+    );
+    assert!(
+        !ids_with(&plain.report, "fail").is_empty(),
+        "{}",
+        plain.stdout
+    );
+
+    let entra = binary::run(&[&flags[..], &["--profile", "entra-id"]].concat()).unwrap();
+    assert_eq!(entra.exit_code, 1, "{}", entra.stdout);
+    for scenario in scenarios(&entra.report).filter(|s| outcome(s) == "fail") {
+        assert_eq!(scenario["severity"], "must", "{scenario}");
+    }
+}
+
+#[test]
+fn an_exclusion_is_reported_as_a_skip_with_the_reason() {
+    let run = binary::run(&[
+        "--filter",
+        "groups.create.basic",
+        "--filter",
+        "users.read",
+        "--profile",
+        "talkdesk",
+    ])
+    .unwrap();
+    assert_eq!(run.exit_code, 0, "{}", run.stdout);
+    let group = scenarios(&run.report)
+        .find(|s| s["id"] == "groups.create.basic")
+        .unwrap();
+    assert_eq!(outcome(group), "skip");
+    let reason = group["outcome"]["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("only supports the User resource"),
+        "{group}"
+    );
+    assert!(!ids_with(&run.report, "pass").is_empty());
+}
+
+#[test]
+fn a_malformed_profile_file_is_refused_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vendor.yaml");
+    std::fs::write(
+        &path,
+        "name: vendor\ntitle: Vendor\nrules:\n  - tag: users\n    deviaton: typo\n",
+    )
+    .unwrap();
+    let output = binary::scimcheck()
+        .args(["list", "--profile"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let place = format!("{}:5:5", path.display());
+    assert!(stderr.contains(&place), "{stderr}");
+    assert!(stderr.contains("did you mean 'deviation'?"), "{stderr}");
+}
+
+#[test]
+fn an_unknown_profile_lists_the_built_in_ones() {
+    let output = binary::scimcheck()
+        .args(["run", "--profile", "entra_id"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("did you mean 'entra-id'?"), "{stderr}");
+    assert!(stderr.contains("talkdesk"), "{stderr}");
+}
+
+#[test]
+fn a_rule_that_matches_no_scenario_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vendor.yaml");
+    std::fs::write(
+        &path,
+        "name: vendor\ntitle: Vendor\nrules:\n  - scenario: users.delete.basik\n    deviation: typo\n",
+    )
+    .unwrap();
+    let output = binary::scimcheck()
+        .args(["list", "--filter", "users.delete.basic", "--profile"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("scenario 'users.delete.basik' that matches no scenario"),
+        "{stderr}"
+    );
+}
