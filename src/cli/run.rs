@@ -27,6 +27,9 @@ pub struct RunArgs {
     /// Write a JSON report to FILE
     #[arg(long, value_name = "FILE")]
     pub report_json: Option<PathBuf>,
+    /// Write a self-contained HTML report to FILE
+    #[arg(long, value_name = "FILE")]
+    pub report_html: Option<PathBuf>,
     /// Write one file per scenario with each HTTP exchange (secrets redacted) into DIR
     #[arg(long, value_name = "DIR")]
     pub transcript: Option<PathBuf>,

@@ -50,7 +50,7 @@ pub async fn run(args: RunArgs, env: &dyn EnvSource) -> i32 {
             "--misbehave switches the embedded server; it cannot be used with --url",
         );
     }
-    for path in [&args.report_junit, &args.report_json]
+    for path in [&args.report_junit, &args.report_json, &args.report_html]
         .into_iter()
         .flatten()
     {
@@ -213,6 +213,9 @@ fn write_reports(args: &RunArgs, summary: &RunSummary) -> Result<(), i32> {
     }
     if let Some(path) = &args.report_json {
         results.push(("JSON report", path, report::write_json(summary, path)));
+    }
+    if let Some(path) = &args.report_html {
+        results.push(("HTML report", path, report::write_html(summary, path)));
     }
     if let Some(dir) = &args.transcript {
         let written = report::write_transcripts(summary, dir).map(|_| ());
