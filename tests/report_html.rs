@@ -63,7 +63,12 @@ fn the_balance_check_notices_a_missing_end_tag() {
 fn totals_and_details_follow_the_outcomes() {
     let summary = mixed_run();
     let html = html_string(&summary);
-    for (label, count) in [("passed", 1), ("failed", 1), ("deviations", 1), ("skipped", 1)] {
+    for (label, count) in [
+        ("passed", 1),
+        ("failed", 1),
+        ("deviations", 1),
+        ("skipped", 1),
+    ] {
         assert!(
             html.contains(&format!("<th>{label}</th><td>{count}</td>")),
             "{label}: {html}"
