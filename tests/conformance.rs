@@ -2,7 +2,8 @@
 //!
 //! `cargo test --test conformance` runs the built-in suite against the embedded reference
 //! server; `SCIMCHECK_URL=... SCIMCHECK_TOKEN=... cargo test --test conformance` against a
-//! live one (`SCIMCHECK_SUITE=dir1,dir2` for other suites). libtest filtering, `--list`,
+//! live one (`SCIMCHECK_SUITE=dir1,dir2` for other suites, `SCIMCHECK_PROFILE=okta` for a
+//! profile: its deviations pass, its exclusions are ignored tests). libtest filtering, `--list`,
 //! `--exact` and nextest work as usual; a scenario whose capability the target does not
 //! advertise is reported as ignored with the reason.
 
@@ -15,6 +16,7 @@ use scimcheck::check::SchemaSet;
 use scimcheck::client::{Auth, Client, Target};
 use scimcheck::discovery::{self, Capabilities};
 use scimcheck::plan::{self, Plan, PlannedScenario};
+use scimcheck::profile::{self, Profile};
 use scimcheck::result::{Outcome, RunInfo};
 use scimcheck::run::{self, ExecuteOptions};
 use scimcheck::server::{self, ServerConfig, ServerHandle};
@@ -29,6 +31,7 @@ struct Session {
     client: Arc<Client>,
     capabilities: Capabilities,
     schemas: Arc<SchemaSet>,
+    profile: Option<Profile>,
     /// Exclusive scenarios take it for writing, all others for reading.
     exclusive: RwLock<()>,
     /// Kept alive for the whole process when the target is embedded.
@@ -46,6 +49,12 @@ fn main() {
             std::process::exit(2);
         }
     };
+    if let Ok(spec) = std::env::var("SCIMCHECK_PROFILE")
+        && let Err(message) = profile::load(&spec)
+    {
+        eprintln!("error: {message}");
+        std::process::exit(2);
+    }
     let trials = scenarios
         .into_iter()
         .map(|scenario| {
@@ -101,11 +110,16 @@ fn start_session() -> Result<Session, String> {
         scenarios: all.into_iter().map(planned).collect(),
     };
     let schemas = SchemaSet::for_plan(&plan).map_err(|e| e.to_string())?;
+    let profile = match std::env::var("SCIMCHECK_PROFILE") {
+        Ok(spec) => Some(profile::load(&spec)?),
+        Err(_) => None,
+    };
     Ok(Session {
         runtime,
         client: Arc::new(client),
         capabilities,
         schemas: Arc::new(schemas),
+        profile,
         exclusive: RwLock::new(()),
         _server: server,
     })
@@ -141,6 +155,9 @@ fn run_one(scenario: Arc<Scenario>) -> Result<Completion, Failed> {
     let mut plan = Plan {
         scenarios: vec![planned(scenario.clone())],
     };
+    if let Some(profile) = &session.profile {
+        profile.apply(&mut plan);
+    }
     plan::gate_capabilities(&mut plan, &session.capabilities);
     if let Some(reason) = &plan.scenarios[0].skip {
         return Ok(Completion::ignored_with(reason));
@@ -155,7 +172,7 @@ fn run_one(scenario: Arc<Scenario>) -> Result<Completion, Failed> {
     let run_id = run::new_run_id();
     let info = RunInfo {
         target_url: session.client.base_url().to_owned(),
-        profile: None,
+        profile: session.profile.as_ref().map(|p| p.name.clone()),
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         run_id: run_id.clone(),
         started_at: String::new(),
