@@ -178,3 +178,36 @@ fn a_rule_that_matches_no_scenario_is_warned_about() {
         "{stderr}"
     );
 }
+
+#[test]
+fn lint_checks_profiles_as_profiles_and_scenarios_as_scenarios() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let output = binary::scimcheck()
+        .args(["lint", &format!("{root}/suites")])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("profile file(s) checked"), "{stdout}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vendor.profile.yaml");
+    std::fs::write(&path, "name: vendor\ntitle: Vendor\nrate_limit: fast\n").unwrap();
+    let output = binary::scimcheck()
+        .arg("lint")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:3:13", path.display())),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("no scenario files"), "{stderr}");
+}

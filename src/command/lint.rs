@@ -1,8 +1,10 @@
 //! `scimcheck lint`: every finding as `file:line:col: message` with the source line.
 
 use crate::cli::lint::LintArgs;
+use crate::diag::Diagnostic;
 use crate::diag::Severity as DiagSeverity;
 use crate::exit;
+use crate::profile;
 use crate::suite::{self, LoadOptions};
 
 pub fn lint(args: LintArgs) -> i32 {
@@ -20,7 +22,15 @@ pub fn lint(args: LintArgs) -> i32 {
         known_vars,
         ..LoadOptions::default()
     };
-    let findings = suite::lint(&args.paths, &options);
+    let (profiles, scenario_paths) = suite::split_profiles(&args.paths);
+    let mut findings = if scenario_paths.is_empty() {
+        Vec::new()
+    } else {
+        suite::lint(&scenario_paths, &options)
+    };
+    for path in &profiles {
+        findings.extend(lint_profile(path));
+    }
     let errors = findings
         .iter()
         .filter(|d| d.severity == DiagSeverity::Error)
@@ -29,11 +39,25 @@ pub fn lint(args: LintArgs) -> i32 {
     for finding in &findings {
         eprintln!("{}", finding.render(false));
     }
+    if !profiles.is_empty() {
+        println!("{} profile file(s) checked", profiles.len());
+    }
     if errors > 0 {
         eprintln!("{errors} error(s), {warnings} warning(s)");
         exit::USAGE
     } else {
         println!("ok: no errors, {warnings} warning(s)");
         exit::SUCCESS
+    }
+}
+
+fn lint_profile(path: &std::path::Path) -> Vec<Diagnostic> {
+    let name = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => profile::parse(&name, &text)
+            .err()
+            .map(|d| d.0)
+            .unwrap_or_default(),
+        Err(e) => vec![suite::whole_file_error(&name, format!("cannot read: {e}"))],
     }
 }

@@ -2,13 +2,15 @@
 
 use include_dir::{Dir, include_dir};
 
+use crate::suite::PROFILE_SUFFIX;
+
 static PROFILES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/suites/profiles");
 
 /// Names of the built-in profiles (file stems), sorted.
 pub fn names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = PROFILES
         .files()
-        .filter_map(|f| f.path().to_str()?.strip_suffix(".yaml"))
+        .filter_map(|f| f.path().to_str()?.strip_suffix(PROFILE_SUFFIX))
         .collect();
     names.sort_unstable();
     names
@@ -19,5 +21,7 @@ pub fn text(name: &str) -> Option<&'static str> {
     if name.contains(['/', '\\']) {
         return None;
     }
-    PROFILES.get_file(format!("{name}.yaml"))?.contents_utf8()
+    PROFILES
+        .get_file(format!("{name}{PROFILE_SUFFIX}"))?
+        .contents_utf8()
 }

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
+use crate::suite::PROFILE_SUFFIX;
 use crate::suite::model::{Loc, Severity, SourceFile};
 use crate::suite::reader::Reader;
 use crate::suite::yaml::{self, Node, NodeKind, Pos};
@@ -17,7 +18,8 @@ const RULE_KEYS: &[&str] = &["tag", "scenario", "exclude", "deviation", "severit
 /// A built-in profile by name, or a profile file by path. The error is ready to print.
 pub fn load(spec: &str) -> Result<Profile, String> {
     if let Some(text) = builtin::text(spec) {
-        return parse(&format!("builtin:profiles/{spec}.yaml"), text).map_err(|d| d.render(false));
+        return parse(&format!("builtin:profiles/{spec}{PROFILE_SUFFIX}"), text)
+            .map_err(|d| d.render(false));
     }
     let path = Path::new(spec);
     if path.is_file() {

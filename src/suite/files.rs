@@ -61,7 +61,7 @@ pub fn gather(paths: &[PathBuf]) -> Vec<Result<Source, Diagnostic>> {
         };
         let files = if meta.is_dir() {
             let mut found = Vec::new();
-            if let Err(e) = walk(path, 0, &mut found) {
+            if let Err(e) = walk(path, 0, is_scenario_file, &mut found) {
                 out.push(Err(whole_file_error(
                     &name,
                     format!("cannot list folder: {}", io_message(&e)),
@@ -88,11 +88,45 @@ pub fn gather(paths: &[PathBuf]) -> Vec<Result<Source, Diagnostic>> {
     out
 }
 
+/// Profiles live beside scenarios (`suites/profiles/`) but are not scenarios.
+pub const PROFILE_SUFFIX: &str = ".profile.yaml";
+
+fn is_profile_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(PROFILE_SUFFIX))
+}
+
 fn is_scenario_file(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml")
-    )
+    ) && !is_profile_file(path)
+}
+
+/// Splits what the user named into profile files (named, or found under a named folder)
+/// and the paths to read as scenarios. A folder that holds profiles but no scenarios is
+/// not a scenario path, so it does not count as "no scenario files".
+pub fn split_profiles(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let mut profiles = Vec::new();
+    let mut scenario_paths = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found = Vec::new();
+            let mut scenarios = Vec::new();
+            let listed = walk(path, 0, is_profile_file, &mut found).is_ok()
+                && walk(path, 0, is_scenario_file, &mut scenarios).is_ok();
+            if !listed || !scenarios.is_empty() || found.is_empty() {
+                scenario_paths.push(path.clone());
+            }
+            profiles.extend(found);
+        } else if is_profile_file(path) {
+            profiles.push(path.clone());
+        } else {
+            scenario_paths.push(path.clone());
+        }
+    }
+    (profiles, scenario_paths)
 }
 
 fn is_hidden(path: &Path) -> bool {
@@ -101,8 +135,13 @@ fn is_hidden(path: &Path) -> bool {
         .is_some_and(|n| n.starts_with('.'))
 }
 
-/// Scenario files under `dir`, sorted by path, hidden entries skipped.
-fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> io::Result<()> {
+/// Files under `dir` that `wanted` accepts, sorted by path, hidden entries skipped.
+fn walk(
+    dir: &Path,
+    depth: usize,
+    wanted: fn(&Path) -> bool,
+    out: &mut Vec<PathBuf>,
+) -> io::Result<()> {
     if depth > MAX_FOLDER_DEPTH {
         return Ok(());
     }
@@ -113,8 +152,8 @@ fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> io::Result<()> {
     entries.sort();
     for entry in entries {
         if entry.is_dir() {
-            walk(&entry, depth + 1, out)?;
-        } else if is_scenario_file(&entry) {
+            walk(&entry, depth + 1, wanted, out)?;
+        } else if wanted(&entry) {
             out.push(entry);
         }
     }

@@ -26,6 +26,7 @@ use std::sync::Arc;
 use crate::diag::{Diagnostic, Diagnostics};
 use model::{Loc, Scenario, SourceFile, Suite};
 
+pub use files::{PROFILE_SUFFIX, split_profiles, whole_file_error};
 pub use request::METHODS;
 pub use scenario::CAPABILITIES;
 pub use yaml::MAX_FILE_BYTES;
