@@ -6,25 +6,8 @@ mod cli;
 
 use std::path::Path;
 
-use cli::{Finished, finish, scimcheck, write};
+use cli::{Finished, SYNTAX_ERROR, UNKNOWN_KEY, finish, scimcheck, write};
 use scimcheck::exit;
-
-/// The extra `}` on line 6 is at column 28.
-const SYNTAX_ERROR: &str = "id: custom.syntax\n\
-                            title: A flow mapping closed twice\n\
-                            steps:\n  \
-                              - name: one\n    \
-                                request: { method: GET, path: /Users }\n    \
-                                expect: { status: 200 }}\n";
-
-/// `stauts` on line 7, column 7.
-const UNKNOWN_KEY: &str = "id: custom.unknown-key\n\
-                           title: A misspelt key under expect\n\
-                           steps:\n  \
-                             - name: one\n    \
-                               request: { method: GET, path: /Users }\n    \
-                               expect:\n      \
-                                 stauts: 200\n";
 
 /// `scimcheck ARGS` run inside `dir`, so file names in messages are relative.
 fn run_in(dir: &Path, args: &[&str]) -> Finished {

@@ -499,3 +499,20 @@ steps:
     request: { method: GET, path: "/Users/{{ user }}" }
     expect: { status: 599 }
 "#;
+
+/// A scenario file with a YAML syntax error: the extra `}` on line 6, column 28.
+pub const SYNTAX_ERROR: &str = "id: custom.syntax\n\
+                                title: A flow mapping closed twice\n\
+                                steps:\n  \
+                                  - name: one\n    \
+                                    request: { method: GET, path: /Users }\n    \
+                                    expect: { status: 200 }}\n";
+
+/// A scenario file with a misspelt key: `stauts` on line 7, column 7.
+pub const UNKNOWN_KEY: &str = "id: custom.unknown-key\n\
+                               title: A misspelt key under expect\n\
+                               steps:\n  \
+                                 - name: one\n    \
+                                   request: { method: GET, path: /Users }\n    \
+                                   expect:\n      \
+                                     stauts: 200\n";
