@@ -78,11 +78,8 @@ impl Evidence {
                 let prefix = format!("{}:", name.to_ascii_lowercase());
                 let values: Vec<&str> = transcript
                     .lines()
-                    .filter_map(|l| {
-                        l.to_ascii_lowercase()
-                            .starts_with(&prefix)
-                            .then(|| l[prefix.len()..].trim())
-                    })
+                    .filter(|l| l.to_ascii_lowercase().starts_with(&prefix))
+                    .map(|l| l[prefix.len()..].trim())
                     .collect();
                 for value in &values {
                     assert_eq!(*value, "[REDACTED]", "{name} in {file}:\n{transcript}");
