@@ -242,7 +242,7 @@ async fn watch_interrupts(cancel: CancellationToken) {
         return;
     }
     eprintln!(
-        "\ninterrupted: finishing running scenarios and cleaning up (Ctrl-C again to quit now)"
+        "\ninterrupted: stopping after the requests in flight and cleaning up (Ctrl-C again to quit now)"
     );
     cancel.cancel();
     if tokio::signal::ctrl_c().await.is_ok() {

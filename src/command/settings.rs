@@ -53,8 +53,13 @@ pub fn resolve_target(
             "--header takes 'Name: value' (a colon between name and value)".to_owned()
         })?;
         let name = name.trim();
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(format!("--header name '{name}' is not a valid header name"));
+        // Not repeated: when the colon is misplaced, the "name" holds part of the value.
+        if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+            return Err(
+                "--header takes 'Name: value', and the text before the first colon \
+                        is not a valid header name (not shown: header values are secret)"
+                    .to_owned(),
+            );
         }
         headers.push((name.to_owned(), SecretString::from(value.trim().to_owned())));
     }

@@ -120,9 +120,8 @@ impl ConfigFile {
 
     /// Parses config text; `name` is used in error messages.
     pub fn parse(name: &str, text: &str) -> Result<Self, ConfigError> {
-        // No source snippet: the offending line may hold a secret the user pasted in.
         let config: ConfigFile = serde_saphyr::from_str(text)
-            .map_err(|e| ConfigError::Invalid(format!("{name}: {}", e.without_snippet())))?;
+            .map_err(|e| ConfigError::Invalid(format!("{name}: {}", without_values(&e))))?;
         config.validate(name)?;
         Ok(config)
     }
@@ -183,6 +182,26 @@ impl ConfigFile {
     }
 }
 
+/// The parser's message with no value from the file in it. No source snippet: the
+/// offending line may hold a secret the user pasted in. And no quoted value: a token
+/// written where a key word belongs (`auth: <token>`, `auth: Bearer <token>`) comes back
+/// as an "unknown variant", and serde quotes what it did not expect.
+fn without_values(error: &serde_saphyr::Error) -> String {
+    use serde_saphyr::Error;
+    let error = error.without_snippet();
+    let text = error.to_string();
+    match error {
+        Error::SerdeUnknownVariant { variant, .. } => {
+            text.replacen(&format!("`{variant}`"), "(value not shown)", 1)
+        }
+        Error::SerdeInvalidType { unexpected, .. }
+        | Error::SerdeInvalidValue { unexpected, .. } => {
+            text.replacen(unexpected.as_str(), "a value (not shown)", 1)
+        }
+        _ => text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,6 +233,18 @@ mod tests {
             !text.contains("s3cr3t"),
             "the secret leaked into the error: {text}"
         );
+    }
+
+    #[test]
+    fn a_token_written_where_the_auth_kind_belongs_is_not_repeated() {
+        for text in ["auth: s3cr3t\n", "auth:\n  Bearer s3cr3t\n"] {
+            let err = ConfigFile::parse("t.yaml", text).unwrap_err().to_string();
+            assert!(!err.contains("s3cr3t"), "the secret leaked: {err}");
+            assert!(
+                err.contains("expected one of bearer, basic") && err.contains("line"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Reading a target's discovery endpoints over HTTP. A target that cannot be reached or
-//! refuses our credentials stops the run before any scenario; a target without
-//! discovery endpoints is run with what it evidently serves, and the gap is reported.
+//! refuses our credentials stops the run before any scenario, and so does one that
+//! answers every discovery request with something that is not JSON (a web page: the URL
+//! is not a SCIM endpoint); a target without discovery endpoints is run with what it
+//! evidently serves, and the gap is reported.
 
 use serde_json::Value;
 
@@ -26,6 +28,11 @@ pub enum DiscoveryError {
     Unreachable(String),
     #[error("authentication refused: GET {path} answered {status}; check the token")]
     AuthRefused { path: &'static str, status: u16 },
+    #[error(
+        "not a SCIM endpoint: /ServiceProviderConfig, /ResourceTypes and /Schemas all \
+         answered {status} with {content_type}, not JSON; check the base URL"
+    )]
+    NotScim { status: u16, content_type: String },
 }
 
 /// The capabilities assumed when a target serves no discovery endpoint at all: the
@@ -61,6 +68,19 @@ pub async fn discover(client: &Client) -> Result<Discovered, DiscoveryError> {
         }
     }
     let schemas = fetch(client, "/Schemas").await?;
+    if [&spc, &resource_types, &schemas]
+        .iter()
+        .all(|r| r.status / 100 == 2 && serde_json::from_slice::<Value>(&r.body).is_err())
+    {
+        return Err(DiscoveryError::NotScim {
+            status: spc.status,
+            // The peer chose this text: keep a hostile one short.
+            content_type: spc.header("content-type").map_or_else(
+                || "no content type".to_owned(),
+                |t| t.chars().take(80).collect(),
+            ),
+        });
+    }
     match json_of(&schemas).map(list_items) {
         Some(items) => found.schemas = items,
         None => found

@@ -196,7 +196,7 @@ impl<W: Write> ConsoleReporter<W> {
                     "{}\n",
                     self.paint(
                         WARN,
-                        "Cancelling: no new scenarios start; running ones finish and clean up."
+                        "Cancelling: no new scenarios start; running ones stop after their current request and clean up."
                     )
                 );
                 self.write(&text);

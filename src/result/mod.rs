@@ -168,7 +168,8 @@ pub enum RunEvent {
         id: String,
     },
     ScenarioFinished(Box<ScenarioResult>),
-    /// First Ctrl-C: no new scenarios start; running ones finish their cleanup.
+    /// First Ctrl-C: no new scenarios start; running ones stop after their current
+    /// request and clean up.
     Cancelling,
     Finished(Box<RunSummary>),
 }

@@ -1,0 +1,518 @@
+//! Helpers for the end-to-end tests of the `scimcheck` binary: run it with an environment
+//! the developer's shell cannot leak into, make sure no child outlives its test, a
+//! reference server on its own runtime to count what a run leaves behind, and fake peers
+//! that answer what no SCIM server would.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use scimcheck::server::{ServerConfig, ServerHandle, parse_misbehaviours, start};
+use serde_json::{Value, json};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_scimcheck");
+
+/// Longest a single `scimcheck` invocation may take before the test calls it a hang.
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+
+/// `scimcheck` with no `SCIMCHECK_*` variable inherited, stdin closed, and the console
+/// settings that change output (`CI`, `NO_COLOR`, `TERM`) removed too.
+pub fn scimcheck() -> Command {
+    let mut command = Command::new(BIN);
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("SCIMCHECK_") {
+            command.env_remove(name);
+        }
+    }
+    for name in ["CI", "NO_COLOR", "TERM"] {
+        command.env_remove(name);
+    }
+    command.stdin(Stdio::null());
+    command
+}
+
+/// What a finished invocation printed and how it exited.
+#[derive(Debug)]
+pub struct Finished {
+    /// The exit code; -1 when a signal ended the process.
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Finished {
+    /// stdout and stderr together, for searches that do not care which.
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
+    /// Both streams, labelled, for assertion messages.
+    pub fn show(&self) -> String {
+        format!(
+            "exit code {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+
+    /// Asserts the exit code, showing both streams when it differs.
+    #[track_caller]
+    pub fn assert_code(&self, code: i32) -> &Self {
+        assert_eq!(self.code, code, "unexpected exit code\n{}", self.show());
+        self
+    }
+
+    /// Asserts that no panic message reached the terminal.
+    #[track_caller]
+    pub fn assert_no_panic(&self) -> &Self {
+        assert!(
+            !self.all().contains("panicked"),
+            "scimcheck panicked\n{}",
+            self.show()
+        );
+        self
+    }
+
+    /// The console's final `N passed, N failed, N skipped` line, as numbers.
+    #[track_caller]
+    pub fn tally(&self) -> (u32, u32, u32) {
+        let last = self.stdout.lines().last().unwrap_or_default();
+        let numbers: Vec<u32> = last
+            .split(", ")
+            .zip(["passed", "failed", "skipped"])
+            .filter_map(|(part, word)| part.strip_suffix(&format!(" {word}"))?.parse().ok())
+            .collect();
+        match numbers[..] {
+            [passed, failed, skipped] => (passed, failed, skipped),
+            _ => panic!(
+                "the last line is not `N passed, N failed, N skipped`: {last:?}\n{}",
+                self.show()
+            ),
+        }
+    }
+}
+
+/// Runs `scimcheck ARGS` to the end (at most `PATIENCE`).
+pub fn run(args: &[&str]) -> Finished {
+    let mut command = scimcheck();
+    command.args(args);
+    finish(command)
+}
+
+/// Runs a prepared command to the end (at most `PATIENCE`), capturing both streams.
+pub fn finish(mut command: Command) -> Finished {
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = Running::spawn(&mut command);
+    let stdout = drain(child.child.stdout.take().expect("stdout is piped"));
+    let stderr = drain(child.child.stderr.take().expect("stderr is piped"));
+    let status = child.wait_for_exit(PATIENCE);
+    Finished {
+        code: status.code().unwrap_or(-1),
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
+    }
+}
+
+fn drain(mut stream: impl Read + Send + 'static) -> JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = stream.read_to_end(&mut bytes);
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
+}
+
+/// A child process that is killed (by its PID, through `Child::kill`) when the guard
+/// drops, also when the test panics.
+pub struct Running {
+    pub child: Child,
+}
+
+impl Running {
+    pub fn spawn(command: &mut Command) -> Running {
+        Running {
+            child: command.spawn().expect("the scimcheck binary starts"),
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the process to exit; kills it and fails the test after `limit`.
+    #[track_caller]
+    pub fn wait_for_exit(&mut self, limit: Duration) -> ExitStatus {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status;
+            }
+            if Instant::now() >= deadline {
+                let _ = self.child.kill();
+                panic!(
+                    "scimcheck (pid {}) did not exit within {limit:?}",
+                    self.pid()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Sends SIGINT, as Ctrl-C in a terminal does.
+    pub fn interrupt(&self) {
+        let status = Command::new("kill")
+            .args(["-INT", &self.pid().to_string()])
+            .status()
+            .expect("kill(1) runs");
+        assert!(status.success(), "kill -INT {} failed", self.pid());
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// The lines a child writes to a pipe, as they come.
+pub struct Lines {
+    rx: Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Lines {
+    pub fn follow(stream: impl Read + Send + 'static) -> Lines {
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Lines {
+            rx,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits (at most `limit`) for a line that satisfies `wanted` and returns it.
+    #[track_caller]
+    pub fn wait_for(&mut self, limit: Duration, wanted: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + limit;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if wanted(&line) {
+                        return line;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => panic!(
+                    "no such line within {limit:?}; seen so far:\n{}",
+                    self.seen.join("\n")
+                ),
+                Err(RecvTimeoutError::Disconnected) => panic!(
+                    "the stream ended without such a line; seen:\n{}",
+                    self.seen.join("\n")
+                ),
+            }
+        }
+    }
+
+    /// Everything seen so far plus whatever is left until the stream ends.
+    pub fn rest(mut self) -> String {
+        while let Ok(line) = self.rx.recv_timeout(PATIENCE) {
+            self.seen.push(line);
+        }
+        let mut text = self.seen.join("\n");
+        text.push('\n');
+        text
+    }
+}
+
+/// A loopback port that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("bind a loopback port")
+        .port()
+}
+
+/// The reference server (the library's), on its own runtime so tests can stay
+/// synchronous and run the binary with `std::process`.
+pub struct RefServer {
+    runtime: tokio::runtime::Runtime,
+    handle: Option<ServerHandle>,
+    http: reqwest::Client,
+    pub base: String,
+    pub token: Option<String>,
+}
+
+impl RefServer {
+    pub fn start(token: Option<&str>) -> RefServer {
+        RefServer::misbehaving(token, "")
+    }
+
+    pub fn misbehaving(token: Option<&str>, misbehaviours: &str) -> RefServer {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("a runtime for the reference server");
+        let config = ServerConfig {
+            token: token.map(str::to_owned),
+            misbehaviours: parse_misbehaviours(misbehaviours).expect("known misbehaviours"),
+            ..ServerConfig::default()
+        };
+        let handle = runtime
+            .block_on(start(config))
+            .expect("the reference server starts");
+        RefServer {
+            base: handle.base_url().to_owned(),
+            handle: Some(handle),
+            http: reqwest::Client::builder()
+                .no_proxy()
+                .build()
+                .expect("a plain HTTP client"),
+            token: token.map(str::to_owned),
+            runtime,
+        }
+    }
+
+    fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/scim+json")
+                .body(body.to_string());
+        }
+        self.runtime.block_on(async {
+            let response = request.send().await.expect("the reference server answers");
+            let status = response.status().as_u16();
+            let text = response.text().await.unwrap_or_default();
+            (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        })
+    }
+
+    /// `totalResults` of `GET {endpoint}?count=0`.
+    pub fn count(&self, endpoint: &str) -> u64 {
+        let (status, body) = self.send(reqwest::Method::GET, &format!("{endpoint}?count=0"), None);
+        assert_eq!(status, 200, "count {endpoint}: {body}");
+        body["totalResults"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no totalResults in {body}"))
+    }
+
+    pub fn users(&self) -> u64 {
+        self.count("/Users")
+    }
+
+    pub fn groups(&self) -> u64 {
+        self.count("/Groups")
+    }
+
+    /// Every userName on the server, for assertion messages.
+    pub fn user_names(&self) -> Vec<String> {
+        let (_, body) = self.send(reqwest::Method::GET, "/Users?count=1000", None);
+        body["Resources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|user| user["userName"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// Ids of the users whose userName starts with `prefix`.
+    pub fn user_ids_with_prefix(&self, prefix: &str) -> Vec<String> {
+        let filter = format!("userName sw \"{prefix}\"");
+        let query = format!("/Users?filter={}", encode(&filter));
+        let (status, body) = self.send(reqwest::Method::GET, &query, None);
+        assert_eq!(status, 200, "filter users: {body}");
+        body["Resources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|user| user["id"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// Creates a user outside scimcheck and returns its id.
+    pub fn create_user(&self, user_name: &str) -> String {
+        let body = json!({"schemas": [USER_SCHEMA], "userName": user_name});
+        let (status, body) = self.send(reqwest::Method::POST, "/Users", Some(body));
+        assert_eq!(status, 201, "create user: {body}");
+        body["id"].as_str().expect("an id").to_owned()
+    }
+
+    /// The user's userName, or None when it does not exist.
+    pub fn user_name(&self, id: &str) -> Option<String> {
+        let (status, body) = self.send(reqwest::Method::GET, &format!("/Users/{id}"), None);
+        (status == 200).then(|| body["userName"].as_str().unwrap_or_default().to_owned())
+    }
+
+    pub fn delete_user(&self, id: &str) {
+        let (status, body) = self.send(reqwest::Method::DELETE, &format!("/Users/{id}"), None);
+        assert_eq!(status, 204, "delete user {id}: {body}");
+    }
+}
+
+impl Drop for RefServer {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            self.runtime.block_on(handle.shutdown());
+        }
+    }
+}
+
+/// Percent-encoding for a query value (enough for SCIM filters).
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A loopback peer that answers every connection with the same bytes and closes it:
+/// for faults a SCIM server cannot produce (an HTML page, bytes that are not HTTP).
+pub struct FakePeer {
+    pub url: String,
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl FakePeer {
+    pub fn answering(reply: Vec<u8>) -> FakePeer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let addr = listener.local_addr().expect("local address");
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = stop.clone();
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopping.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut stream) = stream else { continue };
+                let reply = reply.clone();
+                std::thread::spawn(move || {
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+                    read_request_head(&mut stream);
+                    let _ = stream.write_all(&reply);
+                    let _ = stream.shutdown(std::net::Shutdown::Both);
+                });
+            }
+        });
+        FakePeer {
+            url: format!("http://{addr}/scim/v2"),
+            addr,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// A web server's HTML page, `200 OK`, for every request.
+    pub fn html() -> FakePeer {
+        let page = "<!DOCTYPE html>\n<html><head><title>Sign in</title></head>\
+                    <body><h1>Welcome to Acme</h1><p>Please sign in.</p></body></html>\n";
+        let reply = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{page}",
+            page.len()
+        );
+        FakePeer::answering(reply.into_bytes())
+    }
+
+    /// Bytes that are not HTTP at all.
+    pub fn garbage() -> FakePeer {
+        let mut reply = b"\x00\xff\xfe\x13\x37 SSH-2.0-not-http\r\n".to_vec();
+        reply.extend((0u8..=255).rev());
+        FakePeer::answering(reply)
+    }
+}
+
+fn read_request_head(stream: &mut TcpStream) {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+impl Drop for FakePeer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect(self.addr);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write a test file");
+    path
+}
+
+/// A scenario that creates a user and then expects a status no server answers, so it
+/// fails with a resource on the ledger.
+pub const CREATE_THEN_FAIL: &str = r#"id: custom.create-then-fail
+title: Creates a user, then expects a status the server never answers
+steps:
+  - name: create
+    request:
+      method: POST
+      path: /Users
+      body:
+        schemas: [urn:ietf:params:scim:schemas:core:2.0:User]
+        userName: "{{ unique.email }}"
+    expect: { status: 201 }
+    capture: { user: body.id }
+  - name: read
+    request: { method: GET, path: "/Users/{{ user }}" }
+    expect: { status: 599 }
+"#;
+
+/// A scenario file with a YAML syntax error: the extra `}` on line 6, column 28.
+pub const SYNTAX_ERROR: &str = "id: custom.syntax\n\
+                                title: A flow mapping closed twice\n\
+                                steps:\n  \
+                                  - name: one\n    \
+                                    request: { method: GET, path: /Users }\n    \
+                                    expect: { status: 200 }}\n";
+
+/// A scenario file with a misspelt key: `stauts` on line 7, column 7.
+pub const UNKNOWN_KEY: &str = "id: custom.unknown-key\n\
+                               title: A misspelt key under expect\n\
+                               steps:\n  \
+                                 - name: one\n    \
+                                   request: { method: GET, path: /Users }\n    \
+                                   expect:\n      \
+                                     stauts: 200\n";
