@@ -6,12 +6,12 @@
 //!
 //! `cargo test --test misbehaviours` (one test per switch; libtest filters work).
 
-#[path = "support/binary.rs"]
-mod binary;
+#[path = "support/cli.rs"]
+mod cli;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use binary::{not_passing, outcome, scenarios};
+use cli::{not_passing, outcome, scenarios};
 use libtest_mimic::{Arguments, Failed, Trial};
 use scimcheck::server::Misbehaviour;
 use serde_json::Value;
@@ -71,12 +71,12 @@ fn expected_exit_code(report: &Value) -> i32 {
 }
 
 fn strict_server_passes() -> Result<(), Failed> {
-    let run = binary::run(&[])?;
+    let run = cli::run_json(&[])?;
     let broken = not_passing(&run.report);
-    if !broken.is_empty() || run.exit_code != 0 {
+    if !broken.is_empty() || run.finished.code != 0 {
         return Err(format!(
             "the strict server should pass everything (exit {}): {broken:?}\n{}",
-            run.exit_code, run.stdout
+            run.finished.code, run.finished.stdout
         )
         .into());
     }
@@ -85,7 +85,7 @@ fn strict_server_passes() -> Result<(), Failed> {
 
 fn switch_matches_fixture(misbehaviour: Misbehaviour) -> Result<(), Failed> {
     let name = misbehaviour.name();
-    let run = binary::run(&["--misbehave", name])?;
+    let run = cli::run_json(&["--misbehave", name])?;
     let actual = not_passing(&run.report);
     let expected = expected().remove(name).unwrap_or_default();
     if actual != expected {
@@ -100,10 +100,10 @@ fn switch_matches_fixture(misbehaviour: Misbehaviour) -> Result<(), Failed> {
         .into());
     }
     let want = expected_exit_code(&run.report);
-    if run.exit_code != want {
+    if run.finished.code != want {
         return Err(format!(
             "--misbehave {name}: exit code {} but {want} expected\n{}",
-            run.exit_code, run.stdout
+            run.finished.code, run.finished.stdout
         )
         .into());
     }
@@ -135,20 +135,20 @@ fn every_switch_caught() -> Result<(), Failed> {
 /// retries and pauses every job, so the run passes. Without retries it cannot.
 fn rate_limit_survived() -> Result<(), Failed> {
     let subset = ["--misbehave", "rate-limit", "--filter", "users.read"];
-    let patient = binary::run(&subset)?;
+    let patient = cli::run_json(&subset)?;
     let broken = not_passing(&patient.report);
-    if !broken.is_empty() || patient.exit_code != 0 {
+    if !broken.is_empty() || patient.finished.code != 0 {
         return Err(format!(
             "with retries the run should pass: {broken:?}\n{}",
-            patient.stdout
+            patient.finished.stdout
         )
         .into());
     }
-    let impatient = binary::run(&[&subset[..], &["--retries", "0"]].concat())?;
-    if !impatient.stdout.contains("429") || impatient.exit_code != 1 {
+    let impatient = cli::run_json(&[&subset[..], &["--retries", "0"]].concat())?;
+    if !impatient.finished.stdout.contains("429") || impatient.finished.code != 1 {
         return Err(format!(
             "without retries a 429 should fail the run (exit {})\n{}",
-            impatient.exit_code, impatient.stdout
+            impatient.finished.code, impatient.finished.stdout
         )
         .into());
     }

@@ -2,10 +2,10 @@
 //! deviation (exit 0) without hiding anything else, an IdP profile raises what that IdP
 //! needs to `must`, exclusions are reported as skips, and bad profiles are refused.
 
-#[path = "support/binary.rs"]
-mod binary;
+#[path = "support/cli.rs"]
+mod cli;
 
-use binary::{not_passing, outcome, scenarios};
+use cli::{not_passing, outcome, scenarios};
 
 fn ids_with(report: &serde_json::Value, kind: &str) -> Vec<String> {
     scenarios(report)
@@ -17,16 +17,16 @@ fn ids_with(report: &serde_json::Value, kind: &str) -> Vec<String> {
 #[test]
 fn documented_soft_delete_is_a_deviation_not_a_failure() {
     let flags = ["--misbehave", "soft-delete", "--filter", "users.delete"];
-    let plain = binary::run(&flags).unwrap();
-    assert_eq!(plain.exit_code, 1, "{}", plain.stdout);
+    let plain = cli::run_json(&flags).unwrap();
+    assert_eq!(plain.finished.code, 1, "{}", plain.finished.stdout);
     let failed = ids_with(&plain.report, "fail");
     assert!(
         failed.contains(&"users.delete.basic".to_owned()),
         "{failed:?}"
     );
 
-    let profiled = binary::run(&[&flags[..], &["--profile", "socialtalent"]].concat()).unwrap();
-    assert_eq!(profiled.exit_code, 0, "{}", profiled.stdout);
+    let profiled = cli::run_json(&[&flags[..], &["--profile", "socialtalent"]].concat()).unwrap();
+    assert_eq!(profiled.finished.code, 0, "{}", profiled.finished.stdout);
     assert_eq!(ids_with(&profiled.report, "deviation"), failed);
     assert_eq!(profiled.report["run"]["profile"], "socialtalent");
     let basic = scenarios(&profiled.report)
@@ -35,15 +35,15 @@ fn documented_soft_delete_is_a_deviation_not_a_failure() {
     let reason = basic["outcome"]["reason"].as_str().unwrap_or_default();
     assert!(reason.contains("socialtalent profile"), "{basic}");
     assert!(
-        profiled.stdout.contains("deviations  "),
+        profiled.finished.stdout.contains("deviations  "),
         "{}",
-        profiled.stdout
+        profiled.finished.stdout
     );
 }
 
 #[test]
 fn a_profile_hides_nothing_it_does_not_name() {
-    let run = binary::run(&[
+    let run = cli::run_json(&[
         "--misbehave",
         "soft-delete,uniqueness-500",
         "--filter",
@@ -54,7 +54,7 @@ fn a_profile_hides_nothing_it_does_not_name() {
         "socialtalent",
     ])
     .unwrap();
-    assert_eq!(run.exit_code, 1, "{}", run.stdout);
+    assert_eq!(run.finished.code, 1, "{}", run.finished.stdout);
     let broken = not_passing(&run.report);
     assert!(
         broken.contains("users.delete.basic deviation"),
@@ -68,9 +68,13 @@ fn a_profile_hides_nothing_it_does_not_name() {
 
 #[test]
 fn a_deviation_rule_leaves_a_passing_scenario_passing() {
-    let run = binary::run(&["--filter", "users.delete", "--profile", "socialtalent"]).unwrap();
-    assert_eq!(run.exit_code, 0, "{}", run.stdout);
-    assert!(not_passing(&run.report).is_empty(), "{}", run.stdout);
+    let run = cli::run_json(&["--filter", "users.delete", "--profile", "socialtalent"]).unwrap();
+    assert_eq!(run.finished.code, 0, "{}", run.finished.stdout);
+    assert!(
+        not_passing(&run.report).is_empty(),
+        "{}",
+        run.finished.stdout
+    );
 }
 
 #[test]
@@ -81,20 +85,20 @@ fn the_entra_id_profile_makes_capitalised_ops_required() {
         "--filter",
         "capitalised",
     ];
-    let plain = binary::run(&flags).unwrap();
+    let plain = cli::run_json(&flags).unwrap();
     assert_eq!(
-        plain.exit_code, 0,
+        plain.finished.code, 0,
         "lenient without a profile: {}",
-        plain.stdout
+        plain.finished.stdout
     );
     assert!(
         !ids_with(&plain.report, "fail").is_empty(),
         "{}",
-        plain.stdout
+        plain.finished.stdout
     );
 
-    let entra = binary::run(&[&flags[..], &["--profile", "entra-id"]].concat()).unwrap();
-    assert_eq!(entra.exit_code, 1, "{}", entra.stdout);
+    let entra = cli::run_json(&[&flags[..], &["--profile", "entra-id"]].concat()).unwrap();
+    assert_eq!(entra.finished.code, 1, "{}", entra.finished.stdout);
     for scenario in scenarios(&entra.report).filter(|s| outcome(s) == "fail") {
         assert_eq!(scenario["severity"], "must", "{scenario}");
     }
@@ -102,7 +106,7 @@ fn the_entra_id_profile_makes_capitalised_ops_required() {
 
 #[test]
 fn an_exclusion_is_reported_as_a_skip_with_the_reason() {
-    let run = binary::run(&[
+    let run = cli::run_json(&[
         "--filter",
         "groups.create.basic",
         "--filter",
@@ -111,7 +115,7 @@ fn an_exclusion_is_reported_as_a_skip_with_the_reason() {
         "talkdesk",
     ])
     .unwrap();
-    assert_eq!(run.exit_code, 0, "{}", run.stdout);
+    assert_eq!(run.finished.code, 0, "{}", run.finished.stdout);
     let group = scenarios(&run.report)
         .find(|s| s["id"] == "groups.create.basic")
         .unwrap();
@@ -133,7 +137,7 @@ fn a_malformed_profile_file_is_refused_with_its_place() {
         "name: vendor\ntitle: Vendor\nrules:\n  - tag: users\n    deviaton: typo\n",
     )
     .unwrap();
-    let output = binary::scimcheck()
+    let output = cli::scimcheck()
         .args(["list", "--profile"])
         .arg(&path)
         .output()
@@ -147,7 +151,7 @@ fn a_malformed_profile_file_is_refused_with_its_place() {
 
 #[test]
 fn an_unknown_profile_lists_the_built_in_ones() {
-    let output = binary::scimcheck()
+    let output = cli::scimcheck()
         .args(["run", "--profile", "entra_id"])
         .output()
         .unwrap();
@@ -166,7 +170,7 @@ fn a_rule_that_matches_no_scenario_is_warned_about() {
         "name: vendor\ntitle: Vendor\nrules:\n  - scenario: users.delete.basik\n    deviation: typo\n",
     )
     .unwrap();
-    let output = binary::scimcheck()
+    let output = cli::scimcheck()
         .args(["list", "--filter", "users.delete.basic", "--profile"])
         .arg(&path)
         .output()
@@ -182,7 +186,7 @@ fn a_rule_that_matches_no_scenario_is_warned_about() {
 #[test]
 fn lint_checks_profiles_as_profiles_and_scenarios_as_scenarios() {
     let root = env!("CARGO_MANIFEST_DIR");
-    let output = binary::scimcheck()
+    let output = cli::scimcheck()
         .args(["lint", &format!("{root}/suites")])
         .output()
         .unwrap();
@@ -198,7 +202,7 @@ fn lint_checks_profiles_as_profiles_and_scenarios_as_scenarios() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("vendor.profile.yaml");
     std::fs::write(&path, "name: vendor\ntitle: Vendor\nrate_limit: fast\n").unwrap();
-    let output = binary::scimcheck()
+    let output = cli::scimcheck()
         .arg("lint")
         .arg(dir.path())
         .output()

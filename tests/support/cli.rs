@@ -122,6 +122,50 @@ pub fn finish(mut command: Command) -> Finished {
     }
 }
 
+/// A finished `scimcheck run` and its JSON report.
+pub struct JsonRun {
+    pub finished: Finished,
+    pub report: Value,
+}
+
+/// `scimcheck run` on the embedded server with `extra` flags and a JSON report read back.
+/// One job at a time: with `filter-ignored`, say, what a list returns would otherwise
+/// depend on which other scenarios happen to run beside it.
+pub fn run_json(extra: &[&str]) -> Result<JsonRun, String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let path = dir.path().join("report.json");
+    let mut command = scimcheck();
+    command
+        .args(["run", "--no-progress", "--jobs", "1", "--report-json"])
+        .arg(&path)
+        .args(extra);
+    let finished = finish(command);
+    let report = std::fs::read_to_string(&path)
+        .map_err(|e| format!("no JSON report: {e}"))
+        .and_then(|text| {
+            serde_json::from_str(&text).map_err(|e| format!("the JSON report does not parse: {e}"))
+        })
+        .map_err(|e| format!("{e}\n{}", finished.show()))?;
+    Ok(JsonRun { finished, report })
+}
+
+/// The scenarios of a JSON report.
+pub fn scenarios(report: &Value) -> impl Iterator<Item = &Value> {
+    report["scenarios"].as_array().into_iter().flatten()
+}
+
+pub fn outcome(scenario: &Value) -> &str {
+    scenario["outcome"]["kind"].as_str().unwrap_or("?")
+}
+
+/// `<scenario-id> <outcome>` for every scenario of a JSON report that did not pass.
+pub fn not_passing(report: &Value) -> std::collections::BTreeSet<String> {
+    scenarios(report)
+        .filter(|s| outcome(s) != "pass")
+        .map(|s| format!("{} {}", s["id"].as_str().unwrap_or("?"), outcome(s)))
+        .collect()
+}
+
 fn drain(mut stream: impl Read + Send + 'static) -> JoinHandle<String> {
     std::thread::spawn(move || {
         let mut bytes = Vec::new();
