@@ -30,6 +30,9 @@ pub struct RunArgs {
     /// Write a self-contained HTML report to FILE
     #[arg(long, value_name = "FILE")]
     pub report_html: Option<PathBuf>,
+    /// Write a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)
+    #[arg(long, value_name = "FILE")]
+    pub report_markdown: Option<PathBuf>,
     /// Write one file per scenario with each HTTP exchange (secrets redacted) into DIR
     #[arg(long, value_name = "DIR")]
     pub transcript: Option<PathBuf>,

@@ -50,9 +50,14 @@ pub async fn run(args: RunArgs, env: &dyn EnvSource) -> i32 {
             "--misbehave switches the embedded server; it cannot be used with --url",
         );
     }
-    for path in [&args.report_junit, &args.report_json, &args.report_html]
-        .into_iter()
-        .flatten()
+    for path in [
+        &args.report_junit,
+        &args.report_json,
+        &args.report_html,
+        &args.report_markdown,
+    ]
+    .into_iter()
+    .flatten()
     {
         if let Err(e) = report::check_output_path(path) {
             return fail(exit::USAGE, e);
@@ -216,6 +221,13 @@ fn write_reports(args: &RunArgs, summary: &RunSummary) -> Result<(), i32> {
     }
     if let Some(path) = &args.report_html {
         results.push(("HTML report", path, report::write_html(summary, path)));
+    }
+    if let Some(path) = &args.report_markdown {
+        results.push((
+            "Markdown report",
+            path,
+            report::write_markdown(summary, path),
+        ));
     }
     if let Some(dir) = &args.transcript {
         let written = report::write_transcripts(summary, dir).map(|_| ());

@@ -1,4 +1,4 @@
-//! Report writers (console, JUnit, JSON, HTML, transcripts), each a consumer of `result`.
+//! Report writers (console, JUnit, JSON, HTML, Markdown, transcripts), each a consumer of `result`.
 //!
 //! Nothing here looks at the executor: the console follows the `RunEvent` stream, the
 //! file writers take the finished `RunSummary`. Exchanges arrive already redacted and are
@@ -9,6 +9,7 @@ pub mod exchange;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod output;
 pub mod progress;
 mod text;
@@ -22,6 +23,7 @@ pub use exchange::render_exchange;
 pub use html::{html_string, write_html};
 pub use json::{FORMAT as JSON_FORMAT, json_string, write_json};
 pub use junit::{junit_string, write_junit};
+pub use markdown::{markdown_string, write_markdown};
 pub use output::{check_output_dir, check_output_path};
 pub use transcript::write_transcripts;
 

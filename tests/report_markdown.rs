@@ -1,0 +1,32 @@
+//! The Markdown summary: a snapshot of a mixed run, and what it leaves out.
+
+mod report_support;
+
+use report_support::*;
+use scimcheck::report::{markdown_string, write_markdown};
+
+#[test]
+fn markdown_of_a_mixed_run() {
+    let markdown = markdown_string(&mixed_run());
+    snapshot_settings().bind(|| insta::assert_snapshot!("markdown_mixed_run", markdown));
+}
+
+#[test]
+fn passing_scenarios_are_counted_not_listed_and_exchanges_stay_out() {
+    let summary = mixed_run();
+    let markdown = markdown_string(&summary);
+    for result in &summary.results {
+        let listed = markdown.contains(&format!("- `{}`", result.id));
+        assert_eq!(listed, result.outcome.label() != "pass", "{}", result.id);
+    }
+    assert!(!markdown.contains("Authorization"), "{markdown}");
+    assert!(markdown.contains("| 1 | 1 | 1 | 1 | 1 | 6 |"), "{markdown}");
+}
+
+#[test]
+fn write_markdown_creates_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out/summary.md");
+    write_markdown(&mixed_run(), &path).unwrap();
+    assert!(std::fs::read_to_string(&path).unwrap().starts_with("# scimcheck: "));
+}
