@@ -215,3 +215,26 @@ fn lint_checks_profiles_as_profiles_and_scenarios_as_scenarios() {
     );
     assert!(!stderr.contains("no scenario files"), "{stderr}");
 }
+
+#[test]
+fn a_profile_rate_limit_keeps_a_four_per_second_server_happy_without_retries() {
+    let flags = [
+        "--misbehave",
+        "rate-limit",
+        "--retries",
+        "0",
+        "--filter",
+        "users.read",
+        "--filter",
+        "users.create.basic",
+    ];
+    let unlimited = cli::run_json(&flags).unwrap();
+    assert_eq!(unlimited.finished.code, 1, "{}", unlimited.finished.stdout);
+    let paced = cli::run_json(&[&flags[..], &["--profile", "talkdesk"]].concat()).unwrap();
+    assert_eq!(paced.finished.code, 0, "{}", paced.finished.stdout);
+    assert!(
+        not_passing(&paced.report).is_empty(),
+        "{}",
+        paced.finished.stdout
+    );
+}
