@@ -28,5 +28,9 @@ fn write_markdown_creates_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("out/summary.md");
     write_markdown(&mixed_run(), &path).unwrap();
-    assert!(std::fs::read_to_string(&path).unwrap().starts_with("# scimcheck: "));
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .starts_with("# scimcheck: ")
+    );
 }
