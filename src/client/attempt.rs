@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use reqwest::Url;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
 
+use super::explain;
 use super::{
     Client, HttpRequest, HttpResponse, INVALID_BEARER_TOKEN, RawExchange, TransportError,
     TransportErrorKind,
@@ -172,9 +173,10 @@ fn classify(error: &reqwest::Error, timeout: Duration) -> TransportError {
     } else {
         TransportErrorKind::Other
     };
+    let scheme = error.url().map_or("", Url::scheme);
     TransportError {
         kind,
-        message: error_text(error),
+        message: explain::explain(error, scheme).unwrap_or_else(|| error_text(error)),
     }
 }
 
