@@ -177,6 +177,8 @@ fn bytes_that_are_not_http_exit_3_with_a_clear_message() {
     out.assert_code(exit::CANNOT_START).assert_no_panic();
     assert!(out.stderr.contains(&peer.url), "{}", out.show());
     assert!(out.stderr.contains("HTTP"), "{}", out.show());
+    // The port answered, so it is not "unreachable".
+    assert!(out.stderr.contains("no usable answer"), "{}", out.show());
 }
 
 #[test]

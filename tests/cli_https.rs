@@ -16,10 +16,10 @@ use tls::TlsFront;
 const TOKEN: &str = "https-SECRET-7c1d93";
 
 /// The reference server (token required) and a TLS front before it. The front is
-/// declared first so it stops first; the server is only held, never called directly.
+/// declared first so it stops first; the server is called directly only to count users.
 struct Https {
     front: TlsFront,
-    _server: RefServer,
+    server: RefServer,
 }
 
 impl Https {
@@ -27,7 +27,7 @@ impl Https {
         let server = RefServer::start(Some(TOKEN));
         Https {
             front: TlsFront::before(&server.base),
-            _server: server,
+            server,
         }
     }
 
@@ -84,6 +84,7 @@ fn a_self_signed_certificate_stops_the_run_and_the_message_names_insecure() {
             "the server's TLS certificate is not trusted",
             "self-signed",
             "--insecure",
+            "no usable answer",
         ],
     );
 }
@@ -91,8 +92,17 @@ fn a_self_signed_certificate_stops_the_run_and_the_message_names_insecure() {
 #[test]
 fn with_insecure_the_users_read_scenarios_pass_over_tls() {
     let https = Https::start();
+    let users_before = https.server.users();
     let out = run_users_read(&https.front.base, &["--insecure"]);
     out.assert_code(exit::SUCCESS);
+    // Behind the front the server's Locations say http://, outside the https:// target:
+    // never followed, so each user is deleted by its id instead.
+    assert_eq!(https.server.users(), users_before, "{}", out.show());
+    assert!(
+        out.stdout.contains("deleted by its id instead"),
+        "{}",
+        out.show()
+    );
     let (passed, failed, _) = out.tally();
     assert!(passed > 0 && failed == 0, "{}", out.show());
     assert!(

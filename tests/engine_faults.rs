@@ -268,7 +268,7 @@ steps:
 "#;
 
 #[tokio::test]
-async fn a_location_outside_the_target_is_recorded_and_never_followed() {
+async fn a_location_outside_the_target_is_never_followed_and_the_id_is_deleted_instead() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(
@@ -289,18 +289,19 @@ async fn a_location_outside_the_target_is_recorded_and_never_followed() {
         result.cleanup_errors
     );
     assert!(
-        result.cleanup_errors[0].contains("outside the target"),
+        result.cleanup_errors[0].contains("outside the target")
+            && result.cleanup_errors[0].contains("deleted by its id instead"),
         "{:?}",
         result.cleanup_errors
     );
-    let methods: Vec<String> = server
+    let requests: Vec<String> = server
         .received_requests()
         .await
         .unwrap()
         .iter()
-        .map(|r| r.method.to_string())
+        .map(|r| format!("{} {}", r.method, r.url.path()))
         .collect();
-    assert_eq!(methods, ["POST"]);
+    assert_eq!(requests, ["POST /scim/Users", "DELETE /scim/Users/1"]);
 }
 
 #[tokio::test]

@@ -168,7 +168,8 @@ fn classify(error: &reqwest::Error, timeout: Duration) -> TransportError {
     if error.is_timeout() {
         return timeout_error(timeout);
     }
-    let kind = if error.is_connect() {
+    // A refused certificate or a TLS protocol error will not change on a retry.
+    let kind = if error.is_connect() && !explain::is_tls_failure(error) {
         TransportErrorKind::Connect
     } else {
         TransportErrorKind::Other

@@ -35,6 +35,11 @@ pub(super) fn explain(error: &(dyn Error + 'static), scheme: &str) -> Option<Str
     }
 }
 
+/// True when TLS itself failed (certificate, handshake): nothing a retry would change.
+pub(super) fn is_tls_failure(error: &(dyn Error + 'static)) -> bool {
+    cause::<rustls::Error>(error).is_some()
+}
+
 fn certificate_problem(problem: &CertificateError) -> String {
     match problem {
         CertificateError::UnknownIssuer => "no authority this machine trusts has signed it \
@@ -69,7 +74,7 @@ mod tests {
 
     use rustls::{CertificateError, Error as TlsError, InvalidMessage};
 
-    use super::explain;
+    use super::{explain, is_tls_failure};
 
     /// A TLS error as the connector reports it: in an `io::Error`, in another, under an
     /// error that names the stage.
@@ -114,5 +119,12 @@ mod tests {
         let refused = io::Error::new(io::ErrorKind::ConnectionRefused, "refused");
         assert_eq!(explain(&refused, "https"), None);
         assert_eq!(explain(&connect(TlsError::DecryptError), "https"), None);
+    }
+
+    #[test]
+    fn tls_failures_are_told_apart_from_refused_connections() {
+        assert!(is_tls_failure(&connect(TlsError::DecryptError)));
+        let refused = io::Error::new(io::ErrorKind::ConnectionRefused, "refused");
+        assert!(!is_tls_failure(&Connect(refused)));
     }
 }

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use crate::client::{AuthMode, Client, HttpRequest, HttpResponse};
+use crate::client::{AuthMode, Client, HttpRequest, HttpResponse, TransportErrorKind};
 use crate::scim::get_attr;
 
 use super::Capabilities;
@@ -26,6 +26,10 @@ pub struct Discovered {
 pub enum DiscoveryError {
     #[error("the target is unreachable: {0}")]
     Unreachable(String),
+    /// A connection was made but what came back was not a usable HTTP answer (TLS
+    /// refused, a protocol error, a body over the limit).
+    #[error("no usable answer from the target: {0}")]
+    NoAnswer(String),
     #[error("authentication refused: GET {path} answered {status}; check the token")]
     AuthRefused { path: &'static str, status: u16 },
     #[error(
@@ -99,9 +103,15 @@ async fn fetch(client: &Client, path: &'static str) -> Result<HttpResponse, Disc
         ..HttpRequest::default()
     };
     let sent = client.send(&request).await;
-    let response = sent
-        .outcome
-        .map_err(|e| DiscoveryError::Unreachable(client.redactor().text(&e.message)))?;
+    let response = sent.outcome.map_err(|e| {
+        let message = client.redactor().text(&e.message);
+        match e.kind {
+            TransportErrorKind::Connect | TransportErrorKind::Timeout => {
+                DiscoveryError::Unreachable(message)
+            }
+            _ => DiscoveryError::NoAnswer(message),
+        }
+    })?;
     if matches!(response.status, 401 | 403) {
         return Err(DiscoveryError::AuthRefused {
             path,

@@ -35,8 +35,14 @@ impl CleanupLedger {
     ) {
         if response.status == 201 {
             match created_url(client, response, body) {
-                Some(Ok(url)) => self.add(url),
-                Some(Err(problem)) => self.errors.push(problem),
+                Some(Created::At(url)) => self.add(url),
+                Some(Created::ById { url, location_problem }) => {
+                    self.add(url);
+                    self.errors.push(format!(
+                        "{location_problem}; the resource is deleted by its id instead"
+                    ));
+                }
+                Some(Created::Unreachable(problem)) => self.errors.push(problem),
                 None => self.errors.push(format!(
                     "{} answered 201 without a Location header or an id; the created resource cannot be cleaned up",
                     response.url
@@ -103,21 +109,41 @@ impl CleanupLedger {
     }
 }
 
-fn created_url(
-    client: &Client,
-    response: &HttpResponse,
-    body: &ResponseBody,
-) -> Option<Result<String, String>> {
-    if let Some(location) = response.header("location") {
-        return Some(client.resolve_location(&response.url, &location));
-    }
-    let id = body.json().and_then(|b| crate::check::field_of(b, "id"))?;
-    let id = match id {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        _ => return None,
+/// Where a created resource can be deleted.
+enum Created {
+    /// Its `Location`, or its id under the collection it was created in.
+    At(String),
+    /// The `Location` lies outside the target (a proxy that rewrites the scheme, ...), so
+    /// it is never followed; the id under the collection names the resource instead.
+    ById {
+        url: String,
+        location_problem: String,
+    },
+    Unreachable(String),
+}
+
+fn created_url(client: &Client, response: &HttpResponse, body: &ResponseBody) -> Option<Created> {
+    let by_id = || {
+        let id = match body.json().and_then(|b| crate::check::field_of(b, "id"))? {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => return None,
+        };
+        Some(resource_url(client, &response.url, &id))
     };
-    Some(resource_url(client, &response.url, &id))
+    let Some(location) = response.header("location") else {
+        return by_id().map(|found| found.map_or_else(Created::Unreachable, Created::At));
+    };
+    match client.resolve_location(&response.url, &location) {
+        Ok(url) => Some(Created::At(url)),
+        Err(location_problem) => Some(match by_id() {
+            Some(Ok(url)) => Created::ById {
+                url,
+                location_problem,
+            },
+            _ => Created::Unreachable(location_problem),
+        }),
+    }
 }
 
 /// `<collection URL>/<id>`, with the id as a single encoded path segment.
