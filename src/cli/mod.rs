@@ -46,8 +46,21 @@ pub enum Command {
 
 /// The clap command with the environment variable of every flag named in its help.
 pub fn command() -> clap::Command {
-    env::document_env_vars(Cli::command())
+    let described = Cli::command()
+        .mut_subcommand("run", |run| run.mut_arg("profile", profile_help))
+        .mut_subcommand("list", |list| list.mut_arg("profile", profile_help));
+    env::document_env_vars(described)
         .mut_subcommand("serve", |serve| serve.after_help(misbehaviour_help()))
+}
+
+/// The built-in profiles are named from the binary's own list, so the help cannot drift.
+fn profile_help(arg: clap::Arg) -> clap::Arg {
+    let mut help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+    help.push_str(&format!(
+        " (built-in: {})",
+        crate::profile::builtin_names().join(", ")
+    ));
+    arg.help(help)
 }
 
 fn misbehaviour_help() -> String {

@@ -59,9 +59,8 @@ pub struct SelectionArgs {
     /// Scenario variable name=value (repeatable; the value is a string)
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
-    /// IdP or vendor profile: a built-in one (entra-id, okta, talkdesk, talentech,
-    /// talentlms, socialtalent) or a profile file; it sets severities, exclusions and known
-    /// deviations
+    /// IdP or vendor profile, built-in or a profile file: it sets severities, exclusions
+    /// and known deviations
     #[arg(long = "profile", value_name = "NAME|FILE")]
     pub profile: Option<String>,
 }
