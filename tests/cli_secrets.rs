@@ -118,6 +118,8 @@ fn run_with_every_output(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Evi
     let custom = write(dir, "create-then-fail.yaml", CREATE_THEN_FAIL);
     let junit = dir.join("junit.xml");
     let json = dir.join("report.json");
+    let html = dir.join("report.html");
+    let markdown = dir.join("summary.md");
     let transcripts = dir.join("transcripts");
     let mut command = scimcheck();
     command
@@ -131,6 +133,10 @@ fn run_with_every_output(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Evi
         .arg(&junit)
         .arg("--report-json")
         .arg(&json)
+        .arg("--report-html")
+        .arg(&html)
+        .arg("--report-markdown")
+        .arg(&markdown)
         .arg("--transcript")
         .arg(&transcripts);
     for (name, value) in env {
@@ -155,6 +161,8 @@ fn run_with_every_output(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Evi
     let mut files = vec![
         ("junit.xml".to_owned(), read(&junit)),
         ("report.json".to_owned(), read(&json)),
+        ("report.html".to_owned(), read(&html)),
+        ("summary.md".to_owned(), read(&markdown)),
     ];
     let mut transcript_texts = Vec::new();
     let mut entries: Vec<_> = std::fs::read_dir(&transcripts)
@@ -173,11 +181,9 @@ fn run_with_every_output(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Evi
     }
     // The failing scenario's exchanges are in the JUnit and JSON reports too, so the
     // search below covers headers and bodies there.
-    assert!(
-        files[0].1.contains("expected 599"),
-        "junit:\n{}",
-        files[0].1
-    );
+    for (name, text) in &files[..4] {
+        assert!(text.contains("expected 599"), "{name}:\n{text}");
+    }
     Evidence {
         out,
         files,
