@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::sync::Arc;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::discovery::{DeclaredSchemas, declared_resource_type};
 use crate::plan::Plan;
@@ -204,7 +204,16 @@ impl SchemaSet {
             .iter_errors(instance)
             .map(|e| Violation {
                 instance_path: e.instance_path().to_string(),
-                message: e.to_string(),
+                message: match e.kind() {
+                    // `"not": {}` marks what must be absent (password, `returned: never`):
+                    // say so, without quoting the value, which may be a secret.
+                    jsonschema::error::ValidationErrorKind::Not { schema }
+                        if schema.as_object().is_some_and(Map::is_empty) =>
+                    {
+                        "must be absent, but the response carries it".to_owned()
+                    }
+                    _ => e.to_string(),
+                },
             })
             .collect())
     }

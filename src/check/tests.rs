@@ -617,6 +617,27 @@ fn declared_schemas_are_compiled_after_discovery_and_checked_like_any_other() {
 }
 
 #[test]
+fn an_attribute_that_must_be_absent_is_reported_without_its_value() {
+    let rt = json!({ "name": "User", "schema": "urn:ietf:params:scim:schemas:core:2.0:User" });
+    let schema = json!({
+        "id": "urn:ietf:params:scim:schemas:core:2.0:User",
+        "attributes": [{ "name": "password", "type": "string", "multiValued": false,
+                         "returned": "never" }],
+    });
+    let mut schemas = SchemaSet::compile([], ["declared:User"]).expect("compiles");
+    schemas.add_declared(&crate::discovery::derive(&[rt], &[schema]));
+    let leaked = json!({ "password": "hunter2-secret" });
+    let violations = schemas.validate("declared:User", &leaked).expect("known");
+    assert_eq!(
+        violations,
+        [Violation {
+            instance_path: "/password".into(),
+            message: "must be absent, but the response carries it".into(),
+        }]
+    );
+}
+
+#[test]
 fn a_resource_type_the_target_does_not_describe_fails_saying_so() {
     let mut schemas = SchemaSet::compile([], ["declared:Group"]).expect("compiles");
     let expect = declared_expectation("declared:Group");
