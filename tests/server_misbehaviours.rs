@@ -509,7 +509,10 @@ async fn active_as_string_sends_active_as_text_while_declaring_a_boolean() {
     let user = bent.create("/Users", body).await;
     assert_eq!(user["active"], "true");
     let id = id_of(&user);
-    assert_eq!(bent.get(&format!("/Users/{id}")).await.body["active"], "true");
+    assert_eq!(
+        bent.get(&format!("/Users/{id}")).await.body["active"],
+        "true"
+    );
     let patched = bent
         .patch_ops(
             &format!("/Users/{id}"),
@@ -519,7 +522,10 @@ async fn active_as_string_sends_active_as_text_while_declaring_a_boolean() {
     assert_eq!(patched.assert_status(200)["active"], "false");
     // Stored as a boolean: filters still match it, and /Schemas still says boolean.
     let found = bent
-        .get(&format!("/Users?filter={}", filter_query("active eq false")))
+        .get(&format!(
+            "/Users?filter={}",
+            filter_query("active eq false")
+        ))
         .await;
     assert_eq!(found.assert_status(200)["totalResults"], 1);
     assert_eq!(found.body["Resources"][0]["active"], "false");

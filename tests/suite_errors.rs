@@ -279,7 +279,10 @@ fn a_declared_schema_name_needs_a_resource_type() {
         "    request: { method: GET, path: /Users }\n    expect: { status: 200, schema: \"declared:\" }\n",
     );
     let (headline, hint) = only_error(&text);
-    assert_eq!(headline, "x.yaml:6:36: error: 'declared:' names no resource type");
+    assert_eq!(
+        headline,
+        "x.yaml:6:36: error: 'declared:' names no resource type"
+    );
     assert!(hint.unwrap_or_default().contains("declared:User"));
 }
 

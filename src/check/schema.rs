@@ -189,17 +189,18 @@ impl SchemaSet {
 
     /// Every violation of `instance` against schema `name`.
     pub fn validate(&self, name: &str, instance: &Value) -> Result<Vec<Violation>, SchemaError> {
-        let validator = self.validators.get(name).ok_or_else(|| {
-            match declared_resource_type(name) {
-                Some(resource_type) => SchemaError::Undeclared {
-                    resource_type: resource_type.to_owned(),
-                    reason: self.undeclared.get(name).cloned().unwrap_or_else(|| {
-                        "the target's declarations were not read before the check".to_owned()
-                    }),
-                },
-                None => SchemaError::Unknown(name.to_owned()),
-            }
-        })?;
+        let validator =
+            self.validators
+                .get(name)
+                .ok_or_else(|| match declared_resource_type(name) {
+                    Some(resource_type) => SchemaError::Undeclared {
+                        resource_type: resource_type.to_owned(),
+                        reason: self.undeclared.get(name).cloned().unwrap_or_else(|| {
+                            "the target's declarations were not read before the check".to_owned()
+                        }),
+                    },
+                    None => SchemaError::Unknown(name.to_owned()),
+                })?;
         Ok(validator
             .iter_errors(instance)
             .map(|e| Violation {

@@ -665,7 +665,9 @@ fn a_resource_type_the_target_does_not_describe_fails_saying_so() {
     schemas.add_declared(&crate::discovery::DeclaredSchemas::default());
     let failures = run_checks_with(&expect, &any, &schemas);
     assert!(
-        failures[0].actual.ends_with("/ResourceTypes lists no resource type"),
+        failures[0]
+            .actual
+            .ends_with("/ResourceTypes lists no resource type"),
         "{}",
         failures[0].actual
     );

@@ -194,9 +194,15 @@ async fn run_against(mut ctx: RunContext<'_>) -> i32 {
         run_id,
         cancel: cancel.clone(),
     };
-    let summary =
-        executor::execute(ctx.plan, ctx.client, Arc::new(ctx.schemas), info, options, events_tx)
-            .await;
+    let summary = executor::execute(
+        ctx.plan,
+        ctx.client,
+        Arc::new(ctx.schemas),
+        info,
+        options,
+        events_tx,
+    )
+    .await;
     let _ = console.await;
     interrupt.abort();
     if let Err(code) = write_reports(ctx.args, &summary) {

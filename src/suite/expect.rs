@@ -59,8 +59,7 @@ pub fn expectation(
     }
     let schema = m.get("schema").and_then(|n| {
         let name = r.string(n, "'schema'")?;
-        if options.known_schemas.iter().any(|s| s == name)
-            || declared_resource_type(name).is_some()
+        if options.known_schemas.iter().any(|s| s == name) || declared_resource_type(name).is_some()
         {
             return Some(Located {
                 value: name.to_owned(),
