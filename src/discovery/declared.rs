@@ -127,7 +127,7 @@ fn resource_type_schema(
     };
     let core = find_schema(schemas, core_urn).ok_or_else(|| {
         if schemas.is_empty() {
-            "the target's /Schemas lists no schema".to_owned()
+            "/Schemas lists no schema at all".to_owned()
         } else {
             format!("its core schema {core_urn} is not among those /Schemas lists")
         }

@@ -213,7 +213,7 @@ fn without_a_description_the_reason_is_given() {
     let none = derive(&rts, &[]);
     assert_eq!(
         none.schema("User").unwrap_err(),
-        "the target's /Schemas lists no schema"
+        "/Schemas lists no schema at all"
     );
     let without_core = derive(&rts, &schemas[1..]);
     assert_eq!(
