@@ -79,7 +79,9 @@ fn whole_run() {
         let mut capabilities = found.capabilities;
         capabilities.insert("auth");
         plan::gate_capabilities(&mut plan, &capabilities);
-        let schemas = Arc::new(SchemaSet::for_plan(&plan).expect("schemas compile"));
+        let mut schemas = SchemaSet::for_plan(&plan).expect("schemas compile");
+        schemas.add_declared(&found.declared);
+        let schemas = Arc::new(schemas);
         for jobs in [1, 4] {
             let run_id = run::new_run_id();
             let info = RunInfo {

@@ -109,7 +109,8 @@ fn start_session() -> Result<Session, String> {
     let plan = Plan {
         scenarios: all.into_iter().map(planned).collect(),
     };
-    let schemas = SchemaSet::for_plan(&plan).map_err(|e| e.to_string())?;
+    let mut schemas = SchemaSet::for_plan(&plan).map_err(|e| e.to_string())?;
+    schemas.add_declared(&found.declared);
     let profile = match std::env::var("SCIMCHECK_PROFILE") {
         Ok(spec) => Some(profile::load(&spec)?),
         Err(_) => None,

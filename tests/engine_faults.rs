@@ -7,12 +7,12 @@ mod engine;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use engine::{options, plan, run, target};
+use engine::{options, plan, run, run_discovered, target};
 use scimcheck::client::{AuthMode, Client, HttpRequest, TransportErrorKind};
 use scimcheck::result::Outcome;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-use wiremock::matchers::method;
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const READ_ONE: &str = r#"
@@ -387,5 +387,121 @@ async fn cancelling_ends_a_long_retry_wait() {
         Outcome::Error {
             message: "run interrupted while step `read` waited to retry".into()
         }
+    );
+}
+
+const READ_DECLARED: &str = r#"
+id: faults.declared
+title: Reading one user, checked against what the target declares
+steps:
+  - name: read
+    request: { method: GET, path: /Users/1 }
+    expect:
+      status: 200
+      schema: declared:User
+"#;
+
+/// A mock target: a User resource type, `schemas` as its /Schemas (404 when None), and
+/// `user` as GET /Users/1.
+async fn declaring_target(
+    schemas: Option<serde_json::Value>,
+    user: serde_json::Value,
+) -> MockServer {
+    let server = MockServer::start().await;
+    let json = |body: serde_json::Value| {
+        ResponseTemplate::new(200)
+            .insert_header("content-type", "application/scim+json")
+            .set_body_string(body.to_string())
+    };
+    let list = |items: Vec<serde_json::Value>| {
+        serde_json::json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+            "totalResults": items.len(),
+            "Resources": items,
+        })
+    };
+    Mock::given(path("/ServiceProviderConfig"))
+        .respond_with(json(serde_json::json!({ "patch": { "supported": true } })))
+        .mount(&server)
+        .await;
+    Mock::given(path("/ResourceTypes"))
+        .respond_with(json(list(vec![serde_json::json!({
+            "id": "User", "name": "User", "endpoint": "/Users",
+            "schema": "urn:ietf:params:scim:schemas:core:2.0:User",
+        })])))
+        .mount(&server)
+        .await;
+    let schemas_reply = match schemas {
+        Some(schemas) => json(list(vec![schemas])),
+        None => ResponseTemplate::new(404),
+    };
+    Mock::given(path("/Schemas"))
+        .respond_with(schemas_reply)
+        .mount(&server)
+        .await;
+    Mock::given(path("/Users/1"))
+        .respond_with(json(user))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn a_server_contradicting_its_own_schemas_fails_the_declared_check() {
+    let declared = serde_json::json!({
+        "id": "urn:ietf:params:scim:schemas:core:2.0:User",
+        "attributes": [
+            { "name": "userName", "type": "string", "multiValued": false },
+            { "name": "active", "type": "boolean", "multiValued": false },
+            { "name": "emails", "type": "complex", "multiValued": true,
+              "subAttributes": [{ "name": "value", "type": "string", "multiValued": false }] },
+            { "name": "password", "type": "string", "multiValued": false, "returned": "never" },
+        ],
+    });
+    // Seen in the wild: "True" for a boolean, one object for a list, the password echoed.
+    let user = serde_json::json!({
+        "id": "1", "userName": "u", "Active": "True",
+        "emails": { "value": "u@example.com" }, "password": "hunter2",
+    });
+    let server = declaring_target(Some(declared), user).await;
+    let client = client_with(&server.uri(), |_| {});
+    let (summary, warnings) = run_discovered(&plan(READ_DECLARED), client, options(1)).await;
+    assert_eq!(warnings, Vec::<String>::new());
+    let Outcome::Fail { failures } = &summary.results[0].outcome else {
+        panic!("expected a failure, got {:?}", summary.results[0].outcome);
+    };
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0].subject, "schema declared:User");
+    for expected in ["at /Active:", "at /emails:", "at /password: must be absent"] {
+        assert!(
+            failures[0].actual.contains(expected),
+            "{expected}: {}",
+            failures[0].actual
+        );
+    }
+    assert!(
+        !failures[0].actual.contains("hunter2"),
+        "{}",
+        failures[0].actual
+    );
+}
+
+#[tokio::test]
+async fn a_declared_check_against_a_target_without_schemas_fails_saying_so() {
+    let user = serde_json::json!({ "id": "1", "userName": "u", "active": "True" });
+    let server = declaring_target(None, user).await;
+    let client = client_with(&server.uri(), |_| {});
+    let (summary, warnings) = run_discovered(&plan(READ_DECLARED), client, options(1)).await;
+    assert!(
+        warnings.iter().any(|w| w == "/Schemas answered 404"),
+        "{warnings:?}"
+    );
+    let Outcome::Fail { failures } = &summary.results[0].outcome else {
+        panic!("expected a failure, got {:?}", summary.results[0].outcome);
+    };
+    assert_eq!(
+        failures[0].actual,
+        "the target's /Schemas does not describe resource type User: \
+         /Schemas lists no schema at all"
     );
 }

@@ -38,6 +38,7 @@ const TESTED: &[&str] = &[
     "etag-missing",
     "meta-incomplete",
     "password-returned",
+    "active-as-string",
     "stale-group-members",
     "no-groups",
     "rate-limit",
@@ -497,6 +498,48 @@ async fn password_returned_sends_the_password_back() {
     let user = bent.create("/Users", body).await;
     assert_eq!(user["password"], "hunter2!");
     assert_eq!(user["userName"], "pw");
+}
+
+#[tokio::test]
+async fn active_as_string_sends_active_as_text_while_declaring_a_boolean() {
+    let (strict, bent) = pair("active-as-string").await;
+    let body = json!({"schemas": [USER], "userName": "on", "active": true});
+    let strict_user = strict.create("/Users", body.clone()).await;
+    assert_eq!(strict_user["active"], true);
+    let user = bent.create("/Users", body).await;
+    assert_eq!(user["active"], "true");
+    let id = id_of(&user);
+    assert_eq!(
+        bent.get(&format!("/Users/{id}")).await.body["active"],
+        "true"
+    );
+    let patched = bent
+        .patch_ops(
+            &format!("/Users/{id}"),
+            json!([{"op": "replace", "path": "active", "value": false}]),
+        )
+        .await;
+    assert_eq!(patched.assert_status(200)["active"], "false");
+    // Stored as a boolean: filters still match it, and /Schemas still says boolean.
+    let found = bent
+        .get(&format!(
+            "/Users?filter={}",
+            filter_query("active eq false")
+        ))
+        .await;
+    assert_eq!(found.assert_status(200)["totalResults"], 1);
+    assert_eq!(found.body["Resources"][0]["active"], "false");
+    let schema = bent
+        .get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:User")
+        .await;
+    let active = schema.assert_status(200)["attributes"]
+        .as_array()
+        .expect("attributes")
+        .iter()
+        .find(|a| a["name"] == "active")
+        .cloned()
+        .expect("active is declared");
+    assert_eq!(active["type"], "boolean");
 }
 
 #[tokio::test]

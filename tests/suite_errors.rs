@@ -261,6 +261,32 @@ fn an_unknown_schema_name_suggests_a_built_in_one() {
 }
 
 #[test]
+fn a_declared_schema_name_is_accepted_for_any_resource_type() {
+    for name in ["declared:User", "declared:Group", "declared:Device"] {
+        let text = with_step(&format!(
+            "    request: {{ method: GET, path: /Users }}\n    expect: {{ status: 200, schema: \"{name}\" }}\n"
+        ));
+        let scenarios = load_source("x.yaml", &text, &LoadOptions::default())
+            .unwrap_or_else(|d| panic!("{name}: {}", d.render(false)));
+        let expect = &scenarios[0].steps[0].expect;
+        assert_eq!(expect.schema.as_ref().map(|s| s.value.as_str()), Some(name));
+    }
+}
+
+#[test]
+fn a_declared_schema_name_needs_a_resource_type() {
+    let text = with_step(
+        "    request: { method: GET, path: /Users }\n    expect: { status: 200, schema: \"declared:\" }\n",
+    );
+    let (headline, hint) = only_error(&text);
+    assert_eq!(
+        headline,
+        "x.yaml:6:36: error: 'declared:' names no resource type"
+    );
+    assert!(hint.unwrap_or_default().contains("declared:User"));
+}
+
+#[test]
 fn an_unknown_capability_suggests_the_closest() {
     let text = "id: users.x\ntitle: t\nrequires: [users, enterprise_user]\nsteps:\n  - name: one\n    request: { method: GET, path: / }\n    expect: { status: 200 }\n";
     assert_eq!(

@@ -149,6 +149,18 @@ pub fn check_response(
                 )
                 .at(step, &name.loc),
             ),
+            Err(e @ SchemaError::Undeclared { .. }) => failures.push(
+                Failed::new(
+                    format!("schema {}", name.value),
+                    format!("a body valid against schema {}", name.value),
+                    e.to_string(),
+                )
+                .with_hint(
+                    "declared:<ResourceType> checks a response against the attribute types \
+                     the target itself declares in /ResourceTypes and /Schemas",
+                )
+                .at(step, &name.loc),
+            ),
             Err(e) => failures.push(
                 Failed::new(
                     format!("schema {}", name.value),

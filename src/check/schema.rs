@@ -1,11 +1,14 @@
-//! JSON Schemas compiled once per run and shared by every scenario.
+//! JSON Schemas compiled once per run and shared by every scenario: the built-in ones
+//! before the run starts, the `declared:<ResourceType>` ones (derived from the target's
+//! own /Schemas) once discovery has read them.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::sync::Arc;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
+use crate::discovery::{DeclaredSchemas, declared_resource_type};
 use crate::plan::Plan;
 use crate::suite::builtin;
 
@@ -20,12 +23,21 @@ pub enum SchemaError {
     NotJson { name: String, message: String },
     #[error("schema `{name}` does not compile: {message}")]
     Compile { name: String, message: String },
+    #[error("the target's /Schemas does not describe resource type {resource_type}: {reason}")]
+    Undeclared {
+        resource_type: String,
+        reason: String,
+    },
 }
 
 /// Compiled validators by schema name (`User`, `ListResponse`, ...).
 #[derive(Default)]
 pub struct SchemaSet {
     validators: HashMap<String, jsonschema::Validator>,
+    /// `declared:<ResourceType>` names asked for, compiled by `add_declared`.
+    declared_needed: BTreeSet<String>,
+    /// Why a `declared:` name asked for has no validator.
+    undeclared: HashMap<String, String>,
 }
 
 impl fmt::Debug for SchemaSet {
@@ -83,7 +95,8 @@ impl SchemaSet {
     }
 
     /// Compiles the `needed` schemas; `available` (name, JSON text) also serves `$ref`s,
-    /// which are looked up by file name (`Meta.json` → `Meta`).
+    /// which are looked up by file name (`Meta.json` → `Meta`). `declared:` names among
+    /// the needed are only noted: `add_declared` compiles them once the target is known.
     pub fn compile<'a>(
         available: impl IntoIterator<Item = (&'a str, &'a str)>,
         needed: impl IntoIterator<Item = &'a str>,
@@ -98,8 +111,13 @@ impl SchemaSet {
         }
         let schemas = Arc::new(schemas);
         let mut validators = HashMap::new();
+        let mut declared_needed = BTreeSet::new();
         for name in needed {
             if validators.contains_key(name) {
+                continue;
+            }
+            if declared_resource_type(name).is_some() {
+                declared_needed.insert(name.to_owned());
                 continue;
             }
             let schema = schemas
@@ -116,7 +134,37 @@ impl SchemaSet {
                 })?;
             validators.insert(name.to_owned(), validator);
         }
-        Ok(SchemaSet { validators })
+        Ok(SchemaSet {
+            validators,
+            declared_needed,
+            undeclared: HashMap::new(),
+        })
+    }
+
+    /// Compiles the `declared:<ResourceType>` schemas asked for from what the target
+    /// declares; a resource type it does not describe is remembered with the reason, and
+    /// every check against it fails saying so.
+    pub fn add_declared(&mut self, declared: &DeclaredSchemas) {
+        for name in &self.declared_needed {
+            let Some(resource_type) = declared_resource_type(name) else {
+                continue;
+            };
+            let compiled = declared.schema(resource_type).and_then(|schema| {
+                jsonschema::options().build(schema).map_err(|e| {
+                    format!("the schema derived from its declarations does not compile: {e}")
+                })
+            });
+            match compiled {
+                Ok(validator) => {
+                    self.undeclared.remove(name);
+                    self.validators.insert(name.clone(), validator);
+                }
+                Err(reason) => {
+                    self.validators.remove(name);
+                    self.undeclared.insert(name.clone(), reason);
+                }
+            }
+        }
     }
 
     /// The built-in schemas (`suites/schemas/`) that the plan's scenarios name.
@@ -141,15 +189,32 @@ impl SchemaSet {
 
     /// Every violation of `instance` against schema `name`.
     pub fn validate(&self, name: &str, instance: &Value) -> Result<Vec<Violation>, SchemaError> {
-        let validator = self
-            .validators
-            .get(name)
-            .ok_or_else(|| SchemaError::Unknown(name.to_owned()))?;
+        let validator =
+            self.validators
+                .get(name)
+                .ok_or_else(|| match declared_resource_type(name) {
+                    Some(resource_type) => SchemaError::Undeclared {
+                        resource_type: resource_type.to_owned(),
+                        reason: self.undeclared.get(name).cloned().unwrap_or_else(|| {
+                            "the target's declarations were not read before the check".to_owned()
+                        }),
+                    },
+                    None => SchemaError::Unknown(name.to_owned()),
+                })?;
         Ok(validator
             .iter_errors(instance)
             .map(|e| Violation {
                 instance_path: e.instance_path().to_string(),
-                message: e.to_string(),
+                message: match e.kind() {
+                    // `"not": {}` marks what must be absent (password, `returned: never`):
+                    // say so, without quoting the value, which may be a secret.
+                    jsonschema::error::ValidationErrorKind::Not { schema }
+                        if schema.as_object().is_some_and(Map::is_empty) =>
+                    {
+                        "must be absent, but the response carries it".to_owned()
+                    }
+                    _ => e.to_string(),
+                },
             })
             .collect())
     }

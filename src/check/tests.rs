@@ -575,6 +575,104 @@ fn schema_errors_are_typed() {
     ));
 }
 
+fn declared_expectation(name: &str) -> Expectation {
+    Expectation {
+        schema: Some(Located {
+            value: name.into(),
+            loc: loc(),
+        }),
+        ..Expectation::default()
+    }
+}
+
+/// What a target might declare: a User whose `active` is a boolean.
+fn declared_user() -> crate::discovery::DeclaredSchemas {
+    let rt = json!({ "name": "User", "schema": "urn:ietf:params:scim:schemas:core:2.0:User" });
+    let schema = json!({
+        "id": "urn:ietf:params:scim:schemas:core:2.0:User",
+        "attributes": [{ "name": "active", "type": "boolean", "multiValued": false }],
+    });
+    crate::discovery::derive(&[rt], &[schema])
+}
+
+#[test]
+fn declared_schemas_are_compiled_after_discovery_and_checked_like_any_other() {
+    let mut schemas =
+        SchemaSet::compile([("Meta", META_SCHEMA)], ["declared:User"]).expect("compiles");
+    assert!(!schemas.contains("declared:User"));
+    schemas.add_declared(&declared_user());
+    assert!(schemas.contains("declared:User"));
+    let expect = declared_expectation("declared:User");
+    let good = response(200, "application/scim+json", r#"{"Active":true}"#);
+    assert!(run_checks_with(&expect, &good, &schemas).is_empty());
+    let bad = response(200, "application/scim+json", r#"{"Active":"True"}"#);
+    let failures = run_checks_with(&expect, &bad, &schemas);
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0].subject, "schema declared:User");
+    assert!(
+        failures[0].actual.contains("at /Active:"),
+        "{}",
+        failures[0].actual
+    );
+}
+
+#[test]
+fn an_attribute_that_must_be_absent_is_reported_without_its_value() {
+    let rt = json!({ "name": "User", "schema": "urn:ietf:params:scim:schemas:core:2.0:User" });
+    let schema = json!({
+        "id": "urn:ietf:params:scim:schemas:core:2.0:User",
+        "attributes": [{ "name": "password", "type": "string", "multiValued": false,
+                         "returned": "never" }],
+    });
+    let mut schemas = SchemaSet::compile([], ["declared:User"]).expect("compiles");
+    schemas.add_declared(&crate::discovery::derive(&[rt], &[schema]));
+    let leaked = json!({ "password": "hunter2-secret" });
+    let violations = schemas.validate("declared:User", &leaked).expect("known");
+    assert_eq!(
+        violations,
+        [Violation {
+            instance_path: "/password".into(),
+            message: "must be absent, but the response carries it".into(),
+        }]
+    );
+}
+
+#[test]
+fn a_resource_type_the_target_does_not_describe_fails_saying_so() {
+    let mut schemas = SchemaSet::compile([], ["declared:Group"]).expect("compiles");
+    let expect = declared_expectation("declared:Group");
+    let any = response(200, "application/scim+json", r#"{"displayName":"x"}"#);
+    let before = run_checks_with(&expect, &any, &schemas);
+    assert_eq!(before.len(), 1);
+    assert!(
+        before[0].actual.contains("not read before the check"),
+        "{}",
+        before[0].actual
+    );
+    schemas.add_declared(&declared_user());
+    let failures = run_checks_with(&expect, &any, &schemas);
+    assert_eq!(failures.len(), 1);
+    assert_eq!(
+        failures[0].actual,
+        "the target's /Schemas does not describe resource type Group: \
+         /ResourceTypes has no resource type named Group (it lists User)"
+    );
+    assert!(
+        failures[0].rendered.contains("declared:<ResourceType>"),
+        "{}",
+        failures[0].rendered
+    );
+    schemas.add_declared(&crate::discovery::DeclaredSchemas::default());
+    let failures = run_checks_with(&expect, &any, &schemas);
+    assert!(
+        failures[0]
+            .actual
+            .ends_with("/ResourceTypes lists no resource type"),
+        "{}",
+        failures[0].actual
+    );
+}
+
 fn run_checks_with(
     expect: &Expectation,
     response: &HttpResponse,

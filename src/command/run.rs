@@ -92,8 +92,10 @@ pub async fn run(args: RunArgs, env: &dyn EnvSource) -> i32 {
     if plan.runnable() == 0 {
         return fail(exit::NOTHING_SELECTED, "no scenario matches the selection");
     }
+    // Built-in schemas compile now, so a broken one is a usage error before any request;
+    // `declared:` ones once discovery has read the target's /Schemas.
     let schemas = match SchemaSet::for_plan(&plan) {
-        Ok(schemas) => Arc::new(schemas),
+        Ok(schemas) => schemas,
         Err(e) => return fail(exit::USAGE, e),
     };
 
@@ -133,19 +135,20 @@ struct RunContext<'a> {
     has_credentials: bool,
     client: Arc<Client>,
     plan: &'a mut plan::Plan,
-    schemas: Arc<SchemaSet>,
+    schemas: SchemaSet,
     vars: std::collections::BTreeMap<String, serde_json::Value>,
     jobs: usize,
     strict: bool,
     profile: Option<String>,
 }
 
-async fn run_against(ctx: RunContext<'_>) -> i32 {
+async fn run_against(mut ctx: RunContext<'_>) -> i32 {
     let mut capabilities = match discovery::discover(&ctx.client).await {
         Ok(found) => {
             for warning in &found.warnings {
                 eprintln!("warning: {warning}");
             }
+            ctx.schemas.add_declared(&found.declared);
             found.capabilities
         }
         Err(e) => {
@@ -191,8 +194,15 @@ async fn run_against(ctx: RunContext<'_>) -> i32 {
         run_id,
         cancel: cancel.clone(),
     };
-    let summary =
-        executor::execute(ctx.plan, ctx.client, ctx.schemas, info, options, events_tx).await;
+    let summary = executor::execute(
+        ctx.plan,
+        ctx.client,
+        Arc::new(ctx.schemas),
+        info,
+        options,
+        events_tx,
+    )
+    .await;
     let _ = console.await;
     interrupt.abort();
     if let Err(code) = write_reports(ctx.args, &summary) {

@@ -10,6 +10,10 @@ use crate::client::{AuthMode, Client, HttpRequest, HttpResponse, TransportErrorK
 use crate::scim::get_attr;
 
 use super::Capabilities;
+use super::declared::{self, DeclaredSchemas};
+
+/// How many findings about odd /Schemas declarations are shown before the rest is counted.
+const SHOWN_DECLARATION_WARNINGS: usize = 5;
 
 /// What a target says about itself.
 #[derive(Debug, Clone, Default)]
@@ -18,6 +22,8 @@ pub struct Discovered {
     pub service_provider_config: Option<Value>,
     pub resource_types: Vec<Value>,
     pub schemas: Vec<Value>,
+    /// A JSON Schema per resource type, derived from `resource_types` and `schemas`.
+    pub declared: DeclaredSchemas,
     /// Discovery gaps that did not stop the run (e.g. no /ServiceProviderConfig).
     pub warnings: Vec<String>,
 }
@@ -90,6 +96,17 @@ pub async fn discover(client: &Client) -> Result<Discovered, DiscoveryError> {
         None => found
             .warnings
             .push(format!("/Schemas {}", describe(&schemas))),
+    }
+    found.declared = declared::derive(&found.resource_types, &found.schemas);
+    let odd = &found.declared.warnings;
+    found
+        .warnings
+        .extend(odd.iter().take(SHOWN_DECLARATION_WARNINGS).cloned());
+    if odd.len() > SHOWN_DECLARATION_WARNINGS {
+        found.warnings.push(format!(
+            "... and {} more findings in /ResourceTypes and /Schemas",
+            odd.len() - SHOWN_DECLARATION_WARNINGS
+        ));
     }
     Ok(found)
 }

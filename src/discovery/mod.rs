@@ -1,6 +1,8 @@
-//! Capabilities of a target, read from /ServiceProviderConfig and /ResourceTypes.
-//! Parsing is pure (JSON in, capabilities out); fetching lives in `fetch`.
+//! Capabilities of a target, read from /ServiceProviderConfig and /ResourceTypes, and
+//! JSON Schemas derived from its /Schemas. Parsing is pure (JSON in, capabilities and
+//! schemas out; `declared` derives the schemas); fetching lives in `fetch`.
 
+mod declared;
 mod fetch;
 
 use std::collections::BTreeSet;
@@ -24,6 +26,7 @@ pub const CAPABILITY_NAMES: &[&str] = &[
     "search",
 ];
 
+pub use declared::{DECLARED_PREFIX, DeclaredSchemas, declared_resource_type, derive};
 pub use fetch::{Discovered, DiscoveryError, discover};
 
 const ENTERPRISE_USER: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";

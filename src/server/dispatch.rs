@@ -29,6 +29,7 @@ use super::patch::patch;
 use super::projection::Projection;
 use super::provider::{Ctx, Provider};
 use super::query::{ListRequest, list};
+use super::render::as_sent;
 use super::reply::{Reply, render, render_error};
 use super::resources::{self, Written};
 use super::schema_defs::ResourceKind;
@@ -428,6 +429,7 @@ impl Incoming<'_> {
                 && projection.asks_for_attributes();
             projection.apply(kind, &mut body, drop_schemas);
         }
+        as_sent(ctx, kind, &mut body);
         self.with_etag(Reply::json(status, body), written.version)
     }
 

@@ -35,6 +35,7 @@ pub enum Misbehaviour {
     EtagMissing,
     MetaIncomplete,
     PasswordReturned,
+    ActiveAsString,
     StaleGroupMembers,
     NoGroups,
     RateLimit,
@@ -170,6 +171,11 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         "the password (returned=never) comes back in responses",
     ),
     (
+        M::ActiveAsString,
+        "active-as-string",
+        "User active comes back as the string \"true\" or \"false\", though /Schemas declares a boolean",
+    ),
+    (
         M::StaleGroupMembers,
         "stale-group-members",
         "deleting a User leaves it among the members of its groups",
@@ -186,7 +192,7 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
     ),
 ];
 
-const ALL: [Misbehaviour; 28] = [
+const ALL: [Misbehaviour; 29] = [
     M::Uniqueness500,
     M::UniquenessCaseSensitive,
     M::NoUniqueness,
@@ -212,6 +218,7 @@ const ALL: [Misbehaviour; 28] = [
     M::EtagMissing,
     M::MetaIncomplete,
     M::PasswordReturned,
+    M::ActiveAsString,
     M::StaleGroupMembers,
     M::NoGroups,
     M::RateLimit,

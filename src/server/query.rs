@@ -10,7 +10,7 @@ use super::error::{ScimError, ScimType};
 use super::misbehave::Misbehaviour;
 use super::projection::Projection;
 use super::provider::Ctx;
-use super::render::View;
+use super::render::{View, as_sent};
 use super::schema_defs::ResourceKind;
 use super::validate::describe;
 use crate::scim::{
@@ -330,6 +330,7 @@ pub fn list(ctx: &Ctx<'_>, kinds: &[ResourceKind], request: &ListRequest) -> Val
             if project {
                 request.projection.apply(kind, &mut resource, drop_schemas);
             }
+            as_sent(ctx, kind, &mut resource);
             resource
         })
         .collect();

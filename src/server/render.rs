@@ -152,3 +152,14 @@ impl<'a> View<'a> {
         out
     }
 }
+
+/// Deviations that change only how a resource is written into a response: applied after
+/// filtering, sorting and PATCH have worked on the true values.
+pub fn as_sent(ctx: &Ctx<'_>, kind: ResourceKind, resource: &mut Value) {
+    if kind == ResourceKind::User
+        && ctx.misbehaves(Misbehaviour::ActiveAsString)
+        && let Some(Value::Bool(active)) = resource.get("active")
+    {
+        resource["active"] = Value::String(active.to_string());
+    }
+}

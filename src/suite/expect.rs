@@ -1,9 +1,11 @@
 //! The `expect` of a step read into a `model::Expectation`: status, header and body
-//! matchers, schema name.
+//! matchers, schema name (a built-in one, or `declared:<ResourceType>`, which only the
+//! target can resolve).
 
 use std::collections::HashMap;
 
 use crate::diag::Diagnostic;
+use crate::discovery::{DECLARED_PREFIX, declared_resource_type};
 use crate::suite::LoadOptions;
 use crate::suite::body_path;
 use crate::suite::matcher::matcher;
@@ -57,18 +59,31 @@ pub fn expectation(
     }
     let schema = m.get("schema").and_then(|n| {
         let name = r.string(n, "'schema'")?;
-        if options.known_schemas.iter().any(|s| s == name) {
+        if options.known_schemas.iter().any(|s| s == name) || declared_resource_type(name).is_some()
+        {
             return Some(Located {
                 value: name.to_owned(),
                 loc: r.loc(n.pos),
             });
+        }
+        if name.starts_with(DECLARED_PREFIX) {
+            r.push(
+                Diagnostic::error(r.loc(n.pos), format!("'{name}' names no resource type"))
+                    .with_label("a resource type name without spaces is needed")
+                    .with_hint(
+                        "declared:<ResourceType> (e.g. declared:User) checks the body against \
+                         what the target declares for that resource type in /Schemas",
+                    ),
+            );
+            return None;
         }
         let d = Diagnostic::error(r.loc(n.pos), format!("unknown schema '{name}'"))
             .with_label("no such schema")
             .with_suggestion(name, options.known_schemas.iter().map(String::as_str));
         let d = if d.hint.is_none() {
             d.with_hint(format!(
-                "known schemas are: {}",
+                "known schemas are: {}, and declared:<ResourceType> for what the target \
+                 declares in /Schemas",
                 options.known_schemas.join(", ")
             ))
         } else {

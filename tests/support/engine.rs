@@ -95,6 +95,24 @@ pub async fn run(
     (summary, events)
 }
 
+/// Like `run`, but reads the target's discovery endpoints first, as `scimcheck run` does,
+/// so `declared:` schemas are derived from what the target declares.
+pub async fn run_discovered(
+    plan: &Plan,
+    client: Arc<Client>,
+    options: ExecuteOptions,
+) -> (RunSummary, Vec<String>) {
+    let found = scimcheck::discovery::discover(&client)
+        .await
+        .expect("discovery");
+    let mut schemas = SchemaSet::for_plan(plan).expect("schemas compile");
+    schemas.add_declared(&found.declared);
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let info = info(&client, &options.run_id);
+    let summary = execute(plan, client, Arc::new(schemas), info, options, tx).await;
+    (summary, found.warnings)
+}
+
 /// How many users on the target have a userName starting with `prefix`.
 pub async fn count_users(client: &Client, prefix: &str) -> u64 {
     let sent = client
