@@ -5,25 +5,15 @@
 #[path = "support/cli.rs"]
 mod cli;
 
-use cli::{CREATE_THEN_FAIL, RefServer, finish, scimcheck, write};
+use cli::{CREATE_THEN_FAIL, RefServer, finish, write};
 use scimcheck::exit;
 
 const TOKEN: &str = "cleanup-token-5f1c";
 
 /// `scimcheck run --url SERVER --token-env TOK ARGS`, with TOK set for the child only.
 fn run_against(server: &RefServer, args: &[&str]) -> cli::Finished {
-    let mut command = scimcheck();
-    command
-        .args([
-            "run",
-            "--url",
-            &server.base,
-            "--token-env",
-            "TOK",
-            "--no-progress",
-        ])
-        .args(args)
-        .env("TOK", TOKEN);
+    let mut command = server.run_command(TOKEN);
+    command.args(args);
     finish(command)
 }
 

@@ -7,7 +7,7 @@ mod cli;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use cli::{Finished, Lines, RefServer, Running, scimcheck, write};
+use cli::{Finished, Lines, RefServer, Running, write};
 use scimcheck::exit;
 
 const TOKEN: &str = "interrupt-token-77aa";
@@ -48,18 +48,9 @@ struct LiveRun {
 
 impl LiveRun {
     fn start(server: &RefServer, args: &[&str]) -> LiveRun {
-        let mut command = scimcheck();
+        let mut command = server.run_command(TOKEN);
         command
-            .args([
-                "run",
-                "--url",
-                &server.base,
-                "--token-env",
-                "TOK",
-                "--no-progress",
-            ])
             .args(args)
-            .env("TOK", TOKEN)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = Running::spawn(&mut command);

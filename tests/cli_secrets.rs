@@ -271,20 +271,7 @@ fn basic_auth_credentials_appear_nowhere_not_even_base64_encoded() {
 #[test]
 fn a_refused_token_is_not_repeated_in_the_error() {
     let server = RefServer::start(Some("the-right-token"));
-    let out = finish({
-        let mut command = scimcheck();
-        command
-            .args([
-                "run",
-                "--url",
-                &server.base,
-                "--token-env",
-                "TOK",
-                "--no-progress",
-            ])
-            .env("TOK", TOKEN);
-        command
-    });
+    let out = finish(server.run_command(TOKEN));
     out.assert_code(exit::CANNOT_START);
     assert!(
         out.stderr.contains("authentication refused"),

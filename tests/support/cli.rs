@@ -311,6 +311,23 @@ impl RefServer {
         RefServer::misbehaving(token, "")
     }
 
+    /// `scimcheck run --url <this server> --token-env TOK --no-progress`, with TOK set to
+    /// `token` for the child only.
+    pub fn run_command(&self, token: &str) -> Command {
+        let mut command = scimcheck();
+        command
+            .args([
+                "run",
+                "--url",
+                &self.base,
+                "--token-env",
+                "TOK",
+                "--no-progress",
+            ])
+            .env("TOK", token);
+        command
+    }
+
     pub fn misbehaving(token: Option<&str>, misbehaviours: &str) -> RefServer {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let runtime = tokio::runtime::Builder::new_multi_thread()
