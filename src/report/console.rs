@@ -337,12 +337,7 @@ pub(crate) fn summary_text(
     planned: Option<usize>,
     options: &ConsoleOptions,
 ) -> String {
-    // Counted from the results themselves, so the console, JUnit and the final line
-    // agree whatever the summary's own totals say.
-    let mut totals = Totals::default();
-    for result in &summary.results {
-        totals.add(result);
-    }
+    let totals = Totals::of(&summary.results);
     let info = &summary.info;
     let mut out = format!("\n{}\n", paint(options, HEADING, "Summary"));
     let mut row = |label: &str, value: String| out.push_str(&format!("  {label:<11} {value}\n"));

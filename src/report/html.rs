@@ -23,10 +23,7 @@ pub fn write_html(summary: &RunSummary, path: &Path) -> Result<(), ReportError> 
 
 pub fn html_string(summary: &RunSummary) -> String {
     let info = &summary.info;
-    let mut totals = Totals::default();
-    for result in &summary.results {
-        totals.add(result);
-    }
+    let totals = Totals::of(&summary.results);
     let mut out = String::new();
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     let _ = writeln!(

@@ -128,11 +128,7 @@ pub fn write_json(summary: &RunSummary, path: &Path) -> Result<(), ReportError> 
 }
 
 fn document(summary: &RunSummary) -> Document<'_> {
-    // Counted from the results, like the console and JUnit, so all reports agree.
-    let mut totals = Totals::default();
-    for result in &summary.results {
-        totals.add(result);
-    }
+    let totals = Totals::of(&summary.results);
     let info = &summary.info;
     Document {
         format: FORMAT,

@@ -15,10 +15,7 @@ pub fn write_markdown(summary: &RunSummary, path: &Path) -> Result<(), ReportErr
 
 pub fn markdown_string(summary: &RunSummary) -> String {
     let info = &summary.info;
-    let mut totals = Totals::default();
-    for result in &summary.results {
-        totals.add(result);
-    }
+    let totals = Totals::of(&summary.results);
     let mut out = String::new();
     let _ = writeln!(out, "# scimcheck: {}\n", inline(&info.target_url));
     let mut facts = vec![format!("run `{}`", info.run_id)];

@@ -133,6 +133,16 @@ pub struct Totals {
 }
 
 impl Totals {
+    /// Counted from the results themselves, so every report agrees whatever a summary's
+    /// own totals say.
+    pub fn of(results: &[ScenarioResult]) -> Totals {
+        let mut totals = Totals::default();
+        for result in results {
+            totals.add(result);
+        }
+        totals
+    }
+
     pub fn add(&mut self, result: &ScenarioResult) {
         match result.outcome {
             Outcome::Pass => self.passed += 1,
