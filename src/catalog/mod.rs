@@ -1,5 +1,5 @@
 //! The requirement catalog: one entry per observable statement of RFC 7643 and RFC 7644,
-//! in our own words, embedded from `suites/requirements.yaml`. Scenarios name these ids;
+//! in our own words, embedded from `suites/requirements.catalog.yaml`. Scenarios name these ids;
 //! coverage figures count them per area.
 
 mod load;
@@ -13,9 +13,12 @@ use std::sync::OnceLock;
 pub use load::{CatalogError, Problem};
 
 /// Where the built-in catalog comes from, for messages.
-pub const BUILTIN_PATH: &str = "suites/requirements.yaml";
+pub const BUILTIN_PATH: &str = "suites/requirements.catalog.yaml";
 
-const BUILTIN_TEXT: &str = include_str!("../../suites/requirements.yaml");
+/// Catalog files end so; a folder walk for scenarios leaves them out.
+pub const CATALOG_SUFFIX: &str = ".catalog.yaml";
+
+const BUILTIN_TEXT: &str = include_str!("../../suites/requirements.catalog.yaml");
 
 /// The RFC a statement comes from; the first part of every id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
