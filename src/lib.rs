@@ -3,6 +3,7 @@
 //! The library holds everything; `main.rs` only parses the command line, calls in here
 //! and maps errors to exit codes. See DESIGN.md for the data flow between the modules.
 
+pub mod catalog;
 pub mod check;
 pub mod cli;
 pub mod client;

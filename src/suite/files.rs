@@ -5,6 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::catalog::CATALOG_SUFFIX;
 use crate::diag::Diagnostic;
 use crate::suite::model::{Loc, SourceFile};
 use crate::suite::yaml::MAX_FILE_BYTES;
@@ -97,11 +98,19 @@ fn is_profile_file(path: &Path) -> bool {
         .is_some_and(|n| n.ends_with(PROFILE_SUFFIX))
 }
 
+/// The requirement catalog (`suites/requirements.catalog.yaml`) is data, not scenarios.
+fn is_catalog_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(CATALOG_SUFFIX))
+}
+
 fn is_scenario_file(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml")
     ) && !is_profile_file(path)
+        && !is_catalog_file(path)
 }
 
 /// Splits what the user named into profile files (named, or found under a named folder)
@@ -178,4 +187,22 @@ fn read(path: &Path) -> Result<Source, Diagnostic> {
     let text =
         String::from_utf8(bytes).map_err(|_| whole_file_error(&name, "file is not UTF-8 text"))?;
     Ok(Source { name, text })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_walk_reads_scenarios_but_not_profiles_or_the_requirement_catalog() {
+        assert!(is_scenario_file(Path::new("suites/core/users-create.yaml")));
+        assert!(is_scenario_file(Path::new("mine/checks.yml")));
+        assert!(!is_scenario_file(Path::new(
+            "suites/profiles/okta.profile.yaml"
+        )));
+        assert!(!is_scenario_file(Path::new(
+            "suites/requirements.catalog.yaml"
+        )));
+        assert!(!is_scenario_file(Path::new("notes.txt")));
+    }
 }
