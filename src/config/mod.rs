@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::suite::SuiteSource;
+
 /// Largest config file read; anything bigger is surely not a config file.
 const MAX_CONFIG_BYTES: usize = 256 * 1024;
 
@@ -18,9 +20,11 @@ pub struct ConfigFile {
     #[serde(default)]
     pub headers: BTreeMap<String, HeaderValue>,
     pub profile: Option<String>,
-    /// Scenario files or folders, relative to the config file.
+    /// Scenario files or folders, relative to the config file, or `builtin:NAME`; added
+    /// to the built-in suite unless `no_builtin`.
     #[serde(default)]
     pub suites: Vec<PathBuf>,
+    pub no_builtin: Option<bool>,
     #[serde(default)]
     pub tags: Vec<String>,
     #[serde(default)]
@@ -160,7 +164,10 @@ impl ConfigFile {
                 *p = base.join(&*p);
             }
         };
-        self.suites.iter_mut().for_each(rebase);
+        self.suites
+            .iter_mut()
+            .filter(|p| SuiteSource::parse(p).is_ok_and(|s| matches!(s, SuiteSource::Path(_))))
+            .for_each(rebase);
         let mut secret_refs: Vec<&mut SecretRef> = self
             .headers
             .values_mut()
@@ -253,6 +260,19 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("t.yaml") && text.contains("profil"), "{text}");
         assert!(text.contains('2'), "no line number in: {text}");
+    }
+
+    #[test]
+    fn suite_paths_are_relative_to_the_config_file_but_builtin_names_are_not_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("scimcheck.yaml");
+        std::fs::write(&path, "suites: [builtin:core, mine/]\nno_builtin: true\n").unwrap();
+        let config = ConfigFile::load(&path).unwrap();
+        assert_eq!(
+            config.suites,
+            [PathBuf::from("builtin:core"), dir.path().join("mine/")]
+        );
+        assert_eq!(config.no_builtin, Some(true));
     }
 
     #[test]
