@@ -12,8 +12,7 @@ use serde_json::Value;
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 fn read(relative: &str) -> String {
-    fs::read_to_string(Path::new(ROOT).join(relative))
-        .unwrap_or_else(|e| panic!("{relative}: {e}"))
+    fs::read_to_string(Path::new(ROOT).join(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
 }
 
 fn action() -> Value {
@@ -62,7 +61,10 @@ fn no_input_is_pasted_into_a_script() {
     // `${{ inputs.x }}` inside `run:` would let an input's text become shell code.
     for step in steps(&action()) {
         let script = step["run"].as_str().unwrap_or_default();
-        assert!(!script.contains("${{"), "an expression in a script:\n{script}");
+        assert!(
+            !script.contains("${{"),
+            "an expression in a script:\n{script}"
+        );
     }
 }
 
