@@ -35,7 +35,10 @@ fn a_failing_scenario_still_deletes_the_user_it_created() {
     let suite = write(dir.path(), "create-then-fail.yaml", CREATE_THEN_FAIL);
     let before = server.users();
 
-    let out = run_against(&server, &["--suite", suite.to_str().unwrap()]);
+    let out = run_against(
+        &server,
+        &["--no-builtin", "--suite", suite.to_str().unwrap()],
+    );
 
     out.assert_code(exit::CONFORMANCE_FAILURE).assert_no_panic();
     assert!(out.stdout.contains("expected 599"), "{}", out.show());
@@ -55,7 +58,10 @@ fn keep_leaves_the_created_user_on_the_target() {
     let suite = write(dir.path(), "create-then-fail.yaml", CREATE_THEN_FAIL);
     let before = server.users();
 
-    let out = run_against(&server, &["--suite", suite.to_str().unwrap(), "--keep"]);
+    let out = run_against(
+        &server,
+        &["--no-builtin", "--suite", suite.to_str().unwrap(), "--keep"],
+    );
 
     out.assert_code(exit::CONFORMANCE_FAILURE);
     assert_eq!(server.users(), before + 1, "{}", out.show());

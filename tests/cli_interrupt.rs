@@ -130,7 +130,13 @@ fn sigint_while_a_scenario_holds_a_user_deletes_it_and_exits_130() {
     // 41 requests at 10 per second: the user exists for about four seconds.
     let run = LiveRun::start(
         &server,
-        &["--suite", suite.to_str().unwrap(), "--rate-limit", "10"],
+        &[
+            "--no-builtin",
+            "--suite",
+            suite.to_str().unwrap(),
+            "--rate-limit",
+            "10",
+        ],
     );
     wait_for_a_created_user(&server, before);
     let out = run.interrupt();

@@ -114,7 +114,6 @@ impl Evidence {
 /// ones that send wrong and missing tokens) with one that fails after creating a user,
 /// so failure output carries whole exchanges.
 fn run_with_every_output(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Evidence {
-    let core = concat!(env!("CARGO_MANIFEST_DIR"), "/suites/core");
     let custom = write(dir, "create-then-fail.yaml", CREATE_THEN_FAIL);
     let junit = dir.join("junit.xml");
     let json = dir.join("report.json");
@@ -125,7 +124,7 @@ fn run_with_every_output(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Evi
     command
         .arg("run")
         .args(args)
-        .args(["--suite", core, "--suite"])
+        .arg("--suite")
         .arg(&custom)
         .args(["--filter", "auth.", "--filter", "users.create.basic"])
         .args(["--filter", "custom.", "--no-progress", "-v"])

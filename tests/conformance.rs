@@ -2,10 +2,11 @@
 //!
 //! `cargo test --test conformance` runs the built-in suite against the embedded reference
 //! server; `SCIMCHECK_URL=... SCIMCHECK_TOKEN=... cargo test --test conformance` against a
-//! live one (`SCIMCHECK_SUITE=dir1,dir2` for other suites, `SCIMCHECK_PROFILE=okta` for a
-//! profile: its deviations pass, its exclusions are ignored tests). libtest filtering, `--list`,
-//! `--exact` and nextest work as usual; a scenario whose capability the target does not
-//! advertise is reported as ignored with the reason.
+//! live one. `SCIMCHECK_SUITE=dir1,dir2` adds suites and `SCIMCHECK_NO_BUILTIN=1` leaves the
+//! built-in one out, as `--suite` and `--no-builtin` do; `SCIMCHECK_PROFILE=okta` judges with
+//! a profile: its deviations pass, its exclusions are ignored tests. libtest filtering,
+//! `--list`, `--exact` and nextest work as usual; a scenario whose capability the target does
+//! not advertise is reported as ignored with the reason.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -66,20 +67,23 @@ fn main() {
 }
 
 fn load_scenarios() -> Result<Vec<Arc<Scenario>>, String> {
-    let paths: Vec<PathBuf> = std::env::var("SCIMCHECK_SUITE")
+    let specs: Vec<PathBuf> = std::env::var("SCIMCHECK_SUITE")
         .unwrap_or_default()
         .split(',')
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .map(PathBuf::from)
         .collect();
-    let options = LoadOptions::default();
-    let loaded = if paths.is_empty() {
-        suite::load_builtin(&options)
-    } else {
-        suite::load_paths(&paths, &options)
-    };
-    loaded.map(|s| s.scenarios).map_err(|d| d.render(false))
+    let no_builtin = std::env::var("SCIMCHECK_NO_BUILTIN").is_ok_and(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "1" | "true" | "yes" | "on"
+        )
+    });
+    let sources = suite::resolve_sources(&specs, no_builtin)?;
+    suite::load_sources(&sources, &LoadOptions::default())
+        .map(|s| s.scenarios)
+        .map_err(|d| d.render(false))
 }
 
 fn session() -> Result<&'static Session, Failed> {

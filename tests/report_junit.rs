@@ -2,6 +2,8 @@
 //! and its counts read back.
 
 mod report_support;
+#[path = "support/xsd.rs"]
+mod xsd;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -31,30 +33,15 @@ fn junit_of_a_mixed_run() {
     });
 }
 
-/// Runs `xmllint --schema` on `xml`; a missing xmllint fails the test (never a silent
-/// pass).
+/// The problems `xml` has against the Jenkins schema (the file CI also gives xmllint).
 fn validate(xml: &str) -> Result<(), String> {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let file = dir.path().join("junit.xml");
-    fs::write(&file, xml).expect("write the report");
-    let output = match Command::new("xmllint")
-        .arg("--noout")
-        .arg("--schema")
-        .arg(XSD)
-        .arg(&file)
-        .output()
-    {
-        Ok(output) => output,
-        Err(e) => panic!(
-            "xmllint is needed to validate JUnit reports and could not be run ({e}); \
-             install it with `apt-get install -y libxml2-utils` (Debian/Ubuntu) or \
-             `brew install libxml2` (macOS)"
-        ),
-    };
-    if output.status.success() {
+    let xsd = fs::read_to_string(XSD).expect("the JUnit schema is readable");
+    let schema = xsd::Schema::read(&xsd).expect("the JUnit schema is in the subset we read");
+    let problems = schema.validate(xml);
+    if problems.is_empty() {
         Ok(())
     } else {
-        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+        Err(problems.join("\n"))
     }
 }
 
@@ -66,19 +53,219 @@ fn junit_of_a_mixed_run_validates_against_the_jenkins_schema() {
 }
 
 #[test]
-fn the_schema_check_rejects_what_jenkins_would_not_read() {
-    // Proves the validation above can fail: an unknown element inside a testcase.
-    let broken = mixed_xml().replacen("<system-out>", "<stdout-and-more>", 1);
-    let broken = broken.replacen("</system-out>", "</stdout-and-more>", 1);
-    assert!(validate(&broken).is_err());
-}
-
-#[test]
 fn junit_of_an_empty_interrupted_run_validates() {
     let xml = junit_string(&summary_of(vec![], true)).expect("serializes");
     if let Err(problems) = validate(&xml) {
         panic!("{problems}\n{xml}");
     }
+}
+
+#[test]
+fn junit_of_a_whole_run_through_the_binary_validates() {
+    // What CI also gives xmllint: the built-in suite against the embedded server, with
+    // a misbehaviour so that failures are in it too.
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let junit = dir.path().join("junit.xml");
+    let out = Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+        .args(["run", "--no-progress", "--misbehave", "filter-ignored"])
+        .arg("--report-junit")
+        .arg(&junit)
+        .env_remove("SCIMCHECK_URL")
+        .output()
+        .expect("scimcheck runs");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let xml = fs::read_to_string(&junit).expect("the report was written");
+    if let Err(problems) = validate(&xml) {
+        panic!("{problems}");
+    }
+    assert_eq!(count_problems(&xml), Vec::<String>::new());
+    assert!(xml.contains("<failure"), "the misbehaviour left no failure");
+}
+
+#[test]
+fn the_schema_reader_refuses_what_it_does_not_understand() {
+    let xsd = fs::read_to_string(XSD).expect("the JUnit schema is readable");
+    for (from, to) in [
+        (r#"type="xs:string"/>"#, r#"type="xs:int"/>"#),
+        ("<xs:sequence>", "<xs:all>"),
+        (
+            r#"<xs:pattern value="[0-9]+"/>"#,
+            r#"<xs:maxLength value="9"/>"#,
+        ),
+        (r#"type="testcaseType"/>"#, r#"type="testcaseTyp"/>"#),
+    ] {
+        assert!(xsd.contains(from), "{from}");
+        let changed = xsd.replacen(from, to, 1);
+        assert!(
+            xsd::Schema::read(&changed).is_err(),
+            "a schema with {to} was read"
+        );
+    }
+}
+
+/// The mixed run's report with `from` replaced by `to` (once each time it is listed).
+fn doctored(edits: &[(&str, &str)]) -> String {
+    let mut xml = mixed_xml();
+    for (from, to) in edits {
+        assert!(xml.contains(from), "the report has no {from:?} to change");
+        xml = xml.replacen(from, to, 1);
+    }
+    xml
+}
+
+#[test]
+fn the_schema_check_rejects_what_jenkins_would_not_read() {
+    let cases: &[(&str, String, &str)] = &[
+        (
+            "an unknown element inside a testcase",
+            doctored(&[
+                ("<system-out>", "<stdout-and-more>"),
+                ("</system-out>", "</stdout-and-more>"),
+            ]),
+            "<stdout-and-more> is not allowed in <testcase>",
+        ),
+        (
+            "a testcase without a name",
+            doctored(&[(r#"<testcase name="bulk.basic" "#, "<testcase ")]),
+            "lacks the required attribute name",
+        ),
+        (
+            "a testsuite without its test count",
+            doctored(&[(
+                r#"<testsuite name="users" tests="2" "#,
+                r#"<testsuite name="users" "#,
+            )]),
+            "lacks the required attribute tests",
+        ),
+        (
+            "a count that is not a whole number",
+            doctored(&[(r#"failures="1""#, r#"failures="one""#)]),
+            r#"failures="one" is not a valid count"#,
+        ),
+        (
+            "a duration that is not in seconds",
+            doctored(&[(
+                r#"classname="users" time=""#,
+                r#"classname="users" time="1m"#,
+            )]),
+            "is not a valid seconds",
+        ),
+        (
+            "an attribute the schema does not know",
+            doctored(&[("<testcase ", r#"<testcase colour="red" "#)]),
+            "attribute colour is not allowed on <testcase>",
+        ),
+        (
+            "properties after the outcome",
+            doctored(&[(
+                "<properties>\n                <property name=\"title\" value=\"title of bulk.basic\"/>",
+                "<skipped/><properties>\n                <property name=\"title\" value=\"title of bulk.basic\"/>",
+            )]),
+            "are not in an order or number the schema allows",
+        ),
+        (
+            "text straight inside a testsuite",
+            doctored(&[("<testcase ", "stray text<testcase ")]),
+            "text is not allowed directly in <testsuite>",
+        ),
+        (
+            "a property without its value",
+            doctored(&[(
+                r#"<property name="severity" value="must"/>"#,
+                r#"<property name="severity"/>"#,
+            )]),
+            "lacks the required attribute value",
+        ),
+        (
+            "a testcase as the root",
+            "<testcase name=\"alone\"/>".to_owned(),
+            "not a root element the schema declares",
+        ),
+        (
+            "a document that is not well-formed",
+            doctored(&[("</testsuites>", "")]),
+            "never closed",
+        ),
+    ];
+    for (what, xml, expected) in cases {
+        match validate(xml) {
+            Ok(()) => panic!("{what}: accepted"),
+            Err(problems) => assert!(
+                problems.contains(expected),
+                "{what}: expected a problem saying {expected:?}, got:\n{problems}"
+            ),
+        }
+    }
+}
+
+/// Where the counts Jenkins and GitLab show disagree with the testcases they sum up.
+fn count_problems(xml: &str) -> Vec<String> {
+    let root = xsd::parse(xml).expect("well-formed XML");
+    let count = |node: &xsd::Node, key: &str| -> usize {
+        node.attribute(key)
+            .unwrap_or("0")
+            .parse()
+            .unwrap_or(usize::MAX)
+    };
+    let with = |suite: &xsd::Node, outcome: &str| {
+        suite
+            .children_named("testcase")
+            .filter(|case| case.children_named(outcome).next().is_some())
+            .count()
+    };
+    let mut problems = Vec::new();
+    let mut totals = BTreeMap::<&str, usize>::new();
+    for suite in root.children_named("testsuite") {
+        let name = suite.attribute("name").unwrap_or("?");
+        let actual = [
+            ("tests", suite.children_named("testcase").count()),
+            ("failures", with(suite, "failure")),
+            ("errors", with(suite, "error")),
+            ("skipped", with(suite, "skipped")),
+        ];
+        for (key, actual) in actual {
+            *totals.entry(key).or_default() += actual;
+            if count(suite, key) != actual {
+                problems.push(format!(
+                    "testsuite {name}: {key}={} but {actual} testcase(s)",
+                    count(suite, key)
+                ));
+            }
+        }
+    }
+    for (key, total) in totals {
+        if count(&root, key) != total {
+            problems.push(format!(
+                "testsuites: {key}={} but the testsuites hold {total}",
+                count(&root, key)
+            ));
+        }
+    }
+    problems
+}
+
+#[test]
+fn the_counts_on_every_suite_and_the_root_agree_with_the_testcases() {
+    assert_eq!(count_problems(&mixed_xml()), Vec::<String>::new());
+    let empty = junit_string(&summary_of(vec![], true)).expect("serializes");
+    assert_eq!(count_problems(&empty), Vec::<String>::new());
+}
+
+#[test]
+fn the_count_check_catches_a_count_that_disagrees() {
+    let xml = doctored(&[(
+        r#"<testsuite name="users" tests="2""#,
+        r#"<testsuite name="users" tests="3""#,
+    )]);
+    assert_eq!(
+        count_problems(&xml),
+        ["testsuite users: tests=3 but 2 testcase(s)",]
+    );
+    let xml = doctored(&[(r#"failures="1""#, r#"failures="0""#)]);
+    assert_eq!(
+        count_problems(&xml),
+        ["testsuites: failures=0 but the testsuites hold 1"]
+    );
 }
 
 /// What a JUnit consumer would count, read back with an XML parser.

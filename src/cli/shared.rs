@@ -44,9 +44,13 @@ pub struct TargetArgs {
 /// Which scenarios to consider.
 #[derive(Debug, Clone, Default, Args)]
 pub struct SelectionArgs {
-    /// Scenario file or folder (repeatable); the built-in suites when none is given
-    #[arg(long = "suite", value_name = "PATH")]
+    /// Scenario file or folder to run as well as the built-in suite, or a built-in suite
+    /// by name (builtin:core) (repeatable)
+    #[arg(long = "suite", value_name = "PATH|builtin:NAME")]
     pub suites: Vec<PathBuf>,
+    /// Leave out the built-in suite: run only what --suite names
+    #[arg(long)]
+    pub no_builtin: bool,
     /// Only scenarios with this tag (repeatable: any of them)
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,

@@ -28,7 +28,8 @@ pub fn list(args: ListArgs, _env: &dyn EnvSource) -> i32 {
         Ok(vars) => vars,
         Err(message) => return fail(exit::USAGE, message),
     };
-    let suite = match load::suite(&args.selection.suites, &vars) {
+    let sources = super::settings::resolve_suites(&args.selection, None);
+    let suite = match load::suite(sources, &vars) {
         Ok(suite) => suite,
         Err(code) => return code,
     };

@@ -1,25 +1,26 @@
 //! Loading the scenarios a command works on, with diagnostics on stderr.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use crate::exit;
 use crate::profile::{self, Profile};
-use crate::suite::{self, LoadOptions, model::Suite};
+use crate::suite::{self, LoadOptions, SuiteSource, model::Suite};
 
-/// Loads `paths`, or the built-in suites when empty. On errors prints every diagnostic
-/// and returns the exit code for a bad scenario file.
-pub fn suite(paths: &[PathBuf], vars: &BTreeMap<String, serde_json::Value>) -> Result<Suite, i32> {
+/// Loads the suites that `sources` name (see `settings::resolve_suites`). On errors
+/// prints them and returns the exit code for a bad invocation or scenario file.
+pub fn suite(
+    sources: Result<Vec<SuiteSource>, String>,
+    vars: &BTreeMap<String, serde_json::Value>,
+) -> Result<Suite, i32> {
+    let sources = sources.map_err(|message| {
+        eprintln!("error: {message}");
+        exit::USAGE
+    })?;
     let options = LoadOptions {
         known_vars: vars.keys().cloned().collect(),
         ..LoadOptions::default()
     };
-    let loaded = if paths.is_empty() {
-        suite::load_builtin(&options)
-    } else {
-        suite::load_paths(paths, &options)
-    };
-    loaded.map_err(|diagnostics| {
+    suite::load_sources(&sources, &options).map_err(|diagnostics| {
         for d in diagnostics.iter() {
             eprintln!("{}", d.render(false));
         }

@@ -67,8 +67,8 @@ pub async fn run(args: RunArgs, env: &dyn EnvSource) -> i32 {
         return fail(exit::USAGE, e);
     }
 
-    let suite_paths = settings::resolve_suites(&args.selection, config.as_ref());
-    let suite = match load::suite(&suite_paths, &vars) {
+    let sources = settings::resolve_suites(&args.selection, config.as_ref());
+    let suite = match load::suite(sources, &vars) {
         Ok(suite) => suite,
         Err(code) => return code,
     };

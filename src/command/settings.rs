@@ -13,6 +13,7 @@ use crate::cli::shared::{SelectionArgs, TargetArgs};
 use crate::client::{Auth, DEFAULT_MAX_BODY_BYTES, Target};
 use crate::config::{AuthConfig, ConfigFile, HeaderValue, SecretRef};
 use crate::plan::Selection;
+use crate::suite::{self, SuiteSource};
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_RETRIES: u32 = 2;
@@ -165,13 +166,19 @@ pub fn resolve_selection(args: &SelectionArgs, config: Option<&ConfigFile>) -> S
     }
 }
 
-/// Suite paths from flags, else from the config file; empty means the built-in suites.
-pub fn resolve_suites(args: &SelectionArgs, config: Option<&ConfigFile>) -> Vec<PathBuf> {
-    if args.suites.is_empty() {
+/// Which suites to load: `--suite` values, else the config file's `suites:`; the
+/// built-in suite as well unless `--no-builtin` (or `no_builtin: true`) says otherwise.
+pub fn resolve_suites(
+    args: &SelectionArgs,
+    config: Option<&ConfigFile>,
+) -> Result<Vec<SuiteSource>, String> {
+    let specs = if args.suites.is_empty() {
         config.map(|c| c.suites.clone()).unwrap_or_default()
     } else {
         args.suites.clone()
-    }
+    };
+    let no_builtin = args.no_builtin || config.and_then(|c| c.no_builtin).unwrap_or(false);
+    suite::resolve_sources(&specs, no_builtin)
 }
 
 /// Run variables: the config file's, overridden by `--var name=value`.

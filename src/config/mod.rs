@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::suite::SuiteSource;
+
 /// Largest config file read; anything bigger is surely not a config file.
 const MAX_CONFIG_BYTES: usize = 256 * 1024;
 
@@ -17,10 +19,13 @@ pub struct ConfigFile {
     /// Extra request headers: a literal value or a secret reference.
     #[serde(default)]
     pub headers: BTreeMap<String, HeaderValue>,
+    /// A built-in profile name, or a profile file relative to the config file.
     pub profile: Option<String>,
-    /// Scenario files or folders, relative to the config file.
+    /// Scenario files or folders, relative to the config file, or `builtin:NAME`; added
+    /// to the built-in suite unless `no_builtin`.
     #[serde(default)]
     pub suites: Vec<PathBuf>,
+    pub no_builtin: Option<bool>,
     #[serde(default)]
     pub tags: Vec<String>,
     #[serde(default)]
@@ -160,7 +165,18 @@ impl ConfigFile {
                 *p = base.join(&*p);
             }
         };
-        self.suites.iter_mut().for_each(rebase);
+        self.suites
+            .iter_mut()
+            .filter(|p| SuiteSource::parse(p).is_ok_and(|s| matches!(s, SuiteSource::Path(_))))
+            .for_each(rebase);
+        // A profile that is not a built-in name is a file, found like the suites are.
+        if let Some(profile) = &mut self.profile
+            && !crate::profile::builtin_names().contains(&profile.as_str())
+        {
+            let mut path = PathBuf::from(&*profile);
+            rebase(&mut path);
+            *profile = path.to_string_lossy().into_owned();
+        }
         let mut secret_refs: Vec<&mut SecretRef> = self
             .headers
             .values_mut()
@@ -253,6 +269,32 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("t.yaml") && text.contains("profil"), "{text}");
         assert!(text.contains('2'), "no line number in: {text}");
+    }
+
+    #[test]
+    fn suite_paths_are_relative_to_the_config_file_but_builtin_names_are_not_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("scimcheck.yaml");
+        std::fs::write(&path, "suites: [builtin:core, mine/]\nno_builtin: true\n").unwrap();
+        let config = ConfigFile::load(&path).unwrap();
+        assert_eq!(
+            config.suites,
+            [PathBuf::from("builtin:core"), dir.path().join("mine/")]
+        );
+        assert_eq!(config.no_builtin, Some(true));
+    }
+
+    #[test]
+    fn a_profile_file_is_relative_to_the_config_file_and_a_built_in_name_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("scimcheck.yaml");
+        std::fs::write(&path, "profile: acme.profile.yaml\n").unwrap();
+        let config = ConfigFile::load(&path).unwrap();
+        let expected = dir.path().join("acme.profile.yaml");
+        assert_eq!(config.profile.as_deref(), expected.to_str());
+        std::fs::write(&path, "profile: okta\n").unwrap();
+        let config = ConfigFile::load(&path).unwrap();
+        assert_eq!(config.profile.as_deref(), Some("okta"));
     }
 
     #[test]

@@ -40,22 +40,31 @@ pub fn scenario_schema() -> &'static str {
         .unwrap_or("{}")
 }
 
-/// Every built-in scenario file as (`builtin:core/<path>`, bytes), sorted by path.
-pub(crate) fn core_files() -> Vec<(String, &'static [u8])> {
+/// The suites compiled into the binary, by name (`builtin:NAME`). A run includes every
+/// one of them unless `--no-builtin` says otherwise.
+pub const SUITE_NAMES: &[&str] = &["core"];
+
+/// Every scenario file of a built-in suite as (`builtin:<suite>/<path>`, bytes), sorted
+/// by path; None for a name that is not built in.
+pub(crate) fn suite_files(name: &str) -> Option<Vec<(String, &'static [u8])>> {
+    let dir = match name {
+        "core" => &CORE,
+        _ => return None,
+    };
     let mut out = Vec::new();
-    collect(&CORE, &mut out);
+    collect(dir, &format!("builtin:{name}"), &mut out);
     out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
+    Some(out)
 }
 
-fn collect(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static [u8])>) {
+fn collect(dir: &'static Dir<'static>, prefix: &str, out: &mut Vec<(String, &'static [u8])>) {
     for file in dir.files() {
         let path = file.path().to_string_lossy().replace('\\', "/");
         if path.ends_with(".yaml") || path.ends_with(".yml") {
-            out.push((format!("builtin:core/{path}"), file.contents()));
+            out.push((format!("{prefix}/{path}"), file.contents()));
         }
     }
     for sub in dir.dirs() {
-        collect(sub, out);
+        collect(sub, prefix, out);
     }
 }

@@ -16,6 +16,7 @@ pub(crate) mod reader;
 mod request;
 mod scenario;
 mod scope;
+mod source;
 mod template;
 pub(crate) mod yaml;
 
@@ -29,6 +30,7 @@ use model::{Loc, Scenario, SourceFile, Suite};
 pub use files::{PROFILE_SUFFIX, split_profiles, whole_file_error};
 pub use request::METHODS;
 pub use scenario::CAPABILITIES;
+pub use source::{BUILTIN_PREFIX, SuiteSource, resolve as resolve_sources};
 pub use yaml::MAX_FILE_BYTES;
 
 /// What the loader may assume beyond the files themselves.
@@ -104,22 +106,36 @@ fn analyse(name: &str, text: &str, options: &LoadOptions) -> (Vec<Loaded>, Vec<D
 fn duplicate_ids(loaded: &[Loaded]) -> Vec<Diagnostic> {
     let mut first: HashMap<&str, &Loc> = HashMap::new();
     let mut out = Vec::new();
+    let mut hinted = false;
     for l in loaded {
         match first.get(l.scenario.id.as_str()) {
-            Some(earlier) => out.push(
-                Diagnostic::error(
+            Some(earlier) => {
+                let mut diagnostic = Diagnostic::error(
                     l.id_loc.clone(),
                     format!("duplicate scenario id '{}'", l.scenario.id),
                 )
                 .with_label("already used")
-                .with_note(format!("first defined at {earlier}")),
-            ),
+                .with_note(format!("first defined at {earlier}"));
+                // Said once: a copy of a whole built-in suite repeats every id.
+                if !hinted && is_builtin(earlier) && !is_builtin(&l.id_loc) {
+                    hinted = true;
+                    diagnostic = diagnostic.with_hint(
+                        "--suite adds to the built-in suite; add --no-builtin to run only \
+                         the files you name",
+                    );
+                }
+                out.push(diagnostic);
+            }
             None => {
                 first.insert(&l.scenario.id, &l.id_loc);
             }
         }
     }
     out
+}
+
+fn is_builtin(loc: &Loc) -> bool {
+    loc.file.name.starts_with(BUILTIN_PREFIX)
 }
 
 fn errors_only(diags: Vec<Diagnostic>) -> Diagnostics {
@@ -142,11 +158,35 @@ pub fn load_source(
     }
 }
 
-/// Every finding for a set of files and folders, and what loaded.
-fn analyse_paths(paths: &[PathBuf], options: &LoadOptions) -> (Vec<Loaded>, Vec<Diagnostic>) {
+/// Every finding for a set of sources, and what loaded. Files on disk are gathered
+/// together, so one named twice (or inside a named folder) is read once.
+fn analyse_sources(
+    sources: &[SuiteSource],
+    options: &LoadOptions,
+) -> (Vec<Loaded>, Vec<Diagnostic>) {
     let mut loaded = Vec::new();
     let mut diags = Vec::new();
-    for source in files::gather(paths) {
+    let mut paths = Vec::new();
+    for source in sources {
+        match source {
+            SuiteSource::Builtin(name) => {
+                for (file, bytes) in builtin::suite_files(name).unwrap_or_default() {
+                    match std::str::from_utf8(bytes) {
+                        Ok(text) => {
+                            let (l, d) = analyse(&file, text, options);
+                            loaded.extend(l);
+                            diags.extend(d);
+                        }
+                        Err(_) => {
+                            diags.push(files::whole_file_error(&file, "file is not UTF-8 text"))
+                        }
+                    }
+                }
+            }
+            SuiteSource::Path(path) => paths.push(path.clone()),
+        }
+    }
+    for source in files::gather(&paths) {
         match source {
             Ok(source) => {
                 let (l, d) = analyse(&source.name, &source.text, options);
@@ -160,10 +200,9 @@ fn analyse_paths(paths: &[PathBuf], options: &LoadOptions) -> (Vec<Loaded>, Vec<
     (loaded, diags)
 }
 
-/// Loads files and folders (folders recursively: `*.yaml` and `*.yml`, sorted by path).
-/// A missing path, an unreadable file or a duplicate id across files is an error.
-pub fn load_paths(paths: &[PathBuf], options: &LoadOptions) -> Result<Suite, Diagnostics> {
-    let (loaded, diags) = analyse_paths(paths, options);
+/// Loads built-in suites and files together; an id must be unique across all of them.
+pub fn load_sources(sources: &[SuiteSource], options: &LoadOptions) -> Result<Suite, Diagnostics> {
+    let (loaded, diags) = analyse_sources(sources, options);
     let errors = errors_only(diags);
     if errors.is_empty() {
         Ok(Suite {
@@ -172,36 +211,30 @@ pub fn load_paths(paths: &[PathBuf], options: &LoadOptions) -> Result<Suite, Dia
     } else {
         Err(errors)
     }
+}
+
+fn path_sources(paths: &[PathBuf]) -> Vec<SuiteSource> {
+    paths.iter().cloned().map(SuiteSource::Path).collect()
+}
+
+/// Loads files and folders (folders recursively: `*.yaml` and `*.yml`, sorted by path).
+/// A missing path, an unreadable file or a duplicate id across files is an error.
+pub fn load_paths(paths: &[PathBuf], options: &LoadOptions) -> Result<Suite, Diagnostics> {
+    load_sources(&path_sources(paths), options)
 }
 
 /// Loads the suites compiled into the binary (`suites/core`), named
 /// `builtin:core/<file>`.
 pub fn load_builtin(options: &LoadOptions) -> Result<Suite, Diagnostics> {
-    let mut loaded = Vec::new();
-    let mut diags = Vec::new();
-    for (name, bytes) in builtin::core_files() {
-        match std::str::from_utf8(bytes) {
-            Ok(text) => {
-                let (l, d) = analyse(&name, text, options);
-                loaded.extend(l);
-                diags.extend(d);
-            }
-            Err(_) => diags.push(files::whole_file_error(&name, "file is not UTF-8 text")),
-        }
-    }
-    diags.extend(duplicate_ids(&loaded));
-    let errors = errors_only(diags);
-    if errors.is_empty() {
-        Ok(Suite {
-            scenarios: loaded.into_iter().map(|l| l.scenario).collect(),
-        })
-    } else {
-        Err(errors)
-    }
+    let all: Vec<SuiteSource> = builtin::SUITE_NAMES
+        .iter()
+        .map(|name| SuiteSource::Builtin(name))
+        .collect();
+    load_sources(&all, options)
 }
 
 /// Every finding for the given files and folders: errors, and warnings such as a step
 /// that does not check the status or a capture that nothing uses.
 pub fn lint(paths: &[PathBuf], options: &LoadOptions) -> Vec<Diagnostic> {
-    analyse_paths(paths, options).1
+    analyse_sources(&path_sources(paths), options).1
 }

@@ -210,13 +210,20 @@ impl Running {
         }
     }
 
-    /// Sends SIGINT, as Ctrl-C in a terminal does.
+    /// Sends SIGINT, as Ctrl-C in a terminal does (by the system call: the `kill`
+    /// program is not on every machine that has a Rust toolchain).
+    #[cfg(unix)]
     pub fn interrupt(&self) {
-        let status = Command::new("kill")
-            .args(["-INT", &self.pid().to_string()])
-            .status()
-            .expect("kill(1) runs");
-        assert!(status.success(), "kill -INT {} failed", self.pid());
+        let pid = libc::pid_t::try_from(self.pid()).expect("a pid fits pid_t");
+        // SAFETY: kill(2) only reads its two integer arguments; the child is ours and
+        // has not been reaped (Drop waits for it), so the pid still names it.
+        let sent = unsafe { libc::kill(pid, libc::SIGINT) };
+        assert_eq!(
+            sent,
+            0,
+            "kill(SIGINT) to {pid} failed: {}",
+            std::io::Error::last_os_error()
+        );
     }
 }
 

@@ -1,0 +1,205 @@
+//! The documentation's examples are real: the example config file sets every key the
+//! loader knows and drives a run, every config snippet in docs/config.md loads, and the
+//! published scenario schema URL names a file of this repository.
+
+#[path = "support/cli.rs"]
+mod cli;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use cli::{RefServer, finish, scimcheck, write};
+use scimcheck::config::{AuthConfig, ConfigFile, HeaderValue};
+use scimcheck::exit;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn example_path() -> PathBuf {
+    Path::new(ROOT).join("docs/examples/scimcheck.yaml")
+}
+
+fn read(relative: &str) -> String {
+    fs::read_to_string(Path::new(ROOT).join(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
+}
+
+/// The keys the config loader accepts, as its own error for an unknown key lists them.
+fn known_keys() -> BTreeSet<String> {
+    let error = ConfigFile::parse("probe.yaml", "no-such-key: 1\n")
+        .expect_err("an unknown key is refused")
+        .to_string();
+    let list = error
+        .split_once("expected one of ")
+        .and_then(|(_, rest)| rest.split_once(" at line"))
+        .map(|(list, _)| list)
+        .unwrap_or_else(|| panic!("the loader's error no longer lists its keys: {error}"));
+    list.split(", ").map(str::to_owned).collect()
+}
+
+#[test]
+fn the_example_config_sets_every_key_the_loader_knows() {
+    let text = read("docs/examples/scimcheck.yaml");
+    let example: serde_json::Map<String, serde_json::Value> =
+        serde_saphyr::from_str(&text).expect("the example is YAML");
+    let used: BTreeSet<String> = example.keys().cloned().collect();
+    assert_eq!(used, known_keys(), "the example and the loader disagree");
+}
+
+#[test]
+fn the_example_config_loads_with_its_paths_relative_to_itself() {
+    let config = ConfigFile::load(&example_path()).unwrap_or_else(|e| panic!("{e}"));
+    let dir = Path::new(ROOT).join("docs/examples");
+    assert_eq!(config.url.as_deref(), Some("https://acme.example/scim/v2"));
+    match &config.auth {
+        Some(AuthConfig::Bearer { token }) => {
+            assert_eq!(token.env.as_deref(), Some("ACME_SCIM_TOKEN"))
+        }
+        other => panic!("the example's auth is {other:?}"),
+    }
+    match &config.headers["X-Api-Key"] {
+        HeaderValue::Secret(secret) => {
+            assert_eq!(secret.file, Some(dir.join("secrets/acme-api-key")))
+        }
+        other => panic!("X-Api-Key is {other:?}"),
+    }
+    assert_eq!(config.suites, [dir.join("scenarios/")]);
+    assert_eq!(config.profile.as_deref(), Some("okta"));
+    assert_eq!(config.vars["department"], "Sales");
+}
+
+/// The fenced blocks of `language` in a Markdown text.
+fn fenced<'a>(markdown: &'a str, language: &str) -> Vec<&'a str> {
+    let open = format!("```{language}\n");
+    markdown
+        .split(&open)
+        .skip(1)
+        .filter_map(|rest| rest.split_once("```").map(|(block, _)| block))
+        .collect()
+}
+
+#[test]
+fn every_config_snippet_in_the_doc_loads() {
+    let doc = read("docs/config.md");
+    let snippets = fenced(&doc, "yaml");
+    assert!(snippets.len() >= 5, "only {} yaml blocks", snippets.len());
+    for snippet in snippets {
+        if let Err(e) = ConfigFile::parse("docs/config.md", snippet) {
+            panic!("a snippet of docs/config.md does not load: {e}\n{snippet}");
+        }
+    }
+}
+
+#[test]
+fn the_doc_describes_every_key() {
+    let doc = read("docs/config.md");
+    for key in known_keys() {
+        assert!(
+            doc.contains(&format!("| `{key}` |")),
+            "docs/config.md has no row for `{key}`"
+        );
+    }
+}
+
+const TOKEN: &str = "docs-example-token-1c9e";
+const API_KEY: &str = "docs-example-api-key-77f0";
+
+/// A scenario of the example's `scenarios/` folder: tagged `users` (the example's tags
+/// select it) and using the example's `vars.department`.
+const SCENARIO: &str = r#"
+id: custom.department-filter
+title: Nobody has the configured department as userName
+tags: [users]
+steps:
+  - name: query
+    request:
+      method: GET
+      path: /Users
+      query: { filter: 'userName eq "{{ vars.department }}"' }
+    expect:
+      status: 200
+      body: { totalResults: 0 }
+"#;
+
+#[test]
+fn the_example_config_drives_a_run_against_the_reference_server() {
+    let server = RefServer::start(Some(TOKEN));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("scimcheck.yaml");
+    fs::copy(example_path(), &config).expect("copy the example");
+    for folder in ["scenarios", "secrets"] {
+        fs::create_dir(dir.path().join(folder)).expect("a folder");
+    }
+    write(dir.path(), "scenarios/department.yaml", SCENARIO);
+    write(dir.path(), "secrets/acme-api-key", &format!("{API_KEY}\n"));
+    let report = dir.path().join("report.json");
+    let transcripts = dir.path().join("transcripts");
+
+    let run = |token: Option<&str>| {
+        let mut command = scimcheck();
+        command
+            .args(["run", "--no-progress", "--config"])
+            .arg(&config)
+            .args(["--url", &server.base])
+            .args(["--filter", "custom.", "--filter", "users.create.basic"])
+            .arg("--report-json")
+            .arg(&report)
+            .arg("--transcript")
+            .arg(&transcripts)
+            .env_remove("ACME_SCIM_TOKEN");
+        if let Some(token) = token {
+            command.env("ACME_SCIM_TOKEN", token);
+        }
+        finish(command)
+    };
+
+    let out = run(None);
+    out.assert_code(exit::USAGE);
+    assert!(out.stderr.contains("ACME_SCIM_TOKEN"), "{}", out.show());
+
+    let out = run(Some(TOKEN));
+    out.assert_code(exit::SUCCESS).assert_no_panic();
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&report).expect("a JSON report")).expect("JSON");
+    assert_eq!(report["run"]["profile"], "okta");
+    let ran: BTreeSet<&str> = cli::scenarios(&report)
+        .filter_map(|s| s["id"].as_str())
+        .collect();
+    assert_eq!(
+        ran,
+        BTreeSet::from(["custom.department-filter", "users.create.basic"])
+    );
+    let transcript =
+        fs::read_to_string(transcripts.join("custom.department-filter.txt")).expect("a transcript");
+    assert!(transcript.contains("Sales"), "{transcript}");
+    assert!(transcript.contains("x-api-key: [REDACTED]"), "{transcript}");
+    assert!(transcript.contains("x-tenant: [REDACTED]"), "{transcript}");
+    for output in [out.all(), transcript] {
+        assert!(!output.contains(API_KEY) && !output.contains(TOKEN));
+    }
+}
+
+/// `owner/name` of the repository Cargo.toml names.
+fn repository() -> String {
+    let manifest = read("Cargo.toml");
+    let line = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("repository = "))
+        .expect("Cargo.toml names its repository");
+    line.trim_matches('"')
+        .strip_prefix("https://github.com/")
+        .expect("a GitHub repository")
+        .to_owned()
+}
+
+#[test]
+fn the_published_scenario_schema_url_names_this_repositorys_file() {
+    let path = "suites/schemas/scenario.schema.json";
+    assert!(Path::new(ROOT).join(path).is_file());
+    let url = format!(
+        "https://raw.githubusercontent.com/{}/main/{path}",
+        repository()
+    );
+    for doc in ["docs/scenario-format.md", "README.md"] {
+        assert!(read(doc).contains(&url), "{doc} does not publish {url}");
+    }
+}
