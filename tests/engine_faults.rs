@@ -505,3 +505,74 @@ async fn a_declared_check_against_a_target_without_schemas_fails_saying_so() {
          /Schemas lists no schema at all"
     );
 }
+
+/// Answers 429 with `Retry-After: 1` to the first request, then `then` to the rest.
+async fn limited_once(method_: &str, then: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method(method_))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method(method_))
+        .respond_with(then)
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn a_429_with_retry_after_is_waited_out_and_both_attempts_are_reported() {
+    let server = limited_once("GET", scim_user()).await;
+    let started = Instant::now();
+    let (summary, _) = run(
+        &plan(READ_ONE),
+        client_with(&server.uri(), |_| {}),
+        options(1),
+    )
+    .await;
+    let result = &summary.results[0];
+    assert_eq!(result.outcome, Outcome::Pass, "{:?}", result.outcome);
+    let attempts: Vec<(u32, Option<u16>)> = result
+        .exchanges
+        .iter()
+        .map(|e| (e.attempt, e.status))
+        .collect();
+    assert_eq!(attempts, [(1, Some(429)), (2, Some(200))]);
+    let retry_after = result.exchanges[0]
+        .response_headers
+        .iter()
+        .find(|(k, _)| k == "retry-after")
+        .map(|(_, v)| v.clone());
+    assert_eq!(retry_after.as_deref(), Some("1"));
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "Retry-After: 1 was not honoured"
+    );
+    assert_eq!(summary.totals.requests, 2);
+}
+
+#[tokio::test]
+async fn a_post_answered_429_is_sent_again_and_reaches_the_server_exactly_twice() {
+    let created = ResponseTemplate::new(201)
+        .insert_header("content-type", "application/scim+json")
+        .set_body_string(r#"{"id":"1","userName":"once"}"#);
+    let server = limited_once("POST", created).await;
+    let client = client_with(&server.uri(), |_| {});
+    let sent = client
+        .send(&HttpRequest {
+            step: "create".into(),
+            method: "POST".into(),
+            path: "/Users".into(),
+            body: Some(br#"{"userName":"once"}"#.to_vec()),
+            ..HttpRequest::default()
+        })
+        .await;
+    let statuses: Vec<u16> = sent.exchanges.iter().filter_map(|e| e.status).collect();
+    // A 429 is a refusal before processing (RFC 6585), so the resend is the only create.
+    assert_eq!(statuses, [429, 201]);
+    let received = server.received_requests().await.unwrap_or_default();
+    assert_eq!(received.len(), 2);
+}
