@@ -24,6 +24,7 @@ pub use crate::suite::model::AuthMode;
 pub use redact::{REDACTED, RawExchange, Redactor};
 pub use retry::MAX_RETRY_AFTER;
 pub use target::{Auth, DEFAULT_MAX_BODY_BYTES, Target};
+pub use url::shown_url;
 
 /// The bearer token sent for `AuthMode::Invalid`: well-formed, never valid.
 pub const INVALID_BEARER_TOKEN: &str = "scimcheck-invalid-token-0000000000000000";
@@ -31,6 +32,7 @@ pub const INVALID_BEARER_TOKEN: &str = "scimcheck-invalid-token-0000000000000000
 /// The client could not be built from the target description.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
+    /// `url` is already stripped of credentials and query (`shown_url`).
     #[error("invalid base URL `{url}`: {reason}")]
     InvalidBaseUrl { url: String, reason: String },
     #[error("invalid header `{name}`: {reason}")]
@@ -158,7 +160,7 @@ impl Client {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let base = url::BaseUrl::parse(&target.base_url).map_err(|reason| {
             ClientError::InvalidBaseUrl {
-                url: target.base_url.clone(),
+                url: url::shown_url(&target.base_url),
                 reason,
             }
         })?;

@@ -79,8 +79,15 @@ impl Redactor {
         }
     }
 
-    /// Text with every occurrence of a secret replaced by `[REDACTED]`.
+    /// Text made fit to show: every secret replaced by `[REDACTED]`, and control
+    /// characters escaped (`printable`), since what a server sends reaches terminals.
     pub fn text(&self, text: &str) -> String {
+        crate::printable::escape_controls(&self.secrets_out(text)).into_owned()
+    }
+
+    /// Text with every occurrence of a secret replaced by `[REDACTED]`, nothing else
+    /// changed (for documents such as JSON that escape in their own way).
+    pub fn secrets_out(&self, text: &str) -> String {
         let mut out = text.to_owned();
         for secret in &self.secrets {
             if out.contains(secret.as_str()) {

@@ -105,9 +105,51 @@ impl BaseUrl {
     }
 }
 
+/// A URL as it may be shown in a message: without user info, query or fragment, which
+/// may hold secrets. Text that does not parse as a URL is cut the same way.
+pub fn shown_url(text: &str) -> String {
+    if let Ok(mut url) = Url::parse(text.trim()) {
+        if url.has_host() {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+        }
+        url.set_query(None);
+        url.set_fragment(None);
+        return url.to_string();
+    }
+    let text = text.trim();
+    let text = text.split(['?', '#']).next().unwrap_or_default();
+    let (scheme, rest) = match text.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), text),
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let rest = match rest[..authority_end].rfind('@') {
+        Some(at) => &rest[at + 1..],
+        None => rest,
+    };
+    format!("{scheme}{rest}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_urls_lose_credentials_query_and_fragment() {
+        for (given, shown) in [
+            (
+                "https://ada:pw-SECRET@h.example/scim?token=t-SECRET#x",
+                "https://h.example/scim",
+            ),
+            ("http://u@h:8/v2", "http://h:8/v2"),
+            ("http://u:pw-SECRET@bad host/x?k=v", "http://bad host/x"),
+            ("pw-SECRET@h/x", "h/x"),
+            ("https://h/scim/v2", "https://h/scim/v2"),
+        ] {
+            assert_eq!(shown_url(given), shown, "{given}");
+        }
+    }
 
     fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs

@@ -56,7 +56,9 @@ async fn dispatch(command: Command, env: &dyn EnvSource) -> i32 {
 }
 
 /// Prints `error: message` to stderr and returns `code`.
+/// The message may quote the server, so it is printed with its control characters escaped.
 fn fail(code: i32, message: impl std::fmt::Display) -> i32 {
-    eprintln!("error: {message}");
+    let message = message.to_string();
+    eprintln!("error: {}", crate::printable::escape_controls(&message));
     code
 }

@@ -21,6 +21,8 @@ use super::{fail, load, settings};
 
 /// Scenarios at a time when `--jobs` is not given.
 const DEFAULT_JOBS: usize = 4;
+/// Most scenarios at a time; more would only be a way to flood the target.
+const MAX_JOBS: usize = 256;
 
 pub async fn run(args: RunArgs, env: &dyn EnvSource) -> i32 {
     let config = match settings::load_config(&args.target) {
@@ -39,8 +41,11 @@ pub async fn run(args: RunArgs, env: &dyn EnvSource) -> i32 {
         .jobs
         .or(config.as_ref().and_then(|c| c.jobs))
         .unwrap_or(DEFAULT_JOBS);
-    if jobs == 0 {
-        return fail(exit::USAGE, "--jobs must be at least 1");
+    if !(1..=MAX_JOBS).contains(&jobs) {
+        return fail(
+            exit::USAGE,
+            format!("--jobs must be between 1 and {MAX_JOBS}, not {jobs}"),
+        );
     }
     let strict = args.strict || config.as_ref().and_then(|c| c.strict).unwrap_or(false);
     let embedded = target.base_url.is_empty();
@@ -146,7 +151,7 @@ async fn run_against(mut ctx: RunContext<'_>) -> i32 {
     let mut capabilities = match discovery::discover(&ctx.client).await {
         Ok(found) => {
             for warning in &found.warnings {
-                eprintln!("warning: {warning}");
+                eprintln!("warning: {}", ctx.client.redactor().text(warning));
             }
             ctx.schemas.add_declared(&found.declared);
             found.capabilities

@@ -103,10 +103,18 @@ pub enum ConfigError {
 impl ConfigFile {
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let display = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
-            path: display.clone(),
-            source,
-        })?;
+        use std::io::Read as _;
+        let mut bytes = Vec::new();
+        // Bounded, so a device such as /dev/zero is not read until memory runs out.
+        std::fs::File::open(path)
+            .and_then(|file| {
+                file.take(MAX_CONFIG_BYTES as u64 + 1)
+                    .read_to_end(&mut bytes)
+            })
+            .map_err(|source| ConfigError::Read {
+                path: display.clone(),
+                source,
+            })?;
         if bytes.len() > MAX_CONFIG_BYTES {
             return Err(ConfigError::TooLarge { path: display });
         }

@@ -9,6 +9,7 @@ use indicatif::ProgressDrawTarget;
 use super::exchange::render_exchanges;
 use super::progress::Progress;
 use super::text::{human_duration, indent, rendered_failures};
+use crate::printable::escape_controls;
 use crate::result::{Outcome, RunEvent, RunInfo, RunSummary, ScenarioResult, Totals};
 use crate::suite::model::Severity;
 
@@ -309,15 +310,22 @@ pub(crate) fn scenario_text(result: &ScenarioResult, options: &ConsoleOptions) -
             details.push_str(&format!("known deviation: {reason}\n"));
             details.push_str(&rendered_failures(failures));
         }
-        Outcome::Skip { reason } => out.push_str(&format!(": {reason}")),
+        Outcome::Skip { reason } => out.push_str(&format!(": {}", escape_controls(reason))),
         Outcome::Error { message } => details.push_str(message),
     }
     out.push('\n');
 
     let details = plain_if_needed(options, &details);
-    out.push_str(&indent(details.trim_end(), INDENT));
+    out.push_str(&indent(
+        escape_controls(details.trim_end()).as_ref(),
+        INDENT,
+    ));
     for problem in &result.cleanup_errors {
-        let line = paint(options, WARN, &format!("cleanup: {problem}"));
+        let line = paint(
+            options,
+            WARN,
+            &format!("cleanup: {}", escape_controls(problem)),
+        );
         out.push_str(&format!("{INDENT}{line}\n"));
     }
     let failing = matches!(result.outcome, Outcome::Fail { .. } | Outcome::Error { .. });
@@ -326,7 +334,8 @@ pub(crate) fn scenario_text(result: &ScenarioResult, options: &ConsoleOptions) -
             "{INDENT}{}\n",
             paint(options, HEADING, "transcript:")
         ));
-        out.push_str(&indent(&render_exchanges(&result.exchanges), INDENT));
+        let transcript = render_exchanges(&result.exchanges);
+        out.push_str(&indent(&escape_controls(&transcript), INDENT));
     }
     out
 }

@@ -160,6 +160,7 @@ fn details(out: &mut String, result: &ScenarioResult) {
 }
 
 fn escape(text: &str) -> String {
+    let text = crate::printable::escape_controls(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -118,7 +118,8 @@ pub fn json_string(summary: &RunSummary) -> Result<String, ReportError> {
             message: e.to_string(),
         })?;
     text.push('\n');
-    Ok(text)
+    // Bidi characters and C1 controls are valid raw in JSON, but not on a terminal.
+    Ok(crate::printable::json_safe(&text).into_owned())
 }
 
 /// Writes the JSON document to `path` (parents created, replaced atomically).

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use super::ReportError;
 use super::output::write_atomic;
+use crate::printable::escape_controls;
 use crate::result::{CheckFailure, Outcome, RunSummary, ScenarioResult, Totals};
 
 pub fn write_markdown(summary: &RunSummary, path: &Path) -> Result<(), ReportError> {
@@ -99,7 +100,7 @@ fn fenced(out: &mut String, failures: &[CheckFailure]) {
         return;
     }
     let text: Vec<&str> = failures.iter().map(|f| f.rendered.as_str()).collect();
-    let text = text.join("\n\n");
+    let text = escape_controls(&text.join("\n\n")).into_owned();
     let fence = "`".repeat(longest_backtick_run(&text).max(2) + 1);
     let _ = writeln!(out, "\n  {fence}text");
     for line in text.lines() {
@@ -114,6 +115,7 @@ fn longest_backtick_run(text: &str) -> usize {
 
 /// One line of text that cannot open markup: HTML and Markdown specials are escaped.
 fn inline(text: &str) -> String {
+    let text = escape_controls(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -273,3 +273,31 @@ pub fn events(summary: &RunSummary, planned: usize) -> Vec<RunEvent> {
     events.push(RunEvent::Finished(Box::new(summary.clone())));
     events
 }
+
+/// A failure whose texts carry what a hostile server can send to forge output: a carriage
+/// return and a fake PASS line, an escape sequence, a backspace and a bidi override.
+pub fn forged() -> ScenarioResult {
+    let forgery = "500\r     PASS [    1 ms] users.create.basic\u{1b}[2K\u{8}\u{202e}ssap";
+    let failure = CheckFailure {
+        step: "create".into(),
+        subject: "status".into(),
+        expected: "201".into(),
+        actual: forgery.into(),
+        location: "builtin:core/users.yaml:9:7".into(),
+        rendered: format!("error: check failed\n   = expected 201, got {forgery}"),
+    };
+    let mut r = result(
+        "users.create.forged",
+        "users",
+        Outcome::Fail {
+            failures: vec![failure],
+        },
+        5,
+        vec![],
+    );
+    r.cleanup_errors = vec![format!("DELETE /Users/1 answered {forgery}")];
+    r
+}
+
+/// Every character a terminal acts on instead of showing, as the forged result holds them.
+pub const FORGING_CHARACTERS: &[char] = &['\r', '\u{1b}', '\u{8}', '\u{202e}'];
