@@ -21,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 use crate::result::Exchange;
 pub use crate::suite::model::AuthMode;
 
-pub use redact::{REDACTED, RawExchange, Redactor};
+pub use redact::{RECORDED_BODY_BYTES, REDACTED, RawExchange, Redactor, SECRET_FRAGMENT_BYTES};
 pub use retry::MAX_RETRY_AFTER;
 pub use target::{Auth, DEFAULT_MAX_BODY_BYTES, Target};
 pub use url::shown_url;

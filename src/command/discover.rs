@@ -34,7 +34,10 @@ pub async fn discover(args: DiscoverArgs, env: &dyn EnvSource) -> i32 {
     };
     let found = match discovery::discover(&client).await {
         Ok(found) => found,
-        Err(e) => return fail(exit::CANNOT_START, format!("{url}: {e}")),
+        Err(e) => {
+            let message = client.redactor().text(&e.to_string());
+            return fail(exit::CANNOT_START, format!("{url}: {message}"));
+        }
     };
     match args.format {
         ListFormat::Json => {

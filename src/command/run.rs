@@ -159,7 +159,11 @@ async fn run_against(mut ctx: RunContext<'_>) -> i32 {
         Err(e) => {
             return fail(
                 exit::CANNOT_START,
-                format!("cannot start the run against {}: {e}", ctx.target_url),
+                format!(
+                    "cannot start the run against {}: {}",
+                    ctx.target_url,
+                    ctx.client.redactor().text(&e.to_string())
+                ),
             );
         }
     };

@@ -87,7 +87,7 @@ pub async fn discover(client: &Client) -> Result<Discovered, DiscoveryError> {
             // The peer chose this text: keep a hostile one short.
             content_type: spc.header("content-type").map_or_else(
                 || "no content type".to_owned(),
-                |t| t.chars().take(80).collect(),
+                |t| client.redactor().secrets_out(&t).chars().take(80).collect(),
             ),
         });
     }

@@ -97,9 +97,15 @@ struct DocumentExchange<'a> {
     url: &'a str,
     request_headers: Vec<Header<'a>>,
     request_body: Option<&'a str>,
+    /// Present when `request_body` is only the start of a body of this many bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_body_bytes: Option<usize>,
     status: Option<u16>,
     response_headers: Vec<Header<'a>>,
     response_body: Option<&'a str>,
+    /// Present when `response_body` is only the start of a body of this many bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_body_bytes: Option<usize>,
     duration_ms: u64,
     error: Option<&'a str>,
 }
@@ -205,9 +211,11 @@ fn exchange(e: &Exchange) -> DocumentExchange<'_> {
         url: &e.url,
         request_headers: headers(&e.request_headers),
         request_body: e.request_body.as_deref(),
+        request_body_bytes: e.request_body_size,
         status: e.status,
         response_headers: headers(&e.response_headers),
         response_body: e.response_body.as_deref(),
+        response_body_bytes: e.response_body_size,
         duration_ms: e.duration_ms,
         error: e.error.as_deref(),
     }

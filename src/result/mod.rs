@@ -16,11 +16,17 @@ pub struct Exchange {
     pub method: String,
     pub url: String,
     pub request_headers: Vec<(String, String)>,
+    /// At most `client::RECORDED_BODY_BYTES` of the body as sent.
     pub request_body: Option<String>,
+    /// The full size in bytes when `request_body` holds only its start.
+    pub request_body_size: Option<usize>,
     /// None when no response came (transport error); see `error`.
     pub status: Option<u16>,
     pub response_headers: Vec<(String, String)>,
+    /// At most `client::RECORDED_BODY_BYTES` of the body as received.
     pub response_body: Option<String>,
+    /// The full size in bytes when `response_body` holds only its start.
+    pub response_body_size: Option<usize>,
     pub duration_ms: u64,
     /// Transport-level failure text (timeout, reset, refused).
     pub error: Option<String>,

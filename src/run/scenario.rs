@@ -12,7 +12,7 @@ use super::ledger::CleanupLedger;
 use super::render::{RenderContext, StepRecord};
 use super::request;
 use crate::check::{Failed, ResponseBody, SchemaSet, check_response, select};
-use crate::client::{Client, Redactor};
+use crate::client::{Client, HttpResponse, Redactor};
 use crate::plan::PlannedScenario;
 use crate::result::{CheckFailure, Exchange, Outcome, ScenarioResult};
 use crate::suite::model::{Capture, CaptureSource, Scenario, Step};
@@ -190,20 +190,27 @@ async fn run_step(
             trail.ledger.forget(&response.url);
         }
     }
+    // From here on the response may be quoted in failures and kept for later steps: if
+    // it echoes a secret, the secret goes before anything can quote or cut it.
+    let echoed = echoing_secrets(env.client.redactor(), &response, &body);
+    let (response, body) = match &echoed {
+        Some((response, body)) => (response, body),
+        None => (&response, &body),
+    };
     ctx.record_step(
         &step.name,
         StepRecord::new(
             rendered.request.headers.clone(),
             rendered.body_value,
-            &response,
-            &body,
+            response,
+            body,
         ),
     );
     let failures = check_response(
         &step.name,
         &step.expect,
-        &response,
-        &body,
+        response,
+        body,
         &env.schemas,
         &*ctx,
     );
@@ -211,7 +218,7 @@ async fn run_step(
         return Err(StepsEnd::Failed(failures));
     }
     for capture in &step.capture {
-        let value = captured(capture, &response, &body)
+        let value = captured(capture, response, body)
             .map_err(|failed| StepsEnd::Failed(vec![failed.at(&step.name, &capture.loc)]))?;
         ctx.capture(&capture.name, value);
     }
@@ -220,7 +227,7 @@ async fn run_step(
 
 fn captured(
     capture: &Capture,
-    response: &crate::client::HttpResponse,
+    response: &HttpResponse,
     body: &ResponseBody,
 ) -> Result<Value, Failed> {
     let subject = format!("capture {}", capture.name);
@@ -250,6 +257,39 @@ fn captured(
             }
         }
     }
+}
+
+/// The response with every secret it echoes replaced, or None when it echoes none (the
+/// usual case, which costs one scan).
+fn echoing_secrets(
+    redactor: &Redactor,
+    response: &HttpResponse,
+    body: &ResponseBody,
+) -> Option<(HttpResponse, ResponseBody)> {
+    let echoes = redactor.holds_secret(&response.body)
+        || response.headers.iter().any(|(k, v)| {
+            redactor.holds_secret(k.as_bytes()) || redactor.holds_secret(v.as_bytes())
+        });
+    if !echoes {
+        return None;
+    }
+    let shown = HttpResponse {
+        url: redactor.secrets_out(&response.url),
+        status: response.status,
+        headers: response
+            .headers
+            .iter()
+            .map(|(k, v)| (redactor.secrets_out(k), redactor.secrets_out(v)))
+            .collect(),
+        body: redactor
+            .secrets_out(&String::from_utf8_lossy(&response.body))
+            .into_bytes(),
+    };
+    let body = match body {
+        ResponseBody::Json(value) => ResponseBody::Json(redactor.value(value)),
+        ResponseBody::NotJson(_) => ResponseBody::parse(&shown),
+    };
+    Some((shown, body))
 }
 
 /// Check failures may quote bodies and headers: they go through the target's redactor.
