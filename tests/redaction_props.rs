@@ -319,6 +319,10 @@ fn result_with(redactor: &Redactor, echo: &str, body: &str) -> ScenarioResult {
         duration: Duration::from_millis(3),
         exchanges: vec![exchange],
         cleanup_errors: vec![redactor.text(&format!("DELETE /Users/{echo} answered 500"))],
+        leftovers: vec![scimcheck::result::Leftover {
+            what: redactor.text(&format!("https://scim.example/v2/Users/{echo}")),
+            reason: redactor.text(&format!("GET answered 500 ({echo})")),
+        }],
     }
 }
 

@@ -24,7 +24,7 @@ pub use crate::suite::model::AuthMode;
 pub use redact::{RECORDED_BODY_BYTES, REDACTED, RawExchange, Redactor, SECRET_FRAGMENT_BYTES};
 pub use retry::MAX_RETRY_AFTER;
 pub use target::{Auth, DEFAULT_MAX_BODY_BYTES, Target};
-pub use url::shown_url;
+pub use url::{encode_segment, same_resource, shown_url};
 
 /// The bearer token sent for `AuthMode::Invalid`: well-formed, never valid.
 pub const INVALID_BEARER_TOKEN: &str = "scimcheck-invalid-token-0000000000000000";
@@ -220,6 +220,18 @@ impl Client {
     /// (check failures quoting a body, error messages).
     pub fn redactor(&self) -> &Redactor {
         &self.redactor
+    }
+
+    /// The URL a request goes to (what `send` would use), or why it cannot be sent.
+    pub fn url_of(&self, request: &HttpRequest) -> Result<String, String> {
+        self.base
+            .join(&request.path, &request.query)
+            .map(String::from)
+    }
+
+    /// True when `url` lies under the base URL.
+    pub fn is_under_base(&self, url: &str) -> bool {
+        reqwest::Url::parse(url).is_ok_and(|url| self.base.contains(&url))
     }
 
     /// A `Location` header value resolved against the request URL, only when it points

@@ -202,6 +202,7 @@ async fn run_against(mut ctx: RunContext<'_>) -> i32 {
         vars: ctx.vars,
         run_id,
         cancel: cancel.clone(),
+        ..ExecuteOptions::default()
     };
     let summary = executor::execute(
         ctx.plan,

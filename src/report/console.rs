@@ -328,6 +328,18 @@ pub(crate) fn scenario_text(result: &ScenarioResult, options: &ConsoleOptions) -
         );
         out.push_str(&format!("{INDENT}{line}\n"));
     }
+    for leftover in &result.leftovers {
+        let line = paint(
+            options,
+            WARN,
+            &format!(
+                "left on the target: {}: {}",
+                escape_controls(&leftover.what),
+                escape_controls(&leftover.reason)
+            ),
+        );
+        out.push_str(&format!("{INDENT}{line}\n"));
+    }
     let failing = matches!(result.outcome, Outcome::Fail { .. } | Outcome::Error { .. });
     if options.verbose && failing && !result.exchanges.is_empty() {
         out.push_str(&format!(
@@ -363,6 +375,9 @@ pub(crate) fn summary_text(
     row("deviations", totals.deviations.to_string());
     row("skipped", totals.skipped.to_string());
     row("errors", totals.errors.to_string());
+    if totals.leftovers > 0 {
+        row("leftovers", totals.leftovers.to_string());
+    }
     let not_run = planned
         .filter(|_| summary.interrupted)
         .map(|p| p.saturating_sub(summary.results.len()));
@@ -381,6 +396,21 @@ pub(crate) fn summary_text(
             let (word, style) = status_word(&result.outcome);
             let status = paint(options, style, &format!("{word:>STATUS_WIDTH$}"));
             out.push_str(&format!("{status} {}\n", result.id));
+        }
+    }
+
+    if totals.leftovers > 0 {
+        let heading = format!("Left on the target ({})", totals.leftovers);
+        out.push_str(&format!("{}\n", paint(options, WARN, &heading)));
+        for result in &summary.results {
+            for leftover in &result.leftovers {
+                out.push_str(&format!(
+                    "  {} ({}): {}\n",
+                    escape_controls(&leftover.what),
+                    result.id,
+                    escape_controls(&leftover.reason)
+                ));
+            }
         }
     }
 
@@ -528,6 +558,7 @@ mod tests {
             skipped: 4,
             errors: 5,
             requests: 99,
+            leftovers: 1,
         };
         assert_eq!(final_line(&totals), "5 passed, 6 failed, 4 skipped");
     }

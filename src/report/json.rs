@@ -10,7 +10,9 @@ use serde::Serialize;
 
 use super::ReportError;
 use super::output::write_atomic;
-use crate::result::{CheckFailure, Exchange, Outcome, RunSummary, ScenarioResult, Totals};
+use crate::result::{
+    CheckFailure, Exchange, Leftover, Outcome, RunSummary, ScenarioResult, Totals,
+};
 
 /// The `format` field of every document this version writes.
 pub const FORMAT: &str = "scimcheck-report/1";
@@ -43,6 +45,7 @@ struct DocumentTotals {
     skipped: usize,
     errors: usize,
     requests: usize,
+    leftovers: usize,
 }
 
 #[derive(Serialize)]
@@ -57,6 +60,8 @@ struct Scenario<'a> {
     duration_ms: u64,
     outcome: DocumentOutcome<'a>,
     cleanup_errors: &'a [String],
+    /// What the scenario created and left on the target.
+    leftovers: &'a [Leftover],
     exchanges: Vec<DocumentExchange<'a>>,
 }
 
@@ -156,6 +161,7 @@ fn document(summary: &RunSummary) -> Document<'_> {
             skipped: totals.skipped,
             errors: totals.errors,
             requests: totals.requests,
+            leftovers: totals.leftovers,
         },
         scenarios: summary.results.iter().map(scenario).collect(),
     }
@@ -173,6 +179,7 @@ fn scenario(result: &ScenarioResult) -> Scenario<'_> {
         duration_ms: millis(result.duration),
         outcome: outcome(&result.outcome),
         cleanup_errors: &result.cleanup_errors,
+        leftovers: &result.leftovers,
         exchanges: result.exchanges.iter().map(exchange).collect(),
     }
 }

@@ -29,18 +29,33 @@ pub fn markdown_string(summary: &RunSummary) -> String {
         facts.push("**interrupted**".to_owned());
     }
     let _ = writeln!(out, "{}\n", facts.join(" · "));
-    out.push_str("| passed | failed | deviations | skipped | errors | requests |\n");
-    out.push_str("|---:|---:|---:|---:|---:|---:|\n");
+    out.push_str("| passed | failed | deviations | skipped | errors | requests | leftovers |\n");
+    out.push_str("|---:|---:|---:|---:|---:|---:|---:|\n");
     let _ = writeln!(
         out,
-        "| {} | {} | {} | {} | {} | {} |",
+        "| {} | {} | {} | {} | {} | {} | {} |",
         totals.passed,
         totals.failed,
         totals.deviations,
         totals.skipped,
         totals.errors,
-        totals.requests
+        totals.requests,
+        totals.leftovers
     );
+    if totals.leftovers > 0 {
+        let _ = writeln!(out, "\n## Left on the target ({})\n", totals.leftovers);
+        for result in &summary.results {
+            for leftover in &result.leftovers {
+                let _ = writeln!(
+                    out,
+                    "- `{}`: {}: {}",
+                    result.id,
+                    inline(&leftover.what),
+                    inline(&leftover.reason)
+                );
+            }
+        }
+    }
     section(&mut out, "Failed", summary, |o| {
         matches!(o, Outcome::Fail { .. })
     });

@@ -84,6 +84,15 @@ pub struct CheckFailure {
     pub rendered: String,
 }
 
+/// Something the run created and could not show gone at its end.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Leftover {
+    /// The resource's URL, or a description when it cannot be named by one.
+    pub what: String,
+    /// Why it may still be there.
+    pub reason: String,
+}
+
 /// The result of one scenario.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScenarioResult {
@@ -101,6 +110,9 @@ pub struct ScenarioResult {
     pub exchanges: Vec<Exchange>,
     /// Cleanup problems: resources the run created and could not delete.
     pub cleanup_errors: Vec<String>,
+    /// What this scenario created and left on the target (cleanup failed, a soft delete,
+    /// a create whose answer was lost and could not be found, `--keep`).
+    pub leftovers: Vec<Leftover>,
 }
 
 impl ScenarioResult {
@@ -136,6 +148,8 @@ pub struct Totals {
     pub skipped: usize,
     pub errors: usize,
     pub requests: usize,
+    /// Resources the run created and left on the target (see `ScenarioResult::leftovers`).
+    pub leftovers: usize,
 }
 
 impl Totals {
@@ -158,6 +172,7 @@ impl Totals {
             Outcome::Error { .. } => self.errors += 1,
         }
         self.requests += result.exchanges.len();
+        self.leftovers += result.leftovers.len();
     }
 }
 

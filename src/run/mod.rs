@@ -4,6 +4,9 @@
 //! nothing else runs and holds off the others while it runs. Results stream out as
 //! events in completion order; the summary lists them in plan order.
 
+mod cleanup;
+mod created;
+mod held;
 mod ledger;
 pub mod render;
 mod request;
@@ -24,13 +27,14 @@ use crate::client::Client;
 use crate::plan::Plan;
 use crate::result::{Outcome, RunEvent, RunInfo, RunSummary, ScenarioResult, Totals};
 
+pub use held::Held;
 pub use ledger::{CLEANUP_STEP, CleanupLedger};
 pub use render::{RenderContext, StepRecord, run_prefix, unique_value};
 
 /// The reason given to scenarios that never started because the run was cancelled.
 pub const INTERRUPTED: &str = "run interrupted";
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ExecuteOptions {
     /// Scenarios running at the same time (at least 1).
     pub jobs: usize,
@@ -43,6 +47,12 @@ pub struct ExecuteOptions {
     /// Cancelled on Ctrl-C: no new scenario starts, running ones stop after their
     /// current request and clean up.
     pub cancel: CancellationToken,
+    /// Cancelled when even cleanup must stop (a deadline's grace is over): what is not
+    /// cleaned up yet is listed as left behind.
+    pub abandon: CancellationToken,
+    /// What the run holds on the target right now; the caller keeps a clone to say what
+    /// a hard stop leaves behind.
+    pub held: Held,
 }
 
 /// A short, recognisable run id: 6 lowercase base-36 characters.
@@ -85,6 +95,8 @@ pub async fn execute(
         vars: options.vars,
         keep: options.keep,
         cancel: cancel.clone(),
+        abandon: options.abandon,
+        held: options.held,
         counter: AtomicU64::new(0),
     });
     let slots = Arc::new(Semaphore::new(options.jobs.max(1)));

@@ -8,7 +8,10 @@ use std::time::Instant;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use super::cleanup::{self, Cleaned};
+use super::held::Held;
 use super::ledger::CleanupLedger;
+use super::render::run_prefix;
 use super::render::{RenderContext, StepRecord};
 use super::request;
 use crate::check::{Failed, ResponseBody, SchemaSet, check_response, select};
@@ -26,6 +29,9 @@ pub struct RunEnv {
     pub vars: BTreeMap<String, Value>,
     pub keep: bool,
     pub cancel: CancellationToken,
+    /// Cleanup gives up too (see `ExecuteOptions::abandon`).
+    pub abandon: CancellationToken,
+    pub held: Held,
     /// Numbers the `unique.*` values of the whole run.
     pub counter: AtomicU64,
 }
@@ -39,7 +45,6 @@ enum StepsEnd {
 
 /// What the steps leave behind, kept outside the steps' task so that even a panic in
 /// it cannot lose the ledger.
-#[derive(Default)]
 struct Trail {
     ledger: CleanupLedger,
     exchanges: Vec<Exchange>,
@@ -60,7 +65,7 @@ pub fn skipped(planned: &PlannedScenario, reason: String) -> ScenarioResult {
         Outcome::Skip { reason },
         Default::default(),
         Vec::new(),
-        Vec::new(),
+        Cleaned::default(),
     )
 }
 
@@ -68,7 +73,10 @@ pub fn skipped(planned: &PlannedScenario, reason: String) -> ScenarioResult {
 pub async fn run(planned: PlannedScenario, env: Arc<RunEnv>) -> ScenarioResult {
     let started = Instant::now();
     let scenario = planned.scenario.clone();
-    let trail: SharedTrail = Arc::default();
+    let trail: SharedTrail = Arc::new(Mutex::new(Trail {
+        ledger: CleanupLedger::new(run_prefix(&env.run_id), env.held.clone()),
+        exchanges: Vec::new(),
+    }));
     let task = tokio::spawn(run_steps(scenario.clone(), env.clone(), trail.clone()));
     let end = match task.await {
         Ok(end) => end,
@@ -81,25 +89,19 @@ pub async fn run(planned: PlannedScenario, env: Arc<RunEnv>) -> ScenarioResult {
             std::mem::take(&mut trail.ledger),
         )
     };
-    let mut cleanup_errors = Vec::new();
-    if !env.keep {
-        let (cleanup_exchanges, errors) = ledger.clean_up(&env.client).await;
-        exchanges.extend(cleanup_exchanges);
-        cleanup_errors = errors;
-    }
+    let mut cleaned = if env.keep {
+        cleanup::kept(&ledger)
+    } else {
+        cleanup::clean_up(ledger, &env.client, &env.abandon).await
+    };
+    exchanges.append(&mut cleaned.exchanges);
     let outcome = match (end, planned.known_deviation.clone()) {
         (StepsEnd::Passed, _) => Outcome::Pass,
         (StepsEnd::Failed(failures), Some(reason)) => Outcome::Deviation { failures, reason },
         (StepsEnd::Failed(failures), None) => Outcome::Fail { failures },
         (StepsEnd::Errored(message), _) => Outcome::Error { message },
     };
-    result(
-        &planned,
-        outcome,
-        started.elapsed(),
-        exchanges,
-        cleanup_errors,
-    )
+    result(&planned, outcome, started.elapsed(), exchanges, cleaned)
 }
 
 fn result(
@@ -107,7 +109,7 @@ fn result(
     outcome: Outcome,
     duration: std::time::Duration,
     exchanges: Vec<Exchange>,
-    cleanup_errors: Vec<String>,
+    cleaned: Cleaned,
 ) -> ScenarioResult {
     let scenario = &planned.scenario;
     ScenarioResult {
@@ -121,7 +123,8 @@ fn result(
         outcome,
         duration,
         exchanges,
-        cleanup_errors,
+        cleanup_errors: cleaned.problems,
+        leftovers: cleaned.leftovers,
     }
 }
 
@@ -167,29 +170,43 @@ async fn run_step(
     })?;
     let sent = env.client.send_until(&rendered.request, &env.cancel).await;
     let shown_url = sent.exchanges.last().map(|e| e.url.clone());
-    lock(trail).exchanges.extend(sent.exchanges);
+    let answer = sent.outcome.map(|response| {
+        let body = ResponseBody::parse(&response);
+        (response, body)
+    });
+    {
+        let mut trail = lock(trail);
+        trail.exchanges.extend(sent.exchanges);
+        if step.track_created {
+            trail.ledger.record(
+                &env.client,
+                &rendered.request,
+                rendered.body_value.as_ref(),
+                answer.as_ref().map(|(response, body)| (response, body)),
+            );
+        }
+        if let Ok((response, _)) = &answer {
+            let method = rendered.request.method.as_str();
+            if method.eq_ignore_ascii_case("DELETE") && (200..300).contains(&response.status) {
+                trail.ledger.deleted(&response.url);
+            }
+            if method.eq_ignore_ascii_case("GET") && matches!(response.status, 404 | 410) {
+                trail.ledger.seen_gone(&response.url);
+            }
+        }
+    }
     if sent.interrupted {
         return Err(StepsEnd::Errored(format!(
             "run interrupted while step `{}` waited to retry",
             step.name
         )));
     }
-    let response = sent.outcome.map_err(|e| {
+    let (response, body) = answer.map_err(|e| {
         let place = shown_url
             .map(|url| format!("{} {url}", rendered.request.method))
             .unwrap_or_else(|| rendered.request.method.clone());
         StepsEnd::Errored(format!("step `{}`: {place}: {e}", step.name))
     })?;
-    let body = ResponseBody::parse(&response);
-    {
-        let mut trail = lock(trail);
-        if step.track_created {
-            trail.ledger.record_created(&env.client, &response, &body);
-        }
-        if rendered.request.method == "DELETE" && (200..300).contains(&response.status) {
-            trail.ledger.forget(&response.url);
-        }
-    }
     // From here on the response may be quoted in failures and kept for later steps: if
     // it echoes a secret, the secret goes before anything can quote or cut it.
     let echoed = echoing_secrets(env.client.redactor(), &response, &body);

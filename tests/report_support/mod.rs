@@ -6,7 +6,8 @@
 use std::time::Duration;
 
 use scimcheck::result::{
-    CheckFailure, Exchange, Outcome, RunEvent, RunInfo, RunSummary, ScenarioResult, Totals,
+    CheckFailure, Exchange, Leftover, Outcome, RunEvent, RunInfo, RunSummary, ScenarioResult,
+    Totals,
 };
 use scimcheck::suite::model::Severity;
 
@@ -91,6 +92,7 @@ fn result(
         duration: Duration::from_millis(ms),
         exchanges,
         cleanup_errors: vec![],
+        leftovers: vec![],
     }
 }
 
@@ -202,6 +204,10 @@ pub fn failed() -> ScenarioResult {
         vec![patch],
     );
     r.cleanup_errors = vec!["DELETE /Groups/g-1 answered 500".into()];
+    r.leftovers = vec![Leftover {
+        what: format!("{TARGET}/Groups/g-1"),
+        reason: "DELETE answered 500; GET answered 200".into(),
+    }];
     r
 }
 
