@@ -8,6 +8,7 @@ mod load;
 mod run;
 mod serve;
 mod settings;
+mod stop;
 
 use std::ffi::OsString;
 

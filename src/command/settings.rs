@@ -12,6 +12,7 @@ use crate::cli::EnvSource;
 use crate::cli::shared::{SelectionArgs, TargetArgs};
 use crate::client::{Auth, DEFAULT_MAX_BODY_BYTES, Target};
 use crate::config::{AuthConfig, ConfigFile, HeaderValue, SecretRef};
+
 use crate::plan::Selection;
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -100,6 +101,39 @@ pub fn resolve_target(
         accept_invalid_certs: args.insecure || config.insecure.unwrap_or(false),
         max_body_bytes: DEFAULT_MAX_BODY_BYTES,
     })
+}
+
+/// Default limit of a whole run.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30 * 60);
+/// Longest a run may be allowed: a week.
+pub const MAX_DEADLINE_SECS: f64 = 7.0 * 24.0 * 3600.0;
+
+/// `--deadline`: `90s`, `30m`, `2h`, `1.5h` or plain seconds, from the flag (or
+/// `SCIMCHECK_DEADLINE`) or the config file.
+pub fn resolve_deadline(
+    flag: Option<&str>,
+    config: Option<&ConfigFile>,
+) -> Result<Duration, String> {
+    let text = match (flag, config.and_then(|c| c.deadline.as_ref())) {
+        (Some(text), _) => text.to_owned(),
+        (None, Some(configured)) => configured.text(),
+        (None, None) => return Ok(DEFAULT_DEADLINE),
+    };
+    let text = text.trim();
+    let bad =
+        || format!("--deadline takes a duration such as 90s, 30m or 2h (or seconds), not `{text}`");
+    let split = text
+        .find(|c: char| c.is_ascii_alphabetic())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.trim().parse().map_err(|_| bad())?;
+    let factor = match unit.trim() {
+        "" | "s" | "sec" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        _ => return Err(bad()),
+    };
+    seconds("--deadline", number * factor, MAX_DEADLINE_SECS)
 }
 
 /// A number of seconds within `(0, max]` as a duration; `flag` names it in the error.
@@ -304,4 +338,23 @@ pub fn resolve_vars(
         vars.insert(name.to_owned(), serde_json::Value::String(value.to_owned()));
     }
     Ok(vars)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadlines_read_with_or_without_a_unit() {
+        let read = |text: &str| resolve_deadline(Some(text), None);
+        assert_eq!(read("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(read("30m"), Ok(Duration::from_secs(1800)));
+        assert_eq!(read("1.5h"), Ok(Duration::from_secs(5400)));
+        assert_eq!(read(" 45 "), Ok(Duration::from_secs(45)));
+        assert_eq!(resolve_deadline(None, None), Ok(DEFAULT_DEADLINE));
+        for bad in ["", "soon", "10d", "-5m", "0", "1e20", "nan", "30 minutes"] {
+            let err = read(bad).unwrap_err();
+            assert!(err.starts_with("--deadline"), "{bad}: {err}");
+        }
+    }
 }

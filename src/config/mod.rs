@@ -29,6 +29,8 @@ pub struct ConfigFile {
     pub vars: BTreeMap<String, serde_json::Value>,
     /// Seconds.
     pub timeout: Option<f64>,
+    /// The whole run's limit: seconds, or text such as `30m`.
+    pub deadline: Option<DurationText>,
     pub jobs: Option<usize>,
     pub rate_limit: Option<u32>,
     pub retries: Option<u32>,
@@ -76,6 +78,23 @@ impl TryFrom<RawSecretRef> for SecretRef {
             RawSecretRef::Inline(_) => Err(
                 "a secret is never written into the config file: use `{ env: VAR }` or `{ file: PATH }`",
             ),
+        }
+    }
+}
+
+/// A duration as a number of seconds or as text with a unit (`90s`, `30m`, `2h`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum DurationText {
+    Seconds(f64),
+    Text(String),
+}
+
+impl DurationText {
+    pub fn text(&self) -> String {
+        match self {
+            DurationText::Seconds(secs) => secs.to_string(),
+            DurationText::Text(text) => text.clone(),
         }
     }
 }

@@ -203,6 +203,10 @@ impl<W: Write> ConsoleReporter<W> {
                 self.write(&text);
                 self.progress.cancelling();
             }
+            RunEvent::Notice(text) => {
+                let text = format!("{}\n", self.paint(WARN, &escape_controls(text)));
+                self.write(&text);
+            }
             RunEvent::Finished(summary) => {
                 self.progress.finish();
                 let text = summary_text(summary, self.planned, &self.options);
@@ -422,7 +426,8 @@ pub(crate) fn summary_text(
             ),
             _ => String::new(),
         };
-        let line = format!("Interrupted{detail}.");
+        let reason = summary.stop_reason.as_deref().unwrap_or("Interrupted");
+        let line = format!("{reason}{detail}.");
         out.push_str(&format!("{}\n", paint(options, WARN, &line)));
     }
     out.push_str(&final_line(&totals));

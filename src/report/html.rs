@@ -49,10 +49,11 @@ pub fn html_string(summary: &RunSummary) -> String {
     );
     fact(&mut out, "scimcheck", &info.tool_version);
     if summary.interrupted {
+        let reason = summary.stop_reason.as_deref().unwrap_or("Interrupted");
         fact(
             &mut out,
             "interrupted",
-            "yes: scenarios not started are skipped",
+            &format!("yes ({reason}): scenarios not started are skipped"),
         );
     }
     out.push_str("</table>\n<table>\n<tr>");

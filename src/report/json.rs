@@ -34,6 +34,8 @@ struct Run<'a> {
     started_at: &'a str,
     duration_ms: u64,
     interrupted: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stop_reason: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -152,6 +154,7 @@ fn document(summary: &RunSummary) -> Document<'_> {
             started_at: &info.started_at,
             duration_ms: millis(summary.duration),
             interrupted: summary.interrupted,
+            stop_reason: summary.stop_reason.as_deref(),
         },
         totals: DocumentTotals {
             scenarios: summary.results.len(),

@@ -81,6 +81,9 @@ fn test_suite(area: &str, summary: &RunSummary) -> TestSuite {
     suite.add_property(Property::new("run-id", &info.run_id));
     if summary.interrupted {
         suite.add_property(Property::new("interrupted", "true"));
+        if let Some(reason) = &summary.stop_reason {
+            suite.add_property(Property::new("stop-reason", reason));
+        }
     }
     let leftovers: usize = summary.results.iter().map(|r| r.leftovers.len()).sum();
     if leftovers > 0 {

@@ -26,7 +26,8 @@ pub fn markdown_string(summary: &RunSummary) -> String {
     facts.push(format!("{} ms", summary.duration.as_millis()));
     facts.push(format!("scimcheck {}", info.tool_version));
     if summary.interrupted {
-        facts.push("**interrupted**".to_owned());
+        let reason = summary.stop_reason.as_deref().unwrap_or("interrupted");
+        facts.push(format!("**{}**", inline(reason)));
     }
     let _ = writeln!(out, "{}\n", facts.join(" · "));
     out.push_str("| passed | failed | deviations | skipped | errors | requests | leftovers |\n");

@@ -186,6 +186,9 @@ pub struct RunSummary {
     pub duration: Duration,
     /// True when the run was interrupted (Ctrl-C) and cleaned up early.
     pub interrupted: bool,
+    /// Why it stopped early, when it did: `Interrupted by SIGTERM`, `The deadline of
+    /// 30 min passed`.
+    pub stop_reason: Option<String>,
 }
 
 /// Events in the order the executor emits them; live reports (the console) consume them.
@@ -202,6 +205,9 @@ pub enum RunEvent {
     /// First Ctrl-C: no new scenarios start; running ones stop after their current
     /// request and clean up.
     Cancelling,
+    /// Something a person watching should know now (a long wait the server asked for, a
+    /// deadline reached).
+    Notice(String),
     Finished(Box<RunSummary>),
 }
 

@@ -53,6 +53,23 @@ pub struct ExecuteOptions {
     /// What the run holds on the target right now; the caller keeps a clone to say what
     /// a hard stop leaves behind.
     pub held: Held,
+    /// Why `cancel` was cancelled, for the summary (set by whoever cancels).
+    pub stop_reason: StopReason,
+}
+
+/// Why a run was told to stop early, written once by whoever stops it.
+#[derive(Debug, Clone, Default)]
+pub struct StopReason(Arc<std::sync::OnceLock<String>>);
+
+impl StopReason {
+    /// The first reason given wins.
+    pub fn set(&self, reason: impl Into<String>) {
+        let _ = self.0.set(reason.into());
+    }
+
+    pub fn get(&self) -> Option<String> {
+        self.0.get().cloned()
+    }
 }
 
 /// A short, recognisable run id: 6 lowercase base-36 characters.
@@ -80,6 +97,7 @@ pub async fn execute(
         planned: plan.scenarios.len(),
     });
     let cancel = options.cancel.clone();
+    let stop_reason = options.stop_reason.clone();
     let watcher = {
         let cancel = cancel.clone();
         let events = events.clone();
@@ -185,6 +203,7 @@ pub async fn execute(
         totals,
         duration: started.elapsed(),
         interrupted,
+        stop_reason: interrupted.then(|| stop_reason.get()).flatten(),
     };
     let _ = events.send(RunEvent::Finished(Box::new(summary.clone())));
     summary

@@ -258,6 +258,7 @@ pub fn summary_of(results: Vec<ScenarioResult>, interrupted: bool) -> RunSummary
         totals,
         duration: Duration::from_millis(30_131),
         interrupted,
+        stop_reason: None,
     }
 }
 

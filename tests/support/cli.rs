@@ -212,11 +212,16 @@ impl Running {
 
     /// Sends SIGINT, as Ctrl-C in a terminal does.
     pub fn interrupt(&self) {
+        self.signal("INT");
+    }
+
+    /// Sends the named signal (`TERM`, `HUP`, ...) with kill(1).
+    pub fn signal(&self, name: &str) {
         let status = Command::new("kill")
-            .args(["-INT", &self.pid().to_string()])
+            .args([&format!("-{name}"), &self.pid().to_string()])
             .status()
             .expect("kill(1) runs");
-        assert!(status.success(), "kill -INT {} failed", self.pid());
+        assert!(status.success(), "kill -{name} {} failed", self.pid());
     }
 }
 
