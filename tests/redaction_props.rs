@@ -7,6 +7,8 @@
 //!
 //! The encoders and the leak detector here are written independently of the redactor.
 
+#[path = "support/leak.rs"]
+mod leak;
 mod report_support;
 
 use std::time::Duration;
@@ -21,38 +23,7 @@ use scimcheck::report::{
 use scimcheck::result::{CheckFailure, Outcome, RunEvent, ScenarioResult};
 use scimcheck::suite::model::Severity;
 
-const FRAGMENT: usize = 8;
-
-/// How a server spells an echoed secret.
-#[derive(Debug, Clone)]
-enum Encoding {
-    Verbatim,
-    /// JSON string escaping as serde writes it.
-    Json,
-    /// ... with `/` written `\/` (PHP).
-    JsonSlash,
-    /// Chosen characters as `\uXXXX` (.NET writes `+` as `\u002B`), hex in either case.
-    JsonUnicode {
-        mask: u64,
-        upper: bool,
-    },
-    /// Every byte that is not unreserved as `%XX`, each in a chosen case.
-    Percent {
-        upper_mask: u64,
-        all_bytes: bool,
-    },
-    /// application/x-www-form-urlencoded: spaces as `+`.
-    Form,
-    /// Base64 of the secret after `lead` other bytes, standard or URL alphabet.
-    Base64 {
-        lead: Vec<u8>,
-        url: bool,
-    },
-    /// HTML character references, decimal or hexadecimal by mask.
-    Html {
-        hex_mask: u64,
-    },
-}
+use leak::{Encoding, FRAGMENT, base64, encode, forbidden};
 
 fn encoding() -> impl Strategy<Value = Encoding> {
     prop_oneof![
@@ -70,173 +41,6 @@ fn encoding() -> impl Strategy<Value = Encoding> {
             .prop_map(|(lead, url)| Encoding::Base64 { lead, url }),
         any::<u64>().prop_map(|hex_mask| Encoding::Html { hex_mask }),
     ]
-}
-
-fn bit(mask: u64, i: usize) -> bool {
-    mask >> (i % 64) & 1 == 1
-}
-
-fn encode(text: &str, encoding: &Encoding) -> String {
-    match encoding {
-        Encoding::Verbatim => text.to_owned(),
-        Encoding::Json => json(text),
-        Encoding::JsonSlash => json(text).replace('/', "\\/"),
-        Encoding::JsonUnicode { mask, upper } => {
-            let mut out = String::new();
-            for (i, c) in text.chars().enumerate() {
-                if bit(*mask, i) {
-                    out.push_str(&unicode_escape(c, *upper));
-                } else {
-                    out.push_str(&json(&c.to_string()));
-                }
-            }
-            out
-        }
-        Encoding::Percent {
-            upper_mask,
-            all_bytes,
-        } => percent(text, *upper_mask, *all_bytes, false),
-        Encoding::Form => percent(text, u64::MAX, false, true),
-        Encoding::Base64 { lead, url } => {
-            let mut input = lead.clone();
-            input.extend_from_slice(text.as_bytes());
-            input.extend_from_slice(b"\"}");
-            base64(&input, *url)
-        }
-        Encoding::Html { hex_mask } => text
-            .chars()
-            .enumerate()
-            .map(|(i, c)| {
-                if bit(*hex_mask, i) {
-                    format!("&#x{:X};", u32::from(c))
-                } else {
-                    format!("&#{};", u32::from(c))
-                }
-            })
-            .collect(),
-    }
-}
-
-fn json(text: &str) -> String {
-    let quoted = serde_json::Value::String(text.to_owned()).to_string();
-    quoted[1..quoted.len() - 1].to_owned()
-}
-
-fn unicode_escape(c: char, upper: bool) -> String {
-    let mut units = [0u16; 2];
-    c.encode_utf16(&mut units)
-        .iter()
-        .map(|u| {
-            if upper {
-                format!("\\u{u:04X}")
-            } else {
-                format!("\\u{u:04x}")
-            }
-        })
-        .collect()
-}
-
-fn percent(text: &str, upper_mask: u64, all_bytes: bool, form: bool) -> String {
-    let mut out = String::new();
-    for (i, b) in text.bytes().enumerate() {
-        let unreserved = b.is_ascii_alphanumeric() || b"-._~".contains(&b);
-        if form && b == b' ' {
-            out.push('+');
-        } else if unreserved && !all_bytes {
-            out.push(b as char);
-        } else if bit(upper_mask, i) {
-            out.push_str(&format!("%{b:02X}"));
-        } else {
-            out.push_str(&format!("%{b:02x}"));
-        }
-    }
-    out
-}
-
-fn base64(input: &[u8], url: bool) -> String {
-    let alphabet: &[u8; 64] = if url {
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-    } else {
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-    };
-    let mut out = String::new();
-    for chunk in input.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(alphabet[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else if !url {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// Base64 characters of `fragment` that do not depend on what surrounds it, at each of
-/// the three alignments, in both alphabets.
-fn base64_cores(fragment: &[u8]) -> Vec<String> {
-    let mut cores = Vec::new();
-    for lead in 0..3usize {
-        for url in [false, true] {
-            let mut input = vec![0u8; lead];
-            input.extend_from_slice(fragment);
-            let encoded = base64(&input, url);
-            let first = (8 * lead).div_ceil(6);
-            let last = (8 * (lead + fragment.len())) / 6;
-            let core: String = encoded.chars().take(last).skip(first).collect();
-            if core.len() >= FRAGMENT {
-                cores.push(core);
-            }
-        }
-    }
-    cores
-}
-
-/// Every spelling of every 8-character fragment of `secret` that must not appear.
-fn forbidden(secret: &str) -> Vec<String> {
-    let chars: Vec<char> = secret.chars().collect();
-    let mut all = Vec::new();
-    for window in chars.windows(FRAGMENT) {
-        let w: String = window.iter().collect();
-        all.push(w.clone());
-        all.push(json(&w));
-        all.push(json(&w).replace('/', "\\/"));
-        all.push(encode(
-            &w,
-            &Encoding::JsonUnicode {
-                mask: u64::MAX,
-                upper: false,
-            },
-        ));
-        all.push(encode(
-            &w,
-            &Encoding::JsonUnicode {
-                mask: u64::MAX,
-                upper: true,
-            },
-        ));
-        all.push(percent(&w, u64::MAX, false, false));
-        all.push(percent(&w, 0, false, false));
-        all.push(percent(&w, u64::MAX, true, false));
-        all.push(percent(&w, 0, true, false));
-        all.push(percent(&w, u64::MAX, false, true));
-        all.push(
-            w.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-                .replace('"', "&quot;")
-                .replace('\'', "&#39;"),
-        );
-        all.push(w.replace('"', "&quot;").replace('\'', "&apos;"));
-        all.extend(base64_cores(w.as_bytes()));
-    }
-    all.sort();
-    all.dedup();
-    all
 }
 
 /// Secrets as tokens and passwords look, with an occasional special or non-ASCII

@@ -4,12 +4,13 @@
 //! a change in `result` cannot silently change the format: it stops compiling here, and
 //! the snapshot test shows the difference. A breaking change bumps [`FORMAT`].
 
+use std::io::Write;
 use std::path::Path;
 
 use serde::Serialize;
 
 use super::ReportError;
-use super::output::write_atomic;
+use super::output::write_atomic_with;
 use crate::result::{
     CheckFailure, Exchange, Leftover, Outcome, RunSummary, ScenarioResult, Totals,
 };
@@ -125,20 +126,79 @@ struct Header<'a> {
 
 /// The JSON document of a run, pretty-printed.
 pub fn json_string(summary: &RunSummary) -> Result<String, ReportError> {
-    let mut text =
-        serde_json::to_string_pretty(&document(summary)).map_err(|e| ReportError::Serialize {
-            format: "JSON",
-            message: e.to_string(),
-        })?;
-    text.push('\n');
-    // Bidi characters and C1 controls are valid raw in JSON, but not on a terminal.
-    Ok(crate::printable::json_safe(&text).into_owned())
+    let mut bytes = Vec::new();
+    write_document(summary, &mut bytes).map_err(serialize_error)?;
+    String::from_utf8(bytes).map_err(|e| ReportError::Serialize {
+        format: "JSON",
+        message: e.to_string(),
+    })
 }
 
-/// Writes the JSON document to `path` (parents created, replaced atomically).
+/// Writes the JSON document to `path` (parents created, replaced atomically), streamed:
+/// a large run's report is never held in memory whole.
 pub fn write_json(summary: &RunSummary, path: &Path) -> Result<(), ReportError> {
-    let text = json_string(summary)?;
-    write_atomic(path, text.as_bytes())
+    write_atomic_with(path, |file| {
+        let mut out = std::io::BufWriter::new(file);
+        write_document(summary, &mut out)?;
+        out.flush()
+    })
+}
+
+fn write_document(summary: &RunSummary, out: &mut dyn Write) -> std::io::Result<()> {
+    // Bidi characters and C1 controls are valid raw in JSON, but not on a terminal.
+    let mut safe = JsonSafe::new(out);
+    serde_json::to_writer_pretty(&mut safe, &document(summary)).map_err(std::io::Error::other)?;
+    safe.write_all(b"\n")?;
+    safe.finish()
+}
+
+fn serialize_error(e: std::io::Error) -> ReportError {
+    ReportError::Serialize {
+        format: "JSON",
+        message: e.to_string(),
+    }
+}
+
+/// Passes serialized JSON through, writing the characters `printable::is_unsafe` names
+/// as `\uXXXX` escapes; a character split across writes waits for its last byte.
+struct JsonSafe<'a> {
+    inner: &'a mut dyn Write,
+    pending: Vec<u8>,
+}
+
+impl<'a> JsonSafe<'a> {
+    fn new(inner: &'a mut dyn Write) -> JsonSafe<'a> {
+        JsonSafe {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+
+    fn finish(mut self) -> std::io::Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        self.inner.write_all(&pending)
+    }
+}
+
+impl Write for JsonSafe<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        // Everything up to the start of a possibly incomplete last character.
+        let complete = match std::str::from_utf8(&self.pending) {
+            Ok(_) => self.pending.len(),
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(e) => return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)),
+        };
+        let text = String::from_utf8_lossy(&self.pending[..complete]);
+        self.inner
+            .write_all(crate::printable::json_safe(&text).as_bytes())?;
+        self.pending.drain(..complete);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 fn document(summary: &RunSummary) -> Document<'_> {

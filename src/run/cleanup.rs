@@ -203,7 +203,7 @@ impl Work<'_> {
         if response.status != 200 {
             return Err(unsearchable(format!("answered {}", response.status)));
         }
-        let body: serde_json::Value = serde_json::from_slice(&response.body)
+        let body = crate::check::parse_json(&response.body)
             .map_err(|_| unsearchable("did not answer JSON".to_owned()))?;
         let resources = field_of(&body, "Resources")
             .and_then(serde_json::Value::as_array)

@@ -18,6 +18,11 @@ use crate::suite::model::{
 /// A `unique.*` value is fixed per kind and label within a scenario.
 type UniqueKey = (UniqueKind, Option<String>);
 
+/// Largest response body kept for later `steps.NAME.response.body` references: far
+/// above any SCIM resource, so a scenario's memory does not grow with what a hostile
+/// server sends at every step.
+pub const KEPT_FOR_REFERENCES: usize = 1024 * 1024;
+
 /// What one finished step leaves for later `steps.NAME...` references.
 #[derive(Debug, Clone, Default)]
 pub struct StepRecord {
@@ -26,6 +31,8 @@ pub struct StepRecord {
     pub status: Option<u16>,
     pub response_headers: Vec<(String, String)>,
     pub response_body: Option<Value>,
+    /// The size of a response body too large to keep (`KEPT_FOR_REFERENCES`).
+    pub response_body_dropped: Option<usize>,
 }
 
 impl StepRecord {
@@ -35,12 +42,14 @@ impl StepRecord {
         response: &HttpResponse,
         body: &ResponseBody,
     ) -> StepRecord {
+        let too_large = response.body.len() > KEPT_FOR_REFERENCES;
         StepRecord {
             request_headers,
             request_body,
             status: Some(response.status),
             response_headers: response.headers.clone(),
-            response_body: body.json().cloned(),
+            response_body: body.json().filter(|_| !too_large).cloned(),
+            response_body_dropped: too_large.then_some(response.body.len()),
         }
     }
 }
@@ -197,6 +206,12 @@ impl<'r> RenderContext<'r> {
                 .ok_or_else(|| format!("steps.{step}.{side_name} has no header `{name}`")),
             StepPart::Body(path) => {
                 let where_ = format!("steps.{step}.{side_name}.body");
+                if let (ExchangeSide::Response, Some(size)) = (side, record.response_body_dropped) {
+                    return Err(format!(
+                        "{where_} ({size} bytes) is larger than the {} KiB kept for later steps",
+                        KEPT_FOR_REFERENCES / 1024
+                    ));
+                }
                 let body = body
                     .as_ref()
                     .ok_or_else(|| format!("{where_} is not JSON"))?;
@@ -484,6 +499,7 @@ mod tests {
                 response_body: Some(
                     json!({"id": "7", "emails": [{"type": "work", "value": "a@x"}]}),
                 ),
+                response_body_dropped: None,
             },
         );
         let get = |side, part| ctx.value(&hole(step_ref(side, part)));

@@ -242,7 +242,7 @@ async fn run_step(
     Ok(())
 }
 
-fn captured(
+pub(super) fn captured(
     capture: &Capture,
     response: &HttpResponse,
     body: &ResponseBody,
@@ -278,7 +278,7 @@ fn captured(
 
 /// The response with every secret it echoes replaced, or None when it echoes none (the
 /// usual case, which costs one scan).
-fn echoing_secrets(
+pub(super) fn echoing_secrets(
     redactor: &Redactor,
     response: &HttpResponse,
     body: &ResponseBody,

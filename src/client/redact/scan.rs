@@ -50,6 +50,9 @@ fn scan(
         key = push(key, byte);
         starts[count % WINDOW] = start;
         count += 1;
+        if !windows.may_end_with(byte) {
+            continue;
+        }
         for &len in windows.lengths() {
             if len > count {
                 break;

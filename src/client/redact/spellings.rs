@@ -16,12 +16,21 @@ pub const WINDOW: usize = 8;
 /// Windows of every spelling of every secret, by length: a spelling of `WINDOW` bytes
 /// or more contributes each of its `WINDOW`-byte windows (so any fragment of that length
 /// matches), a shorter one only itself.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Windows {
     /// Index `n` holds the windows of length `n` (0 stays empty).
     by_len: Vec<HashSet<u64, BuildHasherDefault<MixHasher>>>,
     /// The lengths that have any window, shortest first.
     lengths: Vec<usize>,
+    /// Bytes that end some window: any other byte cannot complete a match, which skips
+    /// most of a long text at the cost of one lookup.
+    last_bytes: [bool; 256],
+}
+
+impl Default for Windows {
+    fn default() -> Windows {
+        Windows::of(&[])
+    }
 }
 
 impl Windows {
@@ -29,6 +38,7 @@ impl Windows {
         let mut windows = Windows {
             by_len: vec![HashSet::default(); WINDOW + 1],
             lengths: Vec::new(),
+            last_bytes: [false; 256],
         };
         for secret in secrets.iter().filter(|s| !s.is_empty()) {
             for spelling in spellings(secret.as_bytes()) {
@@ -43,6 +53,11 @@ impl Windows {
 
     pub fn is_empty(&self) -> bool {
         self.lengths.is_empty()
+    }
+
+    /// Whether a window can end with `byte`.
+    pub fn may_end_with(&self, byte: u8) -> bool {
+        self.last_bytes[usize::from(byte)]
     }
 
     /// Lengths to try, shortest first.
@@ -62,6 +77,9 @@ impl Windows {
             for window in spelling.windows(WINDOW) {
                 self.by_len[WINDOW].insert(pack(window));
             }
+        }
+        for window_end in spelling.iter().skip(spelling.len().min(WINDOW) - 1) {
+            self.last_bytes[usize::from(*window_end)] = true;
         }
     }
 }
