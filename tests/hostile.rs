@@ -481,6 +481,32 @@ fn a_server_that_asks_to_wait_forever_is_announced_and_bounded_by_the_deadline()
     );
 }
 
+/// Cleanup that cannot finish (every DELETE answered 429 "come back in a day") gets no
+/// more time after the deadline than the deadline itself: then the run writes its
+/// reports and lists what it had to leave.
+#[test]
+fn cleanup_after_the_deadline_is_bounded_and_what_it_could_not_do_is_listed() {
+    let server = Hostile::start(Behaviour {
+        refuse_deletes: Some(86_400),
+        ..behaviour()
+    });
+    let evidence = run_filtered(
+        &server,
+        &["users.create.basic", "groups.create.basic"],
+        &["--deadline", "3s"],
+    );
+    assert_eq!(server.remaining().len(), 2, "{}", evidence.out.show());
+    evidence.assert_safe(&server, exit::DEADLINE, Duration::from_secs(30));
+    assert!(
+        evidence
+            .out
+            .stderr
+            .contains("cleaning up (for at most 3 s)"),
+        "{}",
+        evidence.out.show()
+    );
+}
+
 #[test]
 fn control_characters_from_the_server_reach_no_output_raw() {
     let server = Hostile::start(Behaviour {

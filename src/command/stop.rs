@@ -17,7 +17,8 @@ use crate::exit;
 use crate::result::RunEvent;
 use crate::run::{Held, StopReason};
 
-/// How long cleanup may go on after a stop before it gives up.
+/// How long cleanup may go on after a stop before it gives up (after a deadline, no
+/// longer than the deadline itself: a 10 s smoke run does not clean up for a minute).
 pub const CLEANUP_GRACE: Duration = Duration::from_secs(60);
 
 /// What stopped the run early.
@@ -119,27 +120,26 @@ async fn run(c: Controls, cause: Arc<OnceLock<Cause>>, deadline: Duration, deadl
                     other => format!("Interrupted by {}", other.name()),
                 });
                 eprintln!("{}", first_signal_words(signal));
-                abandon_at = abandon_at.or_else(|| Some(stop(&c)));
+                abandon_at = abandon_at.or_else(|| Some(stop(&c, CLEANUP_GRACE)));
             }
             () = tokio::time::sleep_until(deadline_at), if abandon_at.is_none() => {
                 let _ = cause.set(Cause::Deadline);
                 let limit = human(deadline);
                 c.stop_reason.set(format!("Stopped: the deadline of {limit} passed"));
+                let grace = deadline.min(CLEANUP_GRACE);
                 let words = format!(
                     "deadline of {limit} reached: no new scenarios start; cleaning up (for at \
                      most {}) and writing the reports",
-                    human(CLEANUP_GRACE)
+                    human(grace)
                 );
                 eprintln!("{words}");
                 notify(&c, words);
-                abandon_at = Some(stop(&c));
+                abandon_at = Some(stop(&c, grace));
             }
             () = grace_over, if !c.abandon.is_cancelled() => {
-                let words = format!(
-                    "cleanup did not finish within {} of the stop; what it has not done is \
-                     listed as left on the target",
-                    human(CLEANUP_GRACE)
-                );
+                let words = "cleanup did not finish in the time it had after the stop; what it \
+                             has not done is listed as left on the target"
+                    .to_owned();
                 eprintln!("{words}");
                 notify(&c, words);
                 c.abandon.cancel();
@@ -155,8 +155,8 @@ fn notify(c: &Controls, words: String) {
 }
 
 /// Stops new work and starts the cleanup's grace; returns when the grace ends.
-fn stop(c: &Controls) -> Instant {
-    let grace_end = Instant::now() + CLEANUP_GRACE;
+fn stop(c: &Controls, grace: Duration) -> Instant {
+    let grace_end = Instant::now() + grace;
     c.client.set_deadline(grace_end);
     c.cancel.cancel();
     grace_end

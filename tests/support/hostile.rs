@@ -77,6 +77,8 @@ pub struct Behaviour {
     pub trickle: Option<Duration>,
     /// Every request outside discovery is answered 429 with this Retry-After.
     pub retry_after: Option<u64>,
+    /// Every DELETE is answered 429 with this Retry-After.
+    pub refuse_deletes: Option<u64>,
     /// Names and error details carry a carriage return with a forged PASS line, an escape
     /// sequence, a backspace and a bidi override.
     pub forged_text: bool,
@@ -493,12 +495,10 @@ fn handle(state: &mut State, request: &Request) -> Answer {
         match route(&request.target) {
             Some(Route::Discovery(name)) => discovery(&state.behaviour, &name),
             _ if state.behaviour.retry_after.is_some() => {
-                let mut answer = Answer::error(429, "too many requests".into());
-                let wait = state.behaviour.retry_after.unwrap_or_default();
-                answer
-                    .headers
-                    .push(("retry-after".into(), wait.to_string()));
-                answer
+                too_many(state.behaviour.retry_after.unwrap_or_default())
+            }
+            _ if request.method == "DELETE" && state.behaviour.refuse_deletes.is_some() => {
+                too_many(state.behaviour.refuse_deletes.unwrap_or_default())
             }
             Some(route) => resources(state, request, route),
             None => Answer::error(404, "no such endpoint".into()),
@@ -507,6 +507,14 @@ fn handle(state: &mut State, request: &Request) -> Answer {
     if let Some(echo) = &echo {
         answer.headers.push(("x-echo".into(), echo.clone()));
     }
+    answer
+}
+
+fn too_many(retry_after: u64) -> Answer {
+    let mut answer = Answer::error(429, "too many requests".into());
+    answer
+        .headers
+        .push(("retry-after".into(), retry_after.to_string()));
     answer
 }
 
