@@ -13,6 +13,7 @@ pub mod diag;
 pub mod discovery;
 pub mod exit;
 pub mod plan;
+pub mod printable;
 pub mod profile;
 pub mod report;
 pub mod result;

@@ -103,7 +103,7 @@ fn zero_jobs_exits_2_naming_the_flag() {
     let out = run(&["run", "--jobs", "0", "--no-progress"]);
     out.assert_code(exit::USAGE);
     assert!(
-        out.stderr.contains("--jobs must be at least 1"),
+        out.stderr.contains("--jobs must be between 1 and"),
         "{}",
         out.show()
     );

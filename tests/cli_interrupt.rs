@@ -64,8 +64,18 @@ impl LiveRun {
     }
 
     /// Sends SIGINT and waits for the exit.
-    fn interrupt(mut self) -> Finished {
-        self.child.interrupt();
+    fn interrupt(self) -> Finished {
+        self.stop_with(libc::SIGINT)
+    }
+
+    /// Sends the named signal and waits for the exit.
+    fn stop_with(self, signal: libc::c_int) -> Finished {
+        self.child.signal(signal);
+        self.finish()
+    }
+
+    /// Waits for the exit.
+    fn finish(mut self) -> Finished {
         let status = self.child.wait_for_exit(Duration::from_secs(30));
         Finished {
             code: status.code().unwrap_or(-1),
@@ -195,4 +205,168 @@ fn sigint_in_the_middle_of_the_users_subset_cleans_up_and_exits_130() {
         server.user_name(&bystander).is_some(),
         "the bystander is gone"
     );
+}
+
+/// SIGTERM (what CI runners send on cancel) and SIGHUP (a closed terminal) end a run the
+/// way Ctrl-C does: cleanup, every report written, their own exit code.
+#[test]
+fn sigterm_and_sighup_clean_up_write_the_reports_and_exit_143_and_129() {
+    for (signal, code, name) in [
+        (libc::SIGTERM, exit::TERMINATED, "SIGTERM"),
+        (libc::SIGHUP, exit::HANGUP, "SIGHUP"),
+    ] {
+        let server = RefServer::start(Some(TOKEN));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let suite = write(dir.path(), "slow.yaml", &slow_scenario());
+        let json = dir.path().join("report.json");
+        let junit = dir.path().join("junit.xml");
+        let before = server.users();
+        let run = LiveRun::start(
+            &server,
+            &[
+                "--no-builtin",
+                "--suite",
+                suite.to_str().unwrap(),
+                "--rate-limit",
+                "10",
+                "--report-json",
+                json.to_str().unwrap(),
+                "--report-junit",
+                junit.to_str().unwrap(),
+            ],
+        );
+        wait_for_a_created_user(&server, before);
+        let out = run.stop_with(signal);
+
+        out.assert_code(code).assert_no_panic();
+        assert!(
+            out.stderr.contains(&format!("interrupted by {name}")),
+            "{}",
+            out.show()
+        );
+        assert!(
+            out.stdout.contains(&format!("Interrupted by {name}")),
+            "{}",
+            out.show()
+        );
+        assert_eq!(
+            server.users(),
+            before,
+            "{name}: left behind\n{}",
+            out.show()
+        );
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).expect("the JSON report"))
+                .expect("valid JSON");
+        assert_eq!(report["run"]["interrupted"], true);
+        assert_eq!(
+            report["run"]["stop_reason"],
+            format!("Interrupted by {name}")
+        );
+        assert!(junit.exists(), "{name}: no JUnit report");
+    }
+}
+
+/// A second signal does not wait for cleanup: the process ends at once and names what it
+/// leaves on the target.
+#[test]
+fn a_second_signal_quits_at_once_and_lists_what_is_left() {
+    let server = RefServer::start(Some(TOKEN));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let suite = write(dir.path(), "slow.yaml", &slow_scenario());
+    let before = server.users();
+    // One request a second: the first signal's cleanup waits its turn, and the second
+    // signal arrives before it is done.
+    let mut run = LiveRun::start(
+        &server,
+        &[
+            "--no-builtin",
+            "--suite",
+            suite.to_str().unwrap(),
+            "--rate-limit",
+            "1",
+        ],
+    );
+    wait_for_a_created_user(&server, before);
+    run.child.signal(libc::SIGTERM);
+    run.stderr.wait_for(Duration::from_secs(10), |line| {
+        line.contains("interrupted by SIGTERM")
+    });
+    let started = Instant::now();
+    let out = run.stop_with(libc::SIGTERM);
+    assert!(started.elapsed() < Duration::from_secs(5), "{}", out.show());
+    out.assert_code(exit::TERMINATED).assert_no_panic();
+    assert!(
+        out.stderr.contains("interrupted twice: exiting now"),
+        "{}",
+        out.show()
+    );
+    let ids = server.user_ids_with_prefix("scimcheck-");
+    assert_eq!(ids.len(), 1, "{}", out.show());
+    assert!(
+        out.stderr.contains(&format!("/Users/{}", ids[0])),
+        "the user left behind is named\n{}",
+        out.show()
+    );
+    server.delete_user(&ids[0]);
+}
+
+/// `--deadline` bounds the whole run: when it passes, the run stops like an interrupt,
+/// cleans up, writes its reports, says why, and exits 124.
+#[test]
+fn the_deadline_stops_the_run_cleans_up_writes_the_reports_and_exits_124() {
+    let server = RefServer::start(Some(TOKEN));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let suite = write(dir.path(), "slow.yaml", &slow_scenario());
+    let markdown = dir.path().join("summary.md");
+    let before = server.users();
+    let started = Instant::now();
+    let run = LiveRun::start(
+        &server,
+        &[
+            "--no-builtin",
+            "--suite",
+            suite.to_str().unwrap(),
+            "--rate-limit",
+            "5",
+            "--deadline",
+            "2s",
+            "--report-markdown",
+            markdown.to_str().unwrap(),
+        ],
+    );
+    let out = run.finish();
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{}",
+        out.show()
+    );
+    out.assert_code(exit::DEADLINE).assert_no_panic();
+    assert!(
+        out.stderr.contains("deadline of 2 s reached"),
+        "{}",
+        out.show()
+    );
+    assert!(
+        out.stdout.contains("Stopped: the deadline of 2 s passed"),
+        "{}",
+        out.show()
+    );
+    assert_eq!(server.users(), before, "left behind\n{}", out.show());
+    let summary = std::fs::read_to_string(&markdown).expect("the Markdown report");
+    assert!(summary.contains("deadline of 2 s passed"), "{summary}");
+}
+
+#[test]
+fn a_deadline_that_is_not_a_duration_is_refused() {
+    let out = cli::run(&["run", "--deadline", "soon", "--no-progress"]);
+    out.assert_code(exit::USAGE).assert_no_panic();
+    assert!(out.stderr.contains("--deadline"), "{}", out.show());
+    let mut command = cli::scimcheck();
+    command
+        .args(["run", "--no-progress"])
+        .env("SCIMCHECK_DEADLINE", "0");
+    let out = cli::finish(command);
+    out.assert_code(exit::USAGE);
+    assert!(out.stderr.contains("SCIMCHECK_DEADLINE") || out.stderr.contains("--deadline"));
 }

@@ -188,6 +188,7 @@ fn run_one(scenario: Arc<Scenario>) -> Result<Completion, Failed> {
         vars: BTreeMap::new(),
         run_id,
         cancel: CancellationToken::new(),
+        ..ExecuteOptions::default()
     };
     let (events, _ignored) = tokio::sync::mpsc::unbounded_channel();
     let summary = session.runtime.block_on(run::execute(

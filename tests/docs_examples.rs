@@ -100,8 +100,8 @@ fn the_doc_describes_every_key() {
     }
 }
 
-const TOKEN: &str = "docs-example-token-1c9e";
-const API_KEY: &str = "docs-example-api-key-77f0";
+const TOKEN: &str = "tQ4vN8rZk2Lm7Wx9";
+const API_KEY: &str = "Hb3Jp6Ys1Fd5Gc0K";
 
 /// A scenario of the example's `scenarios/` folder: tagged `users` (the example's tags
 /// select it) and using the example's `vars.department`.

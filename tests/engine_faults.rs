@@ -172,7 +172,10 @@ async fn a_10_mb_body_is_capped_into_an_error() {
     let Outcome::Error { message } = &result.outcome else {
         panic!("expected an error, got {:?}", result.outcome);
     };
-    assert!(message.contains("response body exceeds 8 MiB"), "{message}");
+    assert!(
+        message.contains("response too large: the body exceeds 4 MiB"),
+        "{message}"
+    );
     assert_eq!(result.exchanges[0].status, Some(200));
     assert_eq!(result.exchanges[0].response_body, None);
 }
@@ -211,7 +214,7 @@ async fn a_streamed_body_over_the_cap_is_cut_off() {
     let sent = client.send(&get("/Users/1")).await;
     let error = sent.outcome.unwrap_err();
     assert_eq!(error.kind, TransportErrorKind::BodyTooLarge);
-    assert_eq!(error.message, "response body exceeds 1 MiB");
+    assert_eq!(error.message, "response too large: the body exceeds 1 MiB");
 }
 
 #[tokio::test]
@@ -301,7 +304,16 @@ async fn a_location_outside_the_target_is_never_followed_and_the_id_is_deleted_i
         .iter()
         .map(|r| format!("{} {}", r.method, r.url.path()))
         .collect();
-    assert_eq!(requests, ["POST /scim/Users", "DELETE /scim/Users/1"]);
+    // Deleted by its id, then read back to make sure it is gone.
+    assert_eq!(
+        requests,
+        [
+            "POST /scim/Users",
+            "DELETE /scim/Users/1",
+            "GET /scim/Users/1"
+        ]
+    );
+    assert!(result.leftovers.is_empty(), "{:?}", result.leftovers);
 }
 
 #[tokio::test]
@@ -347,15 +359,23 @@ async fn a_failed_cleanup_is_reported_without_hiding_the_outcome() {
         .respond_with(ResponseTemplate::new(500))
         .mount(&server)
         .await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(r#"{"id":"9"}"#, "application/scim+json"),
+        )
+        .mount(&server)
+        .await;
     let client = client_with(&server.uri(), |_| {});
     let (summary, _) = run(&plan(CREATE_ONE), client, options(1)).await;
     let result = &summary.results[0];
     assert_eq!(result.outcome, Outcome::Pass);
-    assert_eq!(result.cleanup_errors.len(), 1);
+    assert_eq!(result.leftovers.len(), 1, "{:?}", result.leftovers);
+    let leftover = &result.leftovers[0];
+    assert!(leftover.what.ends_with("/Users/9"), "{leftover:?}");
     assert!(
-        result.cleanup_errors[0].contains("/Users/9 answered 500"),
-        "{:?}",
-        result.cleanup_errors
+        leftover.reason.contains("DELETE answered 500")
+            && leftover.reason.contains("GET answered 200"),
+        "{leftover:?}"
     );
 }
 

@@ -73,7 +73,7 @@ async fn a_failing_check_fails_the_scenario_with_a_readable_message() {
     }
     // The step after the failing one was never sent.
     let steps: Vec<&str> = result.exchanges.iter().map(|e| e.step.as_str()).collect();
-    assert_eq!(steps, ["create", "read", CLEANUP_STEP]);
+    assert_eq!(steps, ["create", "read", CLEANUP_STEP, CLEANUP_STEP]);
     assert_eq!(summary.totals.failed, 1);
     server.shutdown().await;
 }
@@ -88,19 +88,29 @@ async fn a_failed_scenario_still_deletes_what_it_created() {
     let (summary, _) = run(&plan(CREATE_THEN_WRONG_READ), client.clone(), options).await;
     let result = &summary.results[0];
     assert_eq!(result.outcome.label(), "fail");
-    let cleanup = result.exchanges.last().expect("a cleanup exchange");
+    // Deleted, then read back to see it gone.
     assert_eq!(
-        (cleanup.step.as_str(), cleanup.method.as_str()),
-        (CLEANUP_STEP, "DELETE")
+        cleanup_requests(result),
+        [("DELETE", Some(204)), ("GET", Some(404))]
     );
-    assert_eq!(cleanup.status, Some(204));
     assert!(
-        result.cleanup_errors.is_empty(),
-        "{:?}",
-        result.cleanup_errors
+        result.cleanup_errors.is_empty() && result.leftovers.is_empty(),
+        "{:?} {:?}",
+        result.cleanup_errors,
+        result.leftovers
     );
     assert_eq!(count_users(&client, &prefix).await, 0);
     server.shutdown().await;
+}
+
+/// Method and status of each cleanup request of a result, in order.
+fn cleanup_requests(result: &scimcheck::result::ScenarioResult) -> Vec<(&str, Option<u16>)> {
+    result
+        .exchanges
+        .iter()
+        .filter(|e| e.step == CLEANUP_STEP)
+        .map(|e| (e.method.as_str(), e.status))
+        .collect()
 }
 
 #[tokio::test]
@@ -118,6 +128,9 @@ async fn keep_leaves_created_resources_in_place() {
             .all(|e| e.step != CLEANUP_STEP)
     );
     assert_eq!(count_users(&client, &prefix).await, 1);
+    let leftovers = &summary.results[0].leftovers;
+    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    assert_eq!(leftovers[0].reason, "kept (--keep)");
     server.shutdown().await;
 }
 
@@ -140,11 +153,48 @@ steps:
     request: { method: DELETE, path: "/Users/{{ user }}" }
     expect: { status: 204 }
 "#;
-    let (summary, _) = run(&plan(yaml), client, options(1)).await;
+    let (summary, _) = run(&plan(yaml), client.clone(), options(1)).await;
     let result = &summary.results[0];
     assert_eq!(result.outcome, Outcome::Pass);
-    assert!(result.exchanges.iter().all(|e| e.step != CLEANUP_STEP));
-    assert!(result.cleanup_errors.is_empty());
+    // Not deleted again, only read back.
+    assert_eq!(cleanup_requests(result), [("GET", Some(404))]);
+    assert!(result.cleanup_errors.is_empty() && result.leftovers.is_empty());
+
+    // A scenario that reads its deleted user back as 404 leaves cleanup nothing to do.
+    let read_back = format!(
+        "{yaml}  - name: gone\n    request: {{ method: GET, path: \"/Users/{{{{ user }}}}\" }}\n    expect: {{ status: 404 }}\n"
+    );
+    let (summary, _) = run(&plan(&read_back), client, options(1)).await;
+    let result = &summary.results[0];
+    assert_eq!(result.outcome, Outcome::Pass, "{:?}", result.outcome);
+    assert!(cleanup_requests(result).is_empty());
+    assert!(result.leftovers.is_empty());
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_soft_deleted_user_is_deleted_once_more_then_listed_as_a_leftover() {
+    let server = reference_server(None, &["soft-delete"]).await;
+    let client = client(server.base_url(), None);
+    let (summary, _) = run(&plan(CREATE_THEN_WRONG_READ), client, options(1)).await;
+    let result = &summary.results[0];
+    assert_eq!(
+        cleanup_requests(result),
+        [
+            ("DELETE", Some(204)),
+            ("GET", Some(200)),
+            ("DELETE", Some(204)),
+            ("GET", Some(200))
+        ]
+    );
+    assert_eq!(result.leftovers.len(), 1, "{:?}", result.leftovers);
+    assert!(
+        result.leftovers[0]
+            .reason
+            .contains("still there after two DELETEs"),
+        "{:?}",
+        result.leftovers
+    );
     server.shutdown().await;
 }
 
@@ -219,13 +269,16 @@ steps:
         read.request_headers
             .contains(&("x-created-status".into(), "201".into()))
     );
-    // Two users created, both cleaned up.
-    let deletes = result
-        .exchanges
-        .iter()
-        .filter(|e| e.step == CLEANUP_STEP)
-        .count();
-    assert_eq!(deletes, 2);
+    // Two users created, both deleted and read back gone.
+    assert_eq!(
+        cleanup_requests(result),
+        [
+            ("DELETE", Some(204)),
+            ("GET", Some(404)),
+            ("DELETE", Some(204)),
+            ("GET", Some(404))
+        ]
+    );
     server.shutdown().await;
 }
 
@@ -509,7 +562,7 @@ steps:
         "path: steps.create.response.body.nickName has no value"
     );
     let steps: Vec<&str> = result.exchanges.iter().map(|e| e.step.as_str()).collect();
-    assert_eq!(steps, ["create", CLEANUP_STEP]);
+    assert_eq!(steps, ["create", CLEANUP_STEP, CLEANUP_STEP]);
     server.shutdown().await;
 }
 
@@ -606,10 +659,9 @@ async fn without_a_location_header_the_returned_id_is_cleaned_up() {
             .iter()
             .all(|(k, _)| k != "location")
     );
-    let cleanup = result.exchanges.last().unwrap();
     assert_eq!(
-        (cleanup.step.as_str(), cleanup.status),
-        (CLEANUP_STEP, Some(204))
+        cleanup_requests(result),
+        [("DELETE", Some(204)), ("GET", Some(404))]
     );
     assert!(
         result.cleanup_errors.is_empty(),

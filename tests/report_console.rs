@@ -249,3 +249,29 @@ fn a_should_failure_is_marked_with_its_severity() {
         "{text}"
     );
 }
+
+#[test]
+fn control_characters_from_the_server_are_shown_escaped_not_obeyed() {
+    for options in [
+        PLAIN,
+        ConsoleOptions {
+            color: true,
+            verbose: true,
+            ..PLAIN
+        },
+    ] {
+        let events = [RunEvent::ScenarioFinished(Box::new(forged()))];
+        let out = console_output(&events, options);
+        for c in FORGING_CHARACTERS
+            .iter()
+            .filter(|c| **c != '\u{1b}' || !options.color)
+        {
+            assert!(!out.contains(*c), "{c:?} reached the console:\n{out:?}");
+        }
+        assert!(out.contains("500\\r     PASS"), "{out}");
+        assert!(out.contains("\\u{202e}ssap"), "{out}");
+        // With colour, the only escape sequences are the console's own styles.
+        let forged_escape = out.contains("\u{1b}[2K");
+        assert!(!forged_escape, "{out:?}");
+    }
+}

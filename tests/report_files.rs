@@ -243,3 +243,19 @@ fn a_transcript_directory_may_exist_or_be_missing_but_not_be_a_file() {
         Err(ReportError::NotADirectory { .. })
     ));
 }
+
+#[test]
+fn the_json_report_holds_no_raw_bidi_or_c1_character_and_still_parses() {
+    let mut forged = forged();
+    forged.cleanup_errors = vec!["x\u{202e}y\u{85}z".into()];
+    let text = json_string(&summary_of(vec![forged], false)).expect("serializes");
+    assert!(
+        !text.chars().any(scimcheck::printable::is_unsafe),
+        "{text:?}"
+    );
+    let back: serde_json::Value = serde_json::from_str(&text).expect("still JSON");
+    assert_eq!(
+        back["scenarios"][0]["cleanup_errors"][0],
+        "x\u{202e}y\u{85}z"
+    );
+}

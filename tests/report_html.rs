@@ -90,3 +90,11 @@ fn write_html_creates_the_file() {
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.starts_with("<!DOCTYPE html>"));
 }
+
+#[test]
+fn control_characters_from_the_server_are_shown_escaped_in_html() {
+    let text = html_string(&summary_of(vec![forged()], false));
+    for c in FORGING_CHARACTERS {
+        assert!(!text.contains(*c), "{c:?} in the HTML:\n{text:?}");
+    }
+}

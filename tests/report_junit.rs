@@ -452,7 +452,7 @@ fn a_failure_carries_its_summary_type_and_every_rendered_failure() {
     assert!(text["system-out"].contains("authorization: Bearer [REDACTED]"));
     assert_eq!(
         text["system-err"],
-        "cleanup: DELETE /Groups/g-1 answered 500\n"
+        "cleanup: DELETE /Groups/g-1 answered 500\nleft on the target: http://127.0.0.1:8080/scim/v2/Groups/g-1: DELETE answered 500; GET answered 200\n"
     );
 }
 

@@ -34,3 +34,13 @@ fn write_markdown_creates_the_file() {
             .starts_with("# scimcheck: ")
     );
 }
+
+#[test]
+fn control_characters_from_the_server_are_shown_escaped_in_markdown() {
+    let summary = summary_of(vec![forged()], false);
+    let text = markdown_string(&summary);
+    for c in FORGING_CHARACTERS {
+        assert!(!text.contains(*c), "{c:?} in the Markdown:\n{text:?}");
+    }
+    assert!(text.contains("\\u{202e}"), "{text}");
+}

@@ -761,3 +761,25 @@ fn every_builtin_schema_compiles() {
         .expect("User is known");
     assert!(!violations.is_empty());
 }
+
+#[test]
+fn a_body_with_too_many_json_values_is_not_parsed() {
+    let mut body = b"[".to_vec();
+    for _ in 0..MAX_JSON_VALUES {
+        body.extend_from_slice(b"{},");
+    }
+    body.extend_from_slice(b"{}]");
+    let parsed = ResponseBody::parse(&HttpResponse {
+        url: "http://h/Users".into(),
+        status: 200,
+        headers: vec![],
+        body,
+    });
+    let ResponseBody::NotJson(what) = parsed else {
+        panic!("parsed {parsed:?}");
+    };
+    assert!(what.contains("too many to read"), "{what}");
+    // Commas, colons and brackets inside strings are not values.
+    let text = format!("{{\"a\":\"{}\"}}", ",:[{".repeat(MAX_JSON_VALUES));
+    assert!(parse_json(text.as_bytes()).is_ok());
+}

@@ -100,7 +100,9 @@ pub(super) fn args_from_env(
                     .map(|v| OsString::from(format!("--{long}={v}")))
                     .collect()
             }
-            _ if value.is_empty() => Vec::new(),
+            // An empty URL is refused later rather than read as "no URL": an unset
+            // variable in CI must not quietly test the embedded server instead.
+            _ if value.is_empty() && long != "url" => Vec::new(),
             _ => vec![OsString::from(format!("--{long}={value}"))],
         };
         if !args.is_empty() {

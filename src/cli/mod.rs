@@ -23,7 +23,9 @@ pub use env::{EnvSource, ProcessEnv, env_var_name};
 SCIMCHECK_<FLAG> (for example SCIMCHECK_URL, SCIMCHECK_JOBS); a flag on the command line \
 wins. Repeatable flags take a comma-separated list from the environment.\n\n\
 Exit status: 0 all required checks passed, 1 conformance failure, 2 bad invocation or \
-scenario file, 3 the run could not start (or its reports could not be written), 4 no scenario selected, 130 interrupted."
+scenario file, 3 the run could not start (or its reports could not be written), 4 no scenario selected, \
+124 the --deadline passed, 129/130/143 ended by SIGHUP/SIGINT/SIGTERM (each after cleanup and \
+reports)."
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -18,6 +18,10 @@ pub struct RunArgs {
     /// Do not delete the resources the run created
     #[arg(long)]
     pub keep: bool,
+    /// Longest the whole run may take, e.g. 30m, 90s, 2h, or seconds (default 30m);
+    /// then it stops, cleans up, writes its reports and exits 124
+    #[arg(long, value_name = "DURATION")]
+    pub deadline: Option<String>,
     /// Let `should` failures fail the run too
     #[arg(long)]
     pub strict: bool,

@@ -21,11 +21,19 @@ pub(super) async fn run(
     request: &HttpRequest,
     attempt: u32,
 ) -> (RawExchange, Result<HttpResponse, TransportError>) {
+    let (request_body, request_body_len) = match &request.body {
+        Some(body) => {
+            let (kept, len) = RawExchange::keep(body);
+            (Some(kept), len)
+        }
+        None => (None, 0),
+    };
     let mut raw = RawExchange {
         step: request.step.clone(),
         method: request.method.clone(),
         url: url.to_string(),
-        request_body: request.body.clone(),
+        request_body,
+        request_body_len,
         attempt,
         ..RawExchange::default()
     };
@@ -132,7 +140,10 @@ async fn exchange(
         .collect();
     let too_large = || TransportError {
         kind: TransportErrorKind::BodyTooLarge,
-        message: format!("response body exceeds {}", size(client.max_body_bytes)),
+        message: format!(
+            "response too large: the body exceeds {}",
+            size(client.max_body_bytes)
+        ),
     };
     if response
         .content_length()
@@ -140,18 +151,30 @@ async fn exchange(
     {
         return Err(too_large());
     }
-    let mut body = Vec::new();
+    // Read chunk by chunk, never past the cap: a body that would exceed it is an error
+    // after at most the cap's worth of memory, whatever Content-Length claimed.
+    let mut body = Vec::with_capacity(
+        response
+            .content_length()
+            .map_or(0, |len| len as usize)
+            .min(client.max_body_bytes),
+    );
     while let Some(chunk) = response
         .chunk()
         .await
         .map_err(|e| classify(&e, client.timeout))?
     {
         if body.len() + chunk.len() > client.max_body_bytes {
+            let (kept, _) = RawExchange::keep(&body);
+            raw.response_body_len = body.len() + chunk.len();
+            raw.response_body = Some(kept);
             return Err(too_large());
         }
         body.extend_from_slice(&chunk);
     }
-    raw.response_body = Some(body.clone());
+    let (kept, len) = RawExchange::keep(&body);
+    raw.response_body = Some(kept);
+    raw.response_body_len = len;
     Ok(HttpResponse {
         url: raw.url.clone(),
         status,

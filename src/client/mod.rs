@@ -5,6 +5,7 @@
 
 mod attempt;
 mod explain;
+mod notice;
 mod pause;
 mod redact;
 mod retry;
@@ -21,9 +22,10 @@ use tokio_util::sync::CancellationToken;
 use crate::result::Exchange;
 pub use crate::suite::model::AuthMode;
 
-pub use redact::{REDACTED, RawExchange, Redactor};
+pub use redact::{RECORDED_BODY_BYTES, REDACTED, RawExchange, Redactor, SECRET_FRAGMENT_BYTES};
 pub use retry::MAX_RETRY_AFTER;
 pub use target::{Auth, DEFAULT_MAX_BODY_BYTES, Target};
+pub use url::{encode_segment, same_resource, shown_url};
 
 /// The bearer token sent for `AuthMode::Invalid`: well-formed, never valid.
 pub const INVALID_BEARER_TOKEN: &str = "scimcheck-invalid-token-0000000000000000";
@@ -31,6 +33,7 @@ pub const INVALID_BEARER_TOKEN: &str = "scimcheck-invalid-token-0000000000000000
 /// The client could not be built from the target description.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
+    /// `url` is already stripped of credentials and query (`shown_url`).
     #[error("invalid base URL `{url}`: {reason}")]
     InvalidBaseUrl { url: String, reason: String },
     #[error("invalid header `{name}`: {reason}")]
@@ -129,6 +132,9 @@ pub struct Client {
     max_retries: u32,
     max_body_bytes: usize,
     redactor: Redactor,
+    /// No retry waits past this instant (the run's deadline, or its cleanup's).
+    deadline: std::sync::Mutex<Option<tokio::time::Instant>>,
+    notices: notice::Notices,
 }
 
 impl fmt::Debug for Client {
@@ -158,7 +164,7 @@ impl Client {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let base = url::BaseUrl::parse(&target.base_url).map_err(|reason| {
             ClientError::InvalidBaseUrl {
-                url: target.base_url.clone(),
+                url: url::shown_url(&target.base_url),
                 reason,
             }
         })?;
@@ -207,7 +213,26 @@ impl Client {
             max_retries: target.max_retries,
             max_body_bytes: target.max_body_bytes,
             redactor,
+            deadline: std::sync::Mutex::new(None),
+            notices: notice::Notices::default(),
         })
+    }
+
+    /// Retry waits end by `deadline`: a wait is shortened to it, and no retry starts
+    /// after it.
+    pub fn set_deadline(&self, deadline: tokio::time::Instant) {
+        *self.deadline.lock().unwrap_or_else(|e| e.into_inner()) = Some(deadline);
+    }
+
+    fn time_left(&self) -> Option<Duration> {
+        let deadline = *self.deadline.lock().unwrap_or_else(|e| e.into_inner());
+        deadline.map(|d| d.saturating_duration_since(tokio::time::Instant::now()))
+    }
+
+    /// Where announcements go (a long wait the server asked for); standard error until
+    /// a run sets its console.
+    pub fn set_notices(&self, sink: impl Fn(String) + Send + Sync + 'static) {
+        self.notices.set(sink);
     }
 
     pub fn base_url(&self) -> &str {
@@ -218,6 +243,18 @@ impl Client {
     /// (check failures quoting a body, error messages).
     pub fn redactor(&self) -> &Redactor {
         &self.redactor
+    }
+
+    /// The URL a request goes to (what `send` would use), or why it cannot be sent.
+    pub fn url_of(&self, request: &HttpRequest) -> Result<String, String> {
+        self.base
+            .join(&request.path, &request.query)
+            .map(String::from)
+    }
+
+    /// True when `url` lies under the base URL.
+    pub fn is_under_base(&self, url: &str) -> bool {
+        reqwest::Url::parse(url).is_ok_and(|url| self.base.contains(&url))
     }
 
     /// A `Location` header value resolved against the request URL, only when it points
@@ -274,14 +311,38 @@ impl Client {
                 _ => None,
             };
             let rate_limited = matches!(&outcome, Ok(response) if response.status == 429);
-            let Some(wait) = reason.and_then(|r| schedule.next().map(|d| retry::delay(&r, d)))
-            else {
+            let planned = reason.and_then(|r| schedule.next().map(|d| (retry::delay(&r, d), r)));
+            let Some((mut wait, reason)) = planned else {
                 return Sent {
                     exchanges,
                     outcome,
                     interrupted: false,
                 };
             };
+            if let Some(left) = self.time_left() {
+                if left.is_zero() {
+                    return Sent {
+                        exchanges,
+                        outcome,
+                        interrupted: false,
+                    };
+                }
+                wait = wait.min(left);
+            }
+            if let retry::RetryReason::Status {
+                retry_after: Some(asked),
+            } = reason
+                && (asked > wait || asked >= notice::WORTH_SAYING)
+            {
+                let status = outcome.as_ref().map_or(0, |r| r.status);
+                self.notices.say(format!(
+                    "server asked to wait {} s; waiting {} ({status} answer to {} {})",
+                    asked.as_secs(),
+                    notice::seconds(wait),
+                    request.method,
+                    exchanges.last().map_or("", |e| e.url.as_str())
+                ));
+            }
             if rate_limited {
                 self.pause.extend(wait);
             }

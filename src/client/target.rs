@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
-/// Default cap on a response body; larger answers are an error, never buffered whole.
-pub const DEFAULT_MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// Default cap on a response body; larger answers are an error ("response too large"),
+/// never buffered whole. Far above any SCIM resource or page of a list, far below what
+/// would strain memory with several scenarios at once.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// The SCIM service provider under test and how to reach it.
 #[derive(Clone)]

@@ -105,9 +105,116 @@ impl BaseUrl {
     }
 }
 
+/// `value` as one path segment (or one query value): every byte but the unreserved
+/// ones (RFC 3986 section 2.3) percent-encoded, so `/`, `?`, `#` and `%` in a value the
+/// server chose can never add a segment, start a query, or smuggle an escape.
+pub fn encode_segment(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// True when `a` and `b` name the same resource: same scheme, host, port and path
+/// (ignoring a trailing slash), whatever the query.
+pub fn same_resource(a: &str, b: &str) -> bool {
+    match (Url::parse(a), Url::parse(b)) {
+        (Ok(a), Ok(b)) => {
+            a.scheme() == b.scheme()
+                && a.host_str().map(str::to_ascii_lowercase)
+                    == b.host_str().map(str::to_ascii_lowercase)
+                && a.port_or_known_default() == b.port_or_known_default()
+                && a.path().trim_end_matches('/') == b.path().trim_end_matches('/')
+        }
+        _ => false,
+    }
+}
+
+/// A URL as it may be shown in a message: without user info, query or fragment, which
+/// may hold secrets. Text that does not parse as a URL is cut the same way.
+pub fn shown_url(text: &str) -> String {
+    if let Ok(mut url) = Url::parse(text.trim()) {
+        if url.has_host() {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+        }
+        url.set_query(None);
+        url.set_fragment(None);
+        return url.to_string();
+    }
+    let text = text.trim();
+    let text = text.split(['?', '#']).next().unwrap_or_default();
+    let (scheme, rest) = match text.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), text),
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let rest = match rest[..authority_end].rfind('@') {
+        Some(at) => &rest[at + 1..],
+        None => rest,
+    };
+    format!("{scheme}{rest}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hostile_value_stays_one_segment() {
+        let base = BaseUrl::parse("http://h/scim/v2").unwrap();
+        for (id, path) in [
+            ("../Groups/g1", "/scim/v2/Users/..%2FGroups%2Fg1"),
+            ("a?b=c", "/scim/v2/Users/a%3Fb%3Dc"),
+            ("a#b", "/scim/v2/Users/a%23b"),
+            ("%2e%2e", "/scim/v2/Users/%252e%252e"),
+            ("é 1", "/scim/v2/Users/%C3%A9%201"),
+        ] {
+            let url = base
+                .join(&format!("/Users/{}", encode_segment(id)), &[])
+                .unwrap();
+            assert_eq!(url.path(), path, "{id}");
+            assert_eq!(url.query(), None, "{id}");
+            assert_eq!(url.fragment(), None, "{id}");
+        }
+    }
+
+    #[test]
+    fn same_resource_ignores_query_case_of_host_and_trailing_slash() {
+        assert!(same_resource(
+            "http://H:80/v2/Users/1?x=1",
+            "http://h/v2/Users/1/"
+        ));
+        assert!(!same_resource(
+            "http://h/v2/Users/1",
+            "http://h/v2/Users/10"
+        ));
+        assert!(!same_resource(
+            "http://h/v2/Users/1",
+            "https://h/v2/Users/1"
+        ));
+    }
+
+    #[test]
+    fn shown_urls_lose_credentials_query_and_fragment() {
+        for (given, shown) in [
+            (
+                "https://ada:pw-SECRET@h.example/scim?token=t-SECRET#x",
+                "https://h.example/scim",
+            ),
+            ("http://u@h:8/v2", "http://h:8/v2"),
+            ("http://u:pw-SECRET@bad host/x?k=v", "http://bad host/x"),
+            ("pw-SECRET@h/x", "h/x"),
+            ("https://h/scim/v2", "https://h/scim/v2"),
+        ] {
+            assert_eq!(shown_url(given), shown, "{given}");
+        }
+    }
 
     fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs

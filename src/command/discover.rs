@@ -34,7 +34,10 @@ pub async fn discover(args: DiscoverArgs, env: &dyn EnvSource) -> i32 {
     };
     let found = match discovery::discover(&client).await {
         Ok(found) => found,
-        Err(e) => return fail(exit::CANNOT_START, format!("{url}: {e}")),
+        Err(e) => {
+            let message = client.redactor().text(&e.to_string());
+            return fail(exit::CANNOT_START, format!("{url}: {message}"));
+        }
     };
     match args.format {
         ListFormat::Json => {
@@ -46,9 +49,12 @@ pub async fn discover(args: DiscoverArgs, env: &dyn EnvSource) -> i32 {
                 "schemas": found.schemas,
                 "warnings": found.warnings,
             });
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            let text = client.redactor().secrets_out(&text);
+            println!("{}", crate::printable::json_safe(&text));
         }
-        ListFormat::Text => print!("{}", render_text(&url, &found)),
+        // What the server declares is shown as it said it, minus secrets and controls.
+        ListFormat::Text => print!("{}", client.redactor().text(&render_text(&url, &found))),
     }
     exit::SUCCESS
 }

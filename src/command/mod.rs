@@ -8,6 +8,7 @@ mod load;
 mod run;
 mod serve;
 mod settings;
+mod stop;
 
 use std::ffi::OsString;
 
@@ -32,6 +33,7 @@ where
             return code;
         }
     };
+    tune_allocator();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -55,8 +57,28 @@ async fn dispatch(command: Command, env: &dyn EnvSource) -> i32 {
     }
 }
 
+/// Response bodies of up to the body cap are allocated and freed all run long. After the
+/// first such buffer is freed, glibc raises its mmap threshold and serves the next ones
+/// from its heaps, which fragment and keep the memory of the largest bodies seen (a run
+/// against a server sending 8 MiB answers peaked 50% higher). A fixed threshold keeps
+/// large buffers mapped, so freeing one gives its memory back.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn tune_allocator() {
+    const LARGE_ALLOCATION: libc::c_int = 256 * 1024;
+    // SAFETY: mallopt only sets an allocator parameter; it is called before the runtime
+    // starts any thread, and a refusal (return 0) leaves the default behaviour.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, LARGE_ALLOCATION);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn tune_allocator() {}
+
 /// Prints `error: message` to stderr and returns `code`.
+/// The message may quote the server, so it is printed with its control characters escaped.
 fn fail(code: i32, message: impl std::fmt::Display) -> i32 {
-    eprintln!("error: {message}");
+    let message = message.to_string();
+    eprintln!("error: {}", crate::printable::escape_controls(&message));
     code
 }

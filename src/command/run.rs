@@ -14,13 +14,15 @@ use crate::exit;
 use crate::plan;
 use crate::report::{self, ConsoleFacts, ConsoleOptions, ConsoleReporter};
 use crate::result::{RunEvent, RunInfo, RunSummary};
-use crate::run::{self as executor, ExecuteOptions};
+use crate::run::{self as executor, ExecuteOptions, Held, StopReason};
 use crate::server::{self, ServerConfig, ServerHandle};
 
-use super::{fail, load, settings};
+use super::{fail, load, settings, stop};
 
 /// Scenarios at a time when `--jobs` is not given.
 const DEFAULT_JOBS: usize = 4;
+/// Most scenarios at a time; more would only be a way to flood the target.
+const MAX_JOBS: usize = 256;
 
 pub async fn run(args: RunArgs, env: &dyn EnvSource) -> i32 {
     let config = match settings::load_config(&args.target) {
@@ -39,10 +41,17 @@ pub async fn run(args: RunArgs, env: &dyn EnvSource) -> i32 {
         .jobs
         .or(config.as_ref().and_then(|c| c.jobs))
         .unwrap_or(DEFAULT_JOBS);
-    if jobs == 0 {
-        return fail(exit::USAGE, "--jobs must be at least 1");
+    if !(1..=MAX_JOBS).contains(&jobs) {
+        return fail(
+            exit::USAGE,
+            format!("--jobs must be between 1 and {MAX_JOBS}, not {jobs}"),
+        );
     }
     let strict = args.strict || config.as_ref().and_then(|c| c.strict).unwrap_or(false);
+    let deadline = match settings::resolve_deadline(args.deadline.as_deref(), config.as_ref()) {
+        Ok(deadline) => deadline,
+        Err(message) => return fail(exit::USAGE, message),
+    };
     let embedded = target.base_url.is_empty();
     if !embedded && args.misbehave.is_some() {
         return fail(
@@ -121,6 +130,7 @@ pub async fn run(args: RunArgs, env: &dyn EnvSource) -> i32 {
         jobs,
         strict,
         profile: profile.map(|p| p.name),
+        deadline,
     })
     .await;
     if let Some(handle) = embedded_server {
@@ -140,39 +150,12 @@ struct RunContext<'a> {
     jobs: usize,
     strict: bool,
     profile: Option<String>,
+    deadline: std::time::Duration,
 }
 
 async fn run_against(mut ctx: RunContext<'_>) -> i32 {
-    let mut capabilities = match discovery::discover(&ctx.client).await {
-        Ok(found) => {
-            for warning in &found.warnings {
-                eprintln!("warning: {warning}");
-            }
-            ctx.schemas.add_declared(&found.declared);
-            found.capabilities
-        }
-        Err(e) => {
-            return fail(
-                exit::CANNOT_START,
-                format!("cannot start the run against {}: {e}", ctx.target_url),
-            );
-        }
-    };
-    if ctx.has_credentials {
-        capabilities.insert("auth");
-    }
-    plan::gate_capabilities(ctx.plan, &capabilities);
-
-    let run_id = executor::new_run_id();
-    let info = RunInfo {
-        target_url: ctx.target_url.clone(),
-        profile: ctx.profile.clone(),
-        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-        run_id: run_id.clone(),
-        started_at: now_rfc3339(),
-    };
-    let cancel = CancellationToken::new();
-    let interrupt = tokio::spawn(watch_interrupts(cancel.clone()));
+    // The console and the stop watcher start first: a signal or the deadline during
+    // discovery still ends in cleanup (of nothing) and reports.
     let (events_tx, mut events_rx) = tokio::sync::mpsc::unbounded_channel::<RunEvent>();
     let facts = ConsoleFacts::from_env(
         std::io::stdout().is_terminal(),
@@ -187,12 +170,65 @@ async fn run_against(mut ctx: RunContext<'_>) -> i32 {
             reporter.on_event(&event);
         }
     });
+    // Weak: the console ends when the run's own sender is dropped, whatever still
+    // holds these.
+    let notices = events_tx.downgrade();
+    ctx.client.set_notices(move |text| match notices.upgrade() {
+        Some(console) => {
+            let _ = console.send(RunEvent::Notice(text));
+        }
+        None => eprintln!("note: {text}"),
+    });
+    let controls = stop::Controls {
+        cancel: CancellationToken::new(),
+        abandon: CancellationToken::new(),
+        stop_reason: StopReason::default(),
+        held: Held::default(),
+        client: ctx.client.clone(),
+        events: events_tx.downgrade(),
+    };
     let options = ExecuteOptions {
         jobs: ctx.jobs,
         keep: ctx.args.keep,
-        vars: ctx.vars,
-        run_id,
-        cancel: cancel.clone(),
+        vars: std::mem::take(&mut ctx.vars),
+        run_id: executor::new_run_id(),
+        cancel: controls.cancel.clone(),
+        abandon: controls.abandon.clone(),
+        held: controls.held.clone(),
+        stop_reason: controls.stop_reason.clone(),
+    };
+    let watcher = stop::watch(controls, ctx.deadline);
+
+    let mut capabilities = match discovery::discover(&ctx.client).await {
+        Ok(found) => {
+            for warning in &found.warnings {
+                eprintln!("warning: {}", ctx.client.redactor().text(warning));
+            }
+            ctx.schemas.add_declared(&found.declared);
+            found.capabilities
+        }
+        Err(e) => {
+            return fail(
+                exit::CANNOT_START,
+                format!(
+                    "cannot start the run against {}: {}",
+                    ctx.target_url,
+                    ctx.client.redactor().text(&e.to_string())
+                ),
+            );
+        }
+    };
+    if ctx.has_credentials {
+        capabilities.insert("auth");
+    }
+    plan::gate_capabilities(ctx.plan, &capabilities);
+
+    let info = RunInfo {
+        target_url: ctx.target_url.clone(),
+        profile: ctx.profile.clone(),
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        run_id: options.run_id.clone(),
+        started_at: now_rfc3339(),
     };
     let summary = executor::execute(
         ctx.plan,
@@ -204,15 +240,19 @@ async fn run_against(mut ctx: RunContext<'_>) -> i32 {
     )
     .await;
     let _ = console.await;
-    interrupt.abort();
+    // A second signal while the reports are written still quits at once.
+    let cause = watcher.cause();
     if let Err(code) = write_reports(ctx.args, &summary) {
         return code;
     }
-    exit_code(&summary, ctx.strict)
+    drop(watcher);
+    exit_code(&summary, cause, ctx.strict)
 }
 
-fn exit_code(summary: &RunSummary, strict: bool) -> i32 {
-    if summary.interrupted {
+fn exit_code(summary: &RunSummary, stopped_by: Option<stop::Cause>, strict: bool) -> i32 {
+    if let Some(cause) = stopped_by {
+        cause.exit_code()
+    } else if summary.interrupted {
         exit::INTERRUPTED
     } else if summary.results.iter().any(|r| r.fails_run(strict)) {
         exit::CONFORMANCE_FAILURE
@@ -255,21 +295,6 @@ fn write_reports(args: &RunArgs, summary: &RunSummary) -> Result<(), i32> {
         Err(exit::CANNOT_START)
     } else {
         Ok(())
-    }
-}
-
-/// First Ctrl-C cancels (no new scenarios, cleanup runs); a second one exits at once.
-async fn watch_interrupts(cancel: CancellationToken) {
-    if tokio::signal::ctrl_c().await.is_err() {
-        return;
-    }
-    eprintln!(
-        "\ninterrupted: stopping after the requests in flight and cleaning up (Ctrl-C again to quit now)"
-    );
-    cancel.cancel();
-    if tokio::signal::ctrl_c().await.is_ok() {
-        eprintln!("interrupted twice: exiting without cleanup");
-        std::process::exit(exit::INTERRUPTED);
     }
 }
 

@@ -6,17 +6,27 @@ use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::cli::EnvSource;
 use crate::cli::shared::{SelectionArgs, TargetArgs};
 use crate::client::{Auth, DEFAULT_MAX_BODY_BYTES, Target};
 use crate::config::{AuthConfig, ConfigFile, HeaderValue, SecretRef};
+
 use crate::plan::Selection;
 use crate::suite::{self, SuiteSource};
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_RETRIES: u32 = 2;
+/// Longest per-request timeout: an hour is already far beyond any SCIM answer.
+pub const MAX_TIMEOUT_SECS: f64 = 3600.0;
+/// Most requests per second; beyond this a limit limits nothing.
+pub const MAX_RATE_LIMIT: u32 = 10_000;
+/// Most retries of one request.
+pub const MAX_RETRIES: u32 = 10;
+/// Largest token file read: tokens are a few hundred bytes, JWTs a few KB; anything
+/// longer is the wrong file (and `/dev/zero` must not be read until memory runs out).
+pub const MAX_TOKEN_FILE_BYTES: u64 = 16 * 1024;
 
 /// Reads the config file named by `--config`, if any.
 pub fn load_config(args: &TargetArgs) -> Result<Option<ConfigFile>, String> {
@@ -35,11 +45,10 @@ pub fn resolve_target(
 ) -> Result<Target, String> {
     let empty = ConfigFile::default();
     let config = config.unwrap_or(&empty);
-    let url = args
-        .url
-        .clone()
-        .or_else(|| config.url.clone())
-        .unwrap_or_default();
+    let url = match args.url.clone().or_else(|| config.url.clone()) {
+        Some(url) => checked_url(&url)?,
+        None => String::new(),
+    };
     let auth = resolve_auth(args, config, env)?;
     let mut headers = Vec::new();
     for (name, value) in &config.headers {
@@ -65,33 +74,145 @@ pub fn resolve_target(
         headers.push((name.to_owned(), SecretString::from(value.trim().to_owned())));
     }
     let timeout = match args.timeout.or(config.timeout) {
-        Some(secs) if secs.is_finite() && secs > 0.0 => Duration::from_secs_f64(secs),
-        Some(secs) => {
-            return Err(format!(
-                "--timeout must be a positive number of seconds, not {secs}"
-            ));
-        }
+        Some(secs) => seconds("--timeout", secs, MAX_TIMEOUT_SECS)?,
         None => DEFAULT_TIMEOUT,
     };
     let rate_limit = match args.rate_limit.or(config.rate_limit) {
+        Some(n) if (1..=MAX_RATE_LIMIT).contains(&n) => NonZeroU32::new(n),
         Some(n) => {
-            Some(NonZeroU32::new(n).ok_or("--rate-limit must be at least 1 request per second")?)
+            return Err(format!(
+                "--rate-limit must be between 1 and {MAX_RATE_LIMIT} requests per second, not {n}"
+            ));
         }
         None => None,
     };
+    let max_retries = args.retries.or(config.retries).unwrap_or(DEFAULT_RETRIES);
+    if max_retries > MAX_RETRIES {
+        return Err(format!(
+            "--retries must be between 0 and {MAX_RETRIES}, not {max_retries}"
+        ));
+    }
     Ok(Target {
         base_url: url,
         auth,
         headers,
         timeout,
         rate_limit,
-        max_retries: args.retries.or(config.retries).unwrap_or(DEFAULT_RETRIES),
+        max_retries,
         accept_invalid_certs: args.insecure || config.insecure.unwrap_or(false),
         max_body_bytes: DEFAULT_MAX_BODY_BYTES,
     })
 }
 
+/// Default limit of a whole run.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30 * 60);
+/// Longest a run may be allowed: a week.
+pub const MAX_DEADLINE_SECS: f64 = 7.0 * 24.0 * 3600.0;
+
+/// `--deadline`: `90s`, `30m`, `2h`, `1.5h` or plain seconds, from the flag (or
+/// `SCIMCHECK_DEADLINE`) or the config file.
+pub fn resolve_deadline(
+    flag: Option<&str>,
+    config: Option<&ConfigFile>,
+) -> Result<Duration, String> {
+    let text = match (flag, config.and_then(|c| c.deadline.as_ref())) {
+        (Some(text), _) => text.to_owned(),
+        (None, Some(configured)) => configured.text(),
+        (None, None) => return Ok(DEFAULT_DEADLINE),
+    };
+    let text = text.trim();
+    let bad =
+        || format!("--deadline takes a duration such as 90s, 30m or 2h (or seconds), not `{text}`");
+    let split = text
+        .find(|c: char| c.is_ascii_alphabetic())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.trim().parse().map_err(|_| bad())?;
+    let factor = match unit.trim() {
+        "" | "s" | "sec" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        _ => return Err(bad()),
+    };
+    seconds("--deadline", number * factor, MAX_DEADLINE_SECS)
+}
+
+/// A number of seconds within `(0, max]` as a duration; `flag` names it in the error.
+pub fn seconds(flag: &str, secs: f64, max: f64) -> Result<Duration, String> {
+    if secs.is_finite() && secs > 0.0 && secs <= max {
+        Ok(Duration::from_secs_f64(secs))
+    } else {
+        Err(format!(
+            "{flag} must be a number of seconds above 0 and at most {max}, not {secs}"
+        ))
+    }
+}
+
+/// The target URL as given, refused when it is empty or carries secrets. The URL is never
+/// repeated with its credentials or query: `shown_url` strips them.
+fn checked_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Err(
+            "the target URL is empty (--url '' or an empty SCIMCHECK_URL, perhaps an \
+                    unset variable in CI); name the SCIM endpoint, or leave both out to test \
+                    the embedded server"
+                .to_owned(),
+        );
+    }
+    if let Ok(parsed) = reqwest::Url::parse(url) {
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err(format!(
+                "the URL {} carries credentials (user:password@), which are never sent in a \
+                 URL: give a token with --token-env (or --token-file), or basic auth in \
+                 --config",
+                shown_url(url)
+            ));
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(format!(
+                "the URL {} has a query or fragment (not shown: it may hold a secret); a base \
+                 URL is scheme://host[:port]/path",
+                shown_url(url)
+            ));
+        }
+    }
+    Ok(url.to_owned())
+}
+
+pub use crate::client::shown_url;
+
 fn resolve_auth(
+    args: &TargetArgs,
+    config: &ConfigFile,
+    env: &dyn EnvSource,
+) -> Result<Auth, String> {
+    let auth = resolve_auth_source(args, config, env)?;
+    if let Auth::Bearer(token) = &auth {
+        check_token(token.expose_secret())?;
+    }
+    Ok(auth)
+}
+
+/// A bearer token must fit in a header; the message never shows it.
+fn check_token(token: &str) -> Result<(), String> {
+    if token.is_empty() {
+        return Err("the bearer token is empty".to_owned());
+    }
+    if let Some(c) = token.chars().find(|c| !(' '..='~').contains(c)) {
+        let what = if c.is_control() {
+            "a control character (a line break inside the token, or a binary file?)"
+        } else {
+            "a character outside printable ASCII"
+        };
+        return Err(format!(
+            "the bearer token holds {what}, which an HTTP header cannot carry (the token is not shown)"
+        ));
+    }
+    Ok(())
+}
+
+fn resolve_auth_source(
     args: &TargetArgs,
     config: &ConfigFile,
     env: &dyn EnvSource,
@@ -141,8 +262,25 @@ fn read_secret(field: &str, secret: &SecretRef, env: &dyn EnvSource) -> Result<S
 }
 
 fn read_file_secret(field: &str, path: &PathBuf) -> Result<String, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{field}: cannot read {}: {e}", path.display()))?;
+    use std::io::Read as _;
+    let cannot_read = |e: std::io::Error| format!("{field}: cannot read {}: {e}", path.display());
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_TOKEN_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(cannot_read)?;
+    if bytes.len() as u64 > MAX_TOKEN_FILE_BYTES {
+        return Err(format!(
+            "{field}: {} is longer than {} KiB, too long for a secret; is it the right file?",
+            path.display(),
+            MAX_TOKEN_FILE_BYTES / 1024
+        ));
+    }
+    let text = String::from_utf8(bytes).map_err(|_| {
+        format!(
+            "{field}: {} is not UTF-8 text (not shown); is it the right file?",
+            path.display()
+        )
+    })?;
     let text = text.trim();
     if text.is_empty() {
         return Err(format!("{field}: {} is empty", path.display()));
@@ -207,4 +345,23 @@ pub fn resolve_vars(
         vars.insert(name.to_owned(), serde_json::Value::String(value.to_owned()));
     }
     Ok(vars)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadlines_read_with_or_without_a_unit() {
+        let read = |text: &str| resolve_deadline(Some(text), None);
+        assert_eq!(read("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(read("30m"), Ok(Duration::from_secs(1800)));
+        assert_eq!(read("1.5h"), Ok(Duration::from_secs(5400)));
+        assert_eq!(read(" 45 "), Ok(Duration::from_secs(45)));
+        assert_eq!(resolve_deadline(None, None), Ok(DEFAULT_DEADLINE));
+        for bad in ["", "soon", "10d", "-5m", "0", "1e20", "nan", "30 minutes"] {
+            let err = read(bad).unwrap_err();
+            assert!(err.starts_with("--deadline"), "{bad}: {err}");
+        }
+    }
 }

@@ -34,6 +34,8 @@ pub struct ConfigFile {
     pub vars: BTreeMap<String, serde_json::Value>,
     /// Seconds.
     pub timeout: Option<f64>,
+    /// The whole run's limit: seconds, or text such as `30m`.
+    pub deadline: Option<DurationText>,
     pub jobs: Option<usize>,
     pub rate_limit: Option<u32>,
     pub retries: Option<u32>,
@@ -85,6 +87,23 @@ impl TryFrom<RawSecretRef> for SecretRef {
     }
 }
 
+/// A duration as a number of seconds or as text with a unit (`90s`, `30m`, `2h`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum DurationText {
+    Seconds(f64),
+    Text(String),
+}
+
+impl DurationText {
+    pub fn text(&self) -> String {
+        match self {
+            DurationText::Seconds(secs) => secs.to_string(),
+            DurationText::Text(text) => text.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum HeaderValue {
@@ -108,10 +127,18 @@ pub enum ConfigError {
 impl ConfigFile {
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let display = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
-            path: display.clone(),
-            source,
-        })?;
+        use std::io::Read as _;
+        let mut bytes = Vec::new();
+        // Bounded, so a device such as /dev/zero is not read until memory runs out.
+        std::fs::File::open(path)
+            .and_then(|file| {
+                file.take(MAX_CONFIG_BYTES as u64 + 1)
+                    .read_to_end(&mut bytes)
+            })
+            .map_err(|source| ConfigError::Read {
+                path: display.clone(),
+                source,
+            })?;
         if bytes.len() > MAX_CONFIG_BYTES {
             return Err(ConfigError::TooLarge { path: display });
         }

@@ -80,14 +80,14 @@ pub async fn discover(client: &Client) -> Result<Discovered, DiscoveryError> {
     let schemas = fetch(client, "/Schemas").await?;
     if [&spc, &resource_types, &schemas]
         .iter()
-        .all(|r| r.status / 100 == 2 && serde_json::from_slice::<Value>(&r.body).is_err())
+        .all(|r| r.status / 100 == 2 && crate::check::parse_json(&r.body).is_err())
     {
         return Err(DiscoveryError::NotScim {
             status: spc.status,
             // The peer chose this text: keep a hostile one short.
             content_type: spc.header("content-type").map_or_else(
                 || "no content type".to_owned(),
-                |t| t.chars().take(80).collect(),
+                |t| client.redactor().secrets_out(&t).chars().take(80).collect(),
             ),
         });
     }
@@ -142,7 +142,7 @@ fn json_of(response: &HttpResponse) -> Option<Value> {
     if response.status != 200 {
         return None;
     }
-    serde_json::from_slice::<Value>(&response.body)
+    crate::check::parse_json(&response.body)
         .ok()
         .filter(Value::is_object)
 }

@@ -9,6 +9,7 @@ use indicatif::ProgressDrawTarget;
 use super::exchange::render_exchanges;
 use super::progress::Progress;
 use super::text::{human_duration, indent, rendered_failures};
+use crate::printable::escape_controls;
 use crate::result::{Outcome, RunEvent, RunInfo, RunSummary, ScenarioResult, Totals};
 use crate::suite::model::Severity;
 
@@ -202,6 +203,10 @@ impl<W: Write> ConsoleReporter<W> {
                 self.write(&text);
                 self.progress.cancelling();
             }
+            RunEvent::Notice(text) => {
+                let text = format!("{}\n", self.paint(WARN, &escape_controls(text)));
+                self.write(&text);
+            }
             RunEvent::Finished(summary) => {
                 self.progress.finish();
                 let text = summary_text(summary, self.planned, &self.options);
@@ -309,15 +314,34 @@ pub(crate) fn scenario_text(result: &ScenarioResult, options: &ConsoleOptions) -
             details.push_str(&format!("known deviation: {reason}\n"));
             details.push_str(&rendered_failures(failures));
         }
-        Outcome::Skip { reason } => out.push_str(&format!(": {reason}")),
+        Outcome::Skip { reason } => out.push_str(&format!(": {}", escape_controls(reason))),
         Outcome::Error { message } => details.push_str(message),
     }
     out.push('\n');
 
     let details = plain_if_needed(options, &details);
-    out.push_str(&indent(details.trim_end(), INDENT));
+    out.push_str(&indent(
+        escape_controls(details.trim_end()).as_ref(),
+        INDENT,
+    ));
     for problem in &result.cleanup_errors {
-        let line = paint(options, WARN, &format!("cleanup: {problem}"));
+        let line = paint(
+            options,
+            WARN,
+            &format!("cleanup: {}", escape_controls(problem)),
+        );
+        out.push_str(&format!("{INDENT}{line}\n"));
+    }
+    for leftover in &result.leftovers {
+        let line = paint(
+            options,
+            WARN,
+            &format!(
+                "left on the target: {}: {}",
+                escape_controls(&leftover.what),
+                escape_controls(&leftover.reason)
+            ),
+        );
         out.push_str(&format!("{INDENT}{line}\n"));
     }
     let failing = matches!(result.outcome, Outcome::Fail { .. } | Outcome::Error { .. });
@@ -326,7 +350,8 @@ pub(crate) fn scenario_text(result: &ScenarioResult, options: &ConsoleOptions) -
             "{INDENT}{}\n",
             paint(options, HEADING, "transcript:")
         ));
-        out.push_str(&indent(&render_exchanges(&result.exchanges), INDENT));
+        let transcript = render_exchanges(&result.exchanges);
+        out.push_str(&indent(&escape_controls(&transcript), INDENT));
     }
     out
 }
@@ -354,6 +379,9 @@ pub(crate) fn summary_text(
     row("deviations", totals.deviations.to_string());
     row("skipped", totals.skipped.to_string());
     row("errors", totals.errors.to_string());
+    if totals.leftovers > 0 {
+        row("leftovers", totals.leftovers.to_string());
+    }
     let not_run = planned
         .filter(|_| summary.interrupted)
         .map(|p| p.saturating_sub(summary.results.len()));
@@ -375,6 +403,21 @@ pub(crate) fn summary_text(
         }
     }
 
+    if totals.leftovers > 0 {
+        let heading = format!("Left on the target ({})", totals.leftovers);
+        out.push_str(&format!("{}\n", paint(options, WARN, &heading)));
+        for result in &summary.results {
+            for leftover in &result.leftovers {
+                out.push_str(&format!(
+                    "  {} ({}): {}\n",
+                    escape_controls(&leftover.what),
+                    result.id,
+                    escape_controls(&leftover.reason)
+                ));
+            }
+        }
+    }
+
     if summary.interrupted {
         let detail = match not_run {
             Some(n) if n > 0 => format!(
@@ -383,7 +426,8 @@ pub(crate) fn summary_text(
             ),
             _ => String::new(),
         };
-        let line = format!("Interrupted{detail}.");
+        let reason = summary.stop_reason.as_deref().unwrap_or("Interrupted");
+        let line = format!("{reason}{detail}.");
         out.push_str(&format!("{}\n", paint(options, WARN, &line)));
     }
     out.push_str(&final_line(&totals));
@@ -519,6 +563,7 @@ mod tests {
             skipped: 4,
             errors: 5,
             requests: 99,
+            leftovers: 1,
         };
         assert_eq!(final_line(&totals), "5 passed, 6 failed, 4 skipped");
     }

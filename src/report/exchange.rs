@@ -38,7 +38,11 @@ pub fn render_exchange(exchange: &Exchange) -> String {
     out.push('\n');
     let _ = writeln!(out, "{} {}", exchange.method, exchange.url);
     push_headers(&mut out, &exchange.request_headers);
-    push_body(&mut out, exchange.request_body.as_deref());
+    push_body(
+        &mut out,
+        exchange.request_body.as_deref(),
+        exchange.request_body_size,
+    );
     out.push('\n');
 
     match exchange.status {
@@ -46,7 +50,11 @@ pub fn render_exchange(exchange: &Exchange) -> String {
             let _ = writeln!(out, "# response after {} ms", exchange.duration_ms);
             let _ = writeln!(out, "HTTP {status}");
             push_headers(&mut out, &exchange.response_headers);
-            push_body(&mut out, exchange.response_body.as_deref());
+            push_body(
+                &mut out,
+                exchange.response_body.as_deref(),
+                exchange.response_body_size,
+            );
             if let Some(error) = &exchange.error {
                 let _ = writeln!(out, "\n# error: {}", single_line(error));
             }
@@ -79,20 +87,19 @@ fn push_headers(out: &mut String, headers: &[(String, String)]) {
     }
 }
 
-fn push_body(out: &mut String, body: Option<&str>) {
+/// `size` is the body's full size when the record holds only its start.
+fn push_body(out: &mut String, body: Option<&str>, size: Option<usize>) {
     let Some(body) = body.filter(|b| !b.is_empty()) else {
         return;
     };
     out.push('\n');
-    if body.len() <= BODY_LIMIT {
+    let full = size.unwrap_or(body.len());
+    if body.len() <= BODY_LIMIT && size.is_none() {
         out.push_str(body);
     } else {
-        out.push_str(&body[..floor_char_boundary(body, BODY_LIMIT)]);
-        let _ = write!(
-            out,
-            "\n# body cut: first {BODY_LIMIT} of {} bytes shown",
-            body.len()
-        );
+        let shown = floor_char_boundary(body, BODY_LIMIT.min(body.len()));
+        out.push_str(&body[..shown]);
+        let _ = write!(out, "\n# body cut: first {shown} of {full} bytes shown");
     }
     if !out.ends_with('\n') {
         out.push('\n');
@@ -121,9 +128,11 @@ mod tests {
             url: "http://127.0.0.1:1/Users/1".into(),
             request_headers: vec![],
             request_body: None,
+            request_body_size: None,
             status: Some(200),
             response_headers: vec![],
             response_body: body.map(str::to_string),
+            response_body_size: None,
             duration_ms: 3,
             error: None,
             attempt: 1,
@@ -139,6 +148,17 @@ mod tests {
             body.len()
         )));
         assert!(text.len() < BODY_LIMIT + 200);
+    }
+
+    #[test]
+    fn a_body_recorded_in_part_says_how_large_it_was() {
+        let mut exchange = get(Some("{\"id\":\"1\""));
+        exchange.response_body_size = Some(8 * 1024 * 1024);
+        let text = render_exchange(&exchange);
+        assert!(
+            text.contains("# body cut: first 9 of 8388608 bytes shown"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -49,10 +49,11 @@ pub fn html_string(summary: &RunSummary) -> String {
     );
     fact(&mut out, "scimcheck", &info.tool_version);
     if summary.interrupted {
+        let reason = summary.stop_reason.as_deref().unwrap_or("Interrupted");
         fact(
             &mut out,
             "interrupted",
-            "yes: scenarios not started are skipped",
+            &format!("yes ({reason}): scenarios not started are skipped"),
         );
     }
     out.push_str("</table>\n<table>\n<tr>");
@@ -63,10 +64,12 @@ pub fn html_string(summary: &RunSummary) -> String {
         ("skipped", totals.skipped),
         ("errors", totals.errors),
         ("requests", totals.requests),
+        ("leftovers", totals.leftovers),
     ] {
         let _ = write!(out, "<th>{label}</th><td>{count}</td>");
     }
     out.push_str("</tr>\n</table>\n");
+    leftovers(&mut out, &summary.results);
     for area in areas(&summary.results) {
         let _ = writeln!(out, "<h2>{}</h2>\n<table>", escape(area));
         out.push_str(
@@ -119,6 +122,33 @@ fn row(out: &mut String, result: &ScenarioResult) {
     );
 }
 
+/// Everything the run left on the target, by scenario.
+fn leftovers(out: &mut String, results: &[ScenarioResult]) {
+    let all: Vec<_> = results
+        .iter()
+        .flat_map(|r| r.leftovers.iter().map(move |l| (r, l)))
+        .collect();
+    if all.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<h2 class=\"error\">Left on the target ({})</h2>\n<table>",
+        all.len()
+    );
+    out.push_str("<tr><th>scenario</th><th>resource</th><th>why</th></tr>\n");
+    for (result, leftover) in all {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&result.id),
+            escape(&leftover.what),
+            escape(&leftover.reason)
+        );
+    }
+    out.push_str("</table>\n");
+}
+
 /// Failures, reasons and exchanges of a scenario that did not pass.
 fn details(out: &mut String, result: &ScenarioResult) {
     let (failures, note) = match &result.outcome {
@@ -148,6 +178,14 @@ fn details(out: &mut String, result: &ScenarioResult) {
     for problem in &result.cleanup_errors {
         let _ = writeln!(out, "<p class=\"error\">cleanup: {}</p>", escape(problem));
     }
+    for leftover in &result.leftovers {
+        let _ = writeln!(
+            out,
+            "<p class=\"error\">left on the target: {}: {}</p>",
+            escape(&leftover.what),
+            escape(&leftover.reason)
+        );
+    }
     if !result.exchanges.is_empty() {
         let _ = writeln!(
             out,
@@ -160,6 +198,7 @@ fn details(out: &mut String, result: &ScenarioResult) {
 }
 
 fn escape(text: &str) -> String {
+    let text = crate::printable::escape_controls(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

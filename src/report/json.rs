@@ -4,13 +4,16 @@
 //! a change in `result` cannot silently change the format: it stops compiling here, and
 //! the snapshot test shows the difference. A breaking change bumps [`FORMAT`].
 
+use std::io::Write;
 use std::path::Path;
 
 use serde::Serialize;
 
 use super::ReportError;
-use super::output::write_atomic;
-use crate::result::{CheckFailure, Exchange, Outcome, RunSummary, ScenarioResult, Totals};
+use super::output::write_atomic_with;
+use crate::result::{
+    CheckFailure, Exchange, Leftover, Outcome, RunSummary, ScenarioResult, Totals,
+};
 
 /// The `format` field of every document this version writes.
 pub const FORMAT: &str = "scimcheck-report/1";
@@ -32,6 +35,8 @@ struct Run<'a> {
     started_at: &'a str,
     duration_ms: u64,
     interrupted: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stop_reason: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -43,6 +48,7 @@ struct DocumentTotals {
     skipped: usize,
     errors: usize,
     requests: usize,
+    leftovers: usize,
 }
 
 #[derive(Serialize)]
@@ -57,6 +63,8 @@ struct Scenario<'a> {
     duration_ms: u64,
     outcome: DocumentOutcome<'a>,
     cleanup_errors: &'a [String],
+    /// What the scenario created and left on the target.
+    leftovers: &'a [Leftover],
     exchanges: Vec<DocumentExchange<'a>>,
 }
 
@@ -97,9 +105,15 @@ struct DocumentExchange<'a> {
     url: &'a str,
     request_headers: Vec<Header<'a>>,
     request_body: Option<&'a str>,
+    /// Present when `request_body` is only the start of a body of this many bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_body_bytes: Option<usize>,
     status: Option<u16>,
     response_headers: Vec<Header<'a>>,
     response_body: Option<&'a str>,
+    /// Present when `response_body` is only the start of a body of this many bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_body_bytes: Option<usize>,
     duration_ms: u64,
     error: Option<&'a str>,
 }
@@ -112,19 +126,79 @@ struct Header<'a> {
 
 /// The JSON document of a run, pretty-printed.
 pub fn json_string(summary: &RunSummary) -> Result<String, ReportError> {
-    let mut text =
-        serde_json::to_string_pretty(&document(summary)).map_err(|e| ReportError::Serialize {
-            format: "JSON",
-            message: e.to_string(),
-        })?;
-    text.push('\n');
-    Ok(text)
+    let mut bytes = Vec::new();
+    write_document(summary, &mut bytes).map_err(serialize_error)?;
+    String::from_utf8(bytes).map_err(|e| ReportError::Serialize {
+        format: "JSON",
+        message: e.to_string(),
+    })
 }
 
-/// Writes the JSON document to `path` (parents created, replaced atomically).
+/// Writes the JSON document to `path` (parents created, replaced atomically), streamed:
+/// a large run's report is never held in memory whole.
 pub fn write_json(summary: &RunSummary, path: &Path) -> Result<(), ReportError> {
-    let text = json_string(summary)?;
-    write_atomic(path, text.as_bytes())
+    write_atomic_with(path, |file| {
+        let mut out = std::io::BufWriter::new(file);
+        write_document(summary, &mut out)?;
+        out.flush()
+    })
+}
+
+fn write_document(summary: &RunSummary, out: &mut dyn Write) -> std::io::Result<()> {
+    // Bidi characters and C1 controls are valid raw in JSON, but not on a terminal.
+    let mut safe = JsonSafe::new(out);
+    serde_json::to_writer_pretty(&mut safe, &document(summary)).map_err(std::io::Error::other)?;
+    safe.write_all(b"\n")?;
+    safe.finish()
+}
+
+fn serialize_error(e: std::io::Error) -> ReportError {
+    ReportError::Serialize {
+        format: "JSON",
+        message: e.to_string(),
+    }
+}
+
+/// Passes serialized JSON through, writing the characters `printable::is_unsafe` names
+/// as `\uXXXX` escapes; a character split across writes waits for its last byte.
+struct JsonSafe<'a> {
+    inner: &'a mut dyn Write,
+    pending: Vec<u8>,
+}
+
+impl<'a> JsonSafe<'a> {
+    fn new(inner: &'a mut dyn Write) -> JsonSafe<'a> {
+        JsonSafe {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+
+    fn finish(mut self) -> std::io::Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        self.inner.write_all(&pending)
+    }
+}
+
+impl Write for JsonSafe<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        // Everything up to the start of a possibly incomplete last character.
+        let complete = match std::str::from_utf8(&self.pending) {
+            Ok(_) => self.pending.len(),
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(e) => return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)),
+        };
+        let text = String::from_utf8_lossy(&self.pending[..complete]);
+        self.inner
+            .write_all(crate::printable::json_safe(&text).as_bytes())?;
+        self.pending.drain(..complete);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 fn document(summary: &RunSummary) -> Document<'_> {
@@ -140,6 +214,7 @@ fn document(summary: &RunSummary) -> Document<'_> {
             started_at: &info.started_at,
             duration_ms: millis(summary.duration),
             interrupted: summary.interrupted,
+            stop_reason: summary.stop_reason.as_deref(),
         },
         totals: DocumentTotals {
             scenarios: summary.results.len(),
@@ -149,6 +224,7 @@ fn document(summary: &RunSummary) -> Document<'_> {
             skipped: totals.skipped,
             errors: totals.errors,
             requests: totals.requests,
+            leftovers: totals.leftovers,
         },
         scenarios: summary.results.iter().map(scenario).collect(),
     }
@@ -166,6 +242,7 @@ fn scenario(result: &ScenarioResult) -> Scenario<'_> {
         duration_ms: millis(result.duration),
         outcome: outcome(&result.outcome),
         cleanup_errors: &result.cleanup_errors,
+        leftovers: &result.leftovers,
         exchanges: result.exchanges.iter().map(exchange).collect(),
     }
 }
@@ -204,9 +281,11 @@ fn exchange(e: &Exchange) -> DocumentExchange<'_> {
         url: &e.url,
         request_headers: headers(&e.request_headers),
         request_body: e.request_body.as_deref(),
+        request_body_bytes: e.request_body_size,
         status: e.status,
         response_headers: headers(&e.response_headers),
         response_body: e.response_body.as_deref(),
+        response_body_bytes: e.response_body_size,
         duration_ms: e.duration_ms,
         error: e.error.as_deref(),
     }

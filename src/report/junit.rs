@@ -81,6 +81,13 @@ fn test_suite(area: &str, summary: &RunSummary) -> TestSuite {
     suite.add_property(Property::new("run-id", &info.run_id));
     if summary.interrupted {
         suite.add_property(Property::new("interrupted", "true"));
+        if let Some(reason) = &summary.stop_reason {
+            suite.add_property(Property::new("stop-reason", reason));
+        }
+    }
+    let leftovers: usize = summary.results.iter().map(|r| r.leftovers.len()).sum();
+    if leftovers > 0 {
+        suite.add_property(Property::new("leftovers", leftovers.to_string()));
     }
     suite
 }
@@ -135,13 +142,25 @@ fn test_case(result: &ScenarioResult) -> TestCase {
         }
         _ => {}
     }
-    if !result.cleanup_errors.is_empty() {
+    if !result.cleanup_errors.is_empty() || !result.leftovers.is_empty() {
         let lines: Vec<String> = result
             .cleanup_errors
             .iter()
             .map(|e| format!("cleanup: {e}"))
+            .chain(
+                result
+                    .leftovers
+                    .iter()
+                    .map(|l| format!("left on the target: {}: {}", l.what, l.reason)),
+            )
             .collect();
         case.set_system_err(lines.join("\n") + "\n");
+    }
+    if !result.leftovers.is_empty() {
+        case.add_property(Property::new(
+            "leftovers",
+            result.leftovers.len().to_string(),
+        ));
     }
     case
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use super::ReportError;
 use super::output::write_atomic;
+use crate::printable::escape_controls;
 use crate::result::{CheckFailure, Outcome, RunSummary, ScenarioResult, Totals};
 
 pub fn write_markdown(summary: &RunSummary, path: &Path) -> Result<(), ReportError> {
@@ -25,21 +26,37 @@ pub fn markdown_string(summary: &RunSummary) -> String {
     facts.push(format!("{} ms", summary.duration.as_millis()));
     facts.push(format!("scimcheck {}", info.tool_version));
     if summary.interrupted {
-        facts.push("**interrupted**".to_owned());
+        let reason = summary.stop_reason.as_deref().unwrap_or("interrupted");
+        facts.push(format!("**{}**", inline(reason)));
     }
     let _ = writeln!(out, "{}\n", facts.join(" · "));
-    out.push_str("| passed | failed | deviations | skipped | errors | requests |\n");
-    out.push_str("|---:|---:|---:|---:|---:|---:|\n");
+    out.push_str("| passed | failed | deviations | skipped | errors | requests | leftovers |\n");
+    out.push_str("|---:|---:|---:|---:|---:|---:|---:|\n");
     let _ = writeln!(
         out,
-        "| {} | {} | {} | {} | {} | {} |",
+        "| {} | {} | {} | {} | {} | {} | {} |",
         totals.passed,
         totals.failed,
         totals.deviations,
         totals.skipped,
         totals.errors,
-        totals.requests
+        totals.requests,
+        totals.leftovers
     );
+    if totals.leftovers > 0 {
+        let _ = writeln!(out, "\n## Left on the target ({})\n", totals.leftovers);
+        for result in &summary.results {
+            for leftover in &result.leftovers {
+                let _ = writeln!(
+                    out,
+                    "- `{}`: {}: {}",
+                    result.id,
+                    inline(&leftover.what),
+                    inline(&leftover.reason)
+                );
+            }
+        }
+    }
     section(&mut out, "Failed", summary, |o| {
         matches!(o, Outcome::Fail { .. })
     });
@@ -99,7 +116,7 @@ fn fenced(out: &mut String, failures: &[CheckFailure]) {
         return;
     }
     let text: Vec<&str> = failures.iter().map(|f| f.rendered.as_str()).collect();
-    let text = text.join("\n\n");
+    let text = escape_controls(&text.join("\n\n")).into_owned();
     let fence = "`".repeat(longest_backtick_run(&text).max(2) + 1);
     let _ = writeln!(out, "\n  {fence}text");
     for line in text.lines() {
@@ -114,6 +131,7 @@ fn longest_backtick_run(text: &str) -> usize {
 
 /// One line of text that cannot open markup: HTML and Markdown specials are escaped.
 fn inline(text: &str) -> String {
+    let text = escape_controls(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

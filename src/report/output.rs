@@ -46,6 +46,14 @@ pub fn check_output_dir(dir: &Path) -> Result<(), ReportError> {
 /// Writes `contents` to `path` through a temporary file in the same directory and a
 /// rename, so a crash never leaves half a report. Creates missing parent directories.
 pub(crate) fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), ReportError> {
+    write_atomic_with(path, |file| file.write_all(contents))
+}
+
+/// Like `write_atomic`, with the contents written by `write` (streamed, not held whole).
+pub(crate) fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
+) -> Result<(), ReportError> {
     if path.as_os_str().is_empty() {
         return Err(ReportError::EmptyPath);
     }
@@ -59,7 +67,7 @@ pub(crate) fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), ReportErr
     create_dir(&dir)?;
 
     let (temp_path, mut file) = create_temp(&dir, &file_name.to_string_lossy())?;
-    let written = file.write_all(contents).and_then(|()| file.sync_all());
+    let written = write(&mut file).and_then(|()| file.sync_all());
     drop(file);
     if let Err(source) = written {
         let _ = fs::remove_file(&temp_path);

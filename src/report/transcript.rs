@@ -68,6 +68,14 @@ fn transcript_text(result: &ScenarioResult, info: &RunInfo) -> String {
     for problem in &result.cleanup_errors {
         let _ = writeln!(out, "# cleanup: {}", single_line(problem));
     }
+    for leftover in &result.leftovers {
+        let _ = writeln!(
+            out,
+            "# left on the target: {}: {}",
+            single_line(&leftover.what),
+            single_line(&leftover.reason)
+        );
+    }
     out.push('\n');
     if result.exchanges.is_empty() {
         out.push_str("# no request was sent\n");

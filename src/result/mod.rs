@@ -16,11 +16,17 @@ pub struct Exchange {
     pub method: String,
     pub url: String,
     pub request_headers: Vec<(String, String)>,
+    /// At most `client::RECORDED_BODY_BYTES` of the body as sent.
     pub request_body: Option<String>,
+    /// The full size in bytes when `request_body` holds only its start.
+    pub request_body_size: Option<usize>,
     /// None when no response came (transport error); see `error`.
     pub status: Option<u16>,
     pub response_headers: Vec<(String, String)>,
+    /// At most `client::RECORDED_BODY_BYTES` of the body as received.
     pub response_body: Option<String>,
+    /// The full size in bytes when `response_body` holds only its start.
+    pub response_body_size: Option<usize>,
     pub duration_ms: u64,
     /// Transport-level failure text (timeout, reset, refused).
     pub error: Option<String>,
@@ -78,6 +84,15 @@ pub struct CheckFailure {
     pub rendered: String,
 }
 
+/// Something the run created and could not show gone at its end.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Leftover {
+    /// The resource's URL, or a description when it cannot be named by one.
+    pub what: String,
+    /// Why it may still be there.
+    pub reason: String,
+}
+
 /// The result of one scenario.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScenarioResult {
@@ -95,6 +110,9 @@ pub struct ScenarioResult {
     pub exchanges: Vec<Exchange>,
     /// Cleanup problems: resources the run created and could not delete.
     pub cleanup_errors: Vec<String>,
+    /// What this scenario created and left on the target (cleanup failed, a soft delete,
+    /// a create whose answer was lost and could not be found, `--keep`).
+    pub leftovers: Vec<Leftover>,
 }
 
 impl ScenarioResult {
@@ -130,6 +148,8 @@ pub struct Totals {
     pub skipped: usize,
     pub errors: usize,
     pub requests: usize,
+    /// Resources the run created and left on the target (see `ScenarioResult::leftovers`).
+    pub leftovers: usize,
 }
 
 impl Totals {
@@ -152,6 +172,7 @@ impl Totals {
             Outcome::Error { .. } => self.errors += 1,
         }
         self.requests += result.exchanges.len();
+        self.leftovers += result.leftovers.len();
     }
 }
 
@@ -165,6 +186,9 @@ pub struct RunSummary {
     pub duration: Duration,
     /// True when the run was interrupted (Ctrl-C) and cleaned up early.
     pub interrupted: bool,
+    /// Why it stopped early, when it did: `Interrupted by SIGTERM`, `The deadline of
+    /// 30 min passed`.
+    pub stop_reason: Option<String>,
 }
 
 /// Events in the order the executor emits them; live reports (the console) consume them.
@@ -181,6 +205,9 @@ pub enum RunEvent {
     /// First Ctrl-C: no new scenarios start; running ones stop after their current
     /// request and clean up.
     Cancelling,
+    /// Something a person watching should know now (a long wait the server asked for, a
+    /// deadline reached).
+    Notice(String),
     Finished(Box<RunSummary>),
 }
 

@@ -1,191 +1,139 @@
-//! The cleanup ledger: what this scenario created, deleted again at its end.
+//! The cleanup ledger: what this scenario created, and what it already deleted itself.
 //!
-//! Only URLs that the run's own responses returned (a `201` with `Location` or `id`,
-//! Bulk results) are ever recorded, and only when they lie under the target base URL.
+//! Only POSTs are creates. Any 2xx answer that names a resource (by id, or a Location one
+//! level under the collection) is recorded, Bulk results included; a create whose answer
+//! was lost is recorded by its unique name, to be searched for at cleanup. See `created`
+//! for how a resource is named, and `cleanup` for what happens at the end.
 
-use reqwest::Url;
 use serde_json::Value;
 
-use crate::check::ResponseBody;
-use crate::client::{AuthMode, Client, HttpRequest, HttpResponse};
-use crate::result::Exchange;
+use super::created::{self, Answer, Lost};
+use super::held::Held;
+use crate::client::{Client, HttpRequest, same_resource};
+use crate::result::Leftover;
 
 /// Name of the pseudo-step under which cleanup requests are reported.
 pub const CLEANUP_STEP: &str = "cleanup";
 
+/// One resource the scenario created.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// `<collection>/<encoded id>`: the only URL cleanup ever sends to.
+    pub url: String,
+    /// The scenario deleted it itself (a 2xx DELETE); cleanup only checks it is gone.
+    pub deleted: bool,
+    /// The scenario read it back as 404 or 410 after deleting it: known gone.
+    pub gone: bool,
+}
+
 #[derive(Debug, Default)]
 pub struct CleanupLedger {
     /// Created resources, in creation order.
-    urls: Vec<String>,
-    /// Problems found while recording (a `Location` outside the target, ...).
-    errors: Vec<String>,
+    pub(super) entries: Vec<Entry>,
+    /// Creates whose answer was lost, in order.
+    pub(super) lost: Vec<Lost>,
+    /// Resources that may exist but cannot be named safely: reported as left behind.
+    pub(super) unreachable: Vec<Leftover>,
+    /// Problems found while recording (an ignored Location, ...).
+    pub(super) problems: Vec<String>,
+    /// Values this run generated start with it; only those are searched for.
+    run_prefix: String,
+    held: Held,
 }
 
 impl CleanupLedger {
-    pub fn urls(&self) -> &[String] {
-        &self.urls
+    pub fn new(run_prefix: String, held: Held) -> CleanupLedger {
+        CleanupLedger {
+            run_prefix,
+            held,
+            ..CleanupLedger::default()
+        }
     }
 
-    /// Records what a response says was created.
-    pub fn record_created(
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    pub(super) fn held(&self) -> &Held {
+        &self.held
+    }
+
+    /// Records what a request's answer says was created (only POSTs create).
+    pub fn record(
         &mut self,
         client: &Client,
-        response: &HttpResponse,
-        body: &ResponseBody,
+        request: &HttpRequest,
+        request_body: Option<&Value>,
+        answer: Answer<'_>,
     ) {
-        if response.status == 201 {
-            match created_url(client, response, body) {
-                Some(Created::At(url)) => self.add(url),
-                Some(Created::ById { url, location_problem }) => {
-                    self.add(url);
-                    self.errors.push(format!(
-                        "{location_problem}; the resource is deleted by its id instead"
-                    ));
-                }
-                Some(Created::Unreachable(problem)) => self.errors.push(problem),
-                None => self.errors.push(format!(
-                    "{} answered 201 without a Location header or an id; the created resource cannot be cleaned up",
-                    response.url
-                )),
-            }
-        } else if response.status == 200 && is_bulk(&response.url) {
-            for location in bulk_created(body) {
-                match client.resolve_location(&response.url, &location) {
-                    Ok(url) => self.add(url),
-                    Err(problem) => self.errors.push(problem),
-                }
-            }
+        if !request.method.eq_ignore_ascii_case("POST") {
+            return;
         }
-    }
-
-    /// The scenario deleted this resource itself.
-    pub fn forget(&mut self, url: &str) {
-        self.urls.retain(|u| u != url);
-    }
-
-    fn add(&mut self, url: String) {
-        if !self.urls.contains(&url) {
-            self.urls.push(url);
-        }
-    }
-
-    /// Deletes every recorded resource, newest first; a 404 means already gone.
-    pub async fn clean_up(&self, client: &Client) -> (Vec<Exchange>, Vec<String>) {
-        let mut exchanges = Vec::new();
-        let mut errors = self.errors.clone();
-        for url in self.urls.iter().rev() {
-            let sent = client
-                .send(&HttpRequest {
-                    step: CLEANUP_STEP.into(),
-                    method: "DELETE".into(),
-                    path: url.clone(),
-                    auth: AuthMode::Default,
-                    ..HttpRequest::default()
-                })
-                .await;
-            let shown = sent
-                .exchanges
-                .last()
-                .map(|e| e.url.clone())
-                .unwrap_or_else(|| client.redactor().text(url));
-            exchanges.extend(sent.exchanges);
-            match sent.outcome {
-                Ok(response) if (200..300).contains(&response.status) || response.status == 404 => {
-                }
-                Ok(response) => errors.push(format!(
-                    "DELETE {shown} answered {}; the resource may remain",
-                    response.status
-                )),
-                Err(e) => errors.push(format!(
-                    "DELETE {shown} failed: {e}; the resource may remain"
-                )),
-            }
-        }
-        let errors = errors
-            .into_iter()
-            .map(|e| client.redactor().text(&e))
-            .collect();
-        (exchanges, errors)
-    }
-}
-
-/// Where a created resource can be deleted.
-enum Created {
-    /// Its `Location`, or its id under the collection it was created in.
-    At(String),
-    /// The `Location` lies outside the target (a proxy that rewrites the scheme, ...), so
-    /// it is never followed; the id under the collection names the resource instead.
-    ById {
-        url: String,
-        location_problem: String,
-    },
-    Unreachable(String),
-}
-
-fn created_url(client: &Client, response: &HttpResponse, body: &ResponseBody) -> Option<Created> {
-    let by_id = || {
-        let id = match body.json().and_then(|b| crate::check::field_of(b, "id"))? {
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            _ => return None,
+        let Ok(url) = client.url_of(request) else {
+            return;
         };
-        Some(resource_url(client, &response.url, &id))
-    };
-    let Some(location) = response.header("location") else {
-        return by_id().map(|found| found.map_or_else(Created::Unreachable, Created::At));
-    };
-    match client.resolve_location(&response.url, &location) {
-        Ok(url) => Some(Created::At(url)),
-        Err(location_problem) => Some(match by_id() {
-            Some(Ok(url)) => Created::ById {
-                url,
-                location_problem,
-            },
-            _ => Created::Unreachable(location_problem),
-        }),
+        let collection = created::collection_of(&url);
+        let found = match collection.trim_end_matches('/').rsplit('/').next() {
+            Some(".search") => return,
+            Some("Bulk") => created::from_bulk(client, request_body, answer),
+            _ => created::from_create(client, &collection, request_body, answer),
+        };
+        for url in found.created {
+            self.held.hold(&url);
+            if !self.entries.iter().any(|e| e.url == url) {
+                self.entries.push(Entry {
+                    url,
+                    deleted: false,
+                    gone: false,
+                });
+            }
+        }
+        for lost in found.lost {
+            if lost.value.starts_with(&self.run_prefix) {
+                self.held.hold(&describe_lost(&lost));
+                self.lost.push(lost);
+            } else {
+                self.unreachable.push(Leftover {
+                    what: describe_lost(&lost),
+                    reason: "not searched for: that name was not generated by this run".into(),
+                });
+            }
+        }
+        for leftover in &found.unreachable {
+            self.held.hold(&leftover.what);
+        }
+        self.unreachable.extend(found.unreachable);
+        self.problems.extend(found.problems);
+    }
+
+    /// The scenario deleted this resource itself (a 2xx DELETE of its URL).
+    pub fn deleted(&mut self, url: &str) {
+        for entry in self
+            .entries
+            .iter_mut()
+            .filter(|e| same_resource(&e.url, url))
+        {
+            entry.deleted = true;
+        }
+    }
+
+    /// The scenario read this URL and got 404 or 410: after its own DELETE, it is gone.
+    pub fn seen_gone(&mut self, url: &str) {
+        for entry in self
+            .entries
+            .iter_mut()
+            .filter(|e| e.deleted && same_resource(&e.url, url))
+        {
+            entry.gone = true;
+            self.held.release(&entry.url);
+        }
     }
 }
 
-/// `<collection URL>/<id>`, with the id as a single encoded path segment.
-fn resource_url(client: &Client, collection: &str, id: &str) -> Result<String, String> {
-    if id.is_empty() || id == "." || id == ".." {
-        return Err(format!(
-            "the server returned the id `{id}`, which cannot name a resource"
-        ));
-    }
-    let mut url = Url::parse(collection).map_err(|e| format!("invalid URL `{collection}`: {e}"))?;
-    url.set_query(None);
-    url.set_fragment(None);
-    url.path_segments_mut()
-        .map_err(|()| format!("`{collection}` cannot take a path"))?
-        .pop_if_empty()
-        .push(id);
-    client.resolve_location(collection, url.as_str())
-}
-
-fn is_bulk(url: &str) -> bool {
-    Url::parse(url).is_ok_and(|u| u.path().trim_end_matches('/').ends_with("/Bulk"))
-}
-
-/// Locations of the operations a Bulk response reports as created.
-fn bulk_created(body: &ResponseBody) -> Vec<String> {
-    let Some(operations) = body
-        .json()
-        .and_then(|b| crate::check::field_of(b, "Operations"))
-        .and_then(Value::as_array)
-    else {
-        return Vec::new();
-    };
-    operations
-        .iter()
-        .filter(|op| {
-            crate::check::field_of(op, "status").is_some_and(|s| match s {
-                Value::String(s) => s.trim() == "201",
-                Value::Number(n) => n.as_u64() == Some(201),
-                _ => false,
-            })
-        })
-        .filter_map(|op| crate::check::field_of(op, "location").and_then(Value::as_str))
-        .map(str::to_owned)
-        .collect()
+/// How a lost create is named in lists of what may remain.
+pub fn describe_lost(lost: &Lost) -> String {
+    format!(
+        "{} with {} \"{}\" (its create got no usable answer)",
+        lost.collection, lost.attribute, lost.value
+    )
 }

@@ -4,6 +4,9 @@
 //! nothing else runs and holds off the others while it runs. Results stream out as
 //! events in completion order; the summary lists them in plan order.
 
+mod cleanup;
+mod created;
+mod held;
 mod ledger;
 pub mod render;
 mod request;
@@ -24,13 +27,14 @@ use crate::client::Client;
 use crate::plan::Plan;
 use crate::result::{Outcome, RunEvent, RunInfo, RunSummary, ScenarioResult, Totals};
 
+pub use held::Held;
 pub use ledger::{CLEANUP_STEP, CleanupLedger};
 pub use render::{RenderContext, StepRecord, run_prefix, unique_value};
 
 /// The reason given to scenarios that never started because the run was cancelled.
 pub const INTERRUPTED: &str = "run interrupted";
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ExecuteOptions {
     /// Scenarios running at the same time (at least 1).
     pub jobs: usize,
@@ -43,6 +47,29 @@ pub struct ExecuteOptions {
     /// Cancelled on Ctrl-C: no new scenario starts, running ones stop after their
     /// current request and clean up.
     pub cancel: CancellationToken,
+    /// Cancelled when even cleanup must stop (a deadline's grace is over): what is not
+    /// cleaned up yet is listed as left behind.
+    pub abandon: CancellationToken,
+    /// What the run holds on the target right now; the caller keeps a clone to say what
+    /// a hard stop leaves behind.
+    pub held: Held,
+    /// Why `cancel` was cancelled, for the summary (set by whoever cancels).
+    pub stop_reason: StopReason,
+}
+
+/// Why a run was told to stop early, written once by whoever stops it.
+#[derive(Debug, Clone, Default)]
+pub struct StopReason(Arc<std::sync::OnceLock<String>>);
+
+impl StopReason {
+    /// The first reason given wins.
+    pub fn set(&self, reason: impl Into<String>) {
+        let _ = self.0.set(reason.into());
+    }
+
+    pub fn get(&self) -> Option<String> {
+        self.0.get().cloned()
+    }
 }
 
 /// A short, recognisable run id: 6 lowercase base-36 characters.
@@ -70,6 +97,7 @@ pub async fn execute(
         planned: plan.scenarios.len(),
     });
     let cancel = options.cancel.clone();
+    let stop_reason = options.stop_reason.clone();
     let watcher = {
         let cancel = cancel.clone();
         let events = events.clone();
@@ -85,6 +113,8 @@ pub async fn execute(
         vars: options.vars,
         keep: options.keep,
         cancel: cancel.clone(),
+        abandon: options.abandon,
+        held: options.held,
         counter: AtomicU64::new(0),
     });
     let slots = Arc::new(Semaphore::new(options.jobs.max(1)));
@@ -173,6 +203,7 @@ pub async fn execute(
         totals,
         duration: started.elapsed(),
         interrupted,
+        stop_reason: interrupted.then(|| stop_reason.get()).flatten(),
     };
     let _ = events.send(RunEvent::Finished(Box::new(summary.clone())));
     summary
@@ -210,6 +241,9 @@ fn store(
         }
     }
 }
+
+#[cfg(test)]
+mod fuzz_tests;
 
 #[cfg(test)]
 mod tests {

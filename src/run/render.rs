@@ -10,13 +10,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde_json::Value;
 
 use crate::check::{Resolve, ResponseBody, select};
-use crate::client::HttpResponse;
+use crate::client::{HttpResponse, encode_segment};
 use crate::suite::model::{
     ExchangeSide, Expr, StepPart, Template, TemplatePart, TemplateValue, UniqueKind,
 };
 
 /// A `unique.*` value is fixed per kind and label within a scenario.
 type UniqueKey = (UniqueKind, Option<String>);
+
+/// Largest response body kept for later `steps.NAME.response.body` references: far
+/// above any SCIM resource, so a scenario's memory does not grow with what a hostile
+/// server sends at every step.
+pub const KEPT_FOR_REFERENCES: usize = 1024 * 1024;
 
 /// What one finished step leaves for later `steps.NAME...` references.
 #[derive(Debug, Clone, Default)]
@@ -26,6 +31,8 @@ pub struct StepRecord {
     pub status: Option<u16>,
     pub response_headers: Vec<(String, String)>,
     pub response_body: Option<Value>,
+    /// The size of a response body too large to keep (`KEPT_FOR_REFERENCES`).
+    pub response_body_dropped: Option<usize>,
 }
 
 impl StepRecord {
@@ -35,12 +42,14 @@ impl StepRecord {
         response: &HttpResponse,
         body: &ResponseBody,
     ) -> StepRecord {
+        let too_large = response.body.len() > KEPT_FOR_REFERENCES;
         StepRecord {
             request_headers,
             request_body,
             status: Some(response.status),
             response_headers: response.headers.clone(),
-            response_body: body.json().cloned(),
+            response_body: body.json().filter(|_| !too_large).cloned(),
+            response_body_dropped: too_large.then_some(response.body.len()),
         }
     }
 }
@@ -115,6 +124,48 @@ impl<'r> RenderContext<'r> {
         }
     }
 
+    /// A request path. Each hole becomes one percent-encoded path segment (a query value
+    /// after `?`), so a value the server chose, such as a captured id, can never add a
+    /// segment, climb out with `..`, start a query or a fragment: `/Users/{{ user }}`
+    /// only ever names one resource under `/Users`.
+    pub fn path(&self, template: &Template) -> Result<String, String> {
+        let mut out = String::new();
+        let mut in_query = false;
+        // Where holes landed in the path part, to check the segments they make.
+        let mut holes = Vec::new();
+        for part in &template.parts {
+            match part {
+                TemplatePart::Text(text) => {
+                    in_query |= text.contains('?');
+                    out.push_str(text);
+                }
+                TemplatePart::Expr(expr) => {
+                    let start = out.len();
+                    out.push_str(&encode_segment(&spelled(&self.expr(expr)?)));
+                    if !in_query {
+                        holes.push(start);
+                    }
+                }
+            }
+        }
+        let path_end = out.find('?').unwrap_or(out.len());
+        let mut segment_start = 0;
+        for segment in out[..path_end].split('/') {
+            let segment_end = segment_start + segment.len();
+            let has_hole = holes
+                .iter()
+                .any(|h| (segment_start..=segment_end).contains(h));
+            if has_hole && matches!(segment, "" | "." | "..") {
+                return Err(format!(
+                    "a value in the path makes the segment `{segment}`, which names no \
+                     resource (an empty id, or `.`/`..` that would leave the collection)"
+                ));
+            }
+            segment_start = segment_end + 1;
+        }
+        Ok(out)
+    }
+
     fn unique(&self, kind: UniqueKind, label: Option<String>) -> String {
         let mut uniques = self
             .uniques
@@ -155,6 +206,12 @@ impl<'r> RenderContext<'r> {
                 .ok_or_else(|| format!("steps.{step}.{side_name} has no header `{name}`")),
             StepPart::Body(path) => {
                 let where_ = format!("steps.{step}.{side_name}.body");
+                if let (ExchangeSide::Response, Some(size)) = (side, record.response_body_dropped) {
+                    return Err(format!(
+                        "{where_} ({size} bytes) is larger than the {} KiB kept for later steps",
+                        KEPT_FOR_REFERENCES / 1024
+                    ));
+                }
                 let body = body
                     .as_ref()
                     .ok_or_else(|| format!("{where_} is not JSON"))?;
@@ -355,6 +412,55 @@ mod tests {
     }
 
     #[test]
+    fn a_captured_value_in_a_path_is_one_encoded_segment() {
+        let counter = AtomicU64::new(0);
+        let mut ctx = RenderContext::new("r", &counter, &BTreeMap::new());
+        let path = |ctx: &RenderContext<'_>, parts: Vec<TemplatePart>| {
+            ctx.path(&Template { parts, loc: loc() })
+        };
+        let users = |value: &str, ctx: &mut RenderContext<'_>| {
+            ctx.capture("user", json!(value));
+            path(
+                ctx,
+                vec![
+                    TemplatePart::Text("/Users/".into()),
+                    TemplatePart::Expr(Expr::Capture("user".into())),
+                ],
+            )
+        };
+        assert_eq!(users("42", &mut ctx).unwrap(), "/Users/42");
+        assert_eq!(
+            users("../Groups/g-1", &mut ctx).unwrap(),
+            "/Users/..%2FGroups%2Fg-1"
+        );
+        assert_eq!(users("a?b#c", &mut ctx).unwrap(), "/Users/a%3Fb%23c");
+        assert_eq!(users("%2e%2e", &mut ctx).unwrap(), "/Users/%252e%252e");
+        for refused in ["", ".", ".."] {
+            let err = users(refused, &mut ctx).unwrap_err();
+            assert!(err.contains("names no resource"), "{refused:?}: {err}");
+        }
+        ctx.capture("q", json!("a&b=c"));
+        let query = path(
+            &ctx,
+            vec![
+                TemplatePart::Text("/Users?filter=".into()),
+                TemplatePart::Expr(Expr::Capture("q".into())),
+            ],
+        )
+        .unwrap();
+        assert_eq!(query, "/Users?filter=a%26b%3Dc");
+        ctx.capture("empty", json!(""));
+        let empty_query = path(
+            &ctx,
+            vec![
+                TemplatePart::Text("/Users?x=".into()),
+                TemplatePart::Expr(Expr::Capture("empty".into())),
+            ],
+        );
+        assert_eq!(empty_query.unwrap(), "/Users?x=");
+    }
+
+    #[test]
     fn uuid_is_fresh_and_now_is_rfc3339() {
         let counter = AtomicU64::new(0);
         let ctx = RenderContext::new("r", &counter, &BTreeMap::new());
@@ -393,6 +499,7 @@ mod tests {
                 response_body: Some(
                     json!({"id": "7", "emails": [{"type": "work", "value": "a@x"}]}),
                 ),
+                response_body_dropped: None,
             },
         );
         let get = |side, part| ctx.value(&hole(step_ref(side, part)));

@@ -15,7 +15,7 @@ pub struct Rendered {
 
 pub fn render(step: &Step, ctx: &RenderContext<'_>) -> Result<Rendered, String> {
     let request = &step.request;
-    let path = ctx.text(&request.path).map_err(|e| format!("path: {e}"))?;
+    let path = ctx.path(&request.path).map_err(|e| format!("path: {e}"))?;
     let mut query = Vec::new();
     for (name, value) in &request.query {
         let value = ctx

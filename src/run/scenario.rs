@@ -8,11 +8,14 @@ use std::time::Instant;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use super::cleanup::{self, Cleaned};
+use super::held::Held;
 use super::ledger::CleanupLedger;
+use super::render::run_prefix;
 use super::render::{RenderContext, StepRecord};
 use super::request;
 use crate::check::{Failed, ResponseBody, SchemaSet, check_response, select};
-use crate::client::{Client, Redactor};
+use crate::client::{Client, HttpResponse, Redactor};
 use crate::plan::PlannedScenario;
 use crate::result::{CheckFailure, Exchange, Outcome, ScenarioResult};
 use crate::suite::model::{Capture, CaptureSource, Scenario, Step};
@@ -26,6 +29,9 @@ pub struct RunEnv {
     pub vars: BTreeMap<String, Value>,
     pub keep: bool,
     pub cancel: CancellationToken,
+    /// Cleanup gives up too (see `ExecuteOptions::abandon`).
+    pub abandon: CancellationToken,
+    pub held: Held,
     /// Numbers the `unique.*` values of the whole run.
     pub counter: AtomicU64,
 }
@@ -39,7 +45,6 @@ enum StepsEnd {
 
 /// What the steps leave behind, kept outside the steps' task so that even a panic in
 /// it cannot lose the ledger.
-#[derive(Default)]
 struct Trail {
     ledger: CleanupLedger,
     exchanges: Vec<Exchange>,
@@ -60,7 +65,7 @@ pub fn skipped(planned: &PlannedScenario, reason: String) -> ScenarioResult {
         Outcome::Skip { reason },
         Default::default(),
         Vec::new(),
-        Vec::new(),
+        Cleaned::default(),
     )
 }
 
@@ -68,7 +73,10 @@ pub fn skipped(planned: &PlannedScenario, reason: String) -> ScenarioResult {
 pub async fn run(planned: PlannedScenario, env: Arc<RunEnv>) -> ScenarioResult {
     let started = Instant::now();
     let scenario = planned.scenario.clone();
-    let trail: SharedTrail = Arc::default();
+    let trail: SharedTrail = Arc::new(Mutex::new(Trail {
+        ledger: CleanupLedger::new(run_prefix(&env.run_id), env.held.clone()),
+        exchanges: Vec::new(),
+    }));
     let task = tokio::spawn(run_steps(scenario.clone(), env.clone(), trail.clone()));
     let end = match task.await {
         Ok(end) => end,
@@ -81,25 +89,19 @@ pub async fn run(planned: PlannedScenario, env: Arc<RunEnv>) -> ScenarioResult {
             std::mem::take(&mut trail.ledger),
         )
     };
-    let mut cleanup_errors = Vec::new();
-    if !env.keep {
-        let (cleanup_exchanges, errors) = ledger.clean_up(&env.client).await;
-        exchanges.extend(cleanup_exchanges);
-        cleanup_errors = errors;
-    }
+    let mut cleaned = if env.keep {
+        cleanup::kept(&ledger)
+    } else {
+        cleanup::clean_up(ledger, &env.client, &env.abandon).await
+    };
+    exchanges.append(&mut cleaned.exchanges);
     let outcome = match (end, planned.known_deviation.clone()) {
         (StepsEnd::Passed, _) => Outcome::Pass,
         (StepsEnd::Failed(failures), Some(reason)) => Outcome::Deviation { failures, reason },
         (StepsEnd::Failed(failures), None) => Outcome::Fail { failures },
         (StepsEnd::Errored(message), _) => Outcome::Error { message },
     };
-    result(
-        &planned,
-        outcome,
-        started.elapsed(),
-        exchanges,
-        cleanup_errors,
-    )
+    result(&planned, outcome, started.elapsed(), exchanges, cleaned)
 }
 
 fn result(
@@ -107,7 +109,7 @@ fn result(
     outcome: Outcome,
     duration: std::time::Duration,
     exchanges: Vec<Exchange>,
-    cleanup_errors: Vec<String>,
+    cleaned: Cleaned,
 ) -> ScenarioResult {
     let scenario = &planned.scenario;
     ScenarioResult {
@@ -121,7 +123,8 @@ fn result(
         outcome,
         duration,
         exchanges,
-        cleanup_errors,
+        cleanup_errors: cleaned.problems,
+        leftovers: cleaned.leftovers,
     }
 }
 
@@ -167,43 +170,64 @@ async fn run_step(
     })?;
     let sent = env.client.send_until(&rendered.request, &env.cancel).await;
     let shown_url = sent.exchanges.last().map(|e| e.url.clone());
-    lock(trail).exchanges.extend(sent.exchanges);
+    let answer = sent.outcome.map(|response| {
+        let body = ResponseBody::parse(&response);
+        (response, body)
+    });
+    {
+        let mut trail = lock(trail);
+        trail.exchanges.extend(sent.exchanges);
+        if step.track_created {
+            trail.ledger.record(
+                &env.client,
+                &rendered.request,
+                rendered.body_value.as_ref(),
+                answer.as_ref().map(|(response, body)| (response, body)),
+            );
+        }
+        if let Ok((response, _)) = &answer {
+            let method = rendered.request.method.as_str();
+            if method.eq_ignore_ascii_case("DELETE") && (200..300).contains(&response.status) {
+                trail.ledger.deleted(&response.url);
+            }
+            if method.eq_ignore_ascii_case("GET") && matches!(response.status, 404 | 410) {
+                trail.ledger.seen_gone(&response.url);
+            }
+        }
+    }
     if sent.interrupted {
         return Err(StepsEnd::Errored(format!(
             "run interrupted while step `{}` waited to retry",
             step.name
         )));
     }
-    let response = sent.outcome.map_err(|e| {
+    let (response, body) = answer.map_err(|e| {
         let place = shown_url
             .map(|url| format!("{} {url}", rendered.request.method))
             .unwrap_or_else(|| rendered.request.method.clone());
         StepsEnd::Errored(format!("step `{}`: {place}: {e}", step.name))
     })?;
-    let body = ResponseBody::parse(&response);
-    {
-        let mut trail = lock(trail);
-        if step.track_created {
-            trail.ledger.record_created(&env.client, &response, &body);
-        }
-        if rendered.request.method == "DELETE" && (200..300).contains(&response.status) {
-            trail.ledger.forget(&response.url);
-        }
-    }
+    // From here on the response may be quoted in failures and kept for later steps: if
+    // it echoes a secret, the secret goes before anything can quote or cut it.
+    let echoed = echoing_secrets(env.client.redactor(), &response, &body);
+    let (response, body) = match &echoed {
+        Some((response, body)) => (response, body),
+        None => (&response, &body),
+    };
     ctx.record_step(
         &step.name,
         StepRecord::new(
             rendered.request.headers.clone(),
             rendered.body_value,
-            &response,
-            &body,
+            response,
+            body,
         ),
     );
     let failures = check_response(
         &step.name,
         &step.expect,
-        &response,
-        &body,
+        response,
+        body,
         &env.schemas,
         &*ctx,
     );
@@ -211,16 +235,16 @@ async fn run_step(
         return Err(StepsEnd::Failed(failures));
     }
     for capture in &step.capture {
-        let value = captured(capture, &response, &body)
+        let value = captured(capture, response, body)
             .map_err(|failed| StepsEnd::Failed(vec![failed.at(&step.name, &capture.loc)]))?;
         ctx.capture(&capture.name, value);
     }
     Ok(())
 }
 
-fn captured(
+pub(super) fn captured(
     capture: &Capture,
-    response: &crate::client::HttpResponse,
+    response: &HttpResponse,
     body: &ResponseBody,
 ) -> Result<Value, Failed> {
     let subject = format!("capture {}", capture.name);
@@ -250,6 +274,39 @@ fn captured(
             }
         }
     }
+}
+
+/// The response with every secret it echoes replaced, or None when it echoes none (the
+/// usual case, which costs one scan).
+pub(super) fn echoing_secrets(
+    redactor: &Redactor,
+    response: &HttpResponse,
+    body: &ResponseBody,
+) -> Option<(HttpResponse, ResponseBody)> {
+    let echoes = redactor.holds_secret(&response.body)
+        || response.headers.iter().any(|(k, v)| {
+            redactor.holds_secret(k.as_bytes()) || redactor.holds_secret(v.as_bytes())
+        });
+    if !echoes {
+        return None;
+    }
+    let shown = HttpResponse {
+        url: redactor.secrets_out(&response.url),
+        status: response.status,
+        headers: response
+            .headers
+            .iter()
+            .map(|(k, v)| (redactor.secrets_out(k), redactor.secrets_out(v)))
+            .collect(),
+        body: redactor
+            .secrets_out(&String::from_utf8_lossy(&response.body))
+            .into_bytes(),
+    };
+    let body = match body {
+        ResponseBody::Json(value) => ResponseBody::Json(redactor.value(value)),
+        ResponseBody::NotJson(_) => ResponseBody::parse(&shown),
+    };
+    Some((shown, body))
 }
 
 /// Check failures may quote bodies and headers: they go through the target's redactor.

@@ -6,7 +6,8 @@
 use std::time::Duration;
 
 use scimcheck::result::{
-    CheckFailure, Exchange, Outcome, RunEvent, RunInfo, RunSummary, ScenarioResult, Totals,
+    CheckFailure, Exchange, Leftover, Outcome, RunEvent, RunInfo, RunSummary, ScenarioResult,
+    Totals,
 };
 use scimcheck::suite::model::Severity;
 
@@ -55,9 +56,11 @@ fn exchange(step: &str, method: &str, path: &str, body: Option<&str>) -> Exchang
             ("authorization", "Bearer [REDACTED]"),
         ]),
         request_body: body.map(str::to_string),
+        request_body_size: None,
         status: Some(200),
         response_headers: headers(&[("content-type", "application/scim+json")]),
         response_body: None,
+        response_body_size: None,
         duration_ms: 4,
         error: None,
         attempt: 1,
@@ -89,6 +92,7 @@ fn result(
         duration: Duration::from_millis(ms),
         exchanges,
         cleanup_errors: vec![],
+        leftovers: vec![],
     }
 }
 
@@ -200,6 +204,10 @@ pub fn failed() -> ScenarioResult {
         vec![patch],
     );
     r.cleanup_errors = vec!["DELETE /Groups/g-1 answered 500".into()];
+    r.leftovers = vec![Leftover {
+        what: format!("{TARGET}/Groups/g-1"),
+        reason: "DELETE answered 500; GET answered 200".into(),
+    }];
     r
 }
 
@@ -250,6 +258,7 @@ pub fn summary_of(results: Vec<ScenarioResult>, interrupted: bool) -> RunSummary
         totals,
         duration: Duration::from_millis(30_131),
         interrupted,
+        stop_reason: None,
     }
 }
 
@@ -273,3 +282,31 @@ pub fn events(summary: &RunSummary, planned: usize) -> Vec<RunEvent> {
     events.push(RunEvent::Finished(Box::new(summary.clone())));
     events
 }
+
+/// A failure whose texts carry what a hostile server can send to forge output: a carriage
+/// return and a fake PASS line, an escape sequence, a backspace and a bidi override.
+pub fn forged() -> ScenarioResult {
+    let forgery = "500\r     PASS [    1 ms] users.create.basic\u{1b}[2K\u{8}\u{202e}ssap";
+    let failure = CheckFailure {
+        step: "create".into(),
+        subject: "status".into(),
+        expected: "201".into(),
+        actual: forgery.into(),
+        location: "builtin:core/users.yaml:9:7".into(),
+        rendered: format!("error: check failed\n   = expected 201, got {forgery}"),
+    };
+    let mut r = result(
+        "users.create.forged",
+        "users",
+        Outcome::Fail {
+            failures: vec![failure],
+        },
+        5,
+        vec![],
+    );
+    r.cleanup_errors = vec![format!("DELETE /Users/1 answered {forgery}")];
+    r
+}
+
+/// Every character a terminal acts on instead of showing, as the forged result holds them.
+pub const FORGING_CHARACTERS: &[char] = &['\r', '\u{1b}', '\u{8}', '\u{202e}'];

@@ -210,18 +210,24 @@ impl Running {
         }
     }
 
-    /// Sends SIGINT, as Ctrl-C in a terminal does (by the system call: the `kill`
-    /// program is not on every machine that has a Rust toolchain).
+    /// Sends SIGINT, as Ctrl-C in a terminal does.
     #[cfg(unix)]
     pub fn interrupt(&self) {
+        self.signal(libc::SIGINT);
+    }
+
+    /// Sends a signal (`libc::SIGTERM`, `libc::SIGHUP`, ...) by the system call: the `kill`
+    /// program is not on every machine that has a Rust toolchain.
+    #[cfg(unix)]
+    pub fn signal(&self, signal: libc::c_int) {
         let pid = libc::pid_t::try_from(self.pid()).expect("a pid fits pid_t");
         // SAFETY: kill(2) only reads its two integer arguments; the child is ours and
         // has not been reaped (Drop waits for it), so the pid still names it.
-        let sent = unsafe { libc::kill(pid, libc::SIGINT) };
+        let sent = unsafe { libc::kill(pid, signal) };
         assert_eq!(
             sent,
             0,
-            "kill(SIGINT) to {pid} failed: {}",
+            "kill({signal}) to {pid} failed: {}",
             std::io::Error::last_os_error()
         );
     }

@@ -65,6 +65,7 @@ pub fn options(jobs: usize) -> ExecuteOptions {
         vars: BTreeMap::new(),
         run_id: new_run_id(),
         cancel: CancellationToken::new(),
+        ..ExecuteOptions::default()
     }
 }
 
