@@ -97,6 +97,7 @@ fn whole_run() {
                 vars: BTreeMap::new(),
                 run_id,
                 cancel: CancellationToken::new(),
+                ..ExecuteOptions::default()
             };
             let (events, _rx) = tokio::sync::mpsc::unbounded_channel();
             let start = Instant::now();

@@ -160,8 +160,8 @@ fn run_one(scenario: Arc<Scenario>) -> Result<Completion, Failed> {
         profile.apply(&mut plan);
     }
     plan::gate_capabilities(&mut plan, &session.capabilities);
-    if let Some(reason) = &plan.scenarios[0].skip {
-        return Ok(Completion::ignored_with(reason));
+    if let Some(skip) = &plan.scenarios[0].skip {
+        return Ok(Completion::ignored_with(&skip.reason));
     }
     let _turn = if scenario.exclusive {
         Turn::Alone(session.exclusive.write().unwrap_or_else(|e| e.into_inner()))
@@ -184,6 +184,8 @@ fn run_one(scenario: Arc<Scenario>) -> Result<Completion, Failed> {
         vars: BTreeMap::new(),
         run_id,
         cancel: CancellationToken::new(),
+        strict: false,
+        notices: Vec::new(),
     };
     let (events, _ignored) = tokio::sync::mpsc::unbounded_channel();
     let summary = session.runtime.block_on(run::execute(
@@ -200,8 +202,15 @@ fn run_one(scenario: Arc<Scenario>) -> Result<Completion, Failed> {
         .next()
         .ok_or_else(|| Failed::from("the executor returned no result"))?;
     let mut message = match &result.outcome {
-        Outcome::Pass | Outcome::Deviation { .. } => String::new(),
-        Outcome::Skip { reason } => return Ok(Completion::ignored_with(reason)),
+        Outcome::Pass | Outcome::Deviation { .. } | Outcome::Warn { .. } => String::new(),
+        Outcome::Skip { reason, .. } => return Ok(Completion::ignored_with(reason)),
+        Outcome::Blocked {
+            precondition,
+            failures,
+        } => std::iter::once(format!("blocked: {precondition}"))
+            .chain(failures.iter().map(|f| f.rendered.clone()))
+            .collect::<Vec<_>>()
+            .join("\n"),
         Outcome::Fail { failures } => failures
             .iter()
             .map(|f| f.rendered.as_str())

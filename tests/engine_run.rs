@@ -6,7 +6,8 @@ mod engine;
 
 use engine::{client, count_users, options, plan, reference_server, run};
 use engine::{max_overlap, spans};
-use scimcheck::result::{Outcome, RunEvent};
+use scimcheck::plan::Skip;
+use scimcheck::result::{Outcome, RunEvent, SkipCause};
 use scimcheck::run::{CLEANUP_STEP, run_prefix};
 use scimcheck::server::ServerHandle;
 
@@ -295,7 +296,7 @@ async fn cancelling_mid_run_skips_unstarted_scenarios_and_cleans_up() {
     let skipped: Vec<&str> = summary
         .results
         .iter()
-        .filter(|r| matches!(&r.outcome, Outcome::Skip { reason } if reason == "run interrupted"))
+        .filter(|r| matches!(&r.outcome, Outcome::Skip { reason, cause: SkipCause::Interrupted } if reason == "run interrupted"))
         .map(|r| r.id.as_str())
         .collect();
     assert!(!skipped.is_empty(), "{:?}", summary.totals);
@@ -438,7 +439,10 @@ async fn known_deviations_skips_and_event_order() {
         busy_scenario("c.passes", 1, false)
     ));
     plan.scenarios[0].known_deviation = Some("the product renames users".into());
-    plan.scenarios[1].skip = Some("capability `bulk` not advertised".into());
+    plan.scenarios[1].skip = Some(Skip::new(
+        "capability `bulk` not advertised",
+        SkipCause::Declared,
+    ));
     let (summary, events) = run(&plan, client, options(2)).await;
     let outcomes: Vec<&str> = summary.results.iter().map(|r| r.outcome.label()).collect();
     assert_eq!(outcomes, ["deviation", "skip", "pass"]);
@@ -450,7 +454,8 @@ async fn known_deviations_skips_and_event_order() {
     assert_eq!(
         summary.results[1].outcome,
         Outcome::Skip {
-            reason: "capability `bulk` not advertised".into()
+            reason: "capability `bulk` not advertised".into(),
+            cause: SkipCause::Declared,
         }
     );
     assert!(summary.results[1].exchanges.is_empty());

@@ -13,7 +13,7 @@ use crate::discovery;
 use crate::exit;
 use crate::plan;
 use crate::report::{self, ConsoleFacts, ConsoleOptions, ConsoleReporter};
-use crate::result::{RunEvent, RunInfo, RunSummary};
+use crate::result::{RunEvent, RunInfo, RunSummary, Verdict};
 use crate::run::{self as executor, ExecuteOptions};
 use crate::server::{self, ServerConfig, ServerHandle};
 
@@ -143,14 +143,8 @@ struct RunContext<'a> {
 }
 
 async fn run_against(mut ctx: RunContext<'_>) -> i32 {
-    let mut capabilities = match discovery::discover(&ctx.client).await {
-        Ok(found) => {
-            for warning in &found.warnings {
-                eprintln!("warning: {warning}");
-            }
-            ctx.schemas.add_declared(&found.declared);
-            found.capabilities
-        }
+    let found = match discovery::discover(&ctx.client).await {
+        Ok(found) => found,
         Err(e) => {
             return fail(
                 exit::CANNOT_START,
@@ -158,6 +152,11 @@ async fn run_against(mut ctx: RunContext<'_>) -> i32 {
             );
         }
     };
+    for warning in &found.warnings {
+        eprintln!("warning: {warning}");
+    }
+    ctx.schemas.add_declared(&found.declared);
+    let mut capabilities = found.capabilities;
     if ctx.has_credentials {
         capabilities.insert("auth");
     }
@@ -193,6 +192,8 @@ async fn run_against(mut ctx: RunContext<'_>) -> i32 {
         vars: ctx.vars,
         run_id,
         cancel: cancel.clone(),
+        strict: ctx.strict,
+        notices: found.warnings,
     };
     let summary = executor::execute(
         ctx.plan,
@@ -208,17 +209,7 @@ async fn run_against(mut ctx: RunContext<'_>) -> i32 {
     if let Err(code) = write_reports(ctx.args, &summary) {
         return code;
     }
-    exit_code(&summary, ctx.strict)
-}
-
-fn exit_code(summary: &RunSummary, strict: bool) -> i32 {
-    if summary.interrupted {
-        exit::INTERRUPTED
-    } else if summary.results.iter().any(|r| r.fails_run(strict)) {
-        exit::CONFORMANCE_FAILURE
-    } else {
-        exit::SUCCESS
-    }
+    Verdict::of(&summary).exit_code
 }
 
 fn write_reports(args: &RunArgs, summary: &RunSummary) -> Result<(), i32> {

@@ -10,17 +10,39 @@ use serde::Serialize;
 
 use super::ReportError;
 use super::output::write_atomic;
-use crate::result::{CheckFailure, Exchange, Outcome, RunSummary, ScenarioResult, Totals};
+use crate::result::{
+    CheckFailure, Exchange, Outcome, RootCause, RunSummary, ScenarioResult, SkipCause, SkipGroup,
+    Totals, Verdict, root_causes, skip_groups,
+};
 
 /// The `format` field of every document this version writes.
-pub const FORMAT: &str = "scimcheck-report/1";
+pub const FORMAT: &str = "scimcheck-report/2";
 
 #[derive(Serialize)]
 struct Document<'a> {
     format: &'static str,
     run: Run<'a>,
+    verdict: Verdict,
     totals: DocumentTotals,
+    skipped_by_reason: Vec<SkipGroup>,
+    root_causes: Vec<Cause<'a>>,
+    notices: &'a [String],
     scenarios: Vec<Scenario<'a>>,
+}
+
+#[derive(Serialize)]
+struct Cause<'a> {
+    request: &'a str,
+    check: &'a str,
+    first_scenario: &'a str,
+    first_request: &'a str,
+    scenarios: Vec<CauseScenario<'a>>,
+}
+
+#[derive(Serialize)]
+struct CauseScenario<'a> {
+    id: &'a str,
+    outcome: &'static str,
 }
 
 #[derive(Serialize)]
@@ -32,16 +54,21 @@ struct Run<'a> {
     started_at: &'a str,
     duration_ms: u64,
     interrupted: bool,
+    strict: bool,
 }
 
 #[derive(Serialize)]
 struct DocumentTotals {
     scenarios: usize,
+    /// Scenarios that reached a verdict on their own feature.
+    judged: usize,
     passed: usize,
     failed: usize,
+    warnings: usize,
     deviations: usize,
     skipped: usize,
     errors: usize,
+    blocked: usize,
     requests: usize,
 }
 
@@ -56,6 +83,7 @@ struct Scenario<'a> {
     file: &'a str,
     duration_ms: u64,
     outcome: DocumentOutcome<'a>,
+    notes: &'a [String],
     cleanup_errors: &'a [String],
     exchanges: Vec<DocumentExchange<'a>>,
 }
@@ -67,21 +95,30 @@ enum DocumentOutcome<'a> {
     Fail {
         failures: Vec<Failure<'a>>,
     },
+    Warn {
+        failures: Vec<Failure<'a>>,
+    },
     Deviation {
         reason: &'a str,
         failures: Vec<Failure<'a>>,
     },
     Skip {
         reason: &'a str,
+        cause: SkipCause,
     },
     Error {
         message: &'a str,
+    },
+    Blocked {
+        precondition: &'a str,
+        failures: Vec<Failure<'a>>,
     },
 }
 
 #[derive(Serialize)]
 struct Failure<'a> {
     step: &'a str,
+    request: &'a str,
     subject: &'a str,
     expected: &'a str,
     actual: &'a str,
@@ -112,11 +149,13 @@ struct Header<'a> {
 
 /// The JSON document of a run, pretty-printed.
 pub fn json_string(summary: &RunSummary) -> Result<String, ReportError> {
-    let mut text =
-        serde_json::to_string_pretty(&document(summary)).map_err(|e| ReportError::Serialize {
+    let causes = root_causes(&summary.results);
+    let mut text = serde_json::to_string_pretty(&document(summary, &causes)).map_err(|e| {
+        ReportError::Serialize {
             format: "JSON",
             message: e.to_string(),
-        })?;
+        }
+    })?;
     text.push('\n');
     Ok(text)
 }
@@ -127,7 +166,7 @@ pub fn write_json(summary: &RunSummary, path: &Path) -> Result<(), ReportError> 
     write_atomic(path, text.as_bytes())
 }
 
-fn document(summary: &RunSummary) -> Document<'_> {
+fn document<'a>(summary: &'a RunSummary, causes: &'a [RootCause]) -> Document<'a> {
     let totals = Totals::of(&summary.results);
     let info = &summary.info;
     Document {
@@ -140,17 +179,39 @@ fn document(summary: &RunSummary) -> Document<'_> {
             started_at: &info.started_at,
             duration_ms: millis(summary.duration),
             interrupted: summary.interrupted,
+            strict: summary.strict,
         },
+        verdict: Verdict::of(summary),
         totals: DocumentTotals {
             scenarios: summary.results.len(),
+            judged: totals.judged(),
             passed: totals.passed,
             failed: totals.failed,
+            warnings: totals.warnings,
             deviations: totals.deviations,
             skipped: totals.skipped,
             errors: totals.errors,
+            blocked: totals.blocked,
             requests: totals.requests,
         },
+        skipped_by_reason: skip_groups(&summary.results),
+        root_causes: causes.iter().map(cause).collect(),
+        notices: &summary.notices,
         scenarios: summary.results.iter().map(scenario).collect(),
+    }
+}
+
+fn cause(cause: &RootCause) -> Cause<'_> {
+    Cause {
+        request: &cause.request,
+        check: &cause.check,
+        first_scenario: &cause.first_scenario,
+        first_request: &cause.first_request,
+        scenarios: cause
+            .scenarios
+            .iter()
+            .map(|(id, outcome)| CauseScenario { id, outcome })
+            .collect(),
     }
 }
 
@@ -165,6 +226,7 @@ fn scenario(result: &ScenarioResult) -> Scenario<'_> {
         file: &result.file,
         duration_ms: millis(result.duration),
         outcome: outcome(&result.outcome),
+        notes: &result.notes,
         cleanup_errors: &result.cleanup_errors,
         exchanges: result.exchanges.iter().map(exchange).collect(),
     }
@@ -180,14 +242,28 @@ fn outcome(outcome: &Outcome) -> DocumentOutcome<'_> {
             reason,
             failures: failures.iter().map(failure).collect(),
         },
-        Outcome::Skip { reason } => DocumentOutcome::Skip { reason },
+        Outcome::Warn { failures } => DocumentOutcome::Warn {
+            failures: failures.iter().map(failure).collect(),
+        },
+        Outcome::Skip { reason, cause } => DocumentOutcome::Skip {
+            reason,
+            cause: *cause,
+        },
         Outcome::Error { message } => DocumentOutcome::Error { message },
+        Outcome::Blocked {
+            precondition,
+            failures,
+        } => DocumentOutcome::Blocked {
+            precondition,
+            failures: failures.iter().map(failure).collect(),
+        },
     }
 }
 
 fn failure(f: &CheckFailure) -> Failure<'_> {
     Failure {
         step: &f.step,
+        request: &f.request,
         subject: &f.subject,
         expected: &f.expected,
         actual: &f.actual,

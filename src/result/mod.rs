@@ -9,6 +9,12 @@ use serde::Serialize;
 
 use crate::suite::model::Severity;
 
+mod causes;
+mod verdict;
+
+pub use causes::{RootCause, root_causes};
+pub use verdict::{SkipGroup, Verdict, VerdictStatus, skip_groups};
+
 /// One HTTP request/response pair as sent and received, with secrets already redacted.
 #[derive(Debug, Clone, Serialize)]
 pub struct Exchange {
@@ -33,8 +39,12 @@ pub struct Exchange {
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Outcome {
     Pass,
-    /// A check failed; `failures` says which and why.
+    /// A check failed and the failure fails the run (`must`; `should` with `--strict`).
     Fail {
+        failures: Vec<CheckFailure>,
+    },
+    /// A `should` or `may` check failed; reported, but the run does not fail for it.
+    Warn {
         failures: Vec<CheckFailure>,
     },
     /// A failure the selected profile declares as known behaviour of the product.
@@ -44,11 +54,46 @@ pub enum Outcome {
     },
     Skip {
         reason: String,
+        cause: SkipCause,
     },
     /// The check could not be judged (transport failure, timeout, cancelled).
     Error {
         message: String,
     },
+    /// A setup step or precondition failed, so the feature in the title was never
+    /// reached; `precondition` names what was missing.
+    Blocked {
+        precondition: String,
+        failures: Vec<CheckFailure>,
+    },
+}
+
+/// Why a scenario did not run, in the categories the no-silent-pass rule counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SkipCause {
+    /// The user left it out (`--skip-tag`, a profile's exclusion).
+    Selection,
+    /// The target's own discovery says it lacks the feature.
+    Declared,
+    /// The target used latitude the RFCs give it (an optional endpoint it does not
+    /// serve, a filter it does not support, an attribute it does not declare, ...).
+    Latitude,
+    /// Discovery could not tell whether the feature exists (an unreadable endpoint).
+    Discovery,
+    /// The run was interrupted before the scenario started.
+    Interrupted,
+}
+
+impl SkipCause {
+    /// True when the skip is the user's or the server's own choice, so it does not count
+    /// against the share of the selection that must run.
+    pub fn is_chosen(self) -> bool {
+        matches!(
+            self,
+            SkipCause::Selection | SkipCause::Declared | SkipCause::Latitude
+        )
+    }
 }
 
 impl Outcome {
@@ -56,9 +101,22 @@ impl Outcome {
         match self {
             Outcome::Pass => "pass",
             Outcome::Fail { .. } => "fail",
+            Outcome::Warn { .. } => "warn",
             Outcome::Deviation { .. } => "deviation",
             Outcome::Skip { .. } => "skip",
             Outcome::Error { .. } => "error",
+            Outcome::Blocked { .. } => "blocked",
+        }
+    }
+
+    /// The failed checks this outcome carries (none for pass, skip and error).
+    pub fn failures(&self) -> &[CheckFailure] {
+        match self {
+            Outcome::Fail { failures }
+            | Outcome::Warn { failures }
+            | Outcome::Deviation { failures, .. }
+            | Outcome::Blocked { failures, .. } => failures,
+            Outcome::Pass | Outcome::Skip { .. } | Outcome::Error { .. } => &[],
         }
     }
 }
@@ -76,6 +134,9 @@ pub struct CheckFailure {
     pub location: String,
     /// The full rendered diagnostic (source line, caret, expected/actual, hint).
     pub rendered: String,
+    /// The request of the step as the scenario writes it, `GET /Users/{{ user }}`:
+    /// the same in every scenario that makes it, so failures group by root cause.
+    pub request: String,
 }
 
 /// The result of one scenario.
@@ -95,19 +156,22 @@ pub struct ScenarioResult {
     pub exchanges: Vec<Exchange>,
     /// Cleanup problems: resources the run created and could not delete.
     pub cleanup_errors: Vec<String>,
+    /// Latitude the target used that the verdict allowed (an optional scimType left out,
+    /// ...), and how the verdict came about when it is not plain (re-run alone).
+    pub notes: Vec<String>,
 }
 
 impl ScenarioResult {
-    /// True when this result fails the run (`must` failures; `should` with `--strict`).
-    pub fn fails_run(&self, strict: bool) -> bool {
-        match self.outcome {
-            Outcome::Fail { .. } => {
-                self.severity == Severity::Must || (strict && self.severity == Severity::Should)
-            }
-            Outcome::Error { .. } => true,
-            _ => false,
-        }
+    /// True when a failure of this scenario fails the run; an error or a blocked
+    /// scenario of this kind leaves the run unjudged.
+    pub fn is_required(&self, strict: bool) -> bool {
+        failure_fails_run(self.severity, strict)
     }
+}
+
+/// `must` failures fail the run; `should` ones only with `--strict`; `may` ones never.
+pub fn failure_fails_run(severity: Severity, strict: bool) -> bool {
+    severity == Severity::Must || (strict && severity == Severity::Should)
 }
 
 /// Facts about the run as a whole, for report headers and JUnit properties.
@@ -126,9 +190,12 @@ pub struct RunInfo {
 pub struct Totals {
     pub passed: usize,
     pub failed: usize,
+    /// `should` and `may` failures that do not fail the run.
+    pub warnings: usize,
     pub deviations: usize,
     pub skipped: usize,
     pub errors: usize,
+    pub blocked: usize,
     pub requests: usize,
 }
 
@@ -147,11 +214,23 @@ impl Totals {
         match result.outcome {
             Outcome::Pass => self.passed += 1,
             Outcome::Fail { .. } => self.failed += 1,
+            Outcome::Warn { .. } => self.warnings += 1,
             Outcome::Deviation { .. } => self.deviations += 1,
             Outcome::Skip { .. } => self.skipped += 1,
             Outcome::Error { .. } => self.errors += 1,
+            Outcome::Blocked { .. } => self.blocked += 1,
         }
         self.requests += result.exchanges.len();
+    }
+
+    /// Scenarios that ran to a verdict on their own feature: everything but skips,
+    /// errors and blocked ones.
+    pub fn judged(&self) -> usize {
+        self.passed + self.failed + self.warnings + self.deviations
+    }
+
+    pub fn scenarios(&self) -> usize {
+        self.judged() + self.skipped + self.errors + self.blocked
     }
 }
 
@@ -165,6 +244,11 @@ pub struct RunSummary {
     pub duration: Duration,
     /// True when the run was interrupted (Ctrl-C) and cleaned up early.
     pub interrupted: bool,
+    /// `--strict`: `should` failures fail the run. Reports state the verdict under it.
+    pub strict: bool,
+    /// Facts about the run as a whole that every report repeats: discovery gaps and the
+    /// endpoints probed instead, scenarios re-run alone after 5xx answers under load.
+    pub notices: Vec<String>,
 }
 
 /// Events in the order the executor emits them; live reports (the console) consume them.

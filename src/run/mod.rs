@@ -21,8 +21,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::check::SchemaSet;
 use crate::client::Client;
-use crate::plan::Plan;
-use crate::result::{Outcome, RunEvent, RunInfo, RunSummary, ScenarioResult, Totals};
+use crate::plan::{Plan, Skip};
+use crate::result::{Outcome, RunEvent, RunInfo, RunSummary, ScenarioResult, SkipCause, Totals};
 
 pub use ledger::{CLEANUP_STEP, CleanupLedger};
 pub use render::{RenderContext, StepRecord, run_prefix, unique_value};
@@ -30,7 +30,7 @@ pub use render::{RenderContext, StepRecord, run_prefix, unique_value};
 /// The reason given to scenarios that never started because the run was cancelled.
 pub const INTERRUPTED: &str = "run interrupted";
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ExecuteOptions {
     /// Scenarios running at the same time (at least 1).
     pub jobs: usize,
@@ -43,6 +43,10 @@ pub struct ExecuteOptions {
     /// Cancelled on Ctrl-C: no new scenario starts, running ones stop after their
     /// current request and clean up.
     pub cancel: CancellationToken,
+    /// `--strict`: a `should` failure fails the run instead of warning.
+    pub strict: bool,
+    /// Facts about the run to repeat in every report (discovery gaps, probed endpoints).
+    pub notices: Vec<String>,
 }
 
 /// A short, recognisable run id: 6 lowercase base-36 characters.
@@ -84,6 +88,7 @@ pub async fn execute(
         run_id: options.run_id,
         vars: options.vars,
         keep: options.keep,
+        strict: options.strict,
         cancel: cancel.clone(),
         counter: AtomicU64::new(0),
     });
@@ -95,8 +100,8 @@ pub async fn execute(
     let mut slot_of = HashMap::new();
 
     for (index, planned) in plan.scenarios.iter().enumerate() {
-        if let Some(reason) = &planned.skip {
-            let result = scenario::skipped(planned, reason.clone());
+        if let Some(skip) = &planned.skip {
+            let result = scenario::skipped(planned, skip.clone());
             let _ = events.send(RunEvent::ScenarioFinished(Box::new(result.clone())));
             results[index] = Some(result);
             continue;
@@ -159,8 +164,12 @@ pub async fn execute(
         .zip(results)
         .map(|(planned, result)| {
             result.unwrap_or_else(|| {
-                let reason = planned.skip.clone().unwrap_or_else(|| INTERRUPTED.into());
-                let result = scenario::skipped(planned, reason);
+                let result = match &planned.skip {
+                    Some(skip) => scenario::skipped(planned, skip.clone()),
+                    None => {
+                        scenario::skipped(planned, Skip::new(INTERRUPTED, SkipCause::Interrupted))
+                    }
+                };
                 let _ = events.send(RunEvent::ScenarioFinished(Box::new(result.clone())));
                 result
             })
@@ -173,6 +182,8 @@ pub async fn execute(
         totals,
         duration: started.elapsed(),
         interrupted,
+        strict: options.strict,
+        notices: options.notices,
     };
     let _ = events.send(RunEvent::Finished(Box::new(summary.clone())));
     summary
@@ -200,7 +211,10 @@ fn store(
         }
         Err(e) => {
             if let Some(index) = slot_of.get(&e.id()) {
-                let mut result = scenario::skipped(&plan.scenarios[*index], String::new());
+                let mut result = scenario::skipped(
+                    &plan.scenarios[*index],
+                    Skip::new("", SkipCause::Interrupted),
+                );
                 result.outcome = Outcome::Error {
                     message: format!("internal error while running the scenario: {e}"),
                 };

@@ -13,8 +13,8 @@ use super::render::{RenderContext, StepRecord};
 use super::request;
 use crate::check::{Failed, ResponseBody, SchemaSet, check_response, select};
 use crate::client::{Client, Redactor};
-use crate::plan::PlannedScenario;
-use crate::result::{CheckFailure, Exchange, Outcome, ScenarioResult};
+use crate::plan::{PlannedScenario, Skip};
+use crate::result::{CheckFailure, Exchange, Outcome, ScenarioResult, failure_fails_run};
 use crate::suite::model::{Capture, CaptureSource, Scenario, Step};
 
 /// What every scenario of a run shares.
@@ -25,6 +25,7 @@ pub struct RunEnv {
     pub run_id: String,
     pub vars: BTreeMap<String, Value>,
     pub keep: bool,
+    pub strict: bool,
     pub cancel: CancellationToken,
     /// Numbers the `unique.*` values of the whole run.
     pub counter: AtomicU64,
@@ -54,10 +55,13 @@ fn lock(trail: &SharedTrail) -> std::sync::MutexGuard<'_, Trail> {
 }
 
 /// A result for a scenario that did not run.
-pub fn skipped(planned: &PlannedScenario, reason: String) -> ScenarioResult {
+pub fn skipped(planned: &PlannedScenario, skip: Skip) -> ScenarioResult {
     result(
         planned,
-        Outcome::Skip { reason },
+        Outcome::Skip {
+            reason: skip.reason,
+            cause: skip.cause,
+        },
         Default::default(),
         Vec::new(),
         Vec::new(),
@@ -90,7 +94,10 @@ pub async fn run(planned: PlannedScenario, env: Arc<RunEnv>) -> ScenarioResult {
     let outcome = match (end, planned.known_deviation.clone()) {
         (StepsEnd::Passed, _) => Outcome::Pass,
         (StepsEnd::Failed(failures), Some(reason)) => Outcome::Deviation { failures, reason },
-        (StepsEnd::Failed(failures), None) => Outcome::Fail { failures },
+        (StepsEnd::Failed(failures), None) if failure_fails_run(planned.severity, env.strict) => {
+            Outcome::Fail { failures }
+        }
+        (StepsEnd::Failed(failures), None) => Outcome::Warn { failures },
         (StepsEnd::Errored(message), _) => Outcome::Error { message },
     };
     result(
@@ -122,6 +129,7 @@ fn result(
         duration,
         exchanges,
         cleanup_errors,
+        notes: Vec::new(),
     }
 }
 
@@ -140,10 +148,14 @@ async fn run_steps(scenario: Arc<Scenario>, env: Arc<RunEnv>, trail: SharedTrail
         match run_step(step, &env, &mut ctx, &trail).await {
             Ok(()) => {}
             Err(StepsEnd::Failed(failures)) => {
+                let request = request_shape(step);
                 return StepsEnd::Failed(
                     failures
                         .into_iter()
-                        .map(|f| redact_failure(&redactor, f))
+                        .map(|f| CheckFailure {
+                            request: request.clone(),
+                            ..redact_failure(&redactor, f)
+                        })
                         .collect(),
                 );
             }
@@ -252,6 +264,11 @@ fn captured(
     }
 }
 
+/// `GET /Users/{{ user }}`: the step's request as the scenario writes it.
+fn request_shape(step: &Step) -> String {
+    format!("{} {}", step.request.method, step.request.path.shape())
+}
+
 /// Check failures may quote bodies and headers: they go through the target's redactor.
 fn redact_failure(redactor: &Redactor, failure: CheckFailure) -> CheckFailure {
     CheckFailure {
@@ -261,5 +278,6 @@ fn redact_failure(redactor: &Redactor, failure: CheckFailure) -> CheckFailure {
         actual: redactor.text(&failure.actual),
         location: failure.location,
         rendered: redactor.text(&failure.rendered),
+        request: failure.request,
     }
 }

@@ -82,23 +82,47 @@ impl Finished {
         self
     }
 
-    /// The console's final `N passed, N failed, N skipped` line, as numbers.
+    /// The console's final counts line
+    /// (`N passed, N failed, N warned, N deviated, N skipped, N errored, N blocked`).
     #[track_caller]
-    pub fn tally(&self) -> (u32, u32, u32) {
+    pub fn tally(&self) -> Tally {
         let last = self.stdout.lines().last().unwrap_or_default();
+        let words = [
+            "passed", "failed", "warned", "deviated", "skipped", "errored", "blocked",
+        ];
         let numbers: Vec<u32> = last
             .split(", ")
-            .zip(["passed", "failed", "skipped"])
+            .zip(words)
             .filter_map(|(part, word)| part.strip_suffix(&format!(" {word}"))?.parse().ok())
             .collect();
         match numbers[..] {
-            [passed, failed, skipped] => (passed, failed, skipped),
+            [passed, failed, warned, deviated, skipped, errored, blocked] => Tally {
+                passed,
+                failed,
+                warned,
+                deviated,
+                skipped,
+                errored,
+                blocked,
+            },
             _ => panic!(
-                "the last line is not `N passed, N failed, N skipped`: {last:?}\n{}",
+                "the last line is not the counts line: {last:?}\n{}",
                 self.show()
             ),
         }
     }
+}
+
+/// The console's final line, as numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    pub passed: u32,
+    pub failed: u32,
+    pub warned: u32,
+    pub deviated: u32,
+    pub skipped: u32,
+    pub errored: u32,
+    pub blocked: u32,
 }
 
 /// Runs `scimcheck ARGS` to the end (at most `PATIENCE`).

@@ -65,6 +65,8 @@ pub fn options(jobs: usize) -> ExecuteOptions {
         vars: BTreeMap::new(),
         run_id: new_run_id(),
         cancel: CancellationToken::new(),
+        strict: false,
+        notices: Vec::new(),
     }
 }
 
