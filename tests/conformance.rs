@@ -160,6 +160,7 @@ fn run_one(scenario: Arc<Scenario>) -> Result<Completion, Failed> {
         profile.apply(&mut plan);
     }
     plan::gate_capabilities(&mut plan, &session.capabilities);
+    plan::gate_declared_schemas(&mut plan, &session.schemas);
     if let Some(skip) = &plan.scenarios[0].skip {
         return Ok(Completion::ignored_with(&skip.reason));
     }

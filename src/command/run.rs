@@ -161,6 +161,7 @@ async fn run_against(mut ctx: RunContext<'_>) -> i32 {
         capabilities.insert("auth");
     }
     plan::gate_capabilities(ctx.plan, &capabilities);
+    plan::gate_declared_schemas(ctx.plan, &ctx.schemas);
 
     let run_id = executor::new_run_id();
     let info = RunInfo {

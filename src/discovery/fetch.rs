@@ -99,10 +99,12 @@ pub async fn discover(client: &Client) -> Result<Discovered, DiscoveryError> {
                 .add_resource_types(items, client.base_url());
             found.resource_types = items.clone();
         }
-        _ => found.warnings.push(format!(
-            "/ResourceTypes {}",
-            describe(&resource_types, client)
-        )),
+        _ => {
+            let gap = format!("/ResourceTypes {}", describe(&resource_types, client));
+            // Extensions are declared there, so whether the target has one is unknown.
+            found.capabilities.mark_unknown("enterprise-user", &gap);
+            found.warnings.push(gap);
+        }
     }
     let schemas = fetch(client, "/Schemas").await?;
     let discovery = [&spc, &resource_types, &schemas];

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::check::SchemaSet;
 use crate::discovery::Capabilities;
 use crate::result::SkipCause;
 use crate::suite::model::{Scenario, Severity, Suite};
@@ -150,5 +151,25 @@ pub fn gate_capabilities(plan: &mut Plan, capabilities: &Capabilities) {
                 SkipCause::Declared,
             ),
         });
+    }
+}
+
+/// Marks scenarios that check a response against the target's own declarations
+/// (`declared:<ResourceType>`) when discovery could not read them: a gap in discovery,
+/// which the discovery scenarios report, not a failure of the scenario's own feature.
+pub fn gate_declared_schemas(plan: &mut Plan, schemas: &SchemaSet) {
+    for planned in plan.scenarios.iter_mut().filter(|p| p.skip.is_none()) {
+        let gap = planned
+            .scenario
+            .steps
+            .iter()
+            .filter_map(|step| step.expect.schema.as_ref())
+            .find_map(|schema| Some((&schema.value, schemas.declared_gap(&schema.value)?)));
+        if let Some((name, gap)) = gap {
+            planned.skip = Some(Skip::new(
+                format!("{name} cannot be derived: {gap}"),
+                SkipCause::Discovery,
+            ));
+        }
     }
 }

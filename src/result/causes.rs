@@ -35,32 +35,37 @@ pub fn root_causes(results: &[ScenarioResult]) -> Vec<RootCause> {
         ) {
             continue;
         }
-        // A scenario counts once per cause even when the check failed in several steps.
-        let mut seen = Vec::new();
-        for failure in result.outcome.failures() {
-            let key = key(failure);
-            if seen.contains(&key) {
-                continue;
-            }
-            seen.push(key.clone());
-            let slot = *index.entry(key).or_insert_with(|| {
-                causes.push(RootCause {
-                    check: check_words(failure),
-                    request: failure.request.clone(),
-                    first_request: first_request(result, failure),
-                    first_scenario: result.id.clone(),
-                    scenarios: Vec::new(),
-                });
-                causes.len() - 1
+        let Some(failure) = primary(result.outcome.failures()) else {
+            continue;
+        };
+        let slot = *index.entry(key(failure)).or_insert_with(|| {
+            causes.push(RootCause {
+                check: check_words(failure),
+                request: failure.request.clone(),
+                first_request: first_request(result, failure),
+                first_scenario: result.id.clone(),
+                scenarios: Vec::new(),
             });
-            causes[slot]
-                .scenarios
-                .push((result.id.clone(), result.outcome.label()));
-        }
+            causes.len() - 1
+        });
+        causes[slot]
+            .scenarios
+            .push((result.id.clone(), result.outcome.label()));
     }
     // Stable: equally wide causes keep the order they were first seen in.
     causes.sort_by_key(|c| std::cmp::Reverse(c.scenarios.len()));
     causes
+}
+
+/// The failure that explains a scenario's others: a scenario stops at its first failing
+/// step, and there a wrong status (or a body that is not JSON) makes every body check
+/// fail with it.
+fn primary(failures: &[CheckFailure]) -> Option<&CheckFailure> {
+    failures
+        .iter()
+        .find(|f| f.subject == "status")
+        .or_else(|| failures.iter().find(|f| f.subject == "body"))
+        .or_else(|| failures.first())
 }
 
 /// What makes two failures the same cause: the same request shape, the same check and
@@ -193,6 +198,17 @@ mod tests {
                 ("users.patch.x".to_owned(), "blocked")
             ]
         );
+    }
+
+    #[test]
+    fn a_wrong_status_explains_the_body_checks_of_its_step() {
+        let failures = vec![
+            failure("GET /Schemas", "body.Resources", "present"),
+            failure("GET /Schemas", "status", "200"),
+        ];
+        let causes = root_causes(&[result("d", Outcome::Fail { failures })]);
+        assert_eq!(causes.len(), 1);
+        assert_eq!(causes[0].check, "status: expected 200, got 200");
     }
 
     #[test]

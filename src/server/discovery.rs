@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::config::{BULK_MAX_OPERATIONS, MAX_PAYLOAD_BYTES, MAX_RESULTS};
 use super::error::ScimError;
+use super::misbehave::Misbehaviour;
 use super::provider::Ctx;
 use super::query::LIST_RESPONSE_SCHEMA;
 use super::schema_defs::{ResourceKind, SCHEMAS, SchemaDef};
@@ -73,7 +74,7 @@ fn resource_type_json(ctx: &Ctx<'_>, kind: ResourceKind) -> Value {
         "schemas": [RESOURCE_TYPE_SCHEMA],
         "id": kind.name(),
         "name": kind.name(),
-        "endpoint": format!("/{}", kind.endpoint()),
+        "endpoint": endpoint(ctx, kind),
         "description": kind.description(),
         "schema": kind.schema(),
         "schemaExtensions": extensions,
@@ -82,6 +83,17 @@ fn resource_type_json(ctx: &Ctx<'_>, kind: ResourceKind) -> Value {
             "location": format!("{}/ResourceTypes/{}", ctx.base_url, kind.name()),
         },
     })
+}
+
+/// `/Users`, or the other forms servers write (see the endpoint misbehaviours).
+fn endpoint(ctx: &Ctx<'_>, kind: ResourceKind) -> String {
+    if ctx.misbehaves(Misbehaviour::EndpointAbsolute) {
+        format!("{}/{}", ctx.base_url, kind.endpoint())
+    } else if ctx.misbehaves(Misbehaviour::EndpointBasePath) {
+        format!("{}/{}", ctx.provider.base_path, kind.endpoint())
+    } else {
+        format!("/{}", kind.endpoint())
+    }
 }
 
 fn list(resources: Vec<Value>) -> Value {

@@ -75,6 +75,17 @@ impl Endpoint {
         })
     }
 
+    fn is_discovery(&self) -> bool {
+        matches!(
+            self,
+            Endpoint::ServiceProviderConfig
+                | Endpoint::ResourceTypes
+                | Endpoint::ResourceType(_)
+                | Endpoint::Schemas
+                | Endpoint::Schema(_)
+        )
+    }
+
     fn kind(&self) -> Option<ResourceKind> {
         match self {
             Endpoint::Collection(kind) | Endpoint::Resource(kind, _) => Some(*kind),
@@ -145,6 +156,9 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
     let endpoint = Endpoint::parse(&segments)
         .filter(|endpoint| endpoint.kind().is_none_or(|kind| provider.serves(kind)))
         .ok_or_else(unknown)?;
+    if provider.misbehaves(Misbehaviour::NoDiscovery) && endpoint.is_discovery() {
+        return Err(unknown());
+    }
     if endpoint == Endpoint::Me {
         return Err(ScimError::new(
             StatusCode::NOT_IMPLEMENTED,

@@ -39,6 +39,9 @@ pub enum Misbehaviour {
     StaleGroupMembers,
     NoGroups,
     RateLimit,
+    EndpointAbsolute,
+    EndpointBasePath,
+    NoDiscovery,
 }
 
 use Misbehaviour as M;
@@ -190,9 +193,24 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         "rate-limit",
         "at most 4 requests per second; more answer 429 with Retry-After",
     ),
+    (
+        M::EndpointAbsolute,
+        "endpoint-absolute",
+        "/ResourceTypes gives each endpoint as an absolute URL (allowed: relative to the base URL)",
+    ),
+    (
+        M::EndpointBasePath,
+        "endpoint-base-path",
+        "/ResourceTypes gives each endpoint with the base path repeated, /scim/v2/Users (allowed)",
+    ),
+    (
+        M::NoDiscovery,
+        "no-discovery",
+        "/ServiceProviderConfig, /ResourceTypes and /Schemas answer 404",
+    ),
 ];
 
-const ALL: [Misbehaviour; 29] = [
+const ALL: [Misbehaviour; 32] = [
     M::Uniqueness500,
     M::UniquenessCaseSensitive,
     M::NoUniqueness,
@@ -222,6 +240,9 @@ const ALL: [Misbehaviour; 29] = [
     M::StaleGroupMembers,
     M::NoGroups,
     M::RateLimit,
+    M::EndpointAbsolute,
+    M::EndpointBasePath,
+    M::NoDiscovery,
 ];
 
 impl Misbehaviour {

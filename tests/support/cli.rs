@@ -529,6 +529,19 @@ impl FakePeer {
         FakePeer::answering(reply.into_bytes())
     }
 
+    /// The same status with an empty body for every request: an unusable target
+    /// (`503`, `429`), or a redirect to `location` (`302`).
+    pub fn status(status: &str, location: Option<&str>) -> FakePeer {
+        let location = location
+            .map(|l| format!("Location: {l}\r\n"))
+            .unwrap_or_default();
+        let reply = format!(
+            "HTTP/1.1 {status}\r\n{location}Retry-After: 0\r\nContent-Length: 0\r\n\
+             Connection: close\r\n\r\n"
+        );
+        FakePeer::answering(reply.into_bytes())
+    }
+
     /// Bytes that are not HTTP at all.
     pub fn garbage() -> FakePeer {
         let mut reply = b"\x00\xff\xfe\x13\x37 SSH-2.0-not-http\r\n".to_vec();
