@@ -28,6 +28,9 @@ const FIXTURE: &str = concat!(
 /// One scenario that does not pass: `<scenario-id> <outcome>`.
 type Caught = BTreeSet<String>;
 
+/// Transport behaviour the client must survive rather than report; each has its own test.
+const SURVIVED: [Misbehaviour; 2] = [Misbehaviour::RateLimit, Misbehaviour::CloseAfter500];
+
 /// The fixture's word for a switch that plays RFC-allowed behaviour.
 const ALLOWED: &str = "allowed";
 
@@ -40,9 +43,13 @@ fn main() {
             every_switch_caught,
         ),
         Trial::test("rate-limit-is-survived-by-retries", rate_limit_survived),
+        Trial::test(
+            "close-after-500-is-survived-by-one-retry",
+            close_after_500_survived,
+        ),
     ];
     for &misbehaviour in Misbehaviour::all() {
-        if misbehaviour == Misbehaviour::RateLimit {
+        if SURVIVED.contains(&misbehaviour) {
             continue;
         }
         trials.push(Trial::test(misbehaviour.name(), move || {
@@ -221,7 +228,7 @@ fn every_switch_caught() -> Result<(), Failed> {
     let uncaught: Vec<&str> = known
         .iter()
         .copied()
-        .filter(|name| *name != Misbehaviour::RateLimit.name())
+        .filter(|name| !SURVIVED.iter().any(|m| m.name() == *name))
         .filter(|name| {
             let failing = expected.get(*name).is_some_and(|caught| {
                 caught
@@ -264,6 +271,42 @@ fn rate_limit_survived() -> Result<(), Failed> {
             impatient.finished.code, impatient.finished.stdout
         )
         .into());
+    }
+    Ok(())
+}
+
+/// A server that drops its connection after a 500 costs the next request on it its
+/// answer; idempotent ones are sent again, so the run reports exactly what the 500s
+/// alone report, with no error and nothing left behind by a lost DELETE.
+fn close_after_500_survived() -> Result<(), Failed> {
+    let run = cli::run_json(&["--misbehave", "uniqueness-500,close-after-500"])?;
+    let actual = not_passing(&run.report);
+    let expected = expected().remove("uniqueness-500").unwrap_or_default();
+    if actual != expected {
+        return Err(format!(
+            "with connections dropped after each 500 the run differs from uniqueness-500 \
+             alone: {actual:?} instead of {expected:?}\n{}",
+            run.finished.stdout
+        )
+        .into());
+    }
+    let mut retried = 0;
+    for scenario in scenarios(&run.report) {
+        if let Some(problem) = scenario["cleanup_errors"]
+            .as_array()
+            .and_then(|e| e.first())
+        {
+            return Err(format!("{}: cleanup failed: {problem}", scenario["id"]).into());
+        }
+        retried += scenario["exchanges"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["attempt"] == 2 && e["method"] != "POST" && e["method"] != "PATCH")
+            .count();
+    }
+    if retried == 0 {
+        return Err("no request was retried: the switch dropped no connection".into());
     }
     Ok(())
 }

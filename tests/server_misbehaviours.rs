@@ -42,6 +42,10 @@ const TESTED: &[&str] = &[
     "stale-group-members",
     "no-groups",
     "rate-limit",
+    "endpoint-absolute",
+    "endpoint-base-path",
+    "no-discovery",
+    "close-after-500",
 ];
 
 #[test]
@@ -599,4 +603,99 @@ async fn rate_limit_answers_429_with_retry_after_beyond_four_per_second() {
     assert_eq!(retry_after.as_deref(), Some("1"));
     tokio::time::sleep(Duration::from_millis(300)).await;
     bent.get("/Users").await.assert_status(200);
+}
+
+#[tokio::test]
+async fn endpoint_switches_write_the_endpoint_in_other_forms() {
+    let strict = Scim::start().await;
+    let absolute = Scim::misbehaving("endpoint-absolute").await;
+    let prefixed = Scim::misbehaving("endpoint-base-path").await;
+    let endpoint = |types: Value| types["Resources"][0]["endpoint"].clone();
+    assert_eq!(endpoint(strict.get("/ResourceTypes").await.body), "/Users");
+    assert_eq!(
+        endpoint(absolute.get("/ResourceTypes").await.body),
+        format!("{}/Users", absolute.base).as_str()
+    );
+    assert_eq!(
+        endpoint(prefixed.get("/ResourceTypes").await.body),
+        "/scim/v2/Users"
+    );
+    prefixed.get("/Users").await.assert_status(200);
+}
+
+#[tokio::test]
+async fn no_discovery_answers_404_to_the_discovery_endpoints_only() {
+    let (strict, bent) = pair("no-discovery").await;
+    for path in [
+        "/ServiceProviderConfig",
+        "/ResourceTypes",
+        "/Schemas",
+        "/Schemas/x",
+    ] {
+        bent.get(path).await.assert_error(404, None);
+    }
+    strict.get("/Schemas").await.assert_status(200);
+    bent.get("/Users").await.assert_status(200);
+    bent.create_user("still-here").await;
+}
+
+/// Sends one HTTP/1.1 request on `stream` and reads what comes back until the answer's
+/// head and its declared body are in, or the connection ends.
+async fn exchange_on(stream: &mut tokio::net::TcpStream, request: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = match tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf)).await {
+            Ok(Ok(n)) => n,
+            Ok(Err(_)) | Err(_) => 0,
+        };
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&answer);
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                })
+                .unwrap_or(0);
+            if body.len() >= length {
+                break;
+            }
+        }
+    }
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn close_after_500_leaves_the_next_request_on_that_connection_unanswered() {
+    for (switches, dropped) in [
+        ("uniqueness-500", false),
+        ("uniqueness-500,close-after-500", true),
+    ] {
+        let scim = Scim::misbehaving(switches).await;
+        scim.create_user("taken").await;
+        let mut stream = tokio::net::TcpStream::connect(scim.handle.local_addr())
+            .await
+            .unwrap();
+        let body = user("taken").to_string();
+        let post = format!(
+            "POST /scim/v2/Users HTTP/1.1\r\nhost: x\r\ncontent-type: application/scim+json\r\n\
+             content-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let first = exchange_on(&mut stream, &post).await;
+        assert!(first.starts_with("HTTP/1.1 500"), "{first}");
+        let get = "GET /scim/v2/Users HTTP/1.1\r\nhost: x\r\n\r\n";
+        let second = exchange_on(&mut stream, get).await;
+        assert_eq!(second.is_empty(), dropped, "{switches}: {second:?}");
+        // A new connection is served as usual.
+        scim.get("/Users").await.assert_status(200);
+    }
 }

@@ -89,6 +89,9 @@ pub enum TransportErrorKind {
     /// The request could not even be formed (bad method, URL outside the target).
     InvalidRequest,
     Connect,
+    /// The connection closed before any byte of the response: the request may or may
+    /// not have been processed.
+    Closed,
     Timeout,
     BodyTooLarge,
     /// Reset, protocol error, unreadable body.
@@ -120,6 +123,9 @@ pub struct Sent {
 /// A configured connection to one SCIM target.
 pub struct Client {
     http: reqwest::Client,
+    /// Keeps no idle connections: for the one retry after a connection closed, which
+    /// must not land on another stale one.
+    fresh: reqwest::Client,
     base: url::BaseUrl,
     auth_header: Option<String>,
     extra_headers: Vec<(String, String)>,
@@ -179,13 +185,20 @@ impl Client {
             })?;
             extra_headers.push((name.to_ascii_lowercase(), value.to_owned()));
         }
-        let http = reqwest::Client::builder()
-            .tls_backend_rustls()
-            .danger_accept_invalid_certs(target.accept_invalid_certs)
-            .redirect(reqwest::redirect::Policy::none())
-            .retry(reqwest::retry::never())
-            .connect_timeout(target.timeout.min(Duration::from_secs(10)))
-            .timeout(target.timeout)
+        let builder = || {
+            reqwest::Client::builder()
+                .tls_backend_rustls()
+                .danger_accept_invalid_certs(target.accept_invalid_certs)
+                .redirect(reqwest::redirect::Policy::none())
+                .retry(reqwest::retry::never())
+                .connect_timeout(target.timeout.min(Duration::from_secs(10)))
+                .timeout(target.timeout)
+        };
+        let http = builder()
+            .build()
+            .map_err(|e| ClientError::Build(attempt::error_text(&e)))?;
+        let fresh = builder()
+            .pool_max_idle_per_host(0)
             .build()
             .map_err(|e| ClientError::Build(attempt::error_text(&e)))?;
         let mut secrets = target.auth.secrets();
@@ -198,6 +211,7 @@ impl Client {
         });
         Ok(Client {
             http,
+            fresh,
             base,
             auth_header: target.auth.header_value(),
             extra_headers,
@@ -228,7 +242,9 @@ impl Client {
             .map(String::from)
     }
 
-    /// Sends the request, retrying 429 (503 for idempotent methods) and connection failures.
+    /// Sends the request, retrying 429 (503 for idempotent methods) and connection
+    /// failures; an idempotent request whose connection closed before any response byte
+    /// is sent once more, on a new connection.
     pub async fn send(&self, request: &HttpRequest) -> Sent {
         self.send_until(request, &CancellationToken::new()).await
     }
@@ -252,14 +268,23 @@ impl Client {
         let mut schedule = retry::schedule(self.max_retries);
         let mut exchanges = Vec::new();
         let mut number = 0;
+        let mut reconnected = false;
         loop {
             number += 1;
             self.pause.wait().await;
             if let Some(limiter) = &self.limiter {
                 limiter.until_ready().await;
             }
-            let (raw, outcome) = attempt::run(self, &url, request, number).await;
+            let http = if reconnected { &self.fresh } else { &self.http };
+            let (raw, outcome) = attempt::run(self, http, &url, request, number).await;
             exchanges.push(self.redactor.exchange(&raw));
+            if let Err(e) = &outcome
+                && retry::is_closed_before_answer(&request.method, e.kind)
+                && !reconnected
+            {
+                reconnected = true;
+                continue;
+            }
             let reason = match &outcome {
                 Ok(response) if retry::is_retryable_status(&request.method, response.status) => {
                     Some(retry::RetryReason::Status {

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use axum::body::{Body, HttpBody};
-use axum::extract::{Query, Request, State};
+use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::header::{
     ALLOW, CONNECTION, ETAG, HOST, IF_MATCH, IF_NONE_MATCH, LOCATION, RETRY_AFTER,
 };
@@ -20,6 +20,7 @@ use serde_json::Value;
 use super::auth;
 use super::bulk::bulk;
 use super::config::{MAX_PAYLOAD_BYTES, RATE_LIMIT_PER_SECOND};
+use super::connection::Connection;
 use super::discovery;
 use super::error::ScimError;
 use super::etag::{etag, header_matches};
@@ -115,13 +116,24 @@ impl Endpoint {
 /// The axum fallback handler: every request comes here. The work runs in its own task so
 /// a panic surfaces as a JoinError and becomes a 500 SCIM error.
 pub async fn handle(State(provider): State<Arc<Provider>>, request: Request) -> Response {
+    let connection = request
+        .extensions()
+        .get::<ConnectInfo<Connection>>()
+        .map(|info| info.0.clone());
     let worker = Arc::clone(&provider);
     let task = tokio::spawn(async move {
         let (parts, body) = request.into_parts();
         let result = route(&worker, &parts, body).await;
         render(&worker, result)
     });
-    catch_panic(&provider, task).await
+    let response = catch_panic(&provider, task).await;
+    if provider.misbehaves(Misbehaviour::CloseAfter500)
+        && response.status() == StatusCode::INTERNAL_SERVER_ERROR
+        && let Some(connection) = connection
+    {
+        connection.drop_before_next_answer();
+    }
+    response
 }
 
 async fn catch_panic(provider: &Provider, task: tokio::task::JoinHandle<Response>) -> Response {

@@ -42,6 +42,7 @@ pub enum Misbehaviour {
     EndpointAbsolute,
     EndpointBasePath,
     NoDiscovery,
+    CloseAfter500,
 }
 
 use Misbehaviour as M;
@@ -196,21 +197,26 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
     (
         M::EndpointAbsolute,
         "endpoint-absolute",
-        "/ResourceTypes gives each endpoint as an absolute URL (allowed: relative to the base URL)",
+        "/ResourceTypes gives each endpoint as an absolute URL, http://host/scim/v2/Users",
     ),
     (
         M::EndpointBasePath,
         "endpoint-base-path",
-        "/ResourceTypes gives each endpoint with the base path repeated, /scim/v2/Users (allowed)",
+        "/ResourceTypes gives each endpoint with the base path repeated, /scim/v2/Users",
     ),
     (
         M::NoDiscovery,
         "no-discovery",
         "/ServiceProviderConfig, /ResourceTypes and /Schemas answer 404",
     ),
+    (
+        M::CloseAfter500,
+        "close-after-500",
+        "after a 500, the next request on that connection gets no answer (pair with uniqueness-500)",
+    ),
 ];
 
-const ALL: [Misbehaviour; 32] = [
+const ALL: [Misbehaviour; 33] = [
     M::Uniqueness500,
     M::UniquenessCaseSensitive,
     M::NoUniqueness,
@@ -243,6 +249,7 @@ const ALL: [Misbehaviour; 32] = [
     M::EndpointAbsolute,
     M::EndpointBasePath,
     M::NoDiscovery,
+    M::CloseAfter500,
 ];
 
 impl Misbehaviour {
