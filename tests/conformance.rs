@@ -14,7 +14,7 @@ use std::sync::{Arc, OnceLock, RwLock};
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use scimcheck::check::SchemaSet;
 use scimcheck::client::{Auth, Client, Target};
-use scimcheck::discovery::{self, Capabilities};
+use scimcheck::discovery::{self, Capabilities, DeclaredAttributes};
 use scimcheck::plan::{self, Plan, PlannedScenario};
 use scimcheck::profile::{self, Profile};
 use scimcheck::result::{Outcome, RunInfo};
@@ -30,6 +30,7 @@ struct Session {
     runtime: Runtime,
     client: Arc<Client>,
     capabilities: Capabilities,
+    attributes: DeclaredAttributes,
     schemas: Arc<SchemaSet>,
     profile: Option<Profile>,
     /// Exclusive scenarios take it for writing, all others for reading.
@@ -119,6 +120,7 @@ fn start_session() -> Result<Session, String> {
         runtime,
         client: Arc::new(client),
         capabilities,
+        attributes: found.attributes,
         schemas: Arc::new(schemas),
         profile,
         exclusive: RwLock::new(()),
@@ -161,6 +163,7 @@ fn run_one(scenario: Arc<Scenario>) -> Result<Completion, Failed> {
     }
     plan::gate_capabilities(&mut plan, &session.capabilities);
     plan::gate_declared_schemas(&mut plan, &session.schemas);
+    plan::gate_undeclared_attributes(&mut plan, &session.attributes);
     if let Some(skip) = &plan.scenarios[0].skip {
         return Ok(Completion::ignored_with(&skip.reason));
     }

@@ -46,6 +46,12 @@ const TESTED: &[&str] = &[
     "endpoint-base-path",
     "no-discovery",
     "close-after-500",
+    "null-values",
+    "no-search",
+    "filter-unsupported",
+    "no-scim-type",
+    "bulk-status-object",
+    "undeclared-dropped",
 ];
 
 #[test]
@@ -698,4 +704,149 @@ async fn close_after_500_leaves_the_next_request_on_that_connection_unanswered()
         // A new connection is served as usual.
         scim.get("/Users").await.assert_status(200);
     }
+}
+
+#[tokio::test]
+async fn null_values_answers_unassigned_attributes_as_null() {
+    let (strict, bent) = pair("null-values").await;
+    let quiet = strict.create_user("quiet").await;
+    assert!(quiet.get("title").is_none(), "{quiet}");
+    let nulls = bent.create_user("quiet").await;
+    assert_eq!(nulls["title"], Value::Null);
+    assert!(nulls.as_object().unwrap().contains_key("title"), "{nulls}");
+    assert_eq!(nulls["userName"], "quiet");
+    let spc = bent.get("/ServiceProviderConfig").await.body;
+    assert!(spc.as_object().unwrap().contains_key("documentationUri"));
+    assert_eq!(spc["documentationUri"], Value::Null);
+}
+
+#[tokio::test]
+async fn no_search_answers_404_to_search_only() {
+    let (strict, bent) = pair("no-search").await;
+    let search = json!({"schemas": [SEARCH], "filter": "userName pr"});
+    strict
+        .post("/Users/.search", search.clone())
+        .await
+        .assert_status(200);
+    for path in ["/.search", "/Users/.search"] {
+        bent.post(path, search.clone())
+            .await
+            .assert_error(404, None);
+    }
+    bent.get("/Users?filter=userName%20pr")
+        .await
+        .assert_status(200);
+}
+
+#[tokio::test]
+async fn filter_unsupported_refuses_all_but_one_eq_comparison() {
+    let (strict, bent) = pair("filter-unsupported").await;
+    for scim in [&strict, &bent] {
+        scim.create_user("ada").await;
+    }
+    let eq = format!("/Users?filter={}", filter_query(r#"userName eq "ada""#));
+    assert_eq!(bent.get(&eq).await.body["totalResults"], 1);
+    for filter in [
+        r#"userName sw "a""#,
+        r#"userName eq "ada" or userName eq "bob""#,
+        r#"emails[type eq "work"]"#,
+    ] {
+        let path = format!("/Users?filter={}", filter_query(filter));
+        strict.get(&path).await.assert_status(200);
+        bent.get(&path)
+            .await
+            .assert_error(400, Some("invalidFilter"));
+    }
+}
+
+#[tokio::test]
+async fn no_scim_type_keeps_only_the_keywords_the_rfc_text_names() {
+    let (strict, bent) = pair("no-scim-type").await;
+    let mut replies = Vec::new();
+    for scim in [&strict, &bent] {
+        let created = scim.create_user("ada").await;
+        let id = id_of(&created);
+        let read_only = scim
+            .patch_ops(
+                &format!("/Users/{id}"),
+                json!([{"op": "replace", "path": "id", "value": "x"}]),
+            )
+            .await;
+        let duplicate = scim.post("/Users", user("ada")).await;
+        replies.push((read_only, duplicate));
+    }
+    let (strict_read_only, strict_duplicate) = &replies[0];
+    let (bent_read_only, bent_duplicate) = &replies[1];
+    strict_read_only.assert_error(400, Some("mutability"));
+    bent_read_only.assert_error(400, None);
+    strict_duplicate.assert_error(409, Some("uniqueness"));
+    bent_duplicate.assert_error(409, Some("uniqueness"));
+}
+
+#[tokio::test]
+async fn bulk_status_object_writes_each_status_as_a_code_object() {
+    let (strict, bent) = pair("bulk-status-object").await;
+    let request = json!({
+        "schemas": [BULK_REQUEST],
+        "Operations": [
+            {"method": "POST", "path": "/Users", "bulkId": "a", "data": user("bulky")},
+            {"method": "POST", "path": "/Users", "bulkId": "b", "data": user("bulky")}
+        ]
+    });
+    let plain = strict.post("/Bulk", request.clone()).await.body;
+    assert_eq!(plain["Operations"][0]["status"], "201");
+    let objects = bent.post("/Bulk", request).await.body;
+    assert_eq!(objects["Operations"][0]["status"], json!({"code": "201"}));
+    assert_eq!(objects["Operations"][1]["status"], json!({"code": "409"}));
+    // A failed POST has no location, as RFC 7644 3.7.3 exempts it.
+    assert!(objects["Operations"][1].get("location").is_none());
+}
+
+#[tokio::test]
+async fn undeclared_dropped_neither_declares_nor_keeps_some_user_attributes() {
+    let (strict, bent) = pair("undeclared-dropped").await;
+    let body = json!({
+        "schemas": [USER],
+        "userName": "dropped",
+        "title": "Engineer",
+        "nickName": "Dee",
+        "displayName": "Kept",
+        "emails": [{"value": "d@example.com", "type": "work"}]
+    });
+    let kept = strict.create("/Users", body.clone()).await;
+    assert_eq!(kept["title"], "Engineer");
+    let dropped = bent.create("/Users", body).await;
+    assert!(
+        dropped.get("title").is_none() && dropped.get("nickName").is_none(),
+        "{dropped}"
+    );
+    assert_eq!(dropped["displayName"], "Kept");
+    assert_eq!(dropped["emails"], json!([{"value": "d@example.com"}]));
+    let schema = bent.get(&format!("/Schemas/{USER}")).await.body;
+    let names: Vec<&str> = schema["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"displayName") && !names.contains(&"title"),
+        "{names:?}"
+    );
+    let emails = schema["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "emails")
+        .unwrap();
+    let subs: Vec<&str> = emails["subAttributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["name"].as_str())
+        .collect();
+    assert!(
+        subs.contains(&"value") && !subs.contains(&"type"),
+        "{subs:?}"
+    );
 }

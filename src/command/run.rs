@@ -162,6 +162,7 @@ async fn run_against(mut ctx: RunContext<'_>) -> i32 {
     }
     plan::gate_capabilities(ctx.plan, &capabilities);
     plan::gate_declared_schemas(ctx.plan, &ctx.schemas);
+    plan::gate_undeclared_attributes(ctx.plan, &found.attributes);
 
     let run_id = executor::new_run_id();
     let info = RunInfo {

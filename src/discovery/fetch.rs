@@ -15,8 +15,8 @@ use serde_json::Value;
 use crate::client::{AuthMode, Client, HttpRequest, HttpResponse, TransportErrorKind};
 use crate::scim::get_attr;
 
-use super::Capabilities;
 use super::declared::{self, DeclaredSchemas};
+use super::{Capabilities, DeclaredAttributes};
 
 /// How many findings about odd /Schemas declarations are shown before the rest is counted.
 const SHOWN_DECLARATION_WARNINGS: usize = 5;
@@ -44,6 +44,8 @@ pub struct Discovered {
     pub schemas: Vec<Value>,
     /// A JSON Schema per resource type, derived from `resource_types` and `schemas`.
     pub declared: DeclaredSchemas,
+    /// The attributes each resource type declares, by endpoint.
+    pub attributes: DeclaredAttributes,
     /// Discovery gaps that did not stop the run (e.g. no /ServiceProviderConfig), and
     /// the standard endpoints probed instead, one sentence each.
     pub warnings: Vec<String>,
@@ -174,6 +176,11 @@ pub async fn discover(client: &Client) -> Result<Discovered, DiscoveryError> {
             .push(format!("/Schemas {}", describe(&schemas, client))),
     }
     found.declared = declared::derive(&found.resource_types, &found.schemas);
+    found.attributes = DeclaredAttributes::from_discovery(
+        &found.resource_types,
+        &found.schemas,
+        client.base_url(),
+    );
     let odd = &found.declared.warnings;
     found
         .warnings

@@ -2,6 +2,7 @@
 //! JSON Schemas derived from its /Schemas. Parsing is pure (JSON in, capabilities and
 //! schemas out; `declared` derives the schemas); fetching lives in `fetch`.
 
+mod attributes;
 mod declared;
 mod fetch;
 
@@ -27,6 +28,7 @@ pub const CAPABILITY_NAMES: &[&str] = &[
     "search",
 ];
 
+pub use attributes::DeclaredAttributes;
 pub use declared::{DECLARED_PREFIX, DeclaredSchemas, declared_resource_type, derive};
 pub use fetch::{Discovered, DiscoveryError, discover};
 

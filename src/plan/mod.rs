@@ -3,8 +3,12 @@
 
 use std::sync::Arc;
 
+mod needs;
+
+pub use needs::{Need, needs};
+
 use crate::check::SchemaSet;
-use crate::discovery::Capabilities;
+use crate::discovery::{Capabilities, DeclaredAttributes};
 use crate::result::SkipCause;
 use crate::suite::model::{Scenario, Severity, Suite};
 
@@ -169,6 +173,27 @@ pub fn gate_declared_schemas(plan: &mut Plan, schemas: &SchemaSet) {
             planned.skip = Some(Skip::new(
                 format!("{name} cannot be derived: {gap}"),
                 SkipCause::Discovery,
+            ));
+        }
+    }
+}
+
+/// Marks scenarios that demand an attribute the target does not declare for that
+/// resource type in /Schemas: RFC 7644 section 3.3 lets a server ignore what it does not
+/// support, so such a scenario cannot judge its feature on this target.
+pub fn gate_undeclared_attributes(plan: &mut Plan, declared: &DeclaredAttributes) {
+    for planned in plan.scenarios.iter_mut().filter(|p| p.skip.is_none()) {
+        let undeclared = needs(&planned.scenario)
+            .into_iter()
+            .find(|need| declared.declares(&need.endpoint, &need.attr) == Some(false));
+        if let Some(need) = undeclared {
+            planned.skip = Some(Skip::new(
+                format!(
+                    "needs {} at {}, which the target does not declare in /Schemas \
+                     (RFC 7644 section 3.3: a server may ignore attributes it does not support)",
+                    need.attr, need.endpoint
+                ),
+                SkipCause::Latitude,
             ));
         }
     }

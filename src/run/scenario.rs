@@ -11,10 +11,13 @@ use tokio_util::sync::CancellationToken;
 use super::ledger::CleanupLedger;
 use super::render::{RenderContext, StepRecord};
 use super::request;
+use crate::check::latitude::{self, Judged};
 use crate::check::{Failed, ResponseBody, SchemaSet, check_response, select};
 use crate::client::{Client, Redactor};
 use crate::plan::{PlannedScenario, Skip};
-use crate::result::{CheckFailure, Exchange, Outcome, ScenarioResult, failure_fails_run};
+use crate::result::{
+    CheckFailure, Exchange, Outcome, ScenarioResult, SkipCause, failure_fails_run,
+};
 use crate::suite::model::{Capture, CaptureSource, Scenario, Step};
 
 /// What every scenario of a run shares.
@@ -36,6 +39,8 @@ enum StepsEnd {
     Passed,
     Failed(Vec<CheckFailure>),
     Errored(String),
+    /// The target made a choice the RFCs allow that leaves the feature unjudgeable.
+    Skipped(String),
 }
 
 /// What the steps leave behind, kept outside the steps' task so that even a panic in
@@ -44,6 +49,8 @@ enum StepsEnd {
 struct Trail {
     ledger: CleanupLedger,
     exchanges: Vec<Exchange>,
+    /// Failures the RFCs' latitude excused, one sentence each.
+    excused: Vec<String>,
 }
 
 type SharedTrail = Arc<Mutex<Trail>>;
@@ -78,11 +85,12 @@ pub async fn run(planned: PlannedScenario, env: Arc<RunEnv>) -> ScenarioResult {
         Ok(end) => end,
         Err(e) => StepsEnd::Errored(format!("internal error while running the scenario: {e}")),
     };
-    let (mut exchanges, ledger) = {
+    let (mut exchanges, ledger, excused) = {
         let mut trail = lock(&trail);
         (
             std::mem::take(&mut trail.exchanges),
             std::mem::take(&mut trail.ledger),
+            std::mem::take(&mut trail.excused),
         )
     };
     let mut cleanup_errors = Vec::new();
@@ -92,7 +100,17 @@ pub async fn run(planned: PlannedScenario, env: Arc<RunEnv>) -> ScenarioResult {
         cleanup_errors = errors;
     }
     let outcome = match (end, planned.known_deviation.clone()) {
+        // Everything required held, but what the scenario is about was excused: saying
+        // it passed would claim more than was seen.
+        (StepsEnd::Passed, _) if !excused.is_empty() => Outcome::Skip {
+            reason: excused.join("; "),
+            cause: SkipCause::Latitude,
+        },
         (StepsEnd::Passed, _) => Outcome::Pass,
+        (StepsEnd::Skipped(reason), _) => Outcome::Skip {
+            reason,
+            cause: SkipCause::Latitude,
+        },
         (StepsEnd::Failed(failures), Some(reason)) => Outcome::Deviation { failures, reason },
         (StepsEnd::Failed(failures), None) if failure_fails_run(planned.severity, env.strict) => {
             Outcome::Fail { failures }
@@ -145,7 +163,7 @@ async fn run_steps(scenario: Arc<Scenario>, env: Arc<RunEnv>, trail: SharedTrail
         if env.cancel.is_cancelled() {
             return StepsEnd::Errored(format!("run interrupted before step `{}`", step.name));
         }
-        match run_step(step, &env, &mut ctx, &trail).await {
+        match run_step(step, &scenario, &env, &mut ctx, &trail).await {
             Ok(()) => {}
             Err(StepsEnd::Failed(failures)) => {
                 let request = request_shape(step);
@@ -167,6 +185,7 @@ async fn run_steps(scenario: Arc<Scenario>, env: Arc<RunEnv>, trail: SharedTrail
 
 async fn run_step(
     step: &Step,
+    scenario: &Scenario,
     env: &RunEnv,
     ctx: &mut RenderContext<'_>,
     trail: &SharedTrail,
@@ -192,7 +211,7 @@ async fn run_step(
             .unwrap_or_else(|| rendered.request.method.clone());
         StepsEnd::Errored(format!("step `{}`: {place}: {e}", step.name))
     })?;
-    let body = ResponseBody::parse(&response);
+    let body = ResponseBody::parse(&response).normalized();
     {
         let mut trail = lock(trail);
         if step.track_created {
@@ -206,7 +225,7 @@ async fn run_step(
         &step.name,
         StepRecord::new(
             rendered.request.headers.clone(),
-            rendered.body_value,
+            rendered.body_value.clone(),
             &response,
             &body,
         ),
@@ -220,7 +239,31 @@ async fn run_step(
         &*ctx,
     );
     if !failures.is_empty() {
-        return Err(StepsEnd::Failed(failures));
+        let attempt = latitude::Attempt {
+            method: &rendered.request.method,
+            path: &rendered.request.path,
+            query: &rendered.request.query,
+            request_body: rendered.body_value.as_ref(),
+            expected_status: step
+                .expect
+                .status
+                .as_ref()
+                .map_or(&[][..], |s| s.any_of.as_slice()),
+            status: response.status,
+            body: &body,
+            requirements: &scenario.requirement,
+        };
+        match latitude::judge(&attempt, failures) {
+            Judged::Skip(reason) => return Err(StepsEnd::Skipped(reason)),
+            Judged::Stands { failures, excused } => {
+                lock(trail).excused.extend(excused);
+                if !failures.is_empty() {
+                    return Err(StepsEnd::Failed(
+                        failures.into_iter().map(|f| located(f, step)).collect(),
+                    ));
+                }
+            }
+        }
     }
     for capture in &step.capture {
         let value = captured(capture, &response, &body)
@@ -228,6 +271,14 @@ async fn run_step(
         ctx.capture(&capture.name, value);
     }
     Ok(())
+}
+
+/// A failure the latitude rules wrote is placed at the step's request.
+fn located(failure: CheckFailure, step: &Step) -> CheckFailure {
+    if !failure.location.is_empty() {
+        return failure;
+    }
+    Failed::new(failure.subject, failure.expected, failure.actual).at(&step.name, &step.request.loc)
 }
 
 fn captured(

@@ -22,7 +22,7 @@ use super::bulk::bulk;
 use super::config::{MAX_PAYLOAD_BYTES, RATE_LIMIT_PER_SECOND};
 use super::connection::Connection;
 use super::discovery;
-use super::error::ScimError;
+use super::error::{ScimError, ScimType};
 use super::etag::{etag, header_matches};
 use super::media;
 use super::misbehave::Misbehaviour;
@@ -34,6 +34,7 @@ use super::render::as_sent;
 use super::reply::{Reply, render, render_error};
 use super::resources::{self, Written};
 use super::schema_defs::ResourceKind;
+use crate::scim::{CompareOp, Filter};
 
 /// Bodies beyond the limit are read and thrown away up to this size, so the client gets
 /// its 413 instead of a reset connection; beyond it the connection is closed.
@@ -219,6 +220,25 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
     request.serve(endpoint)
 }
 
+/// The `filter-unsupported` misbehaviour: only one `attribute eq value` comparison is
+/// supported; anything else answers 400 invalidFilter, as RFC 7644 3.4.2.2 allows.
+fn supported(ctx: &Ctx<'_>, request: &ListRequest) -> Result<(), ScimError> {
+    let simple = matches!(
+        &request.filter,
+        None | Some(Filter::Compare {
+            op: CompareOp::Eq,
+            ..
+        })
+    );
+    if ctx.misbehaves(Misbehaviour::FilterUnsupported) && !simple {
+        return Err(ScimError::bad_request(
+            ScimType::InvalidFilter,
+            "this server supports only one `attribute eq value` comparison in a filter",
+        ));
+    }
+    Ok(())
+}
+
 fn strip_base<'p>(base: &str, path: &'p str) -> Option<&'p str> {
     let rest = path.strip_prefix(base)?;
     (rest.is_empty() || rest.starts_with('/')).then_some(rest)
@@ -359,13 +379,18 @@ impl Incoming<'_> {
                 StatusCode::NOT_IMPLEMENTED,
                 "/Me is not supported",
             )),
+            Endpoint::Search(_) if ctx.misbehaves(Misbehaviour::NoSearch) => Err(
+                ScimError::not_found(format!("no SCIM endpoint at '{}'", self.parts.uri.path())),
+            ),
             Endpoint::Search(kind) => {
                 let kinds = kind.map_or_else(|| ctx.provider.kinds(), |kind| vec![kind]);
                 let request = ListRequest::from_search(self.body(), &kinds)?;
+                supported(ctx, &request)?;
                 Ok(Reply::json(StatusCode::OK, list(ctx, &kinds, &request)))
             }
             Endpoint::Collection(kind) if reading => {
                 let request = ListRequest::from_params(self.params, &[kind])?;
+                supported(ctx, &request)?;
                 Ok(Reply::json(StatusCode::OK, list(ctx, &[kind], &request)))
             }
             Endpoint::Collection(kind) => {

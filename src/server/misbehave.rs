@@ -43,6 +43,12 @@ pub enum Misbehaviour {
     EndpointBasePath,
     NoDiscovery,
     CloseAfter500,
+    NullValues,
+    NoSearch,
+    FilterUnsupported,
+    NoScimType,
+    BulkStatusObject,
+    UndeclaredDropped,
 }
 
 use Misbehaviour as M;
@@ -214,9 +220,39 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         "close-after-500",
         "after a 500, the next request on that connection gets no answer (pair with uniqueness-500)",
     ),
+    (
+        M::NullValues,
+        "null-values",
+        "unassigned attributes come back as null (documentationUri: null, title: null, ...)",
+    ),
+    (
+        M::NoSearch,
+        "no-search",
+        "POST /.search and /Users/.search answer 404 (the endpoint is optional)",
+    ),
+    (
+        M::FilterUnsupported,
+        "filter-unsupported",
+        "any filter but one `attribute eq value` comparison answers 400 invalidFilter",
+    ),
+    (
+        M::NoScimType,
+        "no-scim-type",
+        "errors carry scimType only where the RFC text names one (uniqueness, noTarget, ...)",
+    ),
+    (
+        M::BulkStatusObject,
+        "bulk-status-object",
+        "Bulk results give status as {\"code\": \"201\"}, as in RFC 7644 section 3.7.3",
+    ),
+    (
+        M::UndeclaredDropped,
+        "undeclared-dropped",
+        "title, nickName, phoneNumbers, emails.type: not in /Schemas, and dropped on write",
+    ),
 ];
 
-const ALL: [Misbehaviour; 33] = [
+const ALL: [Misbehaviour; 39] = [
     M::Uniqueness500,
     M::UniquenessCaseSensitive,
     M::NoUniqueness,
@@ -250,6 +286,12 @@ const ALL: [Misbehaviour; 33] = [
     M::EndpointBasePath,
     M::NoDiscovery,
     M::CloseAfter500,
+    M::NullValues,
+    M::NoSearch,
+    M::FilterUnsupported,
+    M::NoScimType,
+    M::BulkStatusObject,
+    M::UndeclaredDropped,
 ];
 
 impl Misbehaviour {
