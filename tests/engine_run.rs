@@ -713,3 +713,45 @@ async fn without_a_location_header_the_returned_id_is_cleaned_up() {
     assert_eq!(count_users(&client, &prefix).await, 0);
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_failed_setup_step_blocks_the_scenario_and_names_the_precondition() {
+    let server = reference_server(None, &["create-200"]).await;
+    let client = client(server.base_url(), None);
+    let yaml = r#"
+id: users.patch.blocked
+title: A PATCH scenario whose user cannot be created as expected
+steps:
+  - name: create
+    setup: true
+    request:
+      method: POST
+      path: /Users
+      body: { schemas: [urn:ietf:params:scim:schemas:core:2.0:User], userName: "{{ unique.email }}" }
+    expect: { status: 201 }
+    capture: { user: body.id }
+  - name: patch
+    request: { method: GET, path: "/Users/{{ user }}" }
+    expect: { status: 200 }
+"#;
+    let (summary, _) = run(&plan(yaml), client, options(1)).await;
+    let result = &summary.results[0];
+    let Outcome::Blocked {
+        precondition,
+        failures,
+    } = &result.outcome
+    else {
+        panic!("expected blocked, got {:?}", result.outcome);
+    };
+    assert_eq!(
+        precondition,
+        "setup step `create` (POST /Users) did not succeed"
+    );
+    assert_eq!(failures[0].subject, "status");
+    assert_eq!(failures[0].request, "POST /Users");
+    assert_eq!(summary.totals.blocked, 1);
+    assert_eq!(summary.totals.failed, 0);
+    let steps: Vec<&str> = result.exchanges.iter().map(|e| e.step.as_str()).collect();
+    assert_eq!(steps, ["create"], "the feature was never reached");
+    server.shutdown().await;
+}

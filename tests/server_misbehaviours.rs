@@ -52,6 +52,7 @@ const TESTED: &[&str] = &[
     "no-scim-type",
     "bulk-status-object",
     "undeclared-dropped",
+    "display-name-dropped",
 ];
 
 #[test]
@@ -849,4 +850,21 @@ async fn undeclared_dropped_neither_declares_nor_keeps_some_user_attributes() {
         subs.contains(&"value") && !subs.contains(&"type"),
         "{subs:?}"
     );
+}
+
+#[tokio::test]
+async fn display_name_dropped_declares_display_name_but_never_keeps_it() {
+    let (strict, bent) = pair("display-name-dropped").await;
+    let body = json!({"schemas": [USER], "userName": "shown", "displayName": "Shown"});
+    assert_eq!(
+        strict.create("/Users", body.clone()).await["displayName"],
+        "Shown"
+    );
+    let created = bent.create("/Users", body).await;
+    assert!(created.get("displayName").is_none(), "{created}");
+    let schema = bent.get(&format!("/Schemas/{USER}")).await.body;
+    assert!(schema["attributes"].to_string().contains("\"displayName\""));
+    // Groups keep theirs.
+    let group = bent.create_group("G", &[]).await;
+    assert_eq!(group["displayName"], "G");
 }

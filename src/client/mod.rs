@@ -124,8 +124,10 @@ pub struct Sent {
 pub struct Client {
     http: reqwest::Client,
     /// Keeps no idle connections: for the one retry after a connection closed, which
-    /// must not land on another stale one.
-    fresh: reqwest::Client,
+    /// must not land on another stale one. Built on first need (building loads the TLS
+    /// roots, which takes a while).
+    fresh: std::sync::OnceLock<reqwest::Client>,
+    accept_invalid_certs: bool,
     base: url::BaseUrl,
     auth_header: Option<String>,
     extra_headers: Vec<(String, String)>,
@@ -185,20 +187,7 @@ impl Client {
             })?;
             extra_headers.push((name.to_ascii_lowercase(), value.to_owned()));
         }
-        let builder = || {
-            reqwest::Client::builder()
-                .tls_backend_rustls()
-                .danger_accept_invalid_certs(target.accept_invalid_certs)
-                .redirect(reqwest::redirect::Policy::none())
-                .retry(reqwest::retry::never())
-                .connect_timeout(target.timeout.min(Duration::from_secs(10)))
-                .timeout(target.timeout)
-        };
-        let http = builder()
-            .build()
-            .map_err(|e| ClientError::Build(attempt::error_text(&e)))?;
-        let fresh = builder()
-            .pool_max_idle_per_host(0)
+        let http = http_builder(target.accept_invalid_certs, target.timeout)
             .build()
             .map_err(|e| ClientError::Build(attempt::error_text(&e)))?;
         let mut secrets = target.auth.secrets();
@@ -211,7 +200,8 @@ impl Client {
         });
         Ok(Client {
             http,
-            fresh,
+            fresh: std::sync::OnceLock::new(),
+            accept_invalid_certs: target.accept_invalid_certs,
             base,
             auth_header: target.auth.header_value(),
             extra_headers,
@@ -221,6 +211,17 @@ impl Client {
             max_retries: target.max_retries,
             max_body_bytes: target.max_body_bytes,
             redactor,
+        })
+    }
+
+    /// The client that opens a new connection for every request; should it not build,
+    /// the pooled one serves (its dead connection is gone by then anyway).
+    fn fresh_connections(&self) -> &reqwest::Client {
+        self.fresh.get_or_init(|| {
+            http_builder(self.accept_invalid_certs, self.timeout)
+                .pool_max_idle_per_host(0)
+                .build()
+                .unwrap_or_else(|_| self.http.clone())
         })
     }
 
@@ -275,7 +276,11 @@ impl Client {
             if let Some(limiter) = &self.limiter {
                 limiter.until_ready().await;
             }
-            let http = if reconnected { &self.fresh } else { &self.http };
+            let http = if reconnected {
+                self.fresh_connections()
+            } else {
+                &self.http
+            };
             let (raw, outcome) = attempt::run(self, http, &url, request, number).await;
             exchanges.push(self.redactor.exchange(&raw));
             if let Err(e) = &outcome
@@ -322,6 +327,17 @@ impl Client {
             }
         }
     }
+}
+
+/// Every HTTP client of a target is built alike: no redirects or retries of its own.
+fn http_builder(accept_invalid_certs: bool, timeout: Duration) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .tls_backend_rustls()
+        .danger_accept_invalid_certs(accept_invalid_certs)
+        .redirect(reqwest::redirect::Policy::none())
+        .retry(reqwest::retry::never())
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .timeout(timeout)
 }
 
 #[cfg(test)]

@@ -68,15 +68,24 @@ fn primary(failures: &[CheckFailure]) -> Option<&CheckFailure> {
         .or_else(|| failures.first())
 }
 
-/// What makes two failures the same cause: the same request shape, the same check and
-/// the same expectation, with the values a run generates masked.
+/// What makes two failures the same cause. A wrong status: the same request shape, the
+/// same expectation and the same answer. An attribute missing from an answer: that
+/// attribute, whichever request showed it (a server that drops `displayName` drops it
+/// from every answer). Any other check: the same request shape and the same check.
 fn key(failure: &CheckFailure) -> String {
-    format!(
-        "{}\u{1f}{}\u{1f}{}",
-        failure.request,
-        failure.subject,
-        mask_generated(&failure.expected)
-    )
+    let subject = failure.subject.to_ascii_lowercase();
+    if failure.subject == "status" {
+        let answered: String = failure.actual.chars().take(3).collect();
+        return format!(
+            "{}\u{1f}status\u{1f}{}\u{1f}{answered}",
+            failure.request,
+            mask_generated(&failure.expected)
+        );
+    }
+    if subject.starts_with("body.") && failure.actual == "absent" {
+        return format!("absent\u{1f}{subject}");
+    }
+    format!("{}\u{1f}{subject}", failure.request)
 }
 
 fn check_words(failure: &CheckFailure) -> String {

@@ -41,6 +41,11 @@ enum StepsEnd {
     Errored(String),
     /// The target made a choice the RFCs allow that leaves the feature unjudgeable.
     Skipped(String),
+    /// A setup step failed: the feature was never reached.
+    Blocked {
+        precondition: String,
+        failures: Vec<CheckFailure>,
+    },
 }
 
 /// What the steps leave behind, kept outside the steps' task so that even a panic in
@@ -111,6 +116,16 @@ pub async fn run(planned: PlannedScenario, env: Arc<RunEnv>) -> ScenarioResult {
             reason,
             cause: SkipCause::Latitude,
         },
+        (
+            StepsEnd::Blocked {
+                precondition,
+                failures,
+            },
+            _,
+        ) => Outcome::Blocked {
+            precondition,
+            failures,
+        },
         (StepsEnd::Failed(failures), Some(reason)) => Outcome::Deviation { failures, reason },
         (StepsEnd::Failed(failures), None) if failure_fails_run(planned.severity, env.strict) => {
             Outcome::Fail { failures }
@@ -167,15 +182,23 @@ async fn run_steps(scenario: Arc<Scenario>, env: Arc<RunEnv>, trail: SharedTrail
             Ok(()) => {}
             Err(StepsEnd::Failed(failures)) => {
                 let request = request_shape(step);
-                return StepsEnd::Failed(
-                    failures
-                        .into_iter()
-                        .map(|f| CheckFailure {
-                            request: request.clone(),
-                            ..redact_failure(&redactor, f)
-                        })
-                        .collect(),
-                );
+                let failures = failures
+                    .into_iter()
+                    .map(|f| CheckFailure {
+                        request: request.clone(),
+                        ..redact_failure(&redactor, f)
+                    })
+                    .collect();
+                if step.setup {
+                    return StepsEnd::Blocked {
+                        precondition: format!(
+                            "setup step `{}` ({request}) did not succeed",
+                            step.name
+                        ),
+                        failures,
+                    };
+                }
+                return StepsEnd::Failed(failures);
             }
             Err(end) => return end,
         }

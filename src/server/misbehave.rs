@@ -49,6 +49,7 @@ pub enum Misbehaviour {
     NoScimType,
     BulkStatusObject,
     UndeclaredDropped,
+    DisplayNameDropped,
 }
 
 use Misbehaviour as M;
@@ -250,9 +251,14 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         "undeclared-dropped",
         "title, nickName, phoneNumbers, emails.type: not in /Schemas, and dropped on write",
     ),
+    (
+        M::DisplayNameDropped,
+        "display-name-dropped",
+        "a User's displayName is declared in /Schemas but never stored",
+    ),
 ];
 
-const ALL: [Misbehaviour; 39] = [
+const ALL: [Misbehaviour; 40] = [
     M::Uniqueness500,
     M::UniquenessCaseSensitive,
     M::NoUniqueness,
@@ -292,6 +298,7 @@ const ALL: [Misbehaviour; 39] = [
     M::NoScimType,
     M::BulkStatusObject,
     M::UndeclaredDropped,
+    M::DisplayNameDropped,
 ];
 
 impl Misbehaviour {

@@ -173,6 +173,9 @@ pub fn commit(
     if kind == ResourceKind::User && ctx.misbehaves(Misbehaviour::UndeclaredDropped) {
         drop_undeclared(&mut attrs);
     }
+    if kind == ResourceKind::User && ctx.misbehaves(Misbehaviour::DisplayNameDropped) {
+        attrs.remove("displayName");
+    }
     if kind == ResourceKind::User {
         return Ok(match id {
             Some(id) => {

@@ -93,6 +93,9 @@ pub struct Step {
     pub capture: Vec<Capture>,
     /// False for a step whose created resource is deleted by the scenario itself.
     pub track_created: bool,
+    /// A step that prepares what the scenario is about (the user a PATCH scenario
+    /// patches): when it fails, the scenario is blocked, not failed.
+    pub setup: bool,
     pub loc: Loc,
 }
 
