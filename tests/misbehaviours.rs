@@ -29,7 +29,11 @@ const FIXTURE: &str = concat!(
 type Caught = BTreeSet<String>;
 
 /// Transport behaviour the client must survive rather than report; each has its own test.
-const SURVIVED: [Misbehaviour; 2] = [Misbehaviour::RateLimit, Misbehaviour::CloseAfter500];
+const SURVIVED: [Misbehaviour; 3] = [
+    Misbehaviour::RateLimit,
+    Misbehaviour::CloseAfter500,
+    Misbehaviour::Concurrent500,
+];
 
 /// The fixture's word for a switch that plays RFC-allowed behaviour.
 const ALLOWED: &str = "allowed";
@@ -46,6 +50,14 @@ fn main() {
         Trial::test(
             "close-after-500-is-survived-by-one-retry",
             close_after_500_survived,
+        ),
+        Trial::test(
+            "filter-ignored-fails-the-same-scenarios-at-any-jobs",
+            filter_ignored_is_deterministic,
+        ),
+        Trial::test(
+            "concurrent-500-is-told-apart-from-conformance",
+            concurrent_500_told_apart,
         ),
     ];
     for &misbehaviour in Misbehaviour::all() {
@@ -307,6 +319,62 @@ fn close_after_500_survived() -> Result<(), Failed> {
     }
     if retried == 0 {
         return Err("no request was retried: the switch dropped no connection".into());
+    }
+    Ok(())
+}
+
+/// A server that ignores filters fails the same scenarios one at a time and eight at a
+/// time, run after run: every scenario scopes its queries to its own data, and the run's
+/// decoy gives each filtered list something to leave out even when nothing else runs.
+fn filter_ignored_is_deterministic() -> Result<(), Failed> {
+    let mut seen: Vec<(usize, Caught)> = Vec::new();
+    for _ in 0..5 {
+        for jobs in [1, 8] {
+            let run = cli::run_json_jobs(jobs, &["--misbehave", "filter-ignored"])?;
+            seen.push((jobs, not_passing(&run.report)));
+        }
+    }
+    let (_, first) = &seen[0];
+    if first.is_empty() {
+        return Err("filter-ignored made nothing fail".into());
+    }
+    for (jobs, caught) in &seen[1..] {
+        if caught != first {
+            let only_here: Vec<_> = caught.difference(first).collect();
+            let only_first: Vec<_> = first.difference(caught).collect();
+            return Err(format!(
+                "--jobs {jobs} caught a different set: {only_here:?} instead of {only_first:?}"
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// A server that answers 500 to overlapping writes but not to sequential ones: the
+/// scenarios hit are run again alone, their verdicts come from that, and the run says its
+/// failures depend on concurrency. A real 500 (a duplicate userName) still fails.
+fn concurrent_500_told_apart() -> Result<(), Failed> {
+    let eight = cli::run_json_jobs(8, &["--misbehave", "concurrent-500"])?;
+    let notices = eight.report["notices"].to_string();
+    if !notices.contains("failures depend on concurrency: retry with --jobs 1") {
+        return Err(format!("no concurrency notice: {notices}").into());
+    }
+    let broken = not_passing(&eight.report);
+    if !broken.is_empty() || eight.finished.code != 0 {
+        return Err(format!("overlap 500s were listed as failures: {broken:?}").into());
+    }
+    let one = cli::run_json_jobs(1, &["--misbehave", "concurrent-500"])?;
+    if one.report["notices"].to_string().contains("concurrency") || one.finished.code != 0 {
+        return Err(format!("one at a time nothing overlaps: {}", one.report["notices"]).into());
+    }
+    let real = cli::run_json_jobs(8, &["--misbehave", "concurrent-500,uniqueness-500"])?;
+    let expected = expected().remove("uniqueness-500").unwrap_or_default();
+    let actual = not_passing(&real.report);
+    if actual != expected {
+        return Err(
+            format!("real 500s must still fail: {actual:?} instead of {expected:?}").into(),
+        );
     }
     Ok(())
 }

@@ -53,6 +53,7 @@ const TESTED: &[&str] = &[
     "bulk-status-object",
     "undeclared-dropped",
     "display-name-dropped",
+    "concurrent-500",
 ];
 
 #[test]
@@ -867,4 +868,21 @@ async fn display_name_dropped_declares_display_name_but_never_keeps_it() {
     // Groups keep theirs.
     let group = bent.create_group("G", &[]).await;
     assert_eq!(group["displayName"], "G");
+}
+
+#[tokio::test]
+async fn concurrent_500_fails_overlapping_writes_only() {
+    let bent = Scim::misbehaving("concurrent-500").await;
+    bent.post("/Users", user("first")).await.assert_status(201);
+    bent.post("/Users", user("second")).await.assert_status(201);
+    let (a, b) = tokio::join!(
+        bent.post("/Users", user("third")),
+        bent.post("/Users", user("fourth"))
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 500], "{} / {}", a.text, b.text);
+    // Reads never collide.
+    let (x, y) = tokio::join!(bent.get("/Users"), bent.get("/Users"));
+    assert_eq!((x.status, y.status), (200, 200));
 }

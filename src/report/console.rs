@@ -194,6 +194,10 @@ impl<W: Write> ConsoleReporter<W> {
                 self.write(&text);
                 self.progress.cancelling();
             }
+            RunEvent::Notice(text) => {
+                let line = format!("{}\n", self.paint(WARN, &format!("note: {text}")));
+                self.write(&line);
+            }
             RunEvent::Finished(summary) => {
                 self.progress.finish();
                 let text = summary_text(summary, self.planned, &self.options);

@@ -265,6 +265,9 @@ pub enum RunEvent {
     /// First Ctrl-C: no new scenarios start; running ones stop after their current
     /// request and clean up.
     Cancelling,
+    /// Something the run does that is worth saying as it happens (scenarios run again
+    /// one at a time after 5xx answers under concurrency).
+    Notice(String),
     Finished(Box<RunSummary>),
 }
 

@@ -4,9 +4,11 @@
 //! nothing else runs and holds off the others while it runs. Results stream out as
 //! events in completion order; the summary lists them in plan order.
 
+mod decoy;
 mod ledger;
 pub mod render;
 mod request;
+mod rerun;
 mod scenario;
 
 use std::collections::{BTreeMap, HashMap};
@@ -24,6 +26,7 @@ use crate::client::Client;
 use crate::plan::{Plan, Skip};
 use crate::result::{Outcome, RunEvent, RunInfo, RunSummary, ScenarioResult, SkipCause, Totals};
 
+pub use decoy::decoy_name;
 pub use ledger::{CLEANUP_STEP, CleanupLedger};
 pub use render::{RenderContext, StepRecord, run_prefix, unique_value};
 
@@ -92,6 +95,7 @@ pub async fn execute(
         cancel: cancel.clone(),
         counter: AtomicU64::new(0),
     });
+    let decoys = decoy::plant(&env.client, plan, &env.run_id).await;
     let slots = Arc::new(Semaphore::new(options.jobs.max(1)));
     // Readers are ordinary scenarios; an exclusive scenario takes the write side.
     let exclusive = Arc::new(RwLock::new(()));
@@ -157,8 +161,7 @@ pub async fn execute(
     } else {
         watcher.abort();
     }
-    let mut totals = Totals::default();
-    let results: Vec<ScenarioResult> = plan
+    let mut results: Vec<ScenarioResult> = plan
         .scenarios
         .iter()
         .zip(results)
@@ -174,8 +177,18 @@ pub async fn execute(
                 result
             })
         })
-        .inspect(|result| totals.add(result))
         .collect();
+    let mut notices = options.notices;
+    if !interrupted && options.jobs > 1 {
+        notices
+            .extend(rerun::rerun_after_5xx(plan, &mut results, &env, &events, options.jobs).await);
+    }
+    if options.keep {
+        notices.extend(decoys.notices);
+    } else {
+        notices.extend(decoys.remove(&env.client).await);
+    }
+    let totals = Totals::of(&results);
     let summary = RunSummary {
         info,
         results,
@@ -183,7 +196,7 @@ pub async fn execute(
         duration: started.elapsed(),
         interrupted,
         strict: options.strict,
-        notices: options.notices,
+        notices,
     };
     let _ = events.send(RunEvent::Finished(Box::new(summary.clone())));
     summary

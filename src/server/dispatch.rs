@@ -40,6 +40,9 @@ use crate::scim::{CompareOp, Filter};
 /// its 413 instead of a reset connection; beyond it the connection is closed.
 const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
 
+/// How long a create or change takes under the `concurrent-500` misbehaviour.
+const CONCURRENT_WRITE_TIME: std::time::Duration = std::time::Duration::from_millis(15);
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Endpoint {
     Collection(ResourceKind),
@@ -195,6 +198,24 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
         ));
     }
     media::check_accept(&parts.headers)?;
+    let creates_or_changes = matches!(
+        (&endpoint, &parts.method),
+        (Endpoint::Collection(_), &Method::POST)
+            | (Endpoint::Resource(..), &Method::PUT | &Method::PATCH)
+    );
+    let _write = if provider.misbehaves(Misbehaviour::Concurrent500) && creates_or_changes {
+        let write = provider.enter_write();
+        // A write takes a while here, as on a database under load, so overlaps happen.
+        tokio::time::sleep(CONCURRENT_WRITE_TIME).await;
+        if write.overlaps {
+            return Err(ScimError::internal(
+                "another write was in progress (concurrent-500)",
+            ));
+        }
+        Some(write)
+    } else {
+        None
+    };
     let params: Vec<(String, String)> = Query::try_from_uri(&parts.uri)
         .map(|Query(params)| params)
         .map_err(|error| {

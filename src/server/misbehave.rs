@@ -50,6 +50,7 @@ pub enum Misbehaviour {
     BulkStatusObject,
     UndeclaredDropped,
     DisplayNameDropped,
+    Concurrent500,
 }
 
 use Misbehaviour as M;
@@ -256,9 +257,14 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         "display-name-dropped",
         "a User's displayName is declared in /Schemas but never stored",
     ),
+    (
+        M::Concurrent500,
+        "concurrent-500",
+        "a create or change that overlaps another one answers 500; one at a time they work",
+    ),
 ];
 
-const ALL: [Misbehaviour; 40] = [
+const ALL: [Misbehaviour; 41] = [
     M::Uniqueness500,
     M::UniquenessCaseSensitive,
     M::NoUniqueness,
@@ -299,6 +305,7 @@ const ALL: [Misbehaviour; 40] = [
     M::BulkStatusObject,
     M::UndeclaredDropped,
     M::DisplayNameDropped,
+    M::Concurrent500,
 ];
 
 impl Misbehaviour {

@@ -156,11 +156,17 @@ pub struct JsonRun {
 /// One job at a time: with `filter-ignored`, say, what a list returns would otherwise
 /// depend on which other scenarios happen to run beside it.
 pub fn run_json(extra: &[&str]) -> Result<JsonRun, String> {
+    run_json_jobs(1, extra)
+}
+
+/// Like `run_json`, with `jobs` scenarios at a time.
+pub fn run_json_jobs(jobs: usize, extra: &[&str]) -> Result<JsonRun, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let path = dir.path().join("report.json");
+    let jobs = jobs.to_string();
     let mut command = scimcheck();
     command
-        .args(["run", "--no-progress", "--jobs", "1", "--report-json"])
+        .args(["run", "--no-progress", "--jobs", &jobs, "--report-json"])
         .arg(&path)
         .args(extra);
     let finished = finish(command);
