@@ -18,9 +18,14 @@ fn a_passing_run_on_the_embedded_server_exits_0() {
         "{}",
         out.show()
     );
-    let (passed, failed, skipped) = out.tally();
-    assert!(passed >= 1, "{}", out.show());
-    assert_eq!((failed, skipped), (0, 0), "{}", out.show());
+    let tally = out.tally();
+    assert!(tally.passed >= 1, "{}", out.show());
+    assert_eq!(
+        (tally.failed, tally.skipped, tally.errored, tally.blocked),
+        (0, 0, 0, 0),
+        "{}",
+        out.show()
+    );
 }
 
 #[test]
@@ -68,7 +73,7 @@ fn a_conformance_failure_exits_1_with_a_failure_block_that_points_into_the_suite
         "the source line is not shown\n{}",
         out.show()
     );
-    let (_, failed, _) = out.tally();
+    let failed = out.tally().failed;
     assert!(
         failed >= 1,
         "the final line counts the failure\n{}",
@@ -194,4 +199,60 @@ fn an_html_page_instead_of_scim_exits_3_saying_it_is_not_a_scim_endpoint() {
         "no scenario may run against a web page\n{}",
         out.show()
     );
+}
+
+#[test]
+fn a_target_that_only_answers_503_exits_3_saying_what_it_saw() {
+    let peer = FakePeer::status("503 Service Unavailable", None);
+    for command in ["run", "discover"] {
+        let out = run(&[command, "--url", &peer.url, "--retries", "0"]);
+        out.assert_code(exit::CANNOT_START).assert_no_panic();
+        for seen in [
+            "GET /ServiceProviderConfig answered 503",
+            "GET /ResourceTypes answered 503",
+            "GET /Schemas answered 503",
+            "GET /Users answered 503",
+        ] {
+            assert!(
+                out.stderr.contains(seen),
+                "{command}: {seen}\n{}",
+                out.show()
+            );
+        }
+        assert!(out.stderr.contains("no usable answer"), "{}", out.show());
+        assert!(!out.stdout.contains("FAIL"), "{}", out.show());
+    }
+}
+
+#[test]
+fn a_target_that_only_rate_limits_exits_3() {
+    let peer = FakePeer::status("429 Too Many Requests", None);
+    let out = run(&["run", "--url", &peer.url, "--no-progress", "--retries", "0"]);
+    out.assert_code(exit::CANNOT_START).assert_no_panic();
+    assert!(out.stderr.contains("answered 429"), "{}", out.show());
+}
+
+#[test]
+fn a_target_that_only_redirects_exits_3_saying_where_without_secrets() {
+    let peer = FakePeer::status(
+        "302 Found",
+        Some("https://admin:hunter2@login.example/sso?session=s3cr3t#frag"),
+    );
+    for command in ["run", "discover"] {
+        let out = run(&[command, "--url", &peer.url]);
+        out.assert_code(exit::CANNOT_START).assert_no_panic();
+        assert!(
+            out.stderr
+                .contains("answered 302 redirecting to https://login.example/sso"),
+            "{command}\n{}",
+            out.show()
+        );
+        for secret in ["hunter2", "admin", "s3cr3t", "frag"] {
+            assert!(
+                !out.all().contains(secret),
+                "{secret} shown\n{}",
+                out.show()
+            );
+        }
+    }
 }

@@ -103,8 +103,8 @@ fn with_insecure_the_users_read_scenarios_pass_over_tls() {
         "{}",
         out.show()
     );
-    let (passed, failed, _) = out.tally();
-    assert!(passed > 0 && failed == 0, "{}", out.show());
+    let tally = out.tally();
+    assert!(tally.passed > 0 && tally.failed == 0, "{}", out.show());
     assert!(
         out.stdout
             .contains(&format!("scenarios against {}", https.front.base)),

@@ -58,7 +58,8 @@ fn no_builtin_runs_only_the_custom_suite() {
         ids(&run.report),
         BTreeSet::from(["custom.service-provider-config".to_owned()])
     );
-    assert_eq!(run.finished.tally(), (1, 0, 0));
+    let tally = run.finished.tally();
+    assert_eq!((tally.passed, tally.failed, tally.skipped), (1, 0, 0));
 }
 
 #[test]

@@ -15,7 +15,7 @@ use std::sync::{Arc, OnceLock, RwLock};
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use scimcheck::check::SchemaSet;
 use scimcheck::client::{Auth, Client, Target};
-use scimcheck::discovery::{self, Capabilities};
+use scimcheck::discovery::{self, Capabilities, DeclaredAttributes};
 use scimcheck::plan::{self, Plan, PlannedScenario};
 use scimcheck::profile::{self, Profile};
 use scimcheck::result::{Outcome, RunInfo};
@@ -31,6 +31,7 @@ struct Session {
     runtime: Runtime,
     client: Arc<Client>,
     capabilities: Capabilities,
+    attributes: DeclaredAttributes,
     schemas: Arc<SchemaSet>,
     profile: Option<Profile>,
     /// Exclusive scenarios take it for writing, all others for reading.
@@ -123,6 +124,7 @@ fn start_session() -> Result<Session, String> {
         runtime,
         client: Arc::new(client),
         capabilities,
+        attributes: found.attributes,
         schemas: Arc::new(schemas),
         profile,
         exclusive: RwLock::new(()),
@@ -164,8 +166,10 @@ fn run_one(scenario: Arc<Scenario>) -> Result<Completion, Failed> {
         profile.apply(&mut plan);
     }
     plan::gate_capabilities(&mut plan, &session.capabilities);
-    if let Some(reason) = &plan.scenarios[0].skip {
-        return Ok(Completion::ignored_with(reason));
+    plan::gate_declared_schemas(&mut plan, &session.schemas);
+    plan::gate_undeclared_attributes(&mut plan, &session.attributes);
+    if let Some(skip) = &plan.scenarios[0].skip {
+        return Ok(Completion::ignored_with(&skip.reason));
     }
     let _turn = if scenario.exclusive {
         Turn::Alone(session.exclusive.write().unwrap_or_else(|e| e.into_inner()))
@@ -205,8 +209,15 @@ fn run_one(scenario: Arc<Scenario>) -> Result<Completion, Failed> {
         .next()
         .ok_or_else(|| Failed::from("the executor returned no result"))?;
     let mut message = match &result.outcome {
-        Outcome::Pass | Outcome::Deviation { .. } => String::new(),
-        Outcome::Skip { reason } => return Ok(Completion::ignored_with(reason)),
+        Outcome::Pass | Outcome::Deviation { .. } | Outcome::Warn { .. } => String::new(),
+        Outcome::Skip { reason, .. } => return Ok(Completion::ignored_with(reason)),
+        Outcome::Blocked {
+            precondition,
+            failures,
+        } => std::iter::once(format!("blocked: {precondition}"))
+            .chain(failures.iter().map(|f| f.rendered.clone()))
+            .collect::<Vec<_>>()
+            .join("\n"),
         Outcome::Fail { failures } => failures
             .iter()
             .map(|f| f.rendered.as_str())

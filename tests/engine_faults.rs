@@ -130,6 +130,85 @@ async fn a_connection_reset_is_an_error() {
     );
 }
 
+/// Drops the first connection as soon as a request arrives on it (no byte of an answer),
+/// then answers every later one with a SCIM user.
+async fn first_connection_dropped_listener() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut first = true;
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf).await;
+            if std::mem::take(&mut first) {
+                drop(stream);
+                continue;
+            }
+            let body = r#"{"id":"1","userName":"u"}"#;
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/scim+json\r\n\
+                 content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(reply.as_bytes()).await;
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn an_idempotent_request_whose_connection_closed_is_sent_once_more() {
+    for method in ["GET", "PUT", "DELETE"] {
+        let url = first_connection_dropped_listener().await;
+        // No retries for 429/503: the one retry after a closed connection is separate.
+        let client = client_with(&url, |t| t.max_retries = 0);
+        let sent = client
+            .send(&HttpRequest {
+                method: method.into(),
+                ..get("/Users/1")
+            })
+            .await;
+        let attempts: Vec<(u32, Option<u16>)> = sent
+            .exchanges
+            .iter()
+            .map(|e| (e.attempt, e.status))
+            .collect();
+        assert_eq!(attempts, [(1, None), (2, Some(200))], "{method}");
+        let first_error = sent.exchanges[0].error.as_deref().unwrap_or_default();
+        assert!(
+            first_error.contains("the connection closed before any response"),
+            "{first_error}"
+        );
+        assert_eq!(sent.outcome.expect("the retry answered").status, 200);
+    }
+}
+
+#[tokio::test]
+async fn a_post_or_patch_whose_connection_closed_is_never_sent_again() {
+    for method in ["POST", "PATCH"] {
+        let url = first_connection_dropped_listener().await;
+        let client = client_with(&url, |t| t.max_retries = 3);
+        let sent = client
+            .send(&HttpRequest {
+                method: method.into(),
+                body: Some(b"{}".to_vec()),
+                ..get("/Users/1")
+            })
+            .await;
+        assert_eq!(sent.exchanges.len(), 1, "{method} may have been applied");
+        assert_eq!(sent.outcome.unwrap_err().kind, TransportErrorKind::Closed);
+    }
+}
+
+#[tokio::test]
+async fn a_connection_that_closes_every_time_is_retried_only_once() {
+    let url = resetting_listener().await;
+    let client = client_with(&url, |t| t.max_retries = 0);
+    let sent = client.send(&get("/Users/1")).await;
+    assert_eq!(sent.exchanges.len(), 2);
+    assert_eq!(sent.outcome.unwrap_err().kind, TransportErrorKind::Closed);
+}
+
 #[tokio::test]
 async fn a_refused_connection_is_retried_then_an_error() {
     // Bind then drop: nothing listens on this port any more.

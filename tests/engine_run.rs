@@ -6,7 +6,8 @@ mod engine;
 
 use engine::{client, count_users, options, plan, reference_server, run};
 use engine::{max_overlap, spans};
-use scimcheck::result::{Outcome, RunEvent};
+use scimcheck::plan::Skip;
+use scimcheck::result::{Outcome, RunEvent, SkipCause};
 use scimcheck::run::{CLEANUP_STEP, run_prefix};
 use scimcheck::server::ServerHandle;
 
@@ -348,7 +349,7 @@ async fn cancelling_mid_run_skips_unstarted_scenarios_and_cleans_up() {
     let skipped: Vec<&str> = summary
         .results
         .iter()
-        .filter(|r| matches!(&r.outcome, Outcome::Skip { reason } if reason == "run interrupted"))
+        .filter(|r| matches!(&r.outcome, Outcome::Skip { reason, cause: SkipCause::Interrupted } if reason == "run interrupted"))
         .map(|r| r.id.as_str())
         .collect();
     assert!(!skipped.is_empty(), "{:?}", summary.totals);
@@ -491,7 +492,10 @@ async fn known_deviations_skips_and_event_order() {
         busy_scenario("c.passes", 1, false)
     ));
     plan.scenarios[0].known_deviation = Some("the product renames users".into());
-    plan.scenarios[1].skip = Some("capability `bulk` not advertised".into());
+    plan.scenarios[1].skip = Some(Skip::new(
+        "capability `bulk` not advertised",
+        SkipCause::Declared,
+    ));
     let (summary, events) = run(&plan, client, options(2)).await;
     let outcomes: Vec<&str> = summary.results.iter().map(|r| r.outcome.label()).collect();
     assert_eq!(outcomes, ["deviation", "skip", "pass"]);
@@ -503,7 +507,8 @@ async fn known_deviations_skips_and_event_order() {
     assert_eq!(
         summary.results[1].outcome,
         Outcome::Skip {
-            reason: "capability `bulk` not advertised".into()
+            reason: "capability `bulk` not advertised".into(),
+            cause: SkipCause::Declared,
         }
     );
     assert!(summary.results[1].exchanges.is_empty());
@@ -669,5 +674,52 @@ async fn without_a_location_header_the_returned_id_is_cleaned_up() {
         result.cleanup_errors
     );
     assert_eq!(count_users(&client, &prefix).await, 0);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_failed_setup_step_blocks_the_scenario_and_names_the_precondition() {
+    let server = reference_server(None, &["create-200"]).await;
+    let client = client(server.base_url(), None);
+    let yaml = r#"
+id: users.patch.blocked
+title: A PATCH scenario whose user cannot be created as expected
+steps:
+  - name: create
+    setup: true
+    request:
+      method: POST
+      path: /Users
+      body: { schemas: [urn:ietf:params:scim:schemas:core:2.0:User], userName: "{{ unique.email }}" }
+    expect: { status: 201 }
+    capture: { user: body.id }
+  - name: patch
+    request: { method: GET, path: "/Users/{{ user }}" }
+    expect: { status: 200 }
+"#;
+    let (summary, _) = run(&plan(yaml), client, options(1)).await;
+    let result = &summary.results[0];
+    let Outcome::Blocked {
+        precondition,
+        failures,
+    } = &result.outcome
+    else {
+        panic!("expected blocked, got {:?}", result.outcome);
+    };
+    assert_eq!(
+        precondition,
+        "setup step `create` (POST /Users) did not succeed"
+    );
+    assert_eq!(failures[0].subject, "status");
+    assert_eq!(failures[0].request, "POST /Users");
+    assert_eq!(summary.totals.blocked, 1);
+    assert_eq!(summary.totals.failed, 0);
+    let steps: Vec<&str> = result
+        .exchanges
+        .iter()
+        .map(|e| e.step.as_str())
+        .filter(|step| *step != CLEANUP_STEP)
+        .collect();
+    assert_eq!(steps, ["create"], "the feature was never reached");
     server.shutdown().await;
 }

@@ -402,7 +402,8 @@ fn what_a_soft_deleting_server_keeps_is_listed_as_left_on_the_target() {
         ..behaviour()
     });
     let evidence = run_filtered(&server, &["users.create.basic", "groups.create.basic"], &[]);
-    assert_eq!(server.remaining().len(), 2, "{}", evidence.out.show());
+    // Each scenario's resource and the run's two decoys.
+    assert_eq!(server.remaining().len(), 4, "{}", evidence.out.show());
     evidence.assert_safe(&server, exit::SUCCESS, WITHIN);
     assert!(
         evidence
@@ -412,10 +413,10 @@ fn what_a_soft_deleting_server_keeps_is_listed_as_left_on_the_target() {
         "{}",
         evidence.out.show()
     );
-    assert_eq!(evidence.json["totals"]["leftovers"], 2);
+    assert_eq!(evidence.json["totals"]["leftovers"], 4);
     // Deleted twice each, then given up: no endless retries.
     let deletes = server.log().iter().filter(|r| r.method == "DELETE").count();
-    assert_eq!(deletes, 4);
+    assert_eq!(deletes, 8);
 }
 
 #[test]
@@ -498,7 +499,8 @@ fn cleanup_after_the_deadline_is_bounded_and_what_it_could_not_do_is_listed() {
         &["users.create.basic", "groups.create.basic"],
         &["--deadline", "3s"],
     );
-    assert_eq!(server.remaining().len(), 2, "{}", evidence.out.show());
+    // Each scenario's resource and the run's two decoys.
+    assert_eq!(server.remaining().len(), 4, "{}", evidence.out.show());
     evidence.assert_safe(&server, exit::DEADLINE, Duration::from_secs(30));
     assert!(
         evidence

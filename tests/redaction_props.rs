@@ -108,6 +108,7 @@ fn result_with(redactor: &Redactor, echo: &str, body: &str) -> ScenarioResult {
         actual: redactor.text(&format!("400 ({})", truncate(&shown, 200))),
         location: "suite.yaml:1:1".into(),
         rendered: redactor.text(&format!("expected 201, got {}", truncate(&shown, 300))),
+        request: "POST /Users".into(),
     };
     ScenarioResult {
         id: "users.create.echo".into(),
@@ -127,6 +128,7 @@ fn result_with(redactor: &Redactor, echo: &str, body: &str) -> ScenarioResult {
             what: redactor.text(&format!("https://scim.example/v2/Users/{echo}")),
             reason: redactor.text(&format!("GET answered 500 ({echo})")),
         }],
+        notes: vec![redactor.text(&format!("re-run alone after {echo}"))],
     }
 }
 

@@ -73,18 +73,25 @@ fn a_mixed_run_ends_with_a_summary_and_the_plain_final_line() {
     settings.bind(|| {
         insta::assert_snapshot!("mixed_run", text);
     });
-    assert_eq!(text.lines().last(), Some("2 passed, 2 failed, 1 skipped"));
+    assert_eq!(
+        text.lines().last(),
+        Some("1 passed, 1 failed, 0 warned, 1 deviated, 1 skipped, 1 errored, 0 blocked")
+    );
 }
 
 #[test]
-fn a_run_with_only_an_error_does_not_read_as_zero_failed() {
-    let summary = summary_of(vec![errored()], false);
+fn a_run_with_only_an_error_counts_it_apart_from_failures() {
+    let summary = summary_of(vec![must_error()], false);
     let text = console_output(&events(&summary, 1), PLAIN);
     assert!(
-        text.ends_with("\n0 passed, 1 failed, 0 skipped\n"),
+        text.ends_with(
+            "\n0 passed, 0 failed, 0 warned, 0 deviated, 0 skipped, 1 errored, 0 blocked\n"
+        ),
         "{text}"
     );
     assert!(text.contains("  errors      1\n"), "{text}");
+    // An error is not a pass: the verdict says the run is incomplete, and why.
+    assert!(text.contains("Verdict: failed (exit 1)"), "{text}");
 }
 
 #[test]
@@ -97,10 +104,17 @@ fn an_interrupted_run_says_so_and_counts_what_did_not_run() {
     );
     assert!(text.contains("  not run     5\n"), "{text}");
     let mut last_two = text.lines().rev().take(2);
-    assert_eq!(last_two.next(), Some("1 passed, 0 failed, 1 skipped"));
     assert_eq!(
         last_two.next(),
-        Some("Interrupted; 5 of 7 planned scenarios did not run.")
+        Some("1 passed, 0 failed, 0 warned, 0 deviated, 1 skipped, 0 errored, 0 blocked")
+    );
+    assert_eq!(
+        last_two.next(),
+        Some("Verdict: interrupted (exit 130): the run was interrupted; its results are partial")
+    );
+    assert!(
+        text.contains("Interrupted; 5 of 7 planned scenarios did not run."),
+        "{text}"
     );
 }
 
@@ -240,12 +254,13 @@ fn a_closed_console_does_not_stop_the_run_and_reports_the_error() {
 }
 
 #[test]
-fn a_should_failure_is_marked_with_its_severity() {
-    let mut result = failed();
-    result.severity = scimcheck::suite::model::Severity::Should;
-    let text = console_output(&[RunEvent::ScenarioFinished(Box::new(result))], PLAIN);
+fn a_should_failure_that_fails_the_run_under_strict_is_marked_with_its_severity() {
+    let text = console_output(
+        &[RunEvent::ScenarioFinished(Box::new(should_failure(true)))],
+        PLAIN,
+    );
     assert!(
-        text.starts_with("     FAIL [    63 ms] groups.patch.add-member (should)\n"),
+        text.starts_with("     FAIL [     5 ms] errors.invalid-filter.detail (should)\n"),
         "{text}"
     );
 }
@@ -274,4 +289,25 @@ fn control_characters_from_the_server_are_shown_escaped_not_obeyed() {
         let forged_escape = out.contains("\u{1b}[2K");
         assert!(!forged_escape, "{out:?}");
     }
+}
+
+#[test]
+fn a_warning_reads_as_a_warning_and_is_never_red() {
+    let text = console_output(
+        &[RunEvent::ScenarioFinished(Box::new(should_failure(false)))],
+        PLAIN,
+    );
+    assert!(
+        text.starts_with("     WARN [     5 ms] errors.invalid-filter.detail (should)\n"),
+        "{text}"
+    );
+    let coloured = console_output(
+        &[RunEvent::ScenarioFinished(Box::new(may_failure()))],
+        ConsoleOptions {
+            color: true,
+            ..PLAIN
+        },
+    );
+    assert!(!coloured.contains("\x1b[31"), "no red in {coloured:?}");
+    assert!(!coloured.contains("\x1b[1;31"), "no red in {coloured:?}");
 }

@@ -27,17 +27,20 @@ fn json_is_versioned_and_counts_agree_with_the_results() {
     let text = json_string(&mixed_run()).expect("serializes");
     let doc: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
     assert_eq!(doc["format"], JSON_FORMAT);
-    assert_eq!(JSON_FORMAT, "scimcheck-report/1");
+    assert_eq!(JSON_FORMAT, "scimcheck-report/2");
     assert_eq!(doc["run"]["id"], RUN_ID);
     assert_eq!(doc["run"]["duration_ms"], 30_131);
     let totals = &doc["totals"];
     for (key, expected) in [
         ("scenarios", 5),
+        ("judged", 3),
         ("passed", 1),
         ("failed", 1),
+        ("warnings", 0),
         ("deviations", 1),
         ("skipped", 1),
         ("errors", 1),
+        ("blocked", 0),
         ("requests", 6),
     ] {
         assert_eq!(totals[key], expected, "totals.{key}");

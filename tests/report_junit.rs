@@ -466,7 +466,7 @@ fn testcases_carry_severity_requirements_tags_and_file() {
     assert_eq!(properties["file"], "builtin:core/users.yaml");
     assert_eq!(
         reading.case_properties["discovery.schemas"]["severity"],
-        "should"
+        "must"
     );
 }
 

@@ -42,6 +42,18 @@ const TESTED: &[&str] = &[
     "stale-group-members",
     "no-groups",
     "rate-limit",
+    "endpoint-absolute",
+    "endpoint-base-path",
+    "no-discovery",
+    "close-after-500",
+    "null-values",
+    "no-search",
+    "filter-unsupported",
+    "no-scim-type",
+    "bulk-status-object",
+    "undeclared-dropped",
+    "display-name-dropped",
+    "concurrent-500",
 ];
 
 #[test]
@@ -599,4 +611,278 @@ async fn rate_limit_answers_429_with_retry_after_beyond_four_per_second() {
     assert_eq!(retry_after.as_deref(), Some("1"));
     tokio::time::sleep(Duration::from_millis(300)).await;
     bent.get("/Users").await.assert_status(200);
+}
+
+#[tokio::test]
+async fn endpoint_switches_write_the_endpoint_in_other_forms() {
+    let strict = Scim::start().await;
+    let absolute = Scim::misbehaving("endpoint-absolute").await;
+    let prefixed = Scim::misbehaving("endpoint-base-path").await;
+    let endpoint = |types: Value| types["Resources"][0]["endpoint"].clone();
+    assert_eq!(endpoint(strict.get("/ResourceTypes").await.body), "/Users");
+    assert_eq!(
+        endpoint(absolute.get("/ResourceTypes").await.body),
+        format!("{}/Users", absolute.base).as_str()
+    );
+    assert_eq!(
+        endpoint(prefixed.get("/ResourceTypes").await.body),
+        "/scim/v2/Users"
+    );
+    prefixed.get("/Users").await.assert_status(200);
+}
+
+#[tokio::test]
+async fn no_discovery_answers_404_to_the_discovery_endpoints_only() {
+    let (strict, bent) = pair("no-discovery").await;
+    for path in [
+        "/ServiceProviderConfig",
+        "/ResourceTypes",
+        "/Schemas",
+        "/Schemas/x",
+    ] {
+        bent.get(path).await.assert_error(404, None);
+    }
+    strict.get("/Schemas").await.assert_status(200);
+    bent.get("/Users").await.assert_status(200);
+    bent.create_user("still-here").await;
+}
+
+/// Sends one HTTP/1.1 request on `stream` and reads what comes back until the answer's
+/// head and its declared body are in, or the connection ends.
+async fn exchange_on(stream: &mut tokio::net::TcpStream, request: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = match tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf)).await {
+            Ok(Ok(n)) => n,
+            Ok(Err(_)) | Err(_) => 0,
+        };
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&answer);
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                })
+                .unwrap_or(0);
+            if body.len() >= length {
+                break;
+            }
+        }
+    }
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn close_after_500_leaves_the_next_request_on_that_connection_unanswered() {
+    for (switches, dropped) in [
+        ("uniqueness-500", false),
+        ("uniqueness-500,close-after-500", true),
+    ] {
+        let scim = Scim::misbehaving(switches).await;
+        scim.create_user("taken").await;
+        let mut stream = tokio::net::TcpStream::connect(scim.handle.local_addr())
+            .await
+            .unwrap();
+        let body = user("taken").to_string();
+        let post = format!(
+            "POST /scim/v2/Users HTTP/1.1\r\nhost: x\r\ncontent-type: application/scim+json\r\n\
+             content-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let first = exchange_on(&mut stream, &post).await;
+        assert!(first.starts_with("HTTP/1.1 500"), "{first}");
+        let get = "GET /scim/v2/Users HTTP/1.1\r\nhost: x\r\n\r\n";
+        let second = exchange_on(&mut stream, get).await;
+        assert_eq!(second.is_empty(), dropped, "{switches}: {second:?}");
+        // A new connection is served as usual.
+        scim.get("/Users").await.assert_status(200);
+    }
+}
+
+#[tokio::test]
+async fn null_values_answers_unassigned_attributes_as_null() {
+    let (strict, bent) = pair("null-values").await;
+    let quiet = strict.create_user("quiet").await;
+    assert!(quiet.get("title").is_none(), "{quiet}");
+    let nulls = bent.create_user("quiet").await;
+    assert_eq!(nulls["title"], Value::Null);
+    assert!(nulls.as_object().unwrap().contains_key("title"), "{nulls}");
+    assert_eq!(nulls["userName"], "quiet");
+    let spc = bent.get("/ServiceProviderConfig").await.body;
+    assert!(spc.as_object().unwrap().contains_key("documentationUri"));
+    assert_eq!(spc["documentationUri"], Value::Null);
+}
+
+#[tokio::test]
+async fn no_search_answers_404_to_search_only() {
+    let (strict, bent) = pair("no-search").await;
+    let search = json!({"schemas": [SEARCH], "filter": "userName pr"});
+    strict
+        .post("/Users/.search", search.clone())
+        .await
+        .assert_status(200);
+    for path in ["/.search", "/Users/.search"] {
+        bent.post(path, search.clone())
+            .await
+            .assert_error(404, None);
+    }
+    bent.get("/Users?filter=userName%20pr")
+        .await
+        .assert_status(200);
+}
+
+#[tokio::test]
+async fn filter_unsupported_refuses_all_but_one_eq_comparison() {
+    let (strict, bent) = pair("filter-unsupported").await;
+    for scim in [&strict, &bent] {
+        scim.create_user("ada").await;
+    }
+    let eq = format!("/Users?filter={}", filter_query(r#"userName eq "ada""#));
+    assert_eq!(bent.get(&eq).await.body["totalResults"], 1);
+    for filter in [
+        r#"userName sw "a""#,
+        r#"userName eq "ada" or userName eq "bob""#,
+        r#"emails[type eq "work"]"#,
+    ] {
+        let path = format!("/Users?filter={}", filter_query(filter));
+        strict.get(&path).await.assert_status(200);
+        bent.get(&path)
+            .await
+            .assert_error(400, Some("invalidFilter"));
+    }
+}
+
+#[tokio::test]
+async fn no_scim_type_keeps_only_the_keywords_the_rfc_text_names() {
+    let (strict, bent) = pair("no-scim-type").await;
+    let mut replies = Vec::new();
+    for scim in [&strict, &bent] {
+        let created = scim.create_user("ada").await;
+        let id = id_of(&created);
+        let read_only = scim
+            .patch_ops(
+                &format!("/Users/{id}"),
+                json!([{"op": "replace", "path": "id", "value": "x"}]),
+            )
+            .await;
+        let duplicate = scim.post("/Users", user("ada")).await;
+        replies.push((read_only, duplicate));
+    }
+    let (strict_read_only, strict_duplicate) = &replies[0];
+    let (bent_read_only, bent_duplicate) = &replies[1];
+    strict_read_only.assert_error(400, Some("mutability"));
+    bent_read_only.assert_error(400, None);
+    strict_duplicate.assert_error(409, Some("uniqueness"));
+    bent_duplicate.assert_error(409, Some("uniqueness"));
+}
+
+#[tokio::test]
+async fn bulk_status_object_writes_each_status_as_a_code_object() {
+    let (strict, bent) = pair("bulk-status-object").await;
+    let request = json!({
+        "schemas": [BULK_REQUEST],
+        "Operations": [
+            {"method": "POST", "path": "/Users", "bulkId": "a", "data": user("bulky")},
+            {"method": "POST", "path": "/Users", "bulkId": "b", "data": user("bulky")}
+        ]
+    });
+    let plain = strict.post("/Bulk", request.clone()).await.body;
+    assert_eq!(plain["Operations"][0]["status"], "201");
+    let objects = bent.post("/Bulk", request).await.body;
+    assert_eq!(objects["Operations"][0]["status"], json!({"code": "201"}));
+    assert_eq!(objects["Operations"][1]["status"], json!({"code": "409"}));
+    // A failed POST has no location, as RFC 7644 3.7.3 exempts it.
+    assert!(objects["Operations"][1].get("location").is_none());
+}
+
+#[tokio::test]
+async fn undeclared_dropped_neither_declares_nor_keeps_some_user_attributes() {
+    let (strict, bent) = pair("undeclared-dropped").await;
+    let body = json!({
+        "schemas": [USER],
+        "userName": "dropped",
+        "title": "Engineer",
+        "nickName": "Dee",
+        "displayName": "Kept",
+        "emails": [{"value": "d@example.com", "type": "work"}]
+    });
+    let kept = strict.create("/Users", body.clone()).await;
+    assert_eq!(kept["title"], "Engineer");
+    let dropped = bent.create("/Users", body).await;
+    assert!(
+        dropped.get("title").is_none() && dropped.get("nickName").is_none(),
+        "{dropped}"
+    );
+    assert_eq!(dropped["displayName"], "Kept");
+    assert_eq!(dropped["emails"], json!([{"value": "d@example.com"}]));
+    let schema = bent.get(&format!("/Schemas/{USER}")).await.body;
+    let names: Vec<&str> = schema["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"displayName") && !names.contains(&"title"),
+        "{names:?}"
+    );
+    let emails = schema["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "emails")
+        .unwrap();
+    let subs: Vec<&str> = emails["subAttributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["name"].as_str())
+        .collect();
+    assert!(
+        subs.contains(&"value") && !subs.contains(&"type"),
+        "{subs:?}"
+    );
+}
+
+#[tokio::test]
+async fn display_name_dropped_declares_display_name_but_never_keeps_it() {
+    let (strict, bent) = pair("display-name-dropped").await;
+    let body = json!({"schemas": [USER], "userName": "shown", "displayName": "Shown"});
+    assert_eq!(
+        strict.create("/Users", body.clone()).await["displayName"],
+        "Shown"
+    );
+    let created = bent.create("/Users", body).await;
+    assert!(created.get("displayName").is_none(), "{created}");
+    let schema = bent.get(&format!("/Schemas/{USER}")).await.body;
+    assert!(schema["attributes"].to_string().contains("\"displayName\""));
+    // Groups keep theirs.
+    let group = bent.create_group("G", &[]).await;
+    assert_eq!(group["displayName"], "G");
+}
+
+#[tokio::test]
+async fn concurrent_500_fails_overlapping_writes_only() {
+    let bent = Scim::misbehaving("concurrent-500").await;
+    bent.post("/Users", user("first")).await.assert_status(201);
+    bent.post("/Users", user("second")).await.assert_status(201);
+    let (a, b) = tokio::join!(
+        bent.post("/Users", user("third")),
+        bent.post("/Users", user("fourth"))
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 500], "{} / {}", a.text, b.text);
+    // Reads never collide.
+    let (x, y) = tokio::join!(bent.get("/Users"), bent.get("/Users"));
+    assert_eq!((x.status, y.status), (200, 200));
 }

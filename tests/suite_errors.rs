@@ -607,3 +607,23 @@ fn a_bad_body_path_in_a_capture_or_step_reference_is_an_error() {
         lines[1]
     );
 }
+
+#[test]
+fn setup_steps_come_first_and_leave_something_to_check() {
+    let late = "id: users.x\ntitle: t\nsteps:\n  - name: one\n    request: { method: GET, path: /Users }\n    expect: { status: 200 }\n  - name: two\n    setup: true\n    request: { method: GET, path: /Users }\n    expect: { status: 200 }\n";
+    assert_eq!(
+        only_error(late),
+        (
+            "x.yaml:7:5: error: setup step 'two' follows a step that is not setup".to_owned(),
+            Some("setup steps prepare the scenario: put them first".to_owned())
+        )
+    );
+    let all = with_step(
+        "    setup: true\n    request: { method: GET, path: /Users }\n    expect: { status: 200 }\n",
+    );
+    let (headline, _) = only_error(&all);
+    assert!(
+        headline.ends_with("every step is setup: nothing is left for the scenario to check"),
+        "{headline}"
+    );
+}

@@ -42,6 +42,7 @@ impl Failed {
             actual: self.actual,
             location: loc.to_string(),
             rendered,
+            request: String::new(),
         }
     }
 }

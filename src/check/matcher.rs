@@ -55,14 +55,14 @@ impl Eval<'_> {
         };
         match matcher {
             Matcher::Present => {
-                if selected.values.iter().any(|v| !v.is_null()) {
+                if selected.values.iter().any(|v| !is_unassigned(v)) {
                     Verdict::Pass
                 } else {
                     Verdict::fail(expected, actual_of(selected))
                 }
             }
             Matcher::Absent => {
-                if selected.values.iter().all(|v| v.is_null()) {
+                if selected.values.iter().all(|v| is_unassigned(v)) {
                     Verdict::Pass
                 } else {
                     Verdict::fail(expected, actual_of(selected))
@@ -301,6 +301,11 @@ impl Eval<'_> {
             Matcher::ScimJson => "application/scim+json".into(),
         })
     }
+}
+
+/// Null and the empty list are both unassigned (RFC 7643 section 2.5).
+fn is_unassigned(value: &Value) -> bool {
+    value.is_null() || value.as_array().is_some_and(Vec::is_empty)
 }
 
 /// The media type `application/scim+json`, any case, parameters allowed.

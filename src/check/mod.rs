@@ -4,6 +4,7 @@
 //! failure that says what came.
 
 mod failure;
+pub mod latitude;
 mod matcher;
 mod schema;
 mod select;
@@ -108,6 +109,14 @@ impl ResponseBody {
         match self {
             ResponseBody::Json(v) => Some(v),
             ResponseBody::NotJson(_) => None,
+        }
+    }
+
+    /// The body in the one form the checks compare (see `latitude::normalize`).
+    pub fn normalized(self) -> ResponseBody {
+        match self {
+            ResponseBody::Json(value) => ResponseBody::Json(latitude::normalize(&value)),
+            other => other,
         }
     }
 }

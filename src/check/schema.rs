@@ -187,6 +187,12 @@ impl SchemaSet {
         self.validators.contains_key(name)
     }
 
+    /// Why a `declared:<ResourceType>` schema the plan asked for has no validator (the
+    /// target's /Schemas cannot be read, or does not describe the resource type).
+    pub fn declared_gap(&self, name: &str) -> Option<&str> {
+        self.undeclared.get(name).map(String::as_str)
+    }
+
     /// Every violation of `instance` against schema `name`.
     pub fn validate(&self, name: &str, instance: &Value) -> Result<Vec<Violation>, SchemaError> {
         let validator =

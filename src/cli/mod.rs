@@ -22,10 +22,11 @@ pub use env::{EnvSource, ProcessEnv, env_var_name};
     after_help = "Every flag can also be set with an environment variable named \
 SCIMCHECK_<FLAG> (for example SCIMCHECK_URL, SCIMCHECK_JOBS); a flag on the command line \
 wins. Repeatable flags take a comma-separated list from the environment.\n\n\
-Exit status: 0 all required checks passed, 1 conformance failure, 2 bad invocation or \
-scenario file, 3 the run could not start (or its reports could not be written), 4 no scenario selected, \
-124 the --deadline passed, 129/130/143 ended by SIGHUP/SIGINT/SIGTERM (each after cleanup and \
-reports)."
+Exit status: 0 all required checks passed, 1 conformance failure (or less than half of \
+what the target allows could run), 2 bad invocation or scenario file, 3 the run could not \
+start (or its reports could not be written), 4 no scenario selected, 5 incomplete (nothing \
+required failed, but a required scenario errored or was blocked), 124 the --deadline passed, \
+129/130/143 ended by SIGHUP/SIGINT/SIGTERM (each after cleanup and reports)."
 )]
 pub struct Cli {
     #[command(subcommand)]

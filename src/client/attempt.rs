@@ -17,6 +17,7 @@ const SCIM_JSON: &str = "application/scim+json";
 /// Sends one attempt; the raw exchange is returned for redaction by the caller.
 pub(super) async fn run(
     client: &Client,
+    http: &reqwest::Client,
     url: &Url,
     request: &HttpRequest,
     attempt: u32,
@@ -56,7 +57,7 @@ pub(super) async fn run(
     let started = Instant::now();
     // reqwest's timeout covers the body too; this outer one is a backstop.
     let backstop = client.timeout + Duration::from_secs(1);
-    let result = tokio::time::timeout(backstop, exchange(client, built, &mut raw)).await;
+    let result = tokio::time::timeout(backstop, exchange(client, http, built, &mut raw)).await;
     raw.duration = started.elapsed();
     let outcome = match result {
         Ok(Ok(response)) => Ok(response),
@@ -123,14 +124,21 @@ fn build(client: &Client, url: &Url, request: &HttpRequest) -> Result<reqwest::R
 
 async fn exchange(
     client: &Client,
+    http: &reqwest::Client,
     request: reqwest::Request,
     raw: &mut RawExchange,
 ) -> Result<HttpResponse, TransportError> {
-    let mut response = client
-        .http
-        .execute(request)
-        .await
-        .map_err(|e| classify(&e, client.timeout))?;
+    let mut response = http.execute(request).await.map_err(|e| {
+        let mut error = classify(&e, client.timeout);
+        if error.kind == TransportErrorKind::Other && explain::is_closed_connection(&e) {
+            error.kind = TransportErrorKind::Closed;
+            error.message = format!(
+                "the connection closed before any response ({})",
+                error.message
+            );
+        }
+        error
+    })?;
     let status = response.status().as_u16();
     raw.status = Some(status);
     raw.response_headers = response

@@ -40,6 +40,24 @@ pub(super) fn is_tls_failure(error: &(dyn Error + 'static)) -> bool {
     cause::<rustls::Error>(error).is_some()
 }
 
+/// True when the peer closed the connection before answering: hyper saw the message
+/// end early, or the socket was reset, aborted or hit end of file. A server that drops a
+/// kept-alive connection (often after a 500) does this to the next request on it.
+pub(super) fn is_closed_connection(error: &(dyn Error + 'static)) -> bool {
+    if cause::<hyper::Error>(error).is_some_and(|e| e.is_incomplete_message()) {
+        return true;
+    }
+    cause::<std::io::Error>(error).is_some_and(|e| {
+        matches!(
+            e.kind(),
+            std::io::ErrorKind::ConnectionReset
+                | std::io::ErrorKind::ConnectionAborted
+                | std::io::ErrorKind::BrokenPipe
+                | std::io::ErrorKind::UnexpectedEof
+        )
+    })
+}
+
 fn certificate_problem(problem: &CertificateError) -> String {
     match problem {
         CertificateError::UnknownIssuer => "no authority this machine trusts has signed it \

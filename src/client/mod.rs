@@ -92,6 +92,9 @@ pub enum TransportErrorKind {
     /// The request could not even be formed (bad method, URL outside the target).
     InvalidRequest,
     Connect,
+    /// The connection closed before any byte of the response: the request may or may
+    /// not have been processed.
+    Closed,
     Timeout,
     BodyTooLarge,
     /// Reset, protocol error, unreadable body.
@@ -123,6 +126,11 @@ pub struct Sent {
 /// A configured connection to one SCIM target.
 pub struct Client {
     http: reqwest::Client,
+    /// Keeps no idle connections: for the one retry after a connection closed, which
+    /// must not land on another stale one. Built on first need (building loads the TLS
+    /// roots, which takes a while).
+    fresh: std::sync::OnceLock<reqwest::Client>,
+    accept_invalid_certs: bool,
     base: url::BaseUrl,
     auth_header: Option<String>,
     extra_headers: Vec<(String, String)>,
@@ -185,13 +193,7 @@ impl Client {
             })?;
             extra_headers.push((name.to_ascii_lowercase(), value.to_owned()));
         }
-        let http = reqwest::Client::builder()
-            .tls_backend_rustls()
-            .danger_accept_invalid_certs(target.accept_invalid_certs)
-            .redirect(reqwest::redirect::Policy::none())
-            .retry(reqwest::retry::never())
-            .connect_timeout(target.timeout.min(Duration::from_secs(10)))
-            .timeout(target.timeout)
+        let http = http_builder(target.accept_invalid_certs, target.timeout)
             .build()
             .map_err(|e| ClientError::Build(attempt::error_text(&e)))?;
         let mut secrets = target.auth.secrets();
@@ -204,6 +206,8 @@ impl Client {
         });
         Ok(Client {
             http,
+            fresh: std::sync::OnceLock::new(),
+            accept_invalid_certs: target.accept_invalid_certs,
             base,
             auth_header: target.auth.header_value(),
             extra_headers,
@@ -233,6 +237,17 @@ impl Client {
     /// a run sets its console.
     pub fn set_notices(&self, sink: impl Fn(String) + Send + Sync + 'static) {
         self.notices.set(sink);
+    }
+
+    /// The client that opens a new connection for every request; should it not build,
+    /// the pooled one serves (its dead connection is gone by then anyway).
+    fn fresh_connections(&self) -> &reqwest::Client {
+        self.fresh.get_or_init(|| {
+            http_builder(self.accept_invalid_certs, self.timeout)
+                .pool_max_idle_per_host(0)
+                .build()
+                .unwrap_or_else(|_| self.http.clone())
+        })
     }
 
     pub fn base_url(&self) -> &str {
@@ -265,7 +280,9 @@ impl Client {
             .map(String::from)
     }
 
-    /// Sends the request, retrying 429 (503 for idempotent methods) and connection failures.
+    /// Sends the request, retrying 429 (503 for idempotent methods) and connection
+    /// failures; an idempotent request whose connection closed before any response byte
+    /// is sent once more, on a new connection.
     pub async fn send(&self, request: &HttpRequest) -> Sent {
         self.send_until(request, &CancellationToken::new()).await
     }
@@ -289,14 +306,27 @@ impl Client {
         let mut schedule = retry::schedule(self.max_retries);
         let mut exchanges = Vec::new();
         let mut number = 0;
+        let mut reconnected = false;
         loop {
             number += 1;
             self.pause.wait().await;
             if let Some(limiter) = &self.limiter {
                 limiter.until_ready().await;
             }
-            let (raw, outcome) = attempt::run(self, &url, request, number).await;
+            let http = if reconnected {
+                self.fresh_connections()
+            } else {
+                &self.http
+            };
+            let (raw, outcome) = attempt::run(self, http, &url, request, number).await;
             exchanges.push(self.redactor.exchange(&raw));
+            if let Err(e) = &outcome
+                && retry::is_closed_before_answer(&request.method, e.kind)
+                && !reconnected
+            {
+                reconnected = true;
+                continue;
+            }
             let reason = match &outcome {
                 Ok(response) if retry::is_retryable_status(&request.method, response.status) => {
                     Some(retry::RetryReason::Status {
@@ -358,6 +388,17 @@ impl Client {
             }
         }
     }
+}
+
+/// Every HTTP client of a target is built alike: no redirects or retries of its own.
+fn http_builder(accept_invalid_certs: bool, timeout: Duration) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .tls_backend_rustls()
+        .danger_accept_invalid_certs(accept_invalid_certs)
+        .redirect(reqwest::redirect::Policy::none())
+        .retry(reqwest::retry::never())
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .timeout(timeout)
 }
 
 #[cfg(test)]

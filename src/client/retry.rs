@@ -23,6 +23,13 @@ pub fn is_retryable_status(method: &str, status: u16) -> bool {
     }
 }
 
+/// An idempotent request whose connection closed before any byte of an answer is sent
+/// again (once, on a new connection): repeating it is safe whatever the server did with
+/// the first. POST and PATCH never are: the first may have been applied.
+pub fn is_closed_before_answer(method: &str, kind: super::TransportErrorKind) -> bool {
+    kind == super::TransportErrorKind::Closed && is_idempotent(method)
+}
+
 /// What a failed attempt tells us about retrying.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RetryReason {
@@ -106,6 +113,18 @@ mod tests {
     fn schedule_gives_one_delay_per_allowed_retry() {
         assert_eq!(schedule(3).count(), 3);
         assert_eq!(schedule(0).count(), 0);
+    }
+
+    #[test]
+    fn a_closed_connection_repeats_only_idempotent_requests() {
+        use super::super::TransportErrorKind::{Closed, Other};
+        for method in ["GET", "PUT", "DELETE"] {
+            assert!(is_closed_before_answer(method, Closed), "{method}");
+        }
+        for method in ["POST", "PATCH"] {
+            assert!(!is_closed_before_answer(method, Closed), "{method}");
+        }
+        assert!(!is_closed_before_answer("GET", Other));
     }
 
     #[test]

@@ -56,7 +56,7 @@ pub fn list(args: ListArgs, _env: &dyn EnvSource) -> i32 {
                 tags: &s.tags,
                 requires: &s.requires,
                 file: &s.loc.file.name,
-                skip: p.skip.as_deref(),
+                skip: p.skip.as_ref().map(|s| s.reason.as_str()),
                 known_deviation: p.known_deviation.as_deref(),
             }
         })

@@ -13,7 +13,7 @@ use crate::discovery;
 use crate::exit;
 use crate::plan;
 use crate::report::{self, ConsoleFacts, ConsoleOptions, ConsoleReporter};
-use crate::result::{RunEvent, RunInfo, RunSummary};
+use crate::result::{RunEvent, RunInfo, RunSummary, Verdict};
 use crate::run::{self as executor, ExecuteOptions, Held, StopReason};
 use crate::server::{self, ServerConfig, ServerHandle};
 
@@ -187,7 +187,7 @@ async fn run_against(mut ctx: RunContext<'_>) -> i32 {
         client: ctx.client.clone(),
         events: events_tx.downgrade(),
     };
-    let options = ExecuteOptions {
+    let mut options = ExecuteOptions {
         jobs: ctx.jobs,
         keep: ctx.args.keep,
         vars: std::mem::take(&mut ctx.vars),
@@ -196,17 +196,13 @@ async fn run_against(mut ctx: RunContext<'_>) -> i32 {
         abandon: controls.abandon.clone(),
         held: controls.held.clone(),
         stop_reason: controls.stop_reason.clone(),
+        strict: ctx.strict,
+        notices: Vec::new(),
     };
     let watcher = stop::watch(controls, ctx.deadline);
 
-    let mut capabilities = match discovery::discover(&ctx.client).await {
-        Ok(found) => {
-            for warning in &found.warnings {
-                eprintln!("warning: {}", ctx.client.redactor().text(warning));
-            }
-            ctx.schemas.add_declared(&found.declared);
-            found.capabilities
-        }
+    let found = match discovery::discover(&ctx.client).await {
+        Ok(found) => found,
         Err(e) => {
             return fail(
                 exit::CANNOT_START,
@@ -218,10 +214,19 @@ async fn run_against(mut ctx: RunContext<'_>) -> i32 {
             );
         }
     };
+    for warning in &found.warnings {
+        let warning = ctx.client.redactor().text(warning);
+        eprintln!("warning: {warning}");
+        options.notices.push(warning);
+    }
+    ctx.schemas.add_declared(&found.declared);
+    let mut capabilities = found.capabilities;
     if ctx.has_credentials {
         capabilities.insert("auth");
     }
     plan::gate_capabilities(ctx.plan, &capabilities);
+    plan::gate_declared_schemas(ctx.plan, &ctx.schemas);
+    plan::gate_undeclared_attributes(ctx.plan, &found.attributes);
 
     let info = RunInfo {
         target_url: ctx.target_url.clone(),
@@ -246,18 +251,10 @@ async fn run_against(mut ctx: RunContext<'_>) -> i32 {
         return code;
     }
     drop(watcher);
-    exit_code(&summary, cause, ctx.strict)
-}
-
-fn exit_code(summary: &RunSummary, stopped_by: Option<stop::Cause>, strict: bool) -> i32 {
-    if let Some(cause) = stopped_by {
-        cause.exit_code()
-    } else if summary.interrupted {
-        exit::INTERRUPTED
-    } else if summary.results.iter().any(|r| r.fails_run(strict)) {
-        exit::CONFORMANCE_FAILURE
-    } else {
-        exit::SUCCESS
+    // A signal after the last scenario but before the reports were written still says so.
+    match cause {
+        Some(cause) if !summary.interrupted => cause.exit_code(),
+        _ => Verdict::of(&summary).exit_code,
     }
 }
 

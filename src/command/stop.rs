@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::client::Client;
 use crate::exit;
-use crate::result::RunEvent;
+use crate::result::{EarlyStop, RunEvent};
 use crate::run::{Held, StopReason};
 
 /// How long cleanup may go on after a stop before it gives up (after a deadline, no
@@ -115,9 +115,12 @@ async fn run(c: Controls, cause: Arc<OnceLock<Cause>>, deadline: Duration, deadl
                 }
                 signalled = true;
                 let _ = cause.set(Cause::Signal(signal));
-                c.stop_reason.set(match signal {
-                    Signal::Interrupt => "Interrupted".to_owned(),
-                    other => format!("Interrupted by {}", other.name()),
+                c.stop_reason.set(EarlyStop {
+                    reason: match signal {
+                        Signal::Interrupt => "Interrupted".to_owned(),
+                        other => format!("Interrupted by {}", other.name()),
+                    },
+                    exit_code: Cause::Signal(signal).exit_code(),
                 });
                 eprintln!("{}", first_signal_words(signal));
                 abandon_at = abandon_at.or_else(|| Some(stop(&c, CLEANUP_GRACE)));
@@ -125,7 +128,10 @@ async fn run(c: Controls, cause: Arc<OnceLock<Cause>>, deadline: Duration, deadl
             () = tokio::time::sleep_until(deadline_at), if abandon_at.is_none() => {
                 let _ = cause.set(Cause::Deadline);
                 let limit = human(deadline);
-                c.stop_reason.set(format!("Stopped: the deadline of {limit} passed"));
+                c.stop_reason.set(EarlyStop {
+                    reason: format!("Stopped: the deadline of {limit} passed"),
+                    exit_code: Cause::Deadline.exit_code(),
+                });
                 let grace = deadline.min(CLEANUP_GRACE);
                 let words = format!(
                     "deadline of {limit} reached: no new scenarios start; cleaning up (for at \

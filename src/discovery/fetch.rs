@@ -1,19 +1,39 @@
 //! Reading a target's discovery endpoints over HTTP. A target that cannot be reached or
 //! refuses our credentials stops the run before any scenario, and so does one that
 //! answers every discovery request with something that is not JSON (a web page: the URL
-//! is not a SCIM endpoint); a target without discovery endpoints is run with what it
-//! evidently serves, and the gap is reported.
+//! is not a SCIM endpoint), or gives no usable answer at all (5xx, 429 or a redirect to
+//! every discovery request and to the first resource request).
+//!
+//! A discovery gap never empties the run: a resource type that /ResourceTypes does not
+//! list (or that cannot be read) is probed at its standard endpoint, and the probe's
+//! answer decides. Features /ServiceProviderConfig does not describe because it cannot be
+//! read are unknown, which the plan reports apart from what the target declares absent.
 
+use reqwest::Url;
 use serde_json::Value;
 
 use crate::client::{AuthMode, Client, HttpRequest, HttpResponse, TransportErrorKind};
 use crate::scim::get_attr;
 
-use super::Capabilities;
 use super::declared::{self, DeclaredSchemas};
+use super::{Capabilities, DeclaredAttributes};
 
 /// How many findings about odd /Schemas declarations are shown before the rest is counted.
 const SHOWN_DECLARATION_WARNINGS: usize = 5;
+
+/// The features /ServiceProviderConfig declares, as capability names.
+const SPC_FEATURES: &[&str] = &[
+    "patch",
+    "bulk",
+    "filter",
+    "sort",
+    "etag",
+    "change-password",
+    "search",
+];
+
+/// The resource types the built-in scenarios use, at their standard endpoints.
+const STANDARD_ENDPOINTS: &[(&str, &str)] = &[("users", "/Users"), ("groups", "/Groups")];
 
 /// What a target says about itself.
 #[derive(Debug, Clone, Default)]
@@ -24,7 +44,10 @@ pub struct Discovered {
     pub schemas: Vec<Value>,
     /// A JSON Schema per resource type, derived from `resource_types` and `schemas`.
     pub declared: DeclaredSchemas,
-    /// Discovery gaps that did not stop the run (e.g. no /ServiceProviderConfig).
+    /// The attributes each resource type declares, by endpoint.
+    pub attributes: DeclaredAttributes,
+    /// Discovery gaps that did not stop the run (e.g. no /ServiceProviderConfig), and
+    /// the standard endpoints probed instead, one sentence each.
     pub warnings: Vec<String>,
 }
 
@@ -43,13 +66,14 @@ pub enum DiscoveryError {
          answered {status} with {content_type}, not JSON; check the base URL"
     )]
     NotScim { status: u16, content_type: String },
+    /// Every discovery request and the first resource request got a server error, a
+    /// rate limit or a redirect: there is nothing to judge.
+    #[error("no usable answer from the target: {}", .seen.join("; "))]
+    Unusable { seen: Vec<String> },
 }
 
-/// The capabilities assumed when a target serves no discovery endpoint at all: the
-/// minimum every SCIM provisioning target offers.
-const ASSUMED_WITHOUT_DISCOVERY: &[&str] = &["users"];
-
-/// Reads /ServiceProviderConfig, /ResourceTypes and /Schemas.
+/// Reads /ServiceProviderConfig, /ResourceTypes and /Schemas, and probes the standard
+/// endpoints that discovery leaves in doubt.
 pub async fn discover(client: &Client) -> Result<Discovered, DiscoveryError> {
     let mut found = Discovered::default();
     let spc = fetch(client, "/ServiceProviderConfig").await?;
@@ -58,27 +82,35 @@ pub async fn discover(client: &Client) -> Result<Discovered, DiscoveryError> {
             found.capabilities.add_service_provider_config(&body);
             found.service_provider_config = Some(body);
         }
-        None => found
-            .warnings
-            .push(format!("/ServiceProviderConfig {}", describe(&spc))),
+        None => {
+            let gap = format!("/ServiceProviderConfig {}", describe(&spc, client));
+            for feature in SPC_FEATURES {
+                found.capabilities.mark_unknown(feature, &gap);
+            }
+            found.warnings.push(format!(
+                "{gap}: the features it describes (PATCH, Bulk, filters, sorting, ETags) are unknown, and their scenarios are skipped"
+            ));
+        }
     }
     let resource_types = fetch(client, "/ResourceTypes").await?;
-    match json_of(&resource_types).map(list_items) {
+    let listed = json_of(&resource_types).map(list_items);
+    match &listed {
         Some(items) if !items.is_empty() => {
-            found.capabilities.add_resource_types(&items);
-            found.resource_types = items;
+            found
+                .capabilities
+                .add_resource_types(items, client.base_url());
+            found.resource_types = items.clone();
         }
         _ => {
-            found
-                .warnings
-                .push(format!("/ResourceTypes {}", describe(&resource_types)));
-            for name in ASSUMED_WITHOUT_DISCOVERY {
-                found.capabilities.insert(name);
-            }
+            let gap = format!("/ResourceTypes {}", describe(&resource_types, client));
+            // Extensions are declared there, so whether the target has one is unknown.
+            found.capabilities.mark_unknown("enterprise-user", &gap);
+            found.warnings.push(gap);
         }
     }
     let schemas = fetch(client, "/Schemas").await?;
-    if [&spc, &resource_types, &schemas]
+    let discovery = [&spc, &resource_types, &schemas];
+    if discovery
         .iter()
         .all(|r| r.status / 100 == 2 && crate::check::parse_json(&r.body).is_err())
     {
@@ -91,13 +123,64 @@ pub async fn discover(client: &Client) -> Result<Discovered, DiscoveryError> {
             ),
         });
     }
+    let mut probes = Vec::new();
+    for (capability, endpoint) in STANDARD_ENDPOINTS {
+        if found.capabilities.has(capability) {
+            continue;
+        }
+        let probe = fetch(client, endpoint).await?;
+        let why_probed = if found.resource_types.is_empty() {
+            "/ResourceTypes cannot be read".to_owned()
+        } else {
+            format!("/ResourceTypes lists no resource type at {endpoint}")
+        };
+        if json_of(&probe).is_some() {
+            found.capabilities.insert(capability);
+            found.warnings.push(format!(
+                "{why_probed}, but GET {endpoint} answers 200 with JSON: its scenarios run"
+            ));
+        } else if unusable(&probe) {
+            found.capabilities.mark_unknown(
+                capability,
+                &format!(
+                    "{why_probed}, and GET {endpoint} {}",
+                    describe(&probe, client)
+                ),
+            );
+        } else if found.resource_types.is_empty() {
+            found.warnings.push(format!(
+                "{why_probed}, and GET {endpoint} {}: its scenarios are skipped",
+                describe(&probe, client)
+            ));
+        }
+        probes.push((endpoint, probe));
+    }
+    let first_request_unusable = probes.first().is_none_or(|(_, r)| unusable(r));
+    if discovery.iter().all(|r| unusable(r)) && first_request_unusable {
+        let mut seen: Vec<String> = ["/ServiceProviderConfig", "/ResourceTypes", "/Schemas"]
+            .iter()
+            .zip(discovery)
+            .map(|(path, r)| format!("GET {path} {}", describe(r, client)))
+            .collect();
+        seen.extend(
+            probes
+                .iter()
+                .map(|(path, r)| format!("GET {path} {}", describe(r, client))),
+        );
+        return Err(DiscoveryError::Unusable { seen });
+    }
     match json_of(&schemas).map(list_items) {
         Some(items) => found.schemas = items,
         None => found
             .warnings
-            .push(format!("/Schemas {}", describe(&schemas))),
+            .push(format!("/Schemas {}", describe(&schemas, client))),
     }
     found.declared = declared::derive(&found.resource_types, &found.schemas);
+    found.attributes = DeclaredAttributes::from_discovery(
+        &found.resource_types,
+        &found.schemas,
+        client.base_url(),
+    );
     let odd = &found.declared.warnings;
     found
         .warnings
@@ -147,6 +230,12 @@ fn json_of(response: &HttpResponse) -> Option<Value> {
         .filter(Value::is_object)
 }
 
+/// An answer that says nothing about SCIM: a server error, a rate limit (after the
+/// client's retries), or a redirect (never followed).
+fn unusable(response: &HttpResponse) -> bool {
+    response.status >= 500 || response.status == 429 || (300..400).contains(&response.status)
+}
+
 /// The resources of a ListResponse, or of a bare array (some servers answer that way).
 fn list_items(body: Value) -> Vec<Value> {
     match body {
@@ -158,10 +247,56 @@ fn list_items(body: Value) -> Vec<Value> {
     }
 }
 
-fn describe(response: &HttpResponse) -> String {
+/// `answered 404`, `did not answer a JSON object`, or for a redirect where it points.
+fn describe(response: &HttpResponse, client: &Client) -> String {
     if response.status == 200 {
-        "did not answer a JSON object".to_owned()
-    } else {
-        format!("answered {}", response.status)
+        return "did not answer a JSON object".to_owned();
+    }
+    if (300..400).contains(&response.status) {
+        let target = response
+            .header("location")
+            .map(|location| shown_location(&response.url, &location))
+            .unwrap_or_else(|| "nowhere (no Location header)".to_owned());
+        return client.redactor().text(&format!(
+            "answered {} redirecting to {target} (redirects are not followed; check the base URL)",
+            response.status
+        ));
+    }
+    format!("answered {}", response.status)
+}
+
+/// Where a redirect points, without what may be secret in it (user info, the query and
+/// the fragment), and kept short: the peer chose it.
+fn shown_location(request_url: &str, location: &str) -> String {
+    let resolved = Url::parse(request_url).and_then(|base| base.join(location.trim()));
+    match resolved {
+        Ok(mut url) => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.set_query(None);
+            url.set_fragment(None);
+            url.as_str().chars().take(200).collect()
+        }
+        Err(_) => "an unreadable Location".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_location;
+
+    #[test]
+    fn a_redirect_is_shown_without_credentials_query_or_fragment() {
+        assert_eq!(
+            shown_location(
+                "https://h.example/scim/v2/Users",
+                "https://user:pw@login.example/sso?token=abc#frag"
+            ),
+            "https://login.example/sso"
+        );
+        assert_eq!(
+            shown_location("https://h.example/scim/v2/Users", "/login?next=/scim"),
+            "https://h.example/login"
+        );
     }
 }

@@ -2,11 +2,13 @@
 //! JSON Schemas derived from its /Schemas. Parsing is pure (JSON in, capabilities and
 //! schemas out; `declared` derives the schemas); fetching lives in `fetch`.
 
+mod attributes;
 mod declared;
 mod fetch;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
+use reqwest::Url;
 use serde_json::Value;
 
 use crate::scim::get_attr;
@@ -26,6 +28,7 @@ pub const CAPABILITY_NAMES: &[&str] = &[
     "search",
 ];
 
+pub use attributes::DeclaredAttributes;
 pub use declared::{DECLARED_PREFIX, DeclaredSchemas, declared_resource_type, derive};
 pub use fetch::{Discovered, DiscoveryError, discover};
 
@@ -35,6 +38,9 @@ const ENTERPRISE_USER: &str = "urn:ietf:params:scim:schemas:extension:enterprise
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Capabilities {
     names: BTreeSet<String>,
+    /// Capabilities discovery could not read at all, with why: absent from `names`, but
+    /// not because the target declared them absent.
+    unknown: BTreeMap<String, String>,
 }
 
 impl Capabilities {
@@ -46,6 +52,7 @@ impl Capabilities {
     pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
         Self {
             names: names.into_iter().map(str::to_owned).collect(),
+            unknown: BTreeMap::new(),
         }
     }
 
@@ -54,7 +61,20 @@ impl Capabilities {
     }
 
     pub fn insert(&mut self, name: &str) {
+        self.unknown.remove(name);
         self.names.insert(name.to_owned());
+    }
+
+    /// Notes that discovery could not tell whether the target has `name`.
+    pub fn mark_unknown(&mut self, name: &str, reason: &str) {
+        if !self.names.contains(name) {
+            self.unknown.insert(name.to_owned(), reason.to_owned());
+        }
+    }
+
+    /// Why discovery could not tell whether the target has `name`, if it could not.
+    pub fn unknown_because(&self, name: &str) -> Option<&str> {
+        self.unknown.get(name).map(String::as_str)
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
@@ -88,14 +108,16 @@ impl Capabilities {
     }
 
     /// Reads a ResourceType list (RFC 7643 section 6): endpoints and extensions.
-    pub fn add_resource_types(&mut self, resource_types: &[Value]) {
+    /// `base_url` is the target's base URL, against which each `endpoint` is resolved
+    /// (see `endpoint_path`).
+    pub fn add_resource_types(&mut self, resource_types: &[Value], base_url: &str) {
         for rt in resource_types {
             let endpoint = get_attr(rt, "endpoint")
                 .and_then(Value::as_str)
-                .unwrap_or("");
-            match endpoint.trim_end_matches('/').to_ascii_lowercase().as_str() {
-                "/users" => self.insert("users"),
-                "/groups" => self.insert("groups"),
+                .and_then(|endpoint| endpoint_path(base_url, endpoint));
+            match endpoint.as_deref().map(str::to_ascii_lowercase).as_deref() {
+                Some("/users") => self.insert("users"),
+                Some("/groups") => self.insert("groups"),
                 _ => {}
             }
             let extensions = get_attr(rt, "schemaExtensions")
@@ -111,5 +133,116 @@ impl Capabilities {
                 }
             }
         }
+    }
+}
+
+/// A resource type's `endpoint` as a path under the base URL (`/Users`), in whichever
+/// form the target wrote it: RFC 7643 section 6 only says "relative to the Base URL", and
+/// servers write `/Users`, `Users`, `/scim/v2/Users` (the base path repeated) or the
+/// absolute `https://host/scim/v2/Users`. It is resolved like a URL reference whose base
+/// is the base URL taken as a directory. None when it points outside the base URL.
+pub fn endpoint_path(base_url: &str, endpoint: &str) -> Option<String> {
+    let base = Url::parse(base_url).ok()?;
+    let base_path = base.path().trim_end_matches('/');
+    let endpoint = endpoint.trim();
+    if endpoint.is_empty() {
+        return None;
+    }
+    let resolved = if Url::parse(endpoint).is_ok_and(|u| u.has_host()) {
+        Url::parse(endpoint).ok()?
+    } else if endpoint.starts_with("//") {
+        base.join(endpoint).ok()?
+    } else if !base_path.is_empty() && under(endpoint, base_path) {
+        let mut url = base.clone();
+        url.set_path(endpoint);
+        url
+    } else {
+        let mut url = base.clone();
+        url.set_path(&format!("{base_path}/{}", endpoint.trim_start_matches('/')));
+        url
+    };
+    let same_origin = resolved.scheme().eq_ignore_ascii_case(base.scheme())
+        && resolved.host_str().map(str::to_ascii_lowercase)
+            == base.host_str().map(str::to_ascii_lowercase)
+        && resolved.port_or_known_default() == base.port_or_known_default();
+    let path = resolved.path().trim_end_matches('/');
+    if !same_origin || !under(path, base_path) {
+        return None;
+    }
+    let relative = &path[base_path.len()..];
+    (!relative.is_empty()).then(|| relative.to_owned())
+}
+
+/// `path` is `base` or lies below it (`base` without a trailing slash).
+fn under(path: &str, base: &str) -> bool {
+    base.is_empty()
+        || path == base
+        || path
+            .strip_prefix(base)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_endpoint_form_resolves_to_the_same_path() {
+        let base = "https://h.example/scim/v2";
+        for endpoint in [
+            "/Users",
+            "Users",
+            "/Users/",
+            "/scim/v2/Users",
+            "https://h.example/scim/v2/Users",
+            "HTTPS://H.EXAMPLE:443/scim/v2/Users",
+            "//h.example/scim/v2/Users",
+        ] {
+            assert_eq!(
+                endpoint_path(base, endpoint).as_deref(),
+                Some("/Users"),
+                "{endpoint}"
+            );
+        }
+        assert_eq!(
+            endpoint_path("https://h.example/scim/v2/", "/Groups").as_deref(),
+            Some("/Groups")
+        );
+        assert_eq!(
+            endpoint_path("http://h:8080", "/Users").as_deref(),
+            Some("/Users")
+        );
+    }
+
+    #[test]
+    fn endpoints_elsewhere_are_not_under_the_base() {
+        let base = "https://h.example/scim/v2";
+        for endpoint in [
+            "https://other.example/scim/v2/Users",
+            "http://h.example/scim/v2/Users",
+            "https://h.example/other/Users",
+            "https://h.example/scim/v2",
+            "",
+        ] {
+            assert_eq!(endpoint_path(base, endpoint), None, "{endpoint}");
+        }
+        // A path that only starts like the base path is relative to it.
+        assert_eq!(
+            endpoint_path(base, "/scim/v2x/Users").as_deref(),
+            Some("/scim/v2x/Users")
+        );
+    }
+
+    #[test]
+    fn resource_types_at_any_endpoint_form_give_users_and_groups() {
+        let mut capabilities = Capabilities::default();
+        capabilities.add_resource_types(
+            &[
+                serde_json::json!({"name": "User", "endpoint": "http://h/scim/v2/Users"}),
+                serde_json::json!({"name": "Group", "endpoint": "/scim/v2/Groups"}),
+            ],
+            "http://h/scim/v2",
+        );
+        assert!(capabilities.has("users") && capabilities.has("groups"));
     }
 }

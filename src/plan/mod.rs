@@ -3,15 +3,37 @@
 
 use std::sync::Arc;
 
-use crate::discovery::Capabilities;
+mod needs;
+
+pub use needs::{Need, needs};
+
+use crate::check::SchemaSet;
+use crate::discovery::{Capabilities, DeclaredAttributes};
+use crate::result::SkipCause;
 use crate::suite::model::{Scenario, Severity, Suite};
+
+/// Why a planned scenario will not run, and in which category (see `SkipCause`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skip {
+    pub reason: String,
+    pub cause: SkipCause,
+}
+
+impl Skip {
+    pub fn new(reason: impl Into<String>, cause: SkipCause) -> Skip {
+        Skip {
+            reason: reason.into(),
+            cause,
+        }
+    }
+}
 
 /// One scenario as the executor receives it.
 #[derive(Debug, Clone)]
 pub struct PlannedScenario {
     pub scenario: Arc<Scenario>,
     /// Set when the scenario is not run; the reason ends up in every report.
-    pub skip: Option<String>,
+    pub skip: Option<Skip>,
     /// Set when the profile declares a failure of this scenario a known deviation of the
     /// product: a failure becomes `Outcome::Deviation` with this reason.
     pub known_deviation: Option<String>,
@@ -70,12 +92,15 @@ impl Selection {
         tag_ok && id_ok
     }
 
-    fn skip_reason(&self, scenario: &Scenario) -> Option<String> {
+    fn skip_reason(&self, scenario: &Scenario) -> Option<Skip> {
         let tag = scenario
             .tags
             .iter()
             .find(|t| self.skip_tags.iter().any(|s| s.eq_ignore_ascii_case(t)))?;
-        Some(format!("tag '{tag}' excluded by --skip-tag"))
+        Some(Skip::new(
+            format!("tag '{tag}' excluded by --skip-tag"),
+            SkipCause::Selection,
+        ))
     }
 }
 
@@ -93,7 +118,9 @@ pub fn select(suite: &Suite, selection: &Selection) -> Plan {
     Plan { scenarios }
 }
 
-/// Marks scenarios whose required capabilities the target does not advertise.
+/// Marks scenarios whose required capabilities the target does not advertise. A
+/// capability discovery could not read at all (`unknown`, with the reason) is a gap of
+/// discovery, not a declaration of the target, and is counted as such.
 pub fn gate_capabilities(plan: &mut Plan, capabilities: &Capabilities) {
     for planned in plan.scenarios.iter_mut().filter(|p| p.skip.is_none()) {
         let missing: Vec<&str> = planned
@@ -103,10 +130,70 @@ pub fn gate_capabilities(plan: &mut Plan, capabilities: &Capabilities) {
             .map(String::as_str)
             .filter(|c| !capabilities.has(c))
             .collect();
-        if !missing.is_empty() {
-            planned.skip = Some(format!(
-                "capability not advertised by the target: {}",
-                missing.join(", ")
+        if missing.is_empty() {
+            continue;
+        }
+        let unknown: Vec<&str> = missing
+            .iter()
+            .copied()
+            .filter(|c| capabilities.unknown_because(c).is_some())
+            .collect();
+        planned.skip = Some(match unknown.first() {
+            Some(first) => Skip::new(
+                format!(
+                    "capability unknown: {} ({})",
+                    unknown.join(", "),
+                    capabilities.unknown_because(first).unwrap_or_default()
+                ),
+                SkipCause::Discovery,
+            ),
+            None => Skip::new(
+                format!(
+                    "capability not advertised by the target: {}",
+                    missing.join(", ")
+                ),
+                SkipCause::Declared,
+            ),
+        });
+    }
+}
+
+/// Marks scenarios that check a response against the target's own declarations
+/// (`declared:<ResourceType>`) when discovery could not read them: a gap in discovery,
+/// which the discovery scenarios report, not a failure of the scenario's own feature.
+pub fn gate_declared_schemas(plan: &mut Plan, schemas: &SchemaSet) {
+    for planned in plan.scenarios.iter_mut().filter(|p| p.skip.is_none()) {
+        let gap = planned
+            .scenario
+            .steps
+            .iter()
+            .filter_map(|step| step.expect.schema.as_ref())
+            .find_map(|schema| Some((&schema.value, schemas.declared_gap(&schema.value)?)));
+        if let Some((name, gap)) = gap {
+            planned.skip = Some(Skip::new(
+                format!("{name} cannot be derived: {gap}"),
+                SkipCause::Discovery,
+            ));
+        }
+    }
+}
+
+/// Marks scenarios that demand an attribute the target does not declare for that
+/// resource type in /Schemas: RFC 7644 section 3.3 lets a server ignore what it does not
+/// support, so such a scenario cannot judge its feature on this target.
+pub fn gate_undeclared_attributes(plan: &mut Plan, declared: &DeclaredAttributes) {
+    for planned in plan.scenarios.iter_mut().filter(|p| p.skip.is_none()) {
+        let undeclared = needs(&planned.scenario)
+            .into_iter()
+            .find(|need| declared.declares(&need.endpoint, &need.attr) == Some(false));
+        if let Some(need) = undeclared {
+            planned.skip = Some(Skip::new(
+                format!(
+                    "needs {} at {}, which the target does not declare in /Schemas \
+                     (RFC 7644 section 3.3: a server may ignore attributes it does not support)",
+                    need.attr, need.endpoint
+                ),
+                SkipCause::Latitude,
             ));
         }
     }

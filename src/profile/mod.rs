@@ -8,7 +8,8 @@ mod load;
 
 use std::num::NonZeroU32;
 
-use crate::plan::Plan;
+use crate::plan::{Plan, Skip};
+use crate::result::SkipCause;
 use crate::suite::model::{Scenario, Severity, Suite};
 
 pub use builtin::names as builtin_names;
@@ -75,8 +76,10 @@ impl Profile {
                 match &rule.effect {
                     Effect::Exclude(reason) => {
                         if planned.skip.is_none() {
-                            planned.skip =
-                                Some(format!("excluded by profile {}: {reason}", self.name));
+                            planned.skip = Some(Skip::new(
+                                format!("excluded by profile {}: {reason}", self.name),
+                                SkipCause::Selection,
+                            ));
                         }
                     }
                     Effect::Deviation(reason) => {

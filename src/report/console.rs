@@ -1,5 +1,5 @@
 //! The live console report: one line per finished scenario, then a summary block that
-//! ends with the plain `N passed, N failed, N skipped` line CI tooling reads.
+//! ends with the verdict and the plain counts line CI tooling reads.
 
 use std::io::{self, Write};
 
@@ -8,9 +8,12 @@ use indicatif::ProgressDrawTarget;
 
 use super::exchange::render_exchanges;
 use super::progress::Progress;
-use super::text::{human_duration, indent, rendered_failures};
+use super::text::{counts_line, human_duration, indent, rendered_failures, verdict_words};
 use crate::printable::escape_controls;
-use crate::result::{Outcome, RunEvent, RunInfo, RunSummary, ScenarioResult, Totals};
+use crate::result::{
+    Outcome, RootCause, RunEvent, RunInfo, RunSummary, ScenarioResult, Totals, Verdict,
+    VerdictStatus, root_causes, skip_groups,
+};
 use crate::suite::model::Severity;
 
 /// How the console looks. Decided once, before the run, by [`ConsoleOptions::resolve`].
@@ -79,24 +82,10 @@ impl ConsoleOptions {
     }
 }
 
-/// The last console line, `N passed, N failed, N skipped`, which CI tooling reads.
-///
-/// The three numbers add up to the scenarios that have a result:
-/// - passed = pass + deviation: a known deviation is reported, but it does not fail the
-///   run (exit status 0), and JUnit shows it as a passing testcase too;
-/// - failed = fail + error: an error means the check could not be judged, which fails
-///   the run, so a run with errors never reads `0 failed`; `should` failures count here
-///   even when they do not fail the run without `--strict`;
-/// - skipped = skip.
-///
-/// The block above the line breaks deviations and errors out separately.
+/// The last console line, which CI tooling reads: every outcome counted apart, in the
+/// same words as every other report (see `counts_line`).
 pub fn final_line(totals: &Totals) -> String {
-    format!(
-        "{} passed, {} failed, {} skipped",
-        totals.passed + totals.deviations,
-        totals.failed + totals.errors,
-        totals.skipped
-    )
+    counts_line(totals)
 }
 
 const INDENT: &str = "          ";
@@ -115,6 +104,9 @@ const SKIP: Style = Style::new()
     .fg_color(Some(Color::Ansi(AnsiColor::Yellow)))
     .bold();
 const WARN: Style = Style::new().fg_color(Some(Color::Ansi(AnsiColor::Yellow)));
+const BLOCKED: Style = Style::new()
+    .fg_color(Some(Color::Ansi(AnsiColor::Cyan)))
+    .bold();
 const HEADING: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
 
@@ -204,8 +196,9 @@ impl<W: Write> ConsoleReporter<W> {
                 self.progress.cancelling();
             }
             RunEvent::Notice(text) => {
-                let text = format!("{}\n", self.paint(WARN, &escape_controls(text)));
-                self.write(&text);
+                let text = format!("note: {}", escape_controls(text));
+                let line = format!("{}\n", self.paint(WARN, &text));
+                self.write(&line);
             }
             RunEvent::Finished(summary) => {
                 self.progress.finish();
@@ -287,6 +280,9 @@ fn status_word(outcome: &Outcome) -> (&'static str, Style) {
         Outcome::Deviation { .. } => ("DEVIATION", DEVIATION),
         Outcome::Skip { .. } => ("SKIP", SKIP),
         Outcome::Error { .. } => ("ERROR", FAIL),
+        // A warning never reads like a failure: yellow, not red.
+        Outcome::Warn { .. } => ("WARN", WARN),
+        Outcome::Blocked { .. } => ("BLOCKED", BLOCKED),
     }
 }
 
@@ -314,8 +310,22 @@ pub(crate) fn scenario_text(result: &ScenarioResult, options: &ConsoleOptions) -
             details.push_str(&format!("known deviation: {reason}\n"));
             details.push_str(&rendered_failures(failures));
         }
-        Outcome::Skip { reason } => out.push_str(&format!(": {}", escape_controls(reason))),
+        Outcome::Warn { failures } => {
+            out.push_str(&format!(" ({})", result.severity.as_str()));
+            details.push_str(&rendered_failures(failures));
+        }
+        Outcome::Skip { reason, .. } => out.push_str(&format!(": {}", escape_controls(reason))),
         Outcome::Error { message } => details.push_str(message),
+        Outcome::Blocked {
+            precondition,
+            failures,
+        } => {
+            details.push_str(&format!("blocked: {precondition}\n"));
+            details.push_str(&rendered_failures(failures));
+        }
+    }
+    for note in &result.notes {
+        details.push_str(&format!("\nnote: {note}"));
     }
     out.push('\n');
 
@@ -344,7 +354,10 @@ pub(crate) fn scenario_text(result: &ScenarioResult, options: &ConsoleOptions) -
         );
         out.push_str(&format!("{INDENT}{line}\n"));
     }
-    let failing = matches!(result.outcome, Outcome::Fail { .. } | Outcome::Error { .. });
+    let failing = matches!(
+        result.outcome,
+        Outcome::Fail { .. } | Outcome::Error { .. } | Outcome::Blocked { .. }
+    );
     if options.verbose && failing && !result.exchanges.is_empty() {
         out.push_str(&format!(
             "{INDENT}{}\n",
@@ -356,13 +369,17 @@ pub(crate) fn scenario_text(result: &ScenarioResult, options: &ConsoleOptions) -
     out
 }
 
-/// The block after the run: what ran, against what, how it went, then the final line.
+/// Root causes the summary lists before it says "and N more".
+const SHOWN_CAUSES: usize = 10;
+
+/// The block after the run: what ran, against what, how it went, what was skipped and
+/// why, the root causes of what failed, then the verdict and the final line.
 pub(crate) fn summary_text(
     summary: &RunSummary,
     planned: Option<usize>,
     options: &ConsoleOptions,
 ) -> String {
-    let totals = Totals::of(&summary.results);
+    let totals = Totals::of_run(summary);
     let info = &summary.info;
     let mut out = format!("\n{}\n", paint(options, HEADING, "Summary"));
     let mut row = |label: &str, value: String| out.push_str(&format!("  {label:<11} {value}\n"));
@@ -374,11 +391,17 @@ pub(crate) fn summary_text(
     row("run id", info.run_id.clone());
     row("time", human_duration(summary.duration));
     row("requests", totals.requests.to_string());
+    row(
+        "judged",
+        format!("{} of {} scenarios", totals.judged(), totals.scenarios()),
+    );
     row("passed", totals.passed.to_string());
     row("failed", totals.failed.to_string());
+    row("warnings", totals.warnings.to_string());
     row("deviations", totals.deviations.to_string());
     row("skipped", totals.skipped.to_string());
     row("errors", totals.errors.to_string());
+    row("blocked", totals.blocked.to_string());
     if totals.leftovers > 0 {
         row("leftovers", totals.leftovers.to_string());
     }
@@ -389,10 +412,31 @@ pub(crate) fn summary_text(
         row("not run", n.to_string());
     }
 
+    let groups = skip_groups(&summary.results);
+    if !groups.is_empty() {
+        out.push_str(&format!("{}\n", paint(options, HEADING, "Skipped")));
+        for group in &groups {
+            out.push_str(&format!(
+                "  {:>4} {}\n",
+                group.ids.len(),
+                escape_controls(&group.reason)
+            ));
+        }
+    }
+    for notice in &summary.notices {
+        let line = paint(options, WARN, &format!("note: {}", escape_controls(notice)));
+        out.push_str(&format!("{line}\n"));
+    }
+
     let failing: Vec<&ScenarioResult> = summary
         .results
         .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Fail { .. } | Outcome::Error { .. }))
+        .filter(|r| {
+            matches!(
+                r.outcome,
+                Outcome::Fail { .. } | Outcome::Error { .. } | Outcome::Blocked { .. }
+            )
+        })
         .collect();
     if !failing.is_empty() {
         out.push_str(&format!("{}\n", paint(options, HEADING, "Failed")));
@@ -402,19 +446,29 @@ pub(crate) fn summary_text(
             out.push_str(&format!("{status} {}\n", result.id));
         }
     }
+    let causes = root_causes(&summary.results);
+    if !causes.is_empty() {
+        out.push_str(&format!("{}\n", paint(options, HEADING, "Root causes")));
+        for cause in causes.iter().take(SHOWN_CAUSES) {
+            out.push_str(&format!("  {}\n", escape_controls(&cause_line(cause))));
+        }
+        if causes.len() > SHOWN_CAUSES {
+            out.push_str(&format!(
+                "  ... and {} more (see the reports)\n",
+                causes.len() - SHOWN_CAUSES
+            ));
+        }
+    }
 
     if totals.leftovers > 0 {
         let heading = format!("Left on the target ({})", totals.leftovers);
         out.push_str(&format!("{}\n", paint(options, WARN, &heading)));
-        for result in &summary.results {
-            for leftover in &result.leftovers {
-                out.push_str(&format!(
-                    "  {} ({}): {}\n",
-                    escape_controls(&leftover.what),
-                    result.id,
-                    escape_controls(&leftover.reason)
-                ));
-            }
+        for (owner, leftover) in summary.all_leftovers() {
+            out.push_str(&format!(
+                "  {} ({owner}): {}\n",
+                escape_controls(&leftover.what),
+                escape_controls(&leftover.reason)
+            ));
         }
     }
 
@@ -426,13 +480,48 @@ pub(crate) fn summary_text(
             ),
             _ => String::new(),
         };
-        let reason = summary.stop_reason.as_deref().unwrap_or("Interrupted");
+        let reason = summary
+            .stop
+            .as_ref()
+            .map_or("Interrupted", |s| s.reason.as_str());
         let line = format!("{reason}{detail}.");
         out.push_str(&format!("{}\n", paint(options, WARN, &line)));
     }
+    let verdict = Verdict::of(summary);
+    let style = match verdict.status {
+        VerdictStatus::Passed => PASS,
+        VerdictStatus::Failed => FAIL,
+        VerdictStatus::Incomplete | VerdictStatus::Interrupted => WARN,
+    };
+    out.push_str(&format!(
+        "{} {}\n",
+        paint(options, HEADING, "Verdict:"),
+        paint(options, style, &verdict_words(&verdict))
+    ));
     out.push_str(&final_line(&totals));
     out.push('\n');
     out
+}
+
+/// `POST /Users: status: expected 201, got 200 (1 fail, 40 blocked; first in
+/// users.create.basic)`.
+fn cause_line(cause: &RootCause) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for (_, label) in &cause.scenarios {
+        match counts.iter_mut().find(|(l, _)| l == label) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((label, 1)),
+        }
+    }
+    let counts: Vec<String> = counts.iter().map(|(l, n)| format!("{n} {l}")).collect();
+    format!(
+        "{}: {} ({}; first in {}: {})",
+        cause.request,
+        cause.check,
+        counts.join(", "),
+        cause.first_scenario,
+        cause.first_request
+    )
 }
 
 #[cfg(test)]
@@ -555,25 +644,21 @@ mod tests {
     }
 
     #[test]
-    fn final_line_counts_deviations_as_passed_and_errors_as_failed() {
+    fn final_line_counts_every_outcome_apart() {
         let totals = Totals {
             passed: 3,
             failed: 1,
+            warnings: 6,
             deviations: 2,
             skipped: 4,
             errors: 5,
+            blocked: 7,
             requests: 99,
             leftovers: 1,
         };
-        assert_eq!(final_line(&totals), "5 passed, 6 failed, 4 skipped");
-    }
-
-    #[test]
-    fn a_run_with_only_errors_does_not_read_as_zero_failed() {
-        let totals = Totals {
-            errors: 1,
-            ..Totals::default()
-        };
-        assert_eq!(final_line(&totals), "0 passed, 1 failed, 0 skipped");
+        assert_eq!(
+            final_line(&totals),
+            "3 passed, 1 failed, 6 warned, 2 deviated, 4 skipped, 5 errored, 7 blocked"
+        );
     }
 }

@@ -8,14 +8,18 @@ use std::path::Path;
 use super::ReportError;
 use super::exchange::render_exchanges;
 use super::output::write_atomic;
-use crate::result::{Outcome, RunSummary, ScenarioResult, Totals};
+use super::text::verdict_words;
+use crate::result::{
+    Outcome, RunSummary, ScenarioResult, Totals, Verdict, root_causes, skip_groups,
+};
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem;color:#222}\
 table{border-collapse:collapse;margin:1rem 0}td,th{padding:.25rem .6rem;text-align:left;\
 border-bottom:1px solid #ddd;vertical-align:top}pre{background:#f6f6f6;padding:.6rem;\
-overflow-x:auto;font-size:.85rem}.pass{color:#16702e}.fail,.error{color:#b3261e;\
+overflow-x:auto;font-size:.85rem}.pass,.passed{color:#16702e}.fail,.error,.failed{color:#b3261e;\
 font-weight:bold}.deviation{color:#8a5a00;font-weight:bold}.skip{color:#666}\
-details{margin:.4rem 0}summary{cursor:pointer}";
+.warn{color:#8a6d00}.blocked,.incomplete,.interrupted{color:#0b5f7a;font-weight:bold}\
+.verdict{font-size:1.2rem}details{margin:.4rem 0}summary{cursor:pointer}";
 
 pub fn write_html(summary: &RunSummary, path: &Path) -> Result<(), ReportError> {
     write_atomic(path, html_string(summary).as_bytes())
@@ -23,7 +27,7 @@ pub fn write_html(summary: &RunSummary, path: &Path) -> Result<(), ReportError> 
 
 pub fn html_string(summary: &RunSummary) -> String {
     let info = &summary.info;
-    let totals = Totals::of(&summary.results);
+    let totals = Totals::of_run(summary);
     let mut out = String::new();
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     let _ = writeln!(
@@ -49,27 +53,51 @@ pub fn html_string(summary: &RunSummary) -> String {
     );
     fact(&mut out, "scimcheck", &info.tool_version);
     if summary.interrupted {
-        let reason = summary.stop_reason.as_deref().unwrap_or("Interrupted");
+        let reason = summary
+            .stop
+            .as_ref()
+            .map_or("Interrupted", |s| s.reason.as_str());
         fact(
             &mut out,
             "interrupted",
             &format!("yes ({reason}): scenarios not started are skipped"),
         );
     }
-    out.push_str("</table>\n<table>\n<tr>");
+    out.push_str("</table>\n");
+    let verdict = Verdict::of(summary);
+    let _ = writeln!(
+        out,
+        "<p class=\"verdict {}\">Verdict: {}</p>",
+        verdict.status.as_str(),
+        escape(&verdict_words(&verdict))
+    );
+    out.push_str("<table>\n<tr>");
     for (label, count) in [
         ("passed", totals.passed),
         ("failed", totals.failed),
+        ("warnings", totals.warnings),
         ("deviations", totals.deviations),
         ("skipped", totals.skipped),
         ("errors", totals.errors),
+        ("blocked", totals.blocked),
         ("requests", totals.requests),
         ("leftovers", totals.leftovers),
     ] {
         let _ = write!(out, "<th>{label}</th><td>{count}</td>");
     }
     out.push_str("</tr>\n</table>\n");
-    leftovers(&mut out, &summary.results);
+    leftovers(&mut out, summary);
+    let _ = writeln!(
+        out,
+        "<p>{} of {} scenarios judged.</p>",
+        totals.judged(),
+        totals.scenarios()
+    );
+    for notice in &summary.notices {
+        let _ = writeln!(out, "<p class=\"warn\">note: {}</p>", escape(notice));
+    }
+    causes(&mut out, &summary.results);
+    skipped(&mut out, &summary.results);
     for area in areas(&summary.results) {
         let _ = writeln!(out, "<h2>{}</h2>\n<table>", escape(area));
         out.push_str(
@@ -86,6 +114,57 @@ pub fn html_string(summary: &RunSummary) -> String {
     }
     out.push_str("</body>\n</html>\n");
     out
+}
+
+/// Failures grouped by root cause, the widest first.
+fn causes(out: &mut String, results: &[ScenarioResult]) {
+    let causes = root_causes(results);
+    if causes.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<h2>Root causes</h2>\n<table>\n<tr><th>request</th><th>check</th>\
+         <th>first seen</th><th>scenarios</th></tr>\n",
+    );
+    for cause in &causes {
+        let scenarios: Vec<String> = cause
+            .scenarios
+            .iter()
+            .map(|(id, label)| {
+                format!(
+                    "<a href=\"#{id}\">{id}</a> <span class=\"{label}\">{label}</span>",
+                    id = escape(id)
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&cause.request),
+            escape(&cause.check),
+            escape(&cause.first_request),
+            scenarios.join("<br>")
+        );
+    }
+    out.push_str("</table>\n");
+}
+
+/// Skipped scenarios grouped by reason.
+fn skipped(out: &mut String, results: &[ScenarioResult]) {
+    let groups = skip_groups(results);
+    if groups.is_empty() {
+        return;
+    }
+    out.push_str("<h2>Skipped</h2>\n<table>\n<tr><th>scenarios</th><th>reason</th></tr>\n");
+    for group in &groups {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td></tr>",
+            group.ids.len(),
+            escape(&group.reason)
+        );
+    }
+    out.push_str("</table>\n");
 }
 
 /// Areas in the order they first appear.
@@ -123,11 +202,8 @@ fn row(out: &mut String, result: &ScenarioResult) {
 }
 
 /// Everything the run left on the target, by scenario.
-fn leftovers(out: &mut String, results: &[ScenarioResult]) {
-    let all: Vec<_> = results
-        .iter()
-        .flat_map(|r| r.leftovers.iter().map(move |l| (r, l)))
-        .collect();
+fn leftovers(out: &mut String, summary: &RunSummary) {
+    let all: Vec<_> = summary.all_leftovers().collect();
     if all.is_empty() {
         return;
     }
@@ -137,11 +213,11 @@ fn leftovers(out: &mut String, results: &[ScenarioResult]) {
         all.len()
     );
     out.push_str("<tr><th>scenario</th><th>resource</th><th>why</th></tr>\n");
-    for (result, leftover) in all {
+    for (owner, leftover) in all {
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&result.id),
+            escape(owner),
             escape(&leftover.what),
             escape(&leftover.reason)
         );
@@ -154,12 +230,26 @@ fn details(out: &mut String, result: &ScenarioResult) {
     let (failures, note) = match &result.outcome {
         Outcome::Pass => return,
         Outcome::Fail { failures } => (failures.as_slice(), None),
+        Outcome::Warn { failures } => (
+            failures.as_slice(),
+            Some(format!(
+                "warning: a {} check failed; it does not fail the run",
+                result.severity.as_str()
+            )),
+        ),
         Outcome::Deviation { failures, reason } => (
             failures.as_slice(),
             Some(format!("known deviation: {reason}")),
         ),
-        Outcome::Skip { reason } => (&[][..], Some(format!("skipped: {reason}"))),
+        Outcome::Skip { reason, .. } => (&[][..], Some(format!("skipped: {reason}"))),
         Outcome::Error { message } => (&[][..], Some(format!("error: {message}"))),
+        Outcome::Blocked {
+            precondition,
+            failures,
+        } => (
+            failures.as_slice(),
+            Some(format!("blocked: {precondition}")),
+        ),
     };
     let id = escape(&result.id);
     let label = result.outcome.label();
@@ -174,6 +264,9 @@ fn details(out: &mut String, result: &ScenarioResult) {
     }
     for failure in failures {
         let _ = writeln!(out, "<pre>{}</pre>", escape(&failure.rendered));
+    }
+    for note in &result.notes {
+        let _ = writeln!(out, "<p>note: {}</p>", escape(note));
     }
     for problem in &result.cleanup_errors {
         let _ = writeln!(out, "<p class=\"error\">cleanup: {}</p>", escape(problem));

@@ -12,18 +12,40 @@ use serde::Serialize;
 use super::ReportError;
 use super::output::write_atomic_with;
 use crate::result::{
-    CheckFailure, Exchange, Leftover, Outcome, RunSummary, ScenarioResult, Totals,
+    CheckFailure, Exchange, Leftover, Outcome, RootCause, RunSummary, ScenarioResult, SkipCause,
+    SkipGroup, Totals, Verdict, root_causes, skip_groups,
 };
 
 /// The `format` field of every document this version writes.
-pub const FORMAT: &str = "scimcheck-report/1";
+pub const FORMAT: &str = "scimcheck-report/2";
 
 #[derive(Serialize)]
 struct Document<'a> {
     format: &'static str,
     run: Run<'a>,
+    verdict: Verdict,
     totals: DocumentTotals,
+    skipped_by_reason: Vec<SkipGroup>,
+    root_causes: Vec<Cause<'a>>,
+    notices: &'a [String],
+    /// What the run itself (its decoys), not a scenario, left on the target.
+    leftovers: &'a [Leftover],
     scenarios: Vec<Scenario<'a>>,
+}
+
+#[derive(Serialize)]
+struct Cause<'a> {
+    request: &'a str,
+    check: &'a str,
+    first_scenario: &'a str,
+    first_request: &'a str,
+    scenarios: Vec<CauseScenario<'a>>,
+}
+
+#[derive(Serialize)]
+struct CauseScenario<'a> {
+    id: &'a str,
+    outcome: &'static str,
 }
 
 #[derive(Serialize)]
@@ -37,16 +59,21 @@ struct Run<'a> {
     interrupted: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     stop_reason: Option<&'a str>,
+    strict: bool,
 }
 
 #[derive(Serialize)]
 struct DocumentTotals {
     scenarios: usize,
+    /// Scenarios that reached a verdict on their own feature.
+    judged: usize,
     passed: usize,
     failed: usize,
+    warnings: usize,
     deviations: usize,
     skipped: usize,
     errors: usize,
+    blocked: usize,
     requests: usize,
     leftovers: usize,
 }
@@ -62,6 +89,7 @@ struct Scenario<'a> {
     file: &'a str,
     duration_ms: u64,
     outcome: DocumentOutcome<'a>,
+    notes: &'a [String],
     cleanup_errors: &'a [String],
     /// What the scenario created and left on the target.
     leftovers: &'a [Leftover],
@@ -75,21 +103,30 @@ enum DocumentOutcome<'a> {
     Fail {
         failures: Vec<Failure<'a>>,
     },
+    Warn {
+        failures: Vec<Failure<'a>>,
+    },
     Deviation {
         reason: &'a str,
         failures: Vec<Failure<'a>>,
     },
     Skip {
         reason: &'a str,
+        cause: SkipCause,
     },
     Error {
         message: &'a str,
+    },
+    Blocked {
+        precondition: &'a str,
+        failures: Vec<Failure<'a>>,
     },
 }
 
 #[derive(Serialize)]
 struct Failure<'a> {
     step: &'a str,
+    request: &'a str,
     subject: &'a str,
     expected: &'a str,
     actual: &'a str,
@@ -147,7 +184,9 @@ pub fn write_json(summary: &RunSummary, path: &Path) -> Result<(), ReportError> 
 fn write_document(summary: &RunSummary, out: &mut dyn Write) -> std::io::Result<()> {
     // Bidi characters and C1 controls are valid raw in JSON, but not on a terminal.
     let mut safe = JsonSafe::new(out);
-    serde_json::to_writer_pretty(&mut safe, &document(summary)).map_err(std::io::Error::other)?;
+    let causes = root_causes(&summary.results);
+    serde_json::to_writer_pretty(&mut safe, &document(summary, &causes))
+        .map_err(std::io::Error::other)?;
     safe.write_all(b"\n")?;
     safe.finish()
 }
@@ -201,8 +240,8 @@ impl Write for JsonSafe<'_> {
     }
 }
 
-fn document(summary: &RunSummary) -> Document<'_> {
-    let totals = Totals::of(&summary.results);
+fn document<'a>(summary: &'a RunSummary, causes: &'a [RootCause]) -> Document<'a> {
+    let totals = Totals::of_run(summary);
     let info = &summary.info;
     Document {
         format: FORMAT,
@@ -214,19 +253,42 @@ fn document(summary: &RunSummary) -> Document<'_> {
             started_at: &info.started_at,
             duration_ms: millis(summary.duration),
             interrupted: summary.interrupted,
-            stop_reason: summary.stop_reason.as_deref(),
+            stop_reason: summary.stop.as_ref().map(|s| s.reason.as_str()),
+            strict: summary.strict,
         },
+        verdict: Verdict::of(summary),
         totals: DocumentTotals {
             scenarios: summary.results.len(),
+            judged: totals.judged(),
             passed: totals.passed,
             failed: totals.failed,
+            warnings: totals.warnings,
             deviations: totals.deviations,
             skipped: totals.skipped,
             errors: totals.errors,
+            blocked: totals.blocked,
             requests: totals.requests,
             leftovers: totals.leftovers,
         },
+        skipped_by_reason: skip_groups(&summary.results),
+        root_causes: causes.iter().map(cause).collect(),
+        notices: &summary.notices,
+        leftovers: &summary.leftovers,
         scenarios: summary.results.iter().map(scenario).collect(),
+    }
+}
+
+fn cause(cause: &RootCause) -> Cause<'_> {
+    Cause {
+        request: &cause.request,
+        check: &cause.check,
+        first_scenario: &cause.first_scenario,
+        first_request: &cause.first_request,
+        scenarios: cause
+            .scenarios
+            .iter()
+            .map(|(id, outcome)| CauseScenario { id, outcome })
+            .collect(),
     }
 }
 
@@ -241,6 +303,7 @@ fn scenario(result: &ScenarioResult) -> Scenario<'_> {
         file: &result.file,
         duration_ms: millis(result.duration),
         outcome: outcome(&result.outcome),
+        notes: &result.notes,
         cleanup_errors: &result.cleanup_errors,
         leftovers: &result.leftovers,
         exchanges: result.exchanges.iter().map(exchange).collect(),
@@ -257,14 +320,28 @@ fn outcome(outcome: &Outcome) -> DocumentOutcome<'_> {
             reason,
             failures: failures.iter().map(failure).collect(),
         },
-        Outcome::Skip { reason } => DocumentOutcome::Skip { reason },
+        Outcome::Warn { failures } => DocumentOutcome::Warn {
+            failures: failures.iter().map(failure).collect(),
+        },
+        Outcome::Skip { reason, cause } => DocumentOutcome::Skip {
+            reason,
+            cause: *cause,
+        },
         Outcome::Error { message } => DocumentOutcome::Error { message },
+        Outcome::Blocked {
+            precondition,
+            failures,
+        } => DocumentOutcome::Blocked {
+            precondition,
+            failures: failures.iter().map(failure).collect(),
+        },
     }
 }
 
 fn failure(f: &CheckFailure) -> Failure<'_> {
     Failure {
         step: &f.step,
+        request: &f.request,
         subject: &f.subject,
         expected: &f.expected,
         actual: &f.actual,

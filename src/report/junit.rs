@@ -1,5 +1,8 @@
 //! The JUnit XML report (through quick-junit): one testsuite per area, one testcase per
-//! scenario, known deviations as passing testcases.
+//! scenario. A testcase is red (`<failure>` or `<error>`) exactly when it keeps the run
+//! from passing, so a CI test tab agrees with the exit code: warnings and known
+//! deviations are passing testcases (with a property saying so), and an error or a
+//! blocked scenario whose failure would not fail the run is a skipped one.
 //!
 //! The shape follows what Jenkins (junit and xunit plugins) and GitLab read; the XSD in
 //! `tests/fixtures/junit/junit.xsd` pins it. Two things go beyond the xunit plugin's
@@ -13,13 +16,17 @@ use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, Te
 use super::ReportError;
 use super::exchange::render_exchanges;
 use super::output::write_atomic;
-use super::text::{collapse_whitespace, failures_summary, rendered_failures, truncate_chars};
-use crate::result::{Outcome, RunSummary, ScenarioResult};
+use super::text::{
+    collapse_whitespace, counts_line, failures_summary, rendered_failures, truncate_chars,
+};
+use crate::result::{Outcome, RunSummary, ScenarioResult, Totals, Verdict};
 
 /// The `type` of a `<failure>`: a conformance check did not hold.
 const FAILURE_TYPE: &str = "conformance";
 /// The `type` of an `<error>`: the check could not be judged.
 const ERROR_TYPE: &str = "error";
+/// The `type` of an `<error>` for a scenario whose precondition failed.
+const BLOCKED_TYPE: &str = "blocked";
 /// Testsuite name for a result without an area (the loader always sets one).
 const NO_AREA: &str = "scimcheck";
 
@@ -56,9 +63,18 @@ fn junit_report(summary: &RunSummary) -> Report {
         };
         let suite = &mut suites[index];
         suite.time = Some(suite.time.unwrap_or_default() + result.duration);
-        suite.add_test_case(test_case(result));
+        suite.add_test_case(test_case(result, summary.strict));
     }
 
+    // What the run itself left (its decoys) belongs to no testcase: the first suite says it.
+    if let Some(first) = suites.first_mut().filter(|_| !summary.leftovers.is_empty()) {
+        let listed: Vec<String> = summary
+            .leftovers
+            .iter()
+            .map(|l| format!("left on the target by the run: {}: {}", l.what, l.reason))
+            .collect();
+        first.set_system_out(listed.join("\n"));
+    }
     let mut report = Report::new("scimcheck");
     report.set_time(summary.duration);
     report.add_test_suites(suites);
@@ -81,20 +97,30 @@ fn test_suite(area: &str, summary: &RunSummary) -> TestSuite {
     suite.add_property(Property::new("run-id", &info.run_id));
     if summary.interrupted {
         suite.add_property(Property::new("interrupted", "true"));
-        if let Some(reason) = &summary.stop_reason {
-            suite.add_property(Property::new("stop-reason", reason));
+        if let Some(stop) = &summary.stop {
+            suite.add_property(Property::new("stop-reason", &stop.reason));
         }
     }
-    let leftovers: usize = summary.results.iter().map(|r| r.leftovers.len()).sum();
+    let leftovers = summary.all_leftovers().count();
     if leftovers > 0 {
         suite.add_property(Property::new("leftovers", leftovers.to_string()));
     }
+    let verdict = Verdict::of(summary);
+    suite.add_property(Property::new("verdict", verdict.status.as_str()));
+    suite.add_property(Property::new("exit-code", verdict.exit_code.to_string()));
+    suite.add_property(Property::new(
+        "counts",
+        counts_line(&Totals::of_run(summary)),
+    ));
     suite
 }
 
-fn test_case(result: &ScenarioResult) -> TestCase {
+fn test_case(result: &ScenarioResult, strict: bool) -> TestCase {
+    let required = result.is_required(strict);
     let status = match &result.outcome {
-        Outcome::Pass | Outcome::Deviation { .. } => TestCaseStatus::success(),
+        Outcome::Pass | Outcome::Deviation { .. } | Outcome::Warn { .. } => {
+            TestCaseStatus::success()
+        }
         Outcome::Fail { failures } => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
             status
@@ -103,7 +129,7 @@ fn test_case(result: &ScenarioResult) -> TestCase {
                 .set_description(rendered_failures(failures));
             status
         }
-        Outcome::Error { message } => {
+        Outcome::Error { message } if required => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
             status
                 .set_message(truncate_chars(&collapse_whitespace(message), 200))
@@ -111,7 +137,37 @@ fn test_case(result: &ScenarioResult) -> TestCase {
                 .set_description(message.as_str());
             status
         }
-        Outcome::Skip { reason } => {
+        Outcome::Blocked {
+            precondition,
+            failures,
+        } if required => {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+            status
+                .set_message(truncate_chars(
+                    &collapse_whitespace(&format!("blocked: {precondition}")),
+                    200,
+                ))
+                .set_type(BLOCKED_TYPE)
+                .set_description(rendered_failures(failures));
+            status
+        }
+        Outcome::Error { message } => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(truncate_chars(
+                &collapse_whitespace(&format!("error: {message}")),
+                200,
+            ));
+            status
+        }
+        Outcome::Blocked { precondition, .. } => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(truncate_chars(
+                &collapse_whitespace(&format!("blocked: {precondition}")),
+                200,
+            ));
+            status
+        }
+        Outcome::Skip { reason, .. } => {
             let mut status = TestCaseStatus::skipped();
             status.set_message(reason.as_str());
             status
@@ -129,6 +185,9 @@ fn test_case(result: &ScenarioResult) -> TestCase {
         Property::new("file", &result.file),
     ]);
 
+    for note in &result.notes {
+        case.add_property(Property::new("note", note));
+    }
     match &result.outcome {
         Outcome::Deviation { failures, reason } => {
             case.add_property(Property::new("deviation", reason));
@@ -137,7 +196,17 @@ fn test_case(result: &ScenarioResult) -> TestCase {
                 rendered_failures(failures)
             ));
         }
-        Outcome::Fail { .. } | Outcome::Error { .. } if !result.exchanges.is_empty() => {
+        Outcome::Warn { failures } => {
+            case.add_property(Property::new("warning", failures_summary(failures)));
+            case.set_system_out(format!(
+                "warning ({} check failed; it does not fail the run)\n\n{}\n",
+                result.severity.as_str(),
+                rendered_failures(failures)
+            ));
+        }
+        Outcome::Fail { .. } | Outcome::Error { .. } | Outcome::Blocked { .. }
+            if !result.exchanges.is_empty() =>
+        {
             case.set_system_out(render_exchanges(&result.exchanges));
         }
         _ => {}

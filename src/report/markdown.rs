@@ -7,8 +7,11 @@ use std::path::Path;
 
 use super::ReportError;
 use super::output::write_atomic;
+use super::text::verdict_words;
 use crate::printable::escape_controls;
-use crate::result::{CheckFailure, Outcome, RunSummary, ScenarioResult, Totals};
+use crate::result::{
+    CheckFailure, Outcome, RunSummary, ScenarioResult, Totals, Verdict, root_causes, skip_groups,
+};
 
 pub fn write_markdown(summary: &RunSummary, path: &Path) -> Result<(), ReportError> {
     write_atomic(path, markdown_string(summary).as_bytes())
@@ -16,7 +19,7 @@ pub fn write_markdown(summary: &RunSummary, path: &Path) -> Result<(), ReportErr
 
 pub fn markdown_string(summary: &RunSummary) -> String {
     let info = &summary.info;
-    let totals = Totals::of(&summary.results);
+    let totals = Totals::of_run(summary);
     let mut out = String::new();
     let _ = writeln!(out, "# scimcheck: {}\n", inline(&info.target_url));
     let mut facts = vec![format!("run `{}`", info.run_id)];
@@ -26,50 +29,114 @@ pub fn markdown_string(summary: &RunSummary) -> String {
     facts.push(format!("{} ms", summary.duration.as_millis()));
     facts.push(format!("scimcheck {}", info.tool_version));
     if summary.interrupted {
-        let reason = summary.stop_reason.as_deref().unwrap_or("interrupted");
+        let reason = summary
+            .stop
+            .as_ref()
+            .map_or("interrupted", |s| s.reason.as_str());
         facts.push(format!("**{}**", inline(reason)));
     }
     let _ = writeln!(out, "{}\n", facts.join(" · "));
-    out.push_str("| passed | failed | deviations | skipped | errors | requests | leftovers |\n");
-    out.push_str("|---:|---:|---:|---:|---:|---:|---:|\n");
+    let verdict = Verdict::of(summary);
+    let _ = writeln!(out, "**Verdict: {}**\n", inline(&verdict_words(&verdict)));
+    out.push_str(
+        "| passed | failed | warnings | deviations | skipped | errors | blocked | requests | leftovers |\n",
+    );
+    out.push_str("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     let _ = writeln!(
         out,
-        "| {} | {} | {} | {} | {} | {} | {} |",
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
         totals.passed,
         totals.failed,
+        totals.warnings,
         totals.deviations,
         totals.skipped,
         totals.errors,
+        totals.blocked,
         totals.requests,
         totals.leftovers
     );
+    let _ = writeln!(
+        out,
+        "\n{} of {} scenarios judged.",
+        totals.judged(),
+        totals.scenarios()
+    );
+    for notice in &summary.notices {
+        let _ = writeln!(out, "\n> note: {}", inline(notice));
+    }
     if totals.leftovers > 0 {
         let _ = writeln!(out, "\n## Left on the target ({})\n", totals.leftovers);
-        for result in &summary.results {
-            for leftover in &result.leftovers {
-                let _ = writeln!(
-                    out,
-                    "- `{}`: {}: {}",
-                    result.id,
-                    inline(&leftover.what),
-                    inline(&leftover.reason)
-                );
-            }
+        for (owner, leftover) in summary.all_leftovers() {
+            let _ = writeln!(
+                out,
+                "- `{owner}`: {}: {}",
+                inline(&leftover.what),
+                inline(&leftover.reason)
+            );
         }
     }
+    causes(&mut out, summary);
     section(&mut out, "Failed", summary, |o| {
         matches!(o, Outcome::Fail { .. })
     });
     section(&mut out, "Errors", summary, |o| {
         matches!(o, Outcome::Error { .. })
     });
+    section(&mut out, "Blocked", summary, |o| {
+        matches!(o, Outcome::Blocked { .. })
+    });
+    section(&mut out, "Warnings", summary, |o| {
+        matches!(o, Outcome::Warn { .. })
+    });
     section(&mut out, "Known deviations", summary, |o| {
         matches!(o, Outcome::Deviation { .. })
     });
-    section(&mut out, "Skipped", summary, |o| {
-        matches!(o, Outcome::Skip { .. })
-    });
+    skipped(&mut out, summary);
     out
+}
+
+/// Failures grouped by root cause: the check, the request, and what it explains.
+fn causes(out: &mut String, summary: &RunSummary) {
+    let causes = root_causes(&summary.results);
+    if causes.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n## Root causes ({})\n", causes.len());
+    for cause in &causes {
+        let ids: Vec<String> = cause
+            .scenarios
+            .iter()
+            .map(|(id, label)| format!("`{id}` ({label})"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "- {}: {}\n  - first seen: {}\n  - {}",
+            inline(&cause.request),
+            inline(&cause.check),
+            inline(&cause.first_request),
+            ids.join(", ")
+        );
+    }
+}
+
+/// Skipped scenarios grouped by reason, so a page says why without listing each.
+fn skipped(out: &mut String, summary: &RunSummary) {
+    let groups = skip_groups(&summary.results);
+    if groups.is_empty() {
+        return;
+    }
+    let total: usize = groups.iter().map(|g| g.ids.len()).sum();
+    let _ = writeln!(out, "\n## Skipped ({total})\n");
+    for group in &groups {
+        let ids: Vec<String> = group.ids.iter().map(|id| format!("`{id}`")).collect();
+        let _ = writeln!(
+            out,
+            "- {} × {}\n  - {}",
+            group.ids.len(),
+            inline(&group.reason),
+            ids.join(", ")
+        );
+    }
 }
 
 fn section(out: &mut String, heading: &str, summary: &RunSummary, wanted: fn(&Outcome) -> bool) {
@@ -91,18 +158,28 @@ fn section(out: &mut String, heading: &str, summary: &RunSummary, wanted: fn(&Ou
             inline(&result.title)
         );
         match &result.outcome {
-            Outcome::Fail { failures } => fenced(out, failures),
+            Outcome::Fail { failures } | Outcome::Warn { failures } => fenced(out, failures),
+            Outcome::Blocked {
+                precondition,
+                failures,
+            } => {
+                let _ = writeln!(out, "  - blocked: {}", inline(precondition));
+                fenced(out, failures);
+            }
             Outcome::Deviation { failures, reason } => {
                 let _ = writeln!(out, "  - {}", inline(reason));
                 fenced(out, failures);
             }
-            Outcome::Skip { reason } => {
+            Outcome::Skip { reason, .. } => {
                 let _ = writeln!(out, "  - {}", inline(reason));
             }
             Outcome::Error { message } => {
                 let _ = writeln!(out, "  - {}", inline(message));
             }
             Outcome::Pass => {}
+        }
+        for note in &result.notes {
+            let _ = writeln!(out, "  - note: {}", inline(note));
         }
         for problem in &result.cleanup_errors {
             let _ = writeln!(out, "  - cleanup: {}", inline(problem));

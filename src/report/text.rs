@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::result::CheckFailure;
+use crate::result::{CheckFailure, Totals, Verdict};
 
 /// Longest one-line summary, in characters; the full text is always available elsewhere.
 const ONE_LINE_MAX: usize = 200;
@@ -42,6 +42,32 @@ pub(crate) fn rendered_failures(failures: &[CheckFailure]) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n\n")
+}
+
+/// The counts of every outcome in one line, the same words in every report:
+/// `3 passed, 1 failed, 2 warned, 1 deviated, 4 skipped, 0 errored, 1 blocked`.
+/// Each outcome is counted apart: a deviation is not a pass, an error is not a failure.
+pub fn counts_line(totals: &Totals) -> String {
+    format!(
+        "{} passed, {} failed, {} warned, {} deviated, {} skipped, {} errored, {} blocked",
+        totals.passed,
+        totals.failed,
+        totals.warnings,
+        totals.deviations,
+        totals.skipped,
+        totals.errors,
+        totals.blocked
+    )
+}
+
+/// `failed (exit 1): 1 failure fails the run`.
+pub fn verdict_words(verdict: &Verdict) -> String {
+    let mut text = format!("{} (exit {})", verdict.status.as_str(), verdict.exit_code);
+    if !verdict.reasons.is_empty() {
+        text.push_str(": ");
+        text.push_str(&verdict.reasons.join("; "));
+    }
+    text
 }
 
 pub(crate) fn collapse_whitespace(text: &str) -> String {
@@ -94,6 +120,7 @@ mod tests {
             actual: actual.into(),
             location: "core/users.yaml:12:7".into(),
             rendered: String::new(),
+            request: "POST /Users".into(),
         }
     }
 

@@ -58,7 +58,21 @@ fn transcript_text(result: &ScenarioResult, info: &RunInfo) -> String {
                 let _ = writeln!(out, "# failure: {}", one_line(failure));
             }
         }
-        Outcome::Skip { reason } => {
+        Outcome::Warn { failures } => {
+            for failure in failures {
+                let _ = writeln!(out, "# warning: {}", one_line(failure));
+            }
+        }
+        Outcome::Blocked {
+            precondition,
+            failures,
+        } => {
+            let _ = writeln!(out, "# blocked: {}", single_line(precondition));
+            for failure in failures {
+                let _ = writeln!(out, "# failure: {}", one_line(failure));
+            }
+        }
+        Outcome::Skip { reason, .. } => {
             let _ = writeln!(out, "# skipped: {}", single_line(reason));
         }
         Outcome::Error { message } => {

@@ -9,6 +9,12 @@ use serde::Serialize;
 
 use crate::suite::model::Severity;
 
+mod causes;
+mod verdict;
+
+pub use causes::{RootCause, root_causes};
+pub use verdict::{SkipGroup, Verdict, VerdictStatus, skip_groups};
+
 /// One HTTP request/response pair as sent and received, with secrets already redacted.
 #[derive(Debug, Clone, Serialize)]
 pub struct Exchange {
@@ -39,8 +45,12 @@ pub struct Exchange {
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Outcome {
     Pass,
-    /// A check failed; `failures` says which and why.
+    /// A check failed and the failure fails the run (`must`; `should` with `--strict`).
     Fail {
+        failures: Vec<CheckFailure>,
+    },
+    /// A `should` or `may` check failed; reported, but the run does not fail for it.
+    Warn {
         failures: Vec<CheckFailure>,
     },
     /// A failure the selected profile declares as known behaviour of the product.
@@ -50,11 +60,46 @@ pub enum Outcome {
     },
     Skip {
         reason: String,
+        cause: SkipCause,
     },
     /// The check could not be judged (transport failure, timeout, cancelled).
     Error {
         message: String,
     },
+    /// A setup step or precondition failed, so the feature in the title was never
+    /// reached; `precondition` names what was missing.
+    Blocked {
+        precondition: String,
+        failures: Vec<CheckFailure>,
+    },
+}
+
+/// Why a scenario did not run, in the categories the no-silent-pass rule counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SkipCause {
+    /// The user left it out (`--skip-tag`, a profile's exclusion).
+    Selection,
+    /// The target's own discovery says it lacks the feature.
+    Declared,
+    /// The target used latitude the RFCs give it (an optional endpoint it does not
+    /// serve, a filter it does not support, an attribute it does not declare, ...).
+    Latitude,
+    /// Discovery could not tell whether the feature exists (an unreadable endpoint).
+    Discovery,
+    /// The run was interrupted before the scenario started.
+    Interrupted,
+}
+
+impl SkipCause {
+    /// True when the skip is the user's or the server's own choice, so it does not count
+    /// against the share of the selection that must run.
+    pub fn is_chosen(self) -> bool {
+        matches!(
+            self,
+            SkipCause::Selection | SkipCause::Declared | SkipCause::Latitude
+        )
+    }
 }
 
 impl Outcome {
@@ -62,9 +107,22 @@ impl Outcome {
         match self {
             Outcome::Pass => "pass",
             Outcome::Fail { .. } => "fail",
+            Outcome::Warn { .. } => "warn",
             Outcome::Deviation { .. } => "deviation",
             Outcome::Skip { .. } => "skip",
             Outcome::Error { .. } => "error",
+            Outcome::Blocked { .. } => "blocked",
+        }
+    }
+
+    /// The failed checks this outcome carries (none for pass, skip and error).
+    pub fn failures(&self) -> &[CheckFailure] {
+        match self {
+            Outcome::Fail { failures }
+            | Outcome::Warn { failures }
+            | Outcome::Deviation { failures, .. }
+            | Outcome::Blocked { failures, .. } => failures,
+            Outcome::Pass | Outcome::Skip { .. } | Outcome::Error { .. } => &[],
         }
     }
 }
@@ -82,6 +140,18 @@ pub struct CheckFailure {
     pub location: String,
     /// The full rendered diagnostic (source line, caret, expected/actual, hint).
     pub rendered: String,
+    /// The request of the step as the scenario writes it, `GET /Users/{{ user }}`:
+    /// the same in every scenario that makes it, so failures group by root cause.
+    pub request: String,
+}
+
+/// Why a run stopped before its end, and the exit code that says so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EarlyStop {
+    /// `Interrupted by SIGTERM`, `Stopped: the deadline of 30 min passed`.
+    pub reason: String,
+    /// 130, 143 or 129 for a signal, 124 for the deadline.
+    pub exit_code: i32,
 }
 
 /// Something the run created and could not show gone at its end.
@@ -113,19 +183,22 @@ pub struct ScenarioResult {
     /// What this scenario created and left on the target (cleanup failed, a soft delete,
     /// a create whose answer was lost and could not be found, `--keep`).
     pub leftovers: Vec<Leftover>,
+    /// Latitude the target used that the verdict allowed (an optional scimType left out,
+    /// ...), and how the verdict came about when it is not plain (re-run alone).
+    pub notes: Vec<String>,
 }
 
 impl ScenarioResult {
-    /// True when this result fails the run (`must` failures; `should` with `--strict`).
-    pub fn fails_run(&self, strict: bool) -> bool {
-        match self.outcome {
-            Outcome::Fail { .. } => {
-                self.severity == Severity::Must || (strict && self.severity == Severity::Should)
-            }
-            Outcome::Error { .. } => true,
-            _ => false,
-        }
+    /// True when a failure of this scenario fails the run; an error or a blocked
+    /// scenario of this kind leaves the run unjudged.
+    pub fn is_required(&self, strict: bool) -> bool {
+        failure_fails_run(self.severity, strict)
     }
+}
+
+/// `must` failures fail the run; `should` ones only with `--strict`; `may` ones never.
+pub fn failure_fails_run(severity: Severity, strict: bool) -> bool {
+    severity == Severity::Must || (strict && severity == Severity::Should)
 }
 
 /// Facts about the run as a whole, for report headers and JUnit properties.
@@ -144,9 +217,12 @@ pub struct RunInfo {
 pub struct Totals {
     pub passed: usize,
     pub failed: usize,
+    /// `should` and `may` failures that do not fail the run.
+    pub warnings: usize,
     pub deviations: usize,
     pub skipped: usize,
     pub errors: usize,
+    pub blocked: usize,
     pub requests: usize,
     /// Resources the run created and left on the target (see `ScenarioResult::leftovers`).
     pub leftovers: usize,
@@ -163,16 +239,35 @@ impl Totals {
         totals
     }
 
+    /// The results' totals, plus what the run itself left on the target.
+    pub fn of_run(summary: &RunSummary) -> Totals {
+        let mut totals = Totals::of(&summary.results);
+        totals.leftovers += summary.leftovers.len();
+        totals
+    }
+
     pub fn add(&mut self, result: &ScenarioResult) {
         match result.outcome {
             Outcome::Pass => self.passed += 1,
             Outcome::Fail { .. } => self.failed += 1,
+            Outcome::Warn { .. } => self.warnings += 1,
             Outcome::Deviation { .. } => self.deviations += 1,
             Outcome::Skip { .. } => self.skipped += 1,
             Outcome::Error { .. } => self.errors += 1,
+            Outcome::Blocked { .. } => self.blocked += 1,
         }
         self.requests += result.exchanges.len();
         self.leftovers += result.leftovers.len();
+    }
+
+    /// Scenarios that ran to a verdict on their own feature: everything but skips,
+    /// errors and blocked ones.
+    pub fn judged(&self) -> usize {
+        self.passed + self.failed + self.warnings + self.deviations
+    }
+
+    pub fn scenarios(&self) -> usize {
+        self.judged() + self.skipped + self.errors + self.blocked
     }
 }
 
@@ -186,10 +281,30 @@ pub struct RunSummary {
     pub duration: Duration,
     /// True when the run was interrupted (Ctrl-C) and cleaned up early.
     pub interrupted: bool,
-    /// Why it stopped early, when it did: `Interrupted by SIGTERM`, `The deadline of
-    /// 30 min passed`.
-    pub stop_reason: Option<String>,
+    /// Why it stopped early, when it did.
+    pub stop: Option<EarlyStop>,
+    /// What the run itself (not a scenario: its decoys) created and left on the target.
+    pub leftovers: Vec<Leftover>,
+    /// `--strict`: `should` failures fail the run. Reports state the verdict under it.
+    pub strict: bool,
+    /// Facts about the run as a whole that every report repeats: discovery gaps and the
+    /// endpoints probed instead, scenarios re-run alone after 5xx answers under load.
+    pub notices: Vec<String>,
 }
+
+impl RunSummary {
+    /// Everything left on the target, each with who created it: a scenario's id, or
+    /// `run` for what the run itself created.
+    pub fn all_leftovers(&self) -> impl Iterator<Item = (&str, &Leftover)> {
+        self.results
+            .iter()
+            .flat_map(|r| r.leftovers.iter().map(move |l| (r.id.as_str(), l)))
+            .chain(self.leftovers.iter().map(|l| (RUN_OWNER, l)))
+    }
+}
+
+/// Who created a leftover that no scenario created.
+pub const RUN_OWNER: &str = "run";
 
 /// Events in the order the executor emits them; live reports (the console) consume them.
 #[derive(Debug, Clone)]
@@ -205,8 +320,8 @@ pub enum RunEvent {
     /// First Ctrl-C: no new scenarios start; running ones stop after their current
     /// request and clean up.
     Cancelling,
-    /// Something a person watching should know now (a long wait the server asked for, a
-    /// deadline reached).
+    /// Something a person watching should know now: a long wait the server asked for, a
+    /// deadline reached, scenarios run again one at a time after 5xx answers under load.
     Notice(String),
     Finished(Box<RunSummary>),
 }

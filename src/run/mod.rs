@@ -6,10 +6,12 @@
 
 mod cleanup;
 mod created;
+mod decoy;
 mod held;
 mod ledger;
 pub mod render;
 mod request;
+mod rerun;
 mod scenario;
 
 use std::collections::{BTreeMap, HashMap};
@@ -24,9 +26,12 @@ use tokio_util::sync::CancellationToken;
 
 use crate::check::SchemaSet;
 use crate::client::Client;
-use crate::plan::Plan;
-use crate::result::{Outcome, RunEvent, RunInfo, RunSummary, ScenarioResult, Totals};
+use crate::plan::{Plan, Skip};
+use crate::result::{
+    EarlyStop, Outcome, RunEvent, RunInfo, RunSummary, ScenarioResult, SkipCause, Totals,
+};
 
+pub use decoy::decoy_name;
 pub use held::Held;
 pub use ledger::{CLEANUP_STEP, CleanupLedger};
 pub use render::{RenderContext, StepRecord, run_prefix, unique_value};
@@ -55,19 +60,23 @@ pub struct ExecuteOptions {
     pub held: Held,
     /// Why `cancel` was cancelled, for the summary (set by whoever cancels).
     pub stop_reason: StopReason,
+    /// `--strict`: a `should` failure fails the run instead of warning.
+    pub strict: bool,
+    /// Facts about the run to repeat in every report (discovery gaps, probed endpoints).
+    pub notices: Vec<String>,
 }
 
 /// Why a run was told to stop early, written once by whoever stops it.
 #[derive(Debug, Clone, Default)]
-pub struct StopReason(Arc<std::sync::OnceLock<String>>);
+pub struct StopReason(Arc<std::sync::OnceLock<EarlyStop>>);
 
 impl StopReason {
     /// The first reason given wins.
-    pub fn set(&self, reason: impl Into<String>) {
-        let _ = self.0.set(reason.into());
+    pub fn set(&self, stop: EarlyStop) {
+        let _ = self.0.set(stop);
     }
 
-    pub fn get(&self) -> Option<String> {
+    pub fn get(&self) -> Option<EarlyStop> {
         self.0.get().cloned()
     }
 }
@@ -112,11 +121,13 @@ pub async fn execute(
         run_id: options.run_id,
         vars: options.vars,
         keep: options.keep,
+        strict: options.strict,
         cancel: cancel.clone(),
         abandon: options.abandon,
         held: options.held,
         counter: AtomicU64::new(0),
     });
+    let decoys = decoy::plant(&env.client, plan, &env.run_id, env.held.clone()).await;
     let slots = Arc::new(Semaphore::new(options.jobs.max(1)));
     // Readers are ordinary scenarios; an exclusive scenario takes the write side.
     let exclusive = Arc::new(RwLock::new(()));
@@ -125,8 +136,8 @@ pub async fn execute(
     let mut slot_of = HashMap::new();
 
     for (index, planned) in plan.scenarios.iter().enumerate() {
-        if let Some(reason) = &planned.skip {
-            let result = scenario::skipped(planned, reason.clone());
+        if let Some(skip) = &planned.skip {
+            let result = scenario::skipped(planned, skip.clone());
             let _ = events.send(RunEvent::ScenarioFinished(Box::new(result.clone())));
             results[index] = Some(result);
             continue;
@@ -182,29 +193,42 @@ pub async fn execute(
     } else {
         watcher.abort();
     }
-    let mut totals = Totals::default();
-    let results: Vec<ScenarioResult> = plan
+    let mut results: Vec<ScenarioResult> = plan
         .scenarios
         .iter()
         .zip(results)
         .map(|(planned, result)| {
             result.unwrap_or_else(|| {
-                let reason = planned.skip.clone().unwrap_or_else(|| INTERRUPTED.into());
-                let result = scenario::skipped(planned, reason);
+                let result = match &planned.skip {
+                    Some(skip) => scenario::skipped(planned, skip.clone()),
+                    None => {
+                        scenario::skipped(planned, Skip::new(INTERRUPTED, SkipCause::Interrupted))
+                    }
+                };
                 let _ = events.send(RunEvent::ScenarioFinished(Box::new(result.clone())));
                 result
             })
         })
-        .inspect(|result| totals.add(result))
         .collect();
-    let summary = RunSummary {
+    let mut notices = options.notices;
+    if !interrupted && options.jobs > 1 {
+        notices
+            .extend(rerun::rerun_after_5xx(plan, &mut results, &env, &events, options.jobs).await);
+    }
+    let (decoy_notices, leftovers) = decoys.remove(&env.client, options.keep, &env.abandon).await;
+    notices.extend(decoy_notices);
+    let mut summary = RunSummary {
         info,
         results,
-        totals,
+        totals: Totals::default(),
         duration: started.elapsed(),
         interrupted,
-        stop_reason: interrupted.then(|| stop_reason.get()).flatten(),
+        stop: interrupted.then(|| stop_reason.get()).flatten(),
+        leftovers,
+        strict: options.strict,
+        notices,
     };
+    summary.totals = Totals::of_run(&summary);
     let _ = events.send(RunEvent::Finished(Box::new(summary.clone())));
     summary
 }
@@ -231,7 +255,10 @@ fn store(
         }
         Err(e) => {
             if let Some(index) = slot_of.get(&e.id()) {
-                let mut result = scenario::skipped(&plan.scenarios[*index], String::new());
+                let mut result = scenario::skipped(
+                    &plan.scenarios[*index],
+                    Skip::new("", SkipCause::Interrupted),
+                );
                 result.outcome = Outcome::Error {
                     message: format!("internal error while running the scenario: {e}"),
                 };

@@ -14,10 +14,13 @@ use super::ledger::CleanupLedger;
 use super::render::run_prefix;
 use super::render::{RenderContext, StepRecord};
 use super::request;
+use crate::check::latitude::{self, Judged};
 use crate::check::{Failed, ResponseBody, SchemaSet, check_response, select};
 use crate::client::{Client, HttpResponse, Redactor};
-use crate::plan::PlannedScenario;
-use crate::result::{CheckFailure, Exchange, Outcome, ScenarioResult};
+use crate::plan::{PlannedScenario, Skip};
+use crate::result::{
+    CheckFailure, Exchange, Outcome, ScenarioResult, SkipCause, failure_fails_run,
+};
 use crate::suite::model::{Capture, CaptureSource, Scenario, Step};
 
 /// What every scenario of a run shares.
@@ -28,6 +31,7 @@ pub struct RunEnv {
     pub run_id: String,
     pub vars: BTreeMap<String, Value>,
     pub keep: bool,
+    pub strict: bool,
     pub cancel: CancellationToken,
     /// Cleanup gives up too (see `ExecuteOptions::abandon`).
     pub abandon: CancellationToken,
@@ -41,6 +45,13 @@ enum StepsEnd {
     Passed,
     Failed(Vec<CheckFailure>),
     Errored(String),
+    /// The target made a choice the RFCs allow that leaves the feature unjudgeable.
+    Skipped(String),
+    /// A setup step failed: the feature was never reached.
+    Blocked {
+        precondition: String,
+        failures: Vec<CheckFailure>,
+    },
 }
 
 /// What the steps leave behind, kept outside the steps' task so that even a panic in
@@ -48,6 +59,8 @@ enum StepsEnd {
 struct Trail {
     ledger: CleanupLedger,
     exchanges: Vec<Exchange>,
+    /// Failures the RFCs' latitude excused, one sentence each.
+    excused: Vec<String>,
 }
 
 type SharedTrail = Arc<Mutex<Trail>>;
@@ -59,10 +72,13 @@ fn lock(trail: &SharedTrail) -> std::sync::MutexGuard<'_, Trail> {
 }
 
 /// A result for a scenario that did not run.
-pub fn skipped(planned: &PlannedScenario, reason: String) -> ScenarioResult {
+pub fn skipped(planned: &PlannedScenario, skip: Skip) -> ScenarioResult {
     result(
         planned,
-        Outcome::Skip { reason },
+        Outcome::Skip {
+            reason: skip.reason,
+            cause: skip.cause,
+        },
         Default::default(),
         Vec::new(),
         Cleaned::default(),
@@ -76,17 +92,19 @@ pub async fn run(planned: PlannedScenario, env: Arc<RunEnv>) -> ScenarioResult {
     let trail: SharedTrail = Arc::new(Mutex::new(Trail {
         ledger: CleanupLedger::new(run_prefix(&env.run_id), env.held.clone()),
         exchanges: Vec::new(),
+        excused: Vec::new(),
     }));
     let task = tokio::spawn(run_steps(scenario.clone(), env.clone(), trail.clone()));
     let end = match task.await {
         Ok(end) => end,
         Err(e) => StepsEnd::Errored(format!("internal error while running the scenario: {e}")),
     };
-    let (mut exchanges, ledger) = {
+    let (mut exchanges, ledger, excused) = {
         let mut trail = lock(&trail);
         (
             std::mem::take(&mut trail.exchanges),
             std::mem::take(&mut trail.ledger),
+            std::mem::take(&mut trail.excused),
         )
     };
     let mut cleaned = if env.keep {
@@ -96,9 +114,32 @@ pub async fn run(planned: PlannedScenario, env: Arc<RunEnv>) -> ScenarioResult {
     };
     exchanges.append(&mut cleaned.exchanges);
     let outcome = match (end, planned.known_deviation.clone()) {
+        // Everything required held, but what the scenario is about was excused: saying
+        // it passed would claim more than was seen.
+        (StepsEnd::Passed, _) if !excused.is_empty() => Outcome::Skip {
+            reason: excused.join("; "),
+            cause: SkipCause::Latitude,
+        },
         (StepsEnd::Passed, _) => Outcome::Pass,
+        (StepsEnd::Skipped(reason), _) => Outcome::Skip {
+            reason,
+            cause: SkipCause::Latitude,
+        },
+        (
+            StepsEnd::Blocked {
+                precondition,
+                failures,
+            },
+            _,
+        ) => Outcome::Blocked {
+            precondition,
+            failures,
+        },
         (StepsEnd::Failed(failures), Some(reason)) => Outcome::Deviation { failures, reason },
-        (StepsEnd::Failed(failures), None) => Outcome::Fail { failures },
+        (StepsEnd::Failed(failures), None) if failure_fails_run(planned.severity, env.strict) => {
+            Outcome::Fail { failures }
+        }
+        (StepsEnd::Failed(failures), None) => Outcome::Warn { failures },
         (StepsEnd::Errored(message), _) => Outcome::Error { message },
     };
     result(&planned, outcome, started.elapsed(), exchanges, cleaned)
@@ -125,6 +166,7 @@ fn result(
         exchanges,
         cleanup_errors: cleaned.problems,
         leftovers: cleaned.leftovers,
+        notes: Vec::new(),
     }
 }
 
@@ -140,15 +182,27 @@ async fn run_steps(scenario: Arc<Scenario>, env: Arc<RunEnv>, trail: SharedTrail
         if env.cancel.is_cancelled() {
             return StepsEnd::Errored(format!("run interrupted before step `{}`", step.name));
         }
-        match run_step(step, &env, &mut ctx, &trail).await {
+        match run_step(step, &scenario, &env, &mut ctx, &trail).await {
             Ok(()) => {}
             Err(StepsEnd::Failed(failures)) => {
-                return StepsEnd::Failed(
-                    failures
-                        .into_iter()
-                        .map(|f| redact_failure(&redactor, f))
-                        .collect(),
-                );
+                let request = request_shape(step);
+                let failures = failures
+                    .into_iter()
+                    .map(|f| CheckFailure {
+                        request: request.clone(),
+                        ..redact_failure(&redactor, f)
+                    })
+                    .collect();
+                if step.setup {
+                    return StepsEnd::Blocked {
+                        precondition: format!(
+                            "setup step `{}` ({request}) did not succeed",
+                            step.name
+                        ),
+                        failures,
+                    };
+                }
+                return StepsEnd::Failed(failures);
             }
             Err(end) => return end,
         }
@@ -158,6 +212,7 @@ async fn run_steps(scenario: Arc<Scenario>, env: Arc<RunEnv>, trail: SharedTrail
 
 async fn run_step(
     step: &Step,
+    scenario: &Scenario,
     env: &RunEnv,
     ctx: &mut RenderContext<'_>,
     trail: &SharedTrail,
@@ -171,7 +226,7 @@ async fn run_step(
     let sent = env.client.send_until(&rendered.request, &env.cancel).await;
     let shown_url = sent.exchanges.last().map(|e| e.url.clone());
     let answer = sent.outcome.map(|response| {
-        let body = ResponseBody::parse(&response);
+        let body = ResponseBody::parse(&response).normalized();
         (response, body)
     });
     {
@@ -218,7 +273,7 @@ async fn run_step(
         &step.name,
         StepRecord::new(
             rendered.request.headers.clone(),
-            rendered.body_value,
+            rendered.body_value.clone(),
             response,
             body,
         ),
@@ -232,7 +287,31 @@ async fn run_step(
         &*ctx,
     );
     if !failures.is_empty() {
-        return Err(StepsEnd::Failed(failures));
+        let attempt = latitude::Attempt {
+            method: &rendered.request.method,
+            path: &rendered.request.path,
+            query: &rendered.request.query,
+            request_body: rendered.body_value.as_ref(),
+            expected_status: step
+                .expect
+                .status
+                .as_ref()
+                .map_or(&[][..], |s| s.any_of.as_slice()),
+            status: response.status,
+            body,
+            requirements: &scenario.requirement,
+        };
+        match latitude::judge(&attempt, failures) {
+            Judged::Skip(reason) => return Err(StepsEnd::Skipped(reason)),
+            Judged::Stands { failures, excused } => {
+                lock(trail).excused.extend(excused);
+                if !failures.is_empty() {
+                    return Err(StepsEnd::Failed(
+                        failures.into_iter().map(|f| located(f, step)).collect(),
+                    ));
+                }
+            }
+        }
     }
     for capture in &step.capture {
         let value = captured(capture, response, body)
@@ -240,6 +319,14 @@ async fn run_step(
         ctx.capture(&capture.name, value);
     }
     Ok(())
+}
+
+/// A failure the latitude rules wrote is placed at the step's request.
+fn located(failure: CheckFailure, step: &Step) -> CheckFailure {
+    if !failure.location.is_empty() {
+        return failure;
+    }
+    Failed::new(failure.subject, failure.expected, failure.actual).at(&step.name, &step.request.loc)
 }
 
 pub(super) fn captured(
@@ -309,6 +396,11 @@ pub(super) fn echoing_secrets(
     Some((shown, body))
 }
 
+/// `GET /Users/{{ user }}`: the step's request as the scenario writes it.
+fn request_shape(step: &Step) -> String {
+    format!("{} {}", step.request.method, step.request.path.shape())
+}
+
 /// Check failures may quote bodies and headers: they go through the target's redactor.
 fn redact_failure(redactor: &Redactor, failure: CheckFailure) -> CheckFailure {
     CheckFailure {
@@ -318,5 +410,6 @@ fn redact_failure(redactor: &Redactor, failure: CheckFailure) -> CheckFailure {
         actual: redactor.text(&failure.actual),
         location: failure.location,
         rendered: redactor.text(&failure.rendered),
+        request: failure.request,
     }
 }

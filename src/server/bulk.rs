@@ -348,9 +348,18 @@ fn outcome_json(
             out["status"] = json!(status.as_u16().to_string());
         }
         Err(error) => {
+            let error = if ctx.misbehaves(Misbehaviour::NoScimType) {
+                error.scim_type_only_where_named()
+            } else {
+                error
+            };
             out["status"] = json!(error.status.as_u16().to_string());
             out["response"] = error.to_body(status_as_integer);
         }
+    }
+    // RFC 7644 section 3.7.3 shows this form too.
+    if ctx.misbehaves(Misbehaviour::BulkStatusObject) {
+        out["status"] = json!({ "code": out["status"].clone() });
     }
     out
 }

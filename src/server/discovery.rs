@@ -6,9 +6,10 @@ use serde_json::{Value, json};
 
 use super::config::{BULK_MAX_OPERATIONS, MAX_PAYLOAD_BYTES, MAX_RESULTS};
 use super::error::ScimError;
+use super::misbehave::Misbehaviour;
 use super::provider::Ctx;
 use super::query::LIST_RESPONSE_SCHEMA;
-use super::schema_defs::{ResourceKind, SCHEMAS, SchemaDef};
+use super::schema_defs::{ResourceKind, SCHEMAS, SchemaDef, USER_SCHEMA};
 
 pub const SPC_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
 pub const RESOURCE_TYPE_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
@@ -42,9 +43,14 @@ pub fn service_provider_config(ctx: &Ctx<'_>) -> Value {
     } else {
         json!([])
     };
+    let documentation = if ctx.misbehaves(Misbehaviour::NullValues) {
+        Value::Null
+    } else {
+        json!("https://www.rfc-editor.org/rfc/rfc7644")
+    };
     json!({
         "schemas": [SPC_SCHEMA],
-        "documentationUri": "https://www.rfc-editor.org/rfc/rfc7644",
+        "documentationUri": documentation,
         "patch": { "supported": true },
         "bulk": {
             "supported": true,
@@ -73,7 +79,7 @@ fn resource_type_json(ctx: &Ctx<'_>, kind: ResourceKind) -> Value {
         "schemas": [RESOURCE_TYPE_SCHEMA],
         "id": kind.name(),
         "name": kind.name(),
-        "endpoint": format!("/{}", kind.endpoint()),
+        "endpoint": endpoint(ctx, kind),
         "description": kind.description(),
         "schema": kind.schema(),
         "schemaExtensions": extensions,
@@ -82,6 +88,17 @@ fn resource_type_json(ctx: &Ctx<'_>, kind: ResourceKind) -> Value {
             "location": format!("{}/ResourceTypes/{}", ctx.base_url, kind.name()),
         },
     })
+}
+
+/// `/Users`, or the other forms servers write (see the endpoint misbehaviours).
+fn endpoint(ctx: &Ctx<'_>, kind: ResourceKind) -> String {
+    if ctx.misbehaves(Misbehaviour::EndpointAbsolute) {
+        format!("{}/{}", ctx.base_url, kind.endpoint())
+    } else if ctx.misbehaves(Misbehaviour::EndpointBasePath) {
+        format!("{}/{}", ctx.provider.base_path, kind.endpoint())
+    } else {
+        format!("/{}", kind.endpoint())
+    }
 }
 
 fn list(resources: Vec<Value>) -> Value {
@@ -113,6 +130,31 @@ pub fn resource_type(ctx: &Ctx<'_>, id: &str) -> Result<Value, ScimError> {
         .ok_or_else(|| ScimError::not_found(format!("no resource type '{id}'")))
 }
 
+/// The User attributes the `undeclared-dropped` misbehaviour neither declares nor keeps.
+pub const DROPPED_ATTRIBUTES: &[&str] = &["title", "nickName", "phoneNumbers"];
+/// The sub-attributes it drops, as (attribute, sub-attribute).
+pub const DROPPED_SUB_ATTRIBUTES: &[(&str, &str)] = &[("emails", "type")];
+
+fn dropped_attribute(name: &str) -> bool {
+    DROPPED_ATTRIBUTES
+        .iter()
+        .any(|d| d.eq_ignore_ascii_case(name))
+}
+
+fn undeclare_dropped_subs(name: &str, published: &mut Value) {
+    for (attribute, sub) in DROPPED_SUB_ATTRIBUTES {
+        if attribute.eq_ignore_ascii_case(name)
+            && let Some(Value::Array(subs)) = published.get_mut("subAttributes")
+        {
+            subs.retain(|s| {
+                !s["name"]
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(sub))
+            });
+        }
+    }
+}
+
 /// The schemas of the resource types served.
 fn served_schemas(ctx: &Ctx<'_>) -> Vec<&'static SchemaDef> {
     let urns: Vec<&str> = ctx
@@ -128,10 +170,18 @@ fn served_schemas(ctx: &Ctx<'_>) -> Vec<&'static SchemaDef> {
 }
 
 fn schema_json(ctx: &Ctx<'_>, schema: &SchemaDef) -> Value {
+    let dropping = ctx.misbehaves(Misbehaviour::UndeclaredDropped);
     let attributes: Vec<Value> = schema
         .attributes
         .iter()
-        .map(|def| def.published())
+        .filter(|def| !(dropping && schema.id == USER_SCHEMA && dropped_attribute(def.name)))
+        .map(|def| {
+            let mut published = def.published();
+            if dropping && schema.id == USER_SCHEMA {
+                undeclare_dropped_subs(def.name, &mut published);
+            }
+            published
+        })
         .collect();
     json!({
         "schemas": [SCHEMA_SCHEMA],

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use axum::body::{Body, HttpBody};
-use axum::extract::{Query, Request, State};
+use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::header::{
     ALLOW, CONNECTION, ETAG, HOST, IF_MATCH, IF_NONE_MATCH, LOCATION, RETRY_AFTER,
 };
@@ -20,8 +20,9 @@ use serde_json::Value;
 use super::auth;
 use super::bulk::bulk;
 use super::config::{MAX_PAYLOAD_BYTES, RATE_LIMIT_PER_SECOND};
+use super::connection::Connection;
 use super::discovery;
-use super::error::ScimError;
+use super::error::{ScimError, ScimType};
 use super::etag::{etag, header_matches};
 use super::media;
 use super::misbehave::Misbehaviour;
@@ -33,10 +34,14 @@ use super::render::as_sent;
 use super::reply::{Reply, render, render_error};
 use super::resources::{self, Written};
 use super::schema_defs::ResourceKind;
+use crate::scim::{CompareOp, Filter};
 
 /// Bodies beyond the limit are read and thrown away up to this size, so the client gets
 /// its 413 instead of a reset connection; beyond it the connection is closed.
 const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+
+/// How long a create or change takes under the `concurrent-500` misbehaviour.
+const CONCURRENT_WRITE_TIME: std::time::Duration = std::time::Duration::from_millis(15);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Endpoint {
@@ -75,6 +80,17 @@ impl Endpoint {
         })
     }
 
+    fn is_discovery(&self) -> bool {
+        matches!(
+            self,
+            Endpoint::ServiceProviderConfig
+                | Endpoint::ResourceTypes
+                | Endpoint::ResourceType(_)
+                | Endpoint::Schemas
+                | Endpoint::Schema(_)
+        )
+    }
+
     fn kind(&self) -> Option<ResourceKind> {
         match self {
             Endpoint::Collection(kind) | Endpoint::Resource(kind, _) => Some(*kind),
@@ -104,13 +120,24 @@ impl Endpoint {
 /// The axum fallback handler: every request comes here. The work runs in its own task so
 /// a panic surfaces as a JoinError and becomes a 500 SCIM error.
 pub async fn handle(State(provider): State<Arc<Provider>>, request: Request) -> Response {
+    let connection = request
+        .extensions()
+        .get::<ConnectInfo<Connection>>()
+        .map(|info| info.0.clone());
     let worker = Arc::clone(&provider);
     let task = tokio::spawn(async move {
         let (parts, body) = request.into_parts();
         let result = route(&worker, &parts, body).await;
         render(&worker, result)
     });
-    catch_panic(&provider, task).await
+    let response = catch_panic(&provider, task).await;
+    if provider.misbehaves(Misbehaviour::CloseAfter500)
+        && response.status() == StatusCode::INTERNAL_SERVER_ERROR
+        && let Some(connection) = connection
+    {
+        connection.drop_before_next_answer();
+    }
+    response
 }
 
 async fn catch_panic(provider: &Provider, task: tokio::task::JoinHandle<Response>) -> Response {
@@ -145,6 +172,9 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
     let endpoint = Endpoint::parse(&segments)
         .filter(|endpoint| endpoint.kind().is_none_or(|kind| provider.serves(kind)))
         .ok_or_else(unknown)?;
+    if provider.misbehaves(Misbehaviour::NoDiscovery) && endpoint.is_discovery() {
+        return Err(unknown());
+    }
     if endpoint == Endpoint::Me {
         return Err(ScimError::new(
             StatusCode::NOT_IMPLEMENTED,
@@ -168,6 +198,24 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
         ));
     }
     media::check_accept(&parts.headers)?;
+    let creates_or_changes = matches!(
+        (&endpoint, &parts.method),
+        (Endpoint::Collection(_), &Method::POST)
+            | (Endpoint::Resource(..), &Method::PUT | &Method::PATCH)
+    );
+    let _write = if provider.misbehaves(Misbehaviour::Concurrent500) && creates_or_changes {
+        let write = provider.enter_write();
+        // A write takes a while here, as on a database under load, so overlaps happen.
+        tokio::time::sleep(CONCURRENT_WRITE_TIME).await;
+        if write.overlaps {
+            return Err(ScimError::internal(
+                "another write was in progress (concurrent-500)",
+            ));
+        }
+        Some(write)
+    } else {
+        None
+    };
     let params: Vec<(String, String)> = Query::try_from_uri(&parts.uri)
         .map(|Query(params)| params)
         .map_err(|error| {
@@ -191,6 +239,25 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
         body: body.as_ref(),
     };
     request.serve(endpoint)
+}
+
+/// The `filter-unsupported` misbehaviour: only one `attribute eq value` comparison is
+/// supported; anything else answers 400 invalidFilter, as RFC 7644 3.4.2.2 allows.
+fn supported(ctx: &Ctx<'_>, request: &ListRequest) -> Result<(), ScimError> {
+    let simple = matches!(
+        &request.filter,
+        None | Some(Filter::Compare {
+            op: CompareOp::Eq,
+            ..
+        })
+    );
+    if ctx.misbehaves(Misbehaviour::FilterUnsupported) && !simple {
+        return Err(ScimError::bad_request(
+            ScimType::InvalidFilter,
+            "this server supports only one `attribute eq value` comparison in a filter",
+        ));
+    }
+    Ok(())
 }
 
 fn strip_base<'p>(base: &str, path: &'p str) -> Option<&'p str> {
@@ -333,13 +400,18 @@ impl Incoming<'_> {
                 StatusCode::NOT_IMPLEMENTED,
                 "/Me is not supported",
             )),
+            Endpoint::Search(_) if ctx.misbehaves(Misbehaviour::NoSearch) => Err(
+                ScimError::not_found(format!("no SCIM endpoint at '{}'", self.parts.uri.path())),
+            ),
             Endpoint::Search(kind) => {
                 let kinds = kind.map_or_else(|| ctx.provider.kinds(), |kind| vec![kind]);
                 let request = ListRequest::from_search(self.body(), &kinds)?;
+                supported(ctx, &request)?;
                 Ok(Reply::json(StatusCode::OK, list(ctx, &kinds, &request)))
             }
             Endpoint::Collection(kind) if reading => {
                 let request = ListRequest::from_params(self.params, &[kind])?;
+                supported(ctx, &request)?;
                 Ok(Reply::json(StatusCode::OK, list(ctx, &[kind], &request)))
             }
             Endpoint::Collection(kind) => {

@@ -96,6 +96,18 @@ impl ScimError {
         self
     }
 
+    /// The error with its scimType kept only where RFC 7644's text names the keyword for
+    /// the error (the `no-scim-type` misbehaviour: elsewhere scimType is OPTIONAL).
+    pub fn scim_type_only_where_named(mut self) -> Self {
+        if !matches!(
+            self.scim_type,
+            Some(ScimType::Uniqueness | ScimType::NoTarget | ScimType::InvalidFilter)
+        ) {
+            self.scim_type = None;
+        }
+        self
+    }
+
     /// The SCIM Error message. `status_as_integer` is the misbehaviour of that name; the
     /// RFC makes `status` a string.
     pub fn to_body(&self, status_as_integer: bool) -> Value {

@@ -39,6 +39,18 @@ pub enum Misbehaviour {
     StaleGroupMembers,
     NoGroups,
     RateLimit,
+    EndpointAbsolute,
+    EndpointBasePath,
+    NoDiscovery,
+    CloseAfter500,
+    NullValues,
+    NoSearch,
+    FilterUnsupported,
+    NoScimType,
+    BulkStatusObject,
+    UndeclaredDropped,
+    DisplayNameDropped,
+    Concurrent500,
 }
 
 use Misbehaviour as M;
@@ -190,9 +202,69 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         "rate-limit",
         "at most 4 requests per second; more answer 429 with Retry-After",
     ),
+    (
+        M::EndpointAbsolute,
+        "endpoint-absolute",
+        "/ResourceTypes gives each endpoint as an absolute URL, http://host/scim/v2/Users",
+    ),
+    (
+        M::EndpointBasePath,
+        "endpoint-base-path",
+        "/ResourceTypes gives each endpoint with the base path repeated, /scim/v2/Users",
+    ),
+    (
+        M::NoDiscovery,
+        "no-discovery",
+        "/ServiceProviderConfig, /ResourceTypes and /Schemas answer 404",
+    ),
+    (
+        M::CloseAfter500,
+        "close-after-500",
+        "after a 500, the next request on that connection gets no answer (pair with uniqueness-500)",
+    ),
+    (
+        M::NullValues,
+        "null-values",
+        "unassigned attributes come back as null (documentationUri: null, title: null, ...)",
+    ),
+    (
+        M::NoSearch,
+        "no-search",
+        "POST /.search and /Users/.search answer 404 (the endpoint is optional)",
+    ),
+    (
+        M::FilterUnsupported,
+        "filter-unsupported",
+        "any filter but one `attribute eq value` comparison answers 400 invalidFilter",
+    ),
+    (
+        M::NoScimType,
+        "no-scim-type",
+        "errors carry scimType only where the RFC text names one (uniqueness, noTarget, ...)",
+    ),
+    (
+        M::BulkStatusObject,
+        "bulk-status-object",
+        "Bulk results give status as {\"code\": \"201\"}, as in RFC 7644 section 3.7.3",
+    ),
+    (
+        M::UndeclaredDropped,
+        "undeclared-dropped",
+        "title, nickName, phoneNumbers, emails.type: not in /Schemas, and dropped on write",
+    ),
+    (
+        M::DisplayNameDropped,
+        "display-name-dropped",
+        "a User's displayName is declared in /Schemas but never stored",
+    ),
+    (
+        M::Concurrent500,
+        "concurrent-500",
+        "a create or change that overlaps another one answers 500; one at a time they work",
+    ),
 ];
 
-const ALL: [Misbehaviour; 29] = [
+const ALL: [Misbehaviour; 41] = [
     M::Uniqueness500,
     M::UniquenessCaseSensitive,
     M::NoUniqueness,
@@ -222,6 +294,18 @@ const ALL: [Misbehaviour; 29] = [
     M::StaleGroupMembers,
     M::NoGroups,
     M::RateLimit,
+    M::EndpointAbsolute,
+    M::EndpointBasePath,
+    M::NoDiscovery,
+    M::CloseAfter500,
+    M::NullValues,
+    M::NoSearch,
+    M::FilterUnsupported,
+    M::NoScimType,
+    M::BulkStatusObject,
+    M::UndeclaredDropped,
+    M::DisplayNameDropped,
+    M::Concurrent500,
 ];
 
 impl Misbehaviour {

@@ -14,6 +14,7 @@
 mod auth;
 mod bulk;
 mod config;
+mod connection;
 mod discovery;
 mod dispatch;
 mod error;
@@ -46,6 +47,7 @@ pub use config::{
 };
 pub use misbehave::{Misbehaviour, parse_misbehaviours};
 
+use connection::{Connection, Listener};
 use provider::Provider;
 
 /// A server running in the background.
@@ -110,14 +112,17 @@ fn flatten(joined: Result<std::io::Result<()>, tokio::task::JoinError>) -> std::
 /// Bind (127.0.0.1 and a free port by default) and serve in a background task.
 pub async fn start(config: ServerConfig) -> std::io::Result<ServerHandle> {
     let (listener, app, base_url) = bind(&config).await?;
-    let local_addr = listener.local_addr()?;
+    let local_addr = axum::serve::Listener::local_addr(&listener)?;
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<Connection>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stopped.await;
+        })
+        .await
     });
     Ok(ServerHandle {
         base_url,
@@ -135,9 +140,12 @@ pub async fn serve_until(
     shutdown_signal: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (listener, app, _) = bind(&config).await?;
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal)
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<Connection>(),
+    )
+    .with_graceful_shutdown(shutdown_signal)
+    .await
 }
 
 /// The base URL a configuration will serve at once bound to `addr`.
@@ -148,9 +156,10 @@ fn base_url_for(addr: SocketAddr, config: &ServerConfig) -> String {
     )
 }
 
-async fn bind(config: &ServerConfig) -> std::io::Result<(TcpListener, Router, String)> {
+async fn bind(config: &ServerConfig) -> std::io::Result<(Listener, Router, String)> {
     let listener = TcpListener::bind((config.host, config.port)).await?;
     let addr = listener.local_addr()?;
+    let listener = Listener::new(listener);
     let provider = Arc::new(Provider::new(config, format!("http://{addr}")));
     let app = Router::new()
         .fallback(dispatch::handle)

@@ -2,6 +2,7 @@
 //! per-request context (the absolute base URL that locations are built from).
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
@@ -19,6 +20,8 @@ pub struct Provider {
     pub origin: String,
     store: RwLock<Store>,
     limiter: Mutex<TokenBucket>,
+    /// Writes being served right now (the `concurrent-500` misbehaviour).
+    writes: AtomicUsize,
 }
 
 impl Provider {
@@ -30,6 +33,17 @@ impl Provider {
             origin,
             store: RwLock::new(Store::default()),
             limiter: Mutex::new(TokenBucket::new(RATE_LIMIT_PER_SECOND)),
+            writes: AtomicUsize::new(0),
+        }
+    }
+
+    /// Counts a write in until the returned guard drops; `overlaps` says whether another
+    /// write was being served when it came in.
+    pub fn enter_write(&self) -> WriteInFlight<'_> {
+        let before = self.writes.fetch_add(1, Ordering::SeqCst);
+        WriteInFlight {
+            writes: &self.writes,
+            overlaps: before > 0,
         }
     }
 
@@ -68,6 +82,18 @@ impl Provider {
         }
         let mut bucket = self.limiter.lock().unwrap_or_else(|e| e.into_inner());
         bucket.try_take(Instant::now())
+    }
+}
+
+/// A write being served; see `Provider::enter_write`.
+pub struct WriteInFlight<'a> {
+    writes: &'a AtomicUsize,
+    pub overlaps: bool,
+}
+
+impl Drop for WriteInFlight<'_> {
+    fn drop(&mut self) {
+        self.writes.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

@@ -58,6 +58,9 @@ impl<'a> View<'a> {
                     value.clone()
                 };
                 out.insert(def.name.into(), value);
+            } else if self.ctx.misbehaves(Misbehaviour::NullValues) {
+                // RFC 7643 2.5: null is the same as unassigned.
+                out.insert(def.name.into(), Value::Null);
             }
         }
         for (urn, _) in kind.extensions() {

@@ -88,6 +88,11 @@ fn render_reply(provider: &Provider, reply: Reply) -> Response {
 }
 
 pub fn render_error(provider: &Provider, error: ScimError) -> Response {
+    let error = if provider.misbehaves(Misbehaviour::NoScimType) {
+        error.scim_type_only_where_named()
+    } else {
+        error
+    };
     let mut response = Response::new(Body::empty());
     *response.status_mut() = error.status;
     if provider.misbehaves(Misbehaviour::HtmlErrors) {

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
+use super::discovery::{DROPPED_ATTRIBUTES, DROPPED_SUB_ATTRIBUTES};
 use super::error::ScimError;
 use super::etag::{etag, header_matches};
 use super::misbehave::Misbehaviour;
@@ -169,6 +170,12 @@ pub fn commit(
 ) -> Result<String, ScimError> {
     check_unique(ctx, store, kind, &attrs, id)?;
     let stale = ctx.misbehaves(Misbehaviour::EtagStale);
+    if kind == ResourceKind::User && ctx.misbehaves(Misbehaviour::UndeclaredDropped) {
+        drop_undeclared(&mut attrs);
+    }
+    if kind == ResourceKind::User && ctx.misbehaves(Misbehaviour::DisplayNameDropped) {
+        attrs.remove("displayName");
+    }
     if kind == ResourceKind::User {
         return Ok(match id {
             Some(id) => {
@@ -199,6 +206,23 @@ pub fn commit(
     };
     touch_changed_users(store, before, stale);
     Ok(id)
+}
+
+/// What the `undeclared-dropped` misbehaviour does not keep: the attributes its /Schemas
+/// leaves out, silently, as RFC 7644 3.3 allows ("free to alter and/or ignore").
+fn drop_undeclared(attrs: &mut Map<String, Value>) {
+    attrs.retain(|name, _| {
+        !DROPPED_ATTRIBUTES
+            .iter()
+            .any(|d| d.eq_ignore_ascii_case(name))
+    });
+    for (attribute, sub) in DROPPED_SUB_ATTRIBUTES {
+        if let Some(Value::Array(items)) = attrs.get_mut(*attribute) {
+            for item in items.iter_mut().filter_map(Value::as_object_mut) {
+                item.retain(|name, _| !name.eq_ignore_ascii_case(sub));
+            }
+        }
+    }
 }
 
 fn members_of(attrs: &Map<String, Value>) -> Vec<(String, String)> {

@@ -93,6 +93,9 @@ pub struct Step {
     pub capture: Vec<Capture>,
     /// False for a step whose created resource is deleted by the scenario itself.
     pub track_created: bool,
+    /// A step that prepares what the scenario is about (the user a PATCH scenario
+    /// patches): when it fails, the scenario is blocked, not failed.
+    pub setup: bool,
     pub loc: Loc,
 }
 
@@ -247,6 +250,20 @@ pub struct Template {
     pub loc: Loc,
 }
 
+impl Template {
+    /// The template as written, holes spelled `{{ name }}`: the same text in every
+    /// scenario that writes it, whatever the values.
+    pub fn shape(&self) -> String {
+        self.parts
+            .iter()
+            .map(|part| match part {
+                TemplatePart::Text(text) => text.clone(),
+                TemplatePart::Expr(expr) => format!("{{{{ {} }}}}", expr.shape()),
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum TemplatePart {
     Text(String),
@@ -283,6 +300,43 @@ pub enum Expr {
         side: ExchangeSide,
         part: StepPart,
     },
+}
+
+impl Expr {
+    fn shape(&self) -> String {
+        match self {
+            Expr::Unique { kind, label } => {
+                let kind = match kind {
+                    UniqueKind::Email => "email",
+                    UniqueKind::Id => "id",
+                    UniqueKind::Name => "name",
+                    UniqueKind::ExternalId => "externalId",
+                };
+                match label {
+                    Some(label) => format!("unique.{kind}.{label}"),
+                    None => format!("unique.{kind}"),
+                }
+            }
+            Expr::Uuid => "uuid".into(),
+            Expr::Now => "now".into(),
+            Expr::RunId => "run.id".into(),
+            Expr::Var(name) => format!("vars.{name}"),
+            Expr::Capture(name) => name.clone(),
+            Expr::StepRef { step, side, part } => {
+                let side = match side {
+                    ExchangeSide::Request => "request",
+                    ExchangeSide::Response => "response",
+                };
+                let part = match part {
+                    StepPart::Body(path) if path.is_empty() => "body".to_owned(),
+                    StepPart::Body(path) => format!("body.{path}"),
+                    StepPart::Header(name) => format!("headers.{name}"),
+                    StepPart::Status => "status".to_owned(),
+                };
+                format!("steps.{step}.{side}.{part}")
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -27,7 +27,7 @@ pub const SCENARIO_KEYS: [&str; 10] = [
     "vars",
     "steps",
 ];
-pub const STEP_KEYS: [&str; 5] = ["name", "request", "expect", "capture", "cleanup"];
+pub const STEP_KEYS: [&str; 6] = ["name", "request", "expect", "capture", "cleanup", "setup"];
 
 /// Capability names a scenario can require; discovery decides which the target has.
 pub const CAPABILITIES: [&str; 11] = [
@@ -151,6 +151,7 @@ pub fn scenario(r: &mut Reader, doc: &Node, options: &LoadOptions) -> Option<(Sc
         }
     }
     warn_unused_captures(r, step_nodes, &names);
+    check_setup_order(r, &steps);
 
     let errors_after = r.diags.iter().filter(|d| d.is_error()).count();
     if errors_after > errors_before {
@@ -314,6 +315,32 @@ pub(super) fn check_name(r: &mut Reader, name: &str, pos: Pos, what: &str) -> bo
     }
 }
 
+/// Setup steps prepare what the scenario is about, so they come first and something
+/// comes after them.
+fn check_setup_order(r: &mut Reader, steps: &[Step]) {
+    if let Some(late) = steps.iter().skip_while(|s| s.setup).find(|s| s.setup) {
+        r.push(
+            Diagnostic::error(
+                late.loc.clone(),
+                format!(
+                    "setup step '{}' follows a step that is not setup",
+                    late.name
+                ),
+            )
+            .with_hint("setup steps prepare the scenario: put them first"),
+        );
+    }
+    if !steps.is_empty() && steps.iter().all(|s| s.setup) {
+        r.push(
+            Diagnostic::error(
+                steps[0].loc.clone(),
+                "every step is setup: nothing is left for the scenario to check",
+            )
+            .with_hint("mark only the steps that prepare the scenario as `setup: true`"),
+        );
+    }
+}
+
 fn step(
     r: &mut Reader,
     node: &Node,
@@ -344,6 +371,10 @@ fn step(
         .get("cleanup")
         .and_then(|n| r.bool(n, "'cleanup'"))
         .unwrap_or(true);
+    let setup = m
+        .get("setup")
+        .and_then(|n| r.bool(n, "'setup'"))
+        .unwrap_or(false);
     if m.get("expect").is_none() || expect.as_ref().is_some_and(|e| e.status.is_none()) {
         let d = Diagnostic::warning(
             r.loc(node.pos),
@@ -365,6 +396,7 @@ fn step(
         },
         capture,
         track_created,
+        setup,
         loc: r.loc(node.pos),
     })
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use scimcheck::result::{
     CheckFailure, Exchange, Leftover, Outcome, RunEvent, RunInfo, RunSummary, ScenarioResult,
-    Totals,
+    SkipCause, Totals,
 };
 use scimcheck::suite::model::Severity;
 
@@ -93,6 +93,7 @@ fn result(
         exchanges,
         cleanup_errors: vec![],
         leftovers: vec![],
+        notes: vec![],
     }
 }
 
@@ -133,6 +134,7 @@ pub fn deviation() -> ScenarioResult {
         expected: "409".into(),
         actual: "500".into(),
         location: "builtin:core/users.yaml:31:15".into(),
+        request: "POST /Users".into(),
         rendered: "error: unexpected status\n  --> builtin:core/users.yaml:31:15\n   |\n31 |       status: 409\n   |               ^^^ expected 409, got 500".into(),
     };
     let first = respond(
@@ -175,6 +177,7 @@ pub fn failed() -> ScenarioResult {
             expected: "present".into(),
             actual: "absent".into(),
             location: "builtin:core/groups.yaml:48:11".into(),
+            request: "PATCH /Groups/{{ group }}".into(),
             rendered: "error: body check failed\n  --> builtin:core/groups.yaml:48:11\n   |\n48 |           members[value eq \"u-1\"]: present\n   |           ^^^^^^^^^^^^^^^^^^^^^^ expected present, got absent\n   = hint: the PATCH answered 200 but the member list is unchanged".into(),
         },
         CheckFailure {
@@ -183,6 +186,7 @@ pub fn failed() -> ScenarioResult {
             expected: "a new version".into(),
             actual: "W/\"1\" (unchanged)".into(),
             location: "builtin:core/groups.yaml:49:11".into(),
+            request: "PATCH /Groups/{{ group }}".into(),
             rendered: "error: body check failed\n  --> builtin:core/groups.yaml:49:11\n   |\n49 |           meta.version: { not: \"{{ steps.create.response.headers.etag }}\" }\n   |           ^^^^^^^^^^^^ expected a new version, got W/\"1\" (unchanged)".into(),
         },
     ];
@@ -217,6 +221,7 @@ pub fn skipped() -> ScenarioResult {
         "bulk",
         Outcome::Skip {
             reason: "capability `bulk` not advertised by /ServiceProviderConfig".into(),
+            cause: SkipCause::Declared,
         },
         0,
         vec![],
@@ -238,8 +243,106 @@ pub fn errored() -> ScenarioResult {
         30_004,
         vec![timeout],
     );
+    r.severity = Severity::Must;
+    r
+}
+
+/// A failed check of `request`, rendered the short way the builders here use.
+fn check(step: &str, request: &str, subject: &str, expected: &str, actual: &str) -> CheckFailure {
+    CheckFailure {
+        step: step.into(),
+        subject: subject.into(),
+        expected: expected.into(),
+        actual: actual.into(),
+        location: "builtin:core/users.yaml:10:7".into(),
+        rendered: format!("error: check failed: {subject}: expected {expected}, got {actual}"),
+        request: request.into(),
+    }
+}
+
+/// A `should` scenario whose check failed: a warning, or with `--strict` a failure.
+pub fn should_failure(strict: bool) -> ScenarioResult {
+    let failures = vec![check(
+        "query",
+        "GET /Users",
+        "body.scimType",
+        "\"invalidFilter\"",
+        "absent",
+    )];
+    let outcome = if strict {
+        Outcome::Fail { failures }
+    } else {
+        Outcome::Warn { failures }
+    };
+    let mut r = result("errors.invalid-filter.detail", "errors", outcome, 5, vec![]);
     r.severity = Severity::Should;
     r
+}
+
+/// A `may` scenario whose check failed: a warning even with `--strict`.
+pub fn may_failure() -> ScenarioResult {
+    let failures = vec![check(
+        "patch",
+        "PATCH /Users/{{ user }}",
+        "status",
+        "one of 200, 204",
+        "400",
+    )];
+    let mut r = result(
+        "users.patch.replace-capitalised",
+        "users",
+        Outcome::Warn { failures },
+        9,
+        vec![],
+    );
+    r.severity = Severity::May;
+    r
+}
+
+/// A `must` scenario whose setup step failed: blocked, not failed.
+pub fn blocked() -> ScenarioResult {
+    let create = respond(
+        exchange(
+            "create",
+            "POST",
+            "/Users",
+            Some(r#"{"userName":"scx-4f2a91-blk"}"#),
+        ),
+        500,
+        r#"{"detail":"database busy"}"#,
+    );
+    result(
+        "users.patch.add-attribute",
+        "users",
+        Outcome::Blocked {
+            precondition: "setup step `create` failed".into(),
+            failures: vec![check("create", "POST /Users", "status", "201", "500")],
+        },
+        11,
+        vec![create],
+    )
+}
+
+/// A `must` error: the tool could not judge the scenario.
+pub fn must_error() -> ScenarioResult {
+    let mut r = errored();
+    r.id = "discovery.schemas.list".into();
+    r
+}
+
+/// One scenario of every outcome the verdict counts: a must failure, a should failure, a
+/// may failure, a deviation, a skip, an error and a blocked scenario (and a pass).
+pub fn verdict_results(strict: bool) -> Vec<ScenarioResult> {
+    vec![
+        passed(),
+        failed(),
+        should_failure(strict),
+        may_failure(),
+        deviation(),
+        skipped(),
+        must_error(),
+        blocked(),
+    ]
 }
 
 /// pass, deviation, fail, skip, error, in the order they finished.
@@ -258,7 +361,10 @@ pub fn summary_of(results: Vec<ScenarioResult>, interrupted: bool) -> RunSummary
         totals,
         duration: Duration::from_millis(30_131),
         interrupted,
-        stop_reason: None,
+        stop: None,
+        leftovers: vec![],
+        strict: false,
+        notices: vec![],
     }
 }
 
@@ -294,6 +400,7 @@ pub fn forged() -> ScenarioResult {
         actual: forgery.into(),
         location: "builtin:core/users.yaml:9:7".into(),
         rendered: format!("error: check failed\n   = expected 201, got {forgery}"),
+        request: "POST /Users".into(),
     };
     let mut r = result(
         "users.create.forged",

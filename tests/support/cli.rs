@@ -82,23 +82,47 @@ impl Finished {
         self
     }
 
-    /// The console's final `N passed, N failed, N skipped` line, as numbers.
+    /// The console's final counts line
+    /// (`N passed, N failed, N warned, N deviated, N skipped, N errored, N blocked`).
     #[track_caller]
-    pub fn tally(&self) -> (u32, u32, u32) {
+    pub fn tally(&self) -> Tally {
         let last = self.stdout.lines().last().unwrap_or_default();
+        let words = [
+            "passed", "failed", "warned", "deviated", "skipped", "errored", "blocked",
+        ];
         let numbers: Vec<u32> = last
             .split(", ")
-            .zip(["passed", "failed", "skipped"])
+            .zip(words)
             .filter_map(|(part, word)| part.strip_suffix(&format!(" {word}"))?.parse().ok())
             .collect();
         match numbers[..] {
-            [passed, failed, skipped] => (passed, failed, skipped),
+            [passed, failed, warned, deviated, skipped, errored, blocked] => Tally {
+                passed,
+                failed,
+                warned,
+                deviated,
+                skipped,
+                errored,
+                blocked,
+            },
             _ => panic!(
-                "the last line is not `N passed, N failed, N skipped`: {last:?}\n{}",
+                "the last line is not the counts line: {last:?}\n{}",
                 self.show()
             ),
         }
     }
+}
+
+/// The console's final line, as numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    pub passed: u32,
+    pub failed: u32,
+    pub warned: u32,
+    pub deviated: u32,
+    pub skipped: u32,
+    pub errored: u32,
+    pub blocked: u32,
 }
 
 /// Runs `scimcheck ARGS` to the end (at most `PATIENCE`).
@@ -132,11 +156,17 @@ pub struct JsonRun {
 /// One job at a time: with `filter-ignored`, say, what a list returns would otherwise
 /// depend on which other scenarios happen to run beside it.
 pub fn run_json(extra: &[&str]) -> Result<JsonRun, String> {
+    run_json_jobs(1, extra)
+}
+
+/// Like `run_json`, with `jobs` scenarios at a time.
+pub fn run_json_jobs(jobs: usize, extra: &[&str]) -> Result<JsonRun, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let path = dir.path().join("report.json");
+    let jobs = jobs.to_string();
     let mut command = scimcheck();
     command
-        .args(["run", "--no-progress", "--jobs", "1", "--report-json"])
+        .args(["run", "--no-progress", "--jobs", &jobs, "--report-json"])
         .arg(&path)
         .args(extra);
     let finished = finish(command);
@@ -514,6 +544,19 @@ impl FakePeer {
             "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\
              Content-Length: {}\r\nConnection: close\r\n\r\n{page}",
             page.len()
+        );
+        FakePeer::answering(reply.into_bytes())
+    }
+
+    /// The same status with an empty body for every request: an unusable target
+    /// (`503`, `429`), or a redirect to `location` (`302`).
+    pub fn status(status: &str, location: Option<&str>) -> FakePeer {
+        let location = location
+            .map(|l| format!("Location: {l}\r\n"))
+            .unwrap_or_default();
+        let reply = format!(
+            "HTTP/1.1 {status}\r\n{location}Retry-After: 0\r\nContent-Length: 0\r\n\
+             Connection: close\r\n\r\n"
         );
         FakePeer::answering(reply.into_bytes())
     }

@@ -50,7 +50,7 @@ pub fn patch(
     if kind == ResourceKind::Group {
         // Filters may select members by display; the stored form lacks it.
         let full = View::new(ctx, &store).resource(stored);
-        if let Some(members) = full.get("members") {
+        if let Some(members) = full.get("members").filter(|m| !m.is_null()) {
             attrs.insert("members".into(), members.clone());
         }
     }

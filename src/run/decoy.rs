@@ -1,0 +1,120 @@
+//! The run's decoys: one User (and one Group) that no scenario's filter matches, created
+//! before the scenarios and deleted after them. Scenarios scope their queries to their own
+//! data; the decoy makes sure a filtered list always has something to leave out, so a
+//! server that ignores a filter fails the same scenarios whether they run one at a time
+//! (and see nothing else) or beside others.
+
+use serde_json::json;
+
+use tokio_util::sync::CancellationToken;
+
+use super::cleanup::{self, Cleaned};
+use super::held::Held;
+use super::ledger::CleanupLedger;
+use crate::check::ResponseBody;
+use crate::client::{AuthMode, Client, HttpRequest};
+use crate::plan::Plan;
+use crate::result::Leftover;
+
+const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+
+/// The decoys that were created, and what went wrong on the way.
+#[derive(Debug, Default)]
+pub struct Decoys {
+    ledger: CleanupLedger,
+    pub notices: Vec<String>,
+}
+
+/// `scimcheck-decoy-<run id>`: recognisable as this run's, yet outside the run prefix
+/// (`scimcheck-<run id>-`) that scenario values start with.
+pub fn decoy_name(run_id: &str) -> String {
+    format!("scimcheck-decoy-{run_id}")
+}
+
+/// Creates a decoy for each resource type the plan's runnable scenarios use.
+pub async fn plant(client: &Client, plan: &Plan, run_id: &str, held: Held) -> Decoys {
+    let name = decoy_name(run_id);
+    let mut decoys = Decoys {
+        // A decoy create whose answer is lost is searched for by its own name.
+        ledger: CleanupLedger::new(name.clone(), held),
+        notices: Vec::new(),
+    };
+    let needs = |capability: &str| {
+        plan.scenarios
+            .iter()
+            .filter(|p| p.skip.is_none())
+            .any(|p| p.scenario.requires.iter().any(|r| r == capability))
+    };
+    let mut wanted = Vec::new();
+    if needs("users") {
+        wanted.push((
+            "/Users",
+            json!({"schemas": [USER_SCHEMA], "userName": format!("{name}@example.com")}),
+        ));
+    }
+    if needs("groups") {
+        wanted.push((
+            "/Groups",
+            json!({"schemas": [GROUP_SCHEMA], "displayName": name}),
+        ));
+    }
+    for (path, body) in wanted {
+        let request = HttpRequest {
+            step: "decoy".to_owned(),
+            method: "POST".to_owned(),
+            path: path.to_owned(),
+            body: Some(body.to_string().into_bytes()),
+            auth: AuthMode::Default,
+            ..HttpRequest::default()
+        };
+        let sent = client.send(&request).await;
+        let answer = sent.outcome.map(|response| {
+            let parsed = ResponseBody::parse(&response);
+            (response, parsed)
+        });
+        decoys.ledger.record(
+            client,
+            &request,
+            Some(&body),
+            answer.as_ref().map(|(response, parsed)| (response, parsed)),
+        );
+        match answer {
+            Ok((response, _)) if (200..300).contains(&response.status) => {}
+            Ok((response, _)) => decoys.notices.push(format!(
+                "the decoy for {path} could not be created (POST answered {}): a server that \
+                 ignores filters may give different results at different --jobs",
+                response.status
+            )),
+            Err(e) => decoys.notices.push(format!(
+                "the decoy for {path} could not be created ({e}): a server that ignores \
+                 filters may give different results at different --jobs"
+            )),
+        }
+    }
+    decoys
+}
+
+impl Decoys {
+    /// Deletes the decoys (unless `keep`): the notices about them, and what stays.
+    pub async fn remove(
+        self,
+        client: &Client,
+        keep: bool,
+        abandon: &CancellationToken,
+    ) -> (Vec<String>, Vec<Leftover>) {
+        let cleaned = if keep {
+            cleanup::kept(&self.ledger)
+        } else {
+            cleanup::clean_up(self.ledger, client, abandon).await
+        };
+        let Cleaned {
+            problems,
+            leftovers,
+            ..
+        } = cleaned;
+        let mut notices = self.notices;
+        notices.extend(problems.into_iter().map(|p| format!("decoy cleanup: {p}")));
+        (notices, leftovers)
+    }
+}
