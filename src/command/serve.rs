@@ -38,6 +38,7 @@ pub async fn serve(args: ServeArgs, env: &dyn EnvSource) -> i32 {
         token: token.clone(),
         base_path: args.base_path.clone(),
         misbehaviours: misbehaviours.clone(),
+        ..ServerConfig::default()
     };
     let handle = match server::start(config).await {
         Ok(handle) => handle,

@@ -1,0 +1,164 @@
+//! A judgement in the report model of `run`: one result per rule (pass, fail with one
+//! check failure per finding, or skip when no request exercised it), so the JUnit, JSON,
+//! HTML and Markdown writers report a judged client as they report a run. The console
+//! gets its own text, built around the findings.
+
+use std::time::Duration;
+
+use super::{Finding, Judgement, RuleOutcome};
+use crate::catalog::Level;
+use crate::report::final_line;
+use crate::result::{CheckFailure, Outcome, RunInfo, RunSummary, ScenarioResult, Totals};
+use crate::suite::model::Severity;
+
+/// How many findings of one rule the console shows; reports have them all.
+const SHOWN_PER_RULE: usize = 3;
+
+/// Why a rule is reported as skipped.
+pub const NOT_EXERCISED: &str = "no request gave this rule anything to check";
+
+pub fn severity(level: Level) -> Severity {
+    match level {
+        Level::Must => Severity::Must,
+        Level::Should => Severity::Should,
+        Level::May => Severity::May,
+    }
+}
+
+/// One result per rule, in the judgement's order.
+pub fn rule_results(judgement: &Judgement) -> Vec<ScenarioResult> {
+    judgement.rules.iter().map(rule_result).collect()
+}
+
+fn rule_result(outcome: &RuleOutcome) -> ScenarioResult {
+    let rule = &outcome.rule;
+    let result_outcome = if !outcome.findings.is_empty() {
+        Outcome::Fail {
+            failures: outcome.findings.iter().map(check_failure).collect(),
+        }
+    } else if outcome.exercised {
+        Outcome::Pass
+    } else {
+        Outcome::Skip {
+            reason: NOT_EXERCISED.to_owned(),
+        }
+    };
+    ScenarioResult {
+        id: rule.id.clone(),
+        title: rule.text.clone(),
+        area: rule.area.clone(),
+        severity: severity(rule.level),
+        requirement: vec![rule.id.clone()],
+        tags: vec!["client".to_owned()],
+        file: rule.source.clone(),
+        outcome: result_outcome,
+        duration: Duration::ZERO,
+        exchanges: outcome
+            .findings
+            .iter()
+            .filter_map(|f| f.exchange.clone())
+            .collect(),
+        cleanup_errors: Vec::new(),
+    }
+}
+
+fn check_failure(finding: &Finding) -> CheckFailure {
+    CheckFailure {
+        step: finding.request.to_string(),
+        subject: finding.part.clone(),
+        expected: finding.expected.clone(),
+        actual: finding.found.clone(),
+        location: finding.reference.clone(),
+        rendered: finding.render(),
+    }
+}
+
+/// The whole session as a run summary; `extra` are results beyond the rules (the
+/// command's own failure, final-state expectations).
+pub fn run_summary(
+    info: RunInfo,
+    judgement: &Judgement,
+    extra: Vec<ScenarioResult>,
+    duration: Duration,
+) -> RunSummary {
+    let mut results = rule_results(judgement);
+    results.extend(extra);
+    let mut totals = Totals::of(&results);
+    totals.requests = usize::try_from(judgement.requests).unwrap_or(usize::MAX);
+    RunSummary {
+        info,
+        results,
+        totals,
+        duration,
+        interrupted: false,
+    }
+}
+
+/// The console report: every broken rule with its findings, then the counts.
+pub fn console_text(judgement: &Judgement, summary: &RunSummary) -> String {
+    let mut out = String::new();
+    if !judgement.injected.is_empty() {
+        let faults: Vec<String> = judgement
+            .injected
+            .iter()
+            .map(|(seq, fault)| format!("#{seq} {fault}"))
+            .collect();
+        out.push_str(&format!("Faults injected: {}\n", faults.join(", ")));
+    }
+    let broken: Vec<&RuleOutcome> = judgement
+        .rules
+        .iter()
+        .filter(|r| !r.findings.is_empty())
+        .collect();
+    for outcome in &broken {
+        let rule = &outcome.rule;
+        let count = outcome.findings.len();
+        out.push_str(&format!(
+            "\nBROKEN {} ({}): {}\n  {}\n  {}\n",
+            rule.id,
+            rule.level.as_str(),
+            plural(count, "request"),
+            rule.reference,
+            rule.text
+        ));
+        for finding in outcome.findings.iter().take(SHOWN_PER_RULE) {
+            out.push_str(&format!(
+                "  {}\n    {}: {}\n    expected: {}\n",
+                finding.request, finding.part, finding.found, finding.expected
+            ));
+        }
+        if count > SHOWN_PER_RULE {
+            out.push_str(&format!(
+                "  ... and {} (all of them in the reports)\n",
+                plural(count - SHOWN_PER_RULE, "more request")
+            ));
+        }
+    }
+    let judged = judgement.rules.len();
+    let kept = judgement
+        .rules
+        .iter()
+        .filter(|r| r.exercised && r.findings.is_empty())
+        .count();
+    let unexercised = judgement.rules.iter().filter(|r| !r.exercised).count();
+    let by_level = |level: Level| broken.iter().filter(|r| r.rule.level == level).count();
+    out.push_str(&format!(
+        "\nSummary\n  requests    {}\n  rules       {judged}: {kept} kept, {} broken ({} must, {} should, {} may), {unexercised} not exercised\n",
+        judgement.requests,
+        broken.len(),
+        by_level(Level::Must),
+        by_level(Level::Should),
+        by_level(Level::May),
+    ));
+    out.push_str(&final_line(&summary.totals));
+    out.push('\n');
+    out
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
