@@ -62,7 +62,10 @@ fn main() {
         .filter_map(|c| c.rule.clone())
         .collect();
     for case in fixture.violations {
-        let name = format!("breaks {}", case.rule.clone().unwrap_or_default());
+        let mut name = format!("breaks {}", case.rule.clone().unwrap_or_default());
+        if let Some(what) = &case.name {
+            name.push_str(&format!(" ({what})"));
+        }
         trials.push(Trial::test(name, move || violation(&case)));
     }
     trials.push(Trial::test(
