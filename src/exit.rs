@@ -11,5 +11,9 @@ pub const USAGE: i32 = 2;
 pub const CANNOT_START: i32 = 3;
 /// The selection matched no scenario.
 pub const NOTHING_SELECTED: i32 = 4;
+/// The command `scimcheck judge` runs could not be started, exited with a failure, was
+/// killed by a signal or ran past `--command-timeout`: the integration did not finish, so
+/// its judgement is incomplete (the reports are still written).
+pub const COMMAND_FAILED: i32 = 5;
 /// Interrupted by Ctrl-C, after cleanup.
 pub const INTERRUPTED: i32 = 130;

@@ -20,7 +20,7 @@ pub const TOKEN: &str = "judge-test-token-5f1c";
 pub struct Step {
     pub method: String,
     /// Relative to the base URL; `{id:N}` and `{etag:N}` take the id in the answer body,
-    /// or the ETag, of step N (0-based).
+    /// or the ETag, of step N (0-based); `{token}` is the bearer token.
     pub path: String,
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
@@ -109,59 +109,74 @@ impl Judged {
 
     /// Sends the steps in order; each `{id:N}` / `{etag:N}` is filled from earlier answers.
     pub async fn send_all(&self, steps: &[Step]) -> Vec<Sent> {
-        let mut sent = Vec::new();
-        for step in steps {
-            let result = self.send(step, &sent).await;
-            sent.push(result);
-        }
-        sent
+        send_all(&self.client, &self.base, TOKEN, steps).await
     }
+}
 
-    pub async fn send(&self, step: &Step, earlier: &[Sent]) -> Sent {
-        if step.wait_ms > 0 {
-            tokio::time::sleep(Duration::from_millis(step.wait_ms)).await;
+/// Sends the steps in order to `base` with the bearer token, as a client would.
+pub async fn send_all(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    steps: &[Step],
+) -> Vec<Sent> {
+    let mut sent = Vec::new();
+    for step in steps {
+        let result = send(client, base, token, step, &sent).await;
+        sent.push(result);
+    }
+    sent
+}
+
+async fn send(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    step: &Step,
+    earlier: &[Sent],
+) -> Sent {
+    if step.wait_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(step.wait_ms)).await;
+    }
+    let fill = |text: &str| fill(text, earlier);
+    let method = reqwest::Method::from_bytes(step.method.as_bytes()).expect("a method");
+    let url = format!("{base}{}", fill(&step.path).replace("{token}", token));
+    let mut request = client
+        .request(method, &url)
+        .header("authorization", format!("Bearer {token}"));
+    let mut has_type = false;
+    for (name, value) in &step.headers {
+        has_type |= name.eq_ignore_ascii_case("content-type");
+        request = request.header(name, fill(value));
+    }
+    if let Some(body) = &step.body {
+        if !has_type {
+            request = request.header("content-type", "application/scim+json");
         }
-        let fill = |text: &str| fill(text, earlier);
-        let method = reqwest::Method::from_bytes(step.method.as_bytes()).expect("a method");
-        let url = format!("{}{}", self.base, fill(&step.path));
-        let mut request = self
-            .client
-            .request(method, &url)
-            .header("authorization", format!("Bearer {TOKEN}"));
-        let mut has_type = false;
-        for (name, value) in &step.headers {
-            has_type |= name.eq_ignore_ascii_case("content-type");
-            request = request.header(name, fill(value));
-        }
-        if let Some(body) = &step.body {
-            if !has_type {
-                request = request.header("content-type", "application/scim+json");
+        request = request.body(fill(&body.to_string()));
+    } else if let Some(raw) = &step.raw {
+        request = request.body(fill(raw));
+    }
+    match request.send().await {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            let etag = response
+                .headers()
+                .get("etag")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let body: Value = response.json().await.unwrap_or(Value::Null);
+            Sent {
+                status: Some(status),
+                id: body.get("id").and_then(Value::as_str).map(str::to_owned),
+                etag,
             }
-            request = request.body(fill(&body.to_string()));
-        } else if let Some(raw) = &step.raw {
-            request = request.body(fill(raw));
         }
-        match request.send().await {
-            Ok(response) => {
-                let status = response.status().as_u16();
-                let etag = response
-                    .headers()
-                    .get("etag")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned);
-                let body: Value = response.json().await.unwrap_or(Value::Null);
-                Sent {
-                    status: Some(status),
-                    id: body.get("id").and_then(Value::as_str).map(str::to_owned),
-                    etag,
-                }
-            }
-            Err(_) => Sent {
-                status: None,
-                id: None,
-                etag: None,
-            },
-        }
+        Err(_) => Sent {
+            status: None,
+            id: None,
+            etag: None,
+        },
     }
 }
 
