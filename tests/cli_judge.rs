@@ -285,3 +285,48 @@ fn bad_fault_flags_are_usage_errors() {
         assert!(finished.stderr.contains(says), "{}", finished.show());
     }
 }
+
+#[test]
+fn a_create_retried_after_an_injected_timeout_is_reported_as_a_duplicate() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    // Every request faulted: the first create is carried out but its answer is lost
+    // (the client waits out the 0.3 s hold and gets 504); the client then simply sends
+    // the create again.
+    let steps = r#"
+- method: POST
+  path: /Users
+  body: { schemas: [urn:ietf:params:scim:schemas:core:2.0:User], userName: ada@example.com }
+- method: POST
+  path: /Users
+  body: { schemas: [urn:ietf:params:scim:schemas:core:2.0:User], userName: ada@example.com }
+"#;
+    let finished = judge(
+        dir.path(),
+        &[
+            "--inject",
+            "timeout",
+            "--inject-rate",
+            "1",
+            "--inject-timeout",
+            "0.3",
+        ],
+        steps,
+        0,
+    );
+    finished
+        .assert_code(exit::CONFORMANCE_FAILURE)
+        .assert_no_panic();
+    for expected in [
+        "Faults injected: #1 timeout, #2 timeout",
+        "BROKEN SCIMCHECK-no-duplicate-create (must): 1 request",
+        "#2 POST /scim/v2/Users",
+        "request #1 created it",
+        "without looking it up first",
+    ] {
+        assert!(
+            finished.stdout.contains(expected),
+            "{expected} missing\n{}",
+            finished.show()
+        );
+    }
+}

@@ -91,8 +91,9 @@ fn patch_path_ops(req: &Incoming<'_>, id: &str, attribute: &str, ops: &[String],
             continue;
         }
         v.checked(id);
+        // Which op, not its spelling: the spelling is a rule of its own (patch_ops).
         let name = op.name.unwrap_or_default();
-        if !ops.iter().any(|o| o == name) {
+        if !ops.iter().any(|o| o.eq_ignore_ascii_case(name)) {
             v.broke_vendor(
                 id,
                 format!("body.Operations[{}].op", op.index),

@@ -47,8 +47,8 @@ pub struct ClientRule {
 pub enum ClientCheck {
     /// PATCH `op` values must be spelt exactly as one of these (`Replace`, `Add`).
     PatchOps(Vec<String>),
-    /// An operation whose path names `attribute` (any schema URN, any case) must use one
-    /// of `ops`, spelt exactly.
+    /// An operation whose path names `attribute` (any schema URN, any case) must be one
+    /// of `ops` (any case: spelling is `PatchOps`' business).
     PatchPathOps { attribute: String, ops: Vec<String> },
     /// Every PATCH operation carries these members (`path`, `value`).
     PatchMembers(Vec<String>),
