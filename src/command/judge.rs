@@ -400,6 +400,7 @@ fn expect_error(message: String) -> ScenarioResult {
 
 fn print_console(judgement: &Judgement, summary: &RunSummary) {
     let options = report::ConsoleOptions::default();
+    print!("{}", summary::findings_text(judgement));
     // After the rules: the command's own result, then the --expect scenarios.
     let after_rules = &summary.results[judgement.rules.len().min(summary.results.len())..];
     let (command, expectations): (Vec<_>, Vec<_>) =
@@ -415,7 +416,7 @@ fn print_console(judgement: &Judgement, summary: &RunSummary) {
             print!("{}", report::console::scenario_text(result, &options));
         }
     }
-    print!("{}", summary::console_text(judgement, summary));
+    print!("{}", summary::summary_text(judgement, summary));
 }
 
 fn exit_code(ran: &Ran, judgement: &Judgement, summary: &RunSummary, strict: bool) -> i32 {

@@ -123,9 +123,9 @@ pub enum Schedule {
     /// No faults.
     None,
     /// About `rate` of the requests get a fault, evenly spread: request n is picked when
-    /// `floor(n * rate)` goes up. The faults take turns; a picked request that the next
-    /// fault does not apply to (a read, for `timeout`) passes it on to the next request
-    /// it applies to.
+    /// `floor(n * rate)` goes up. The faults take turns in the order given; when the
+    /// fault whose turn it is does not apply to the picked request (`timeout` on a read),
+    /// it waits for the next request it applies to, so every fault listed gets its turn.
     Rate {
         faults: Vec<Fault>,
         rate: f64,
@@ -174,12 +174,11 @@ impl Injector {
                 if !self.owed || faults.is_empty() {
                     return None;
                 }
-                let count = faults.len();
-                let fault = (0..count)
-                    .map(|k| faults[(self.turn + k) % count])
-                    .find(|f| f.applies_to(write))?;
-                let position = faults.iter().position(|f| *f == fault).unwrap_or(0);
-                self.turn = position + 1;
+                let fault = faults[self.turn % faults.len()];
+                if !fault.applies_to(write) {
+                    return None;
+                }
+                self.turn = (self.turn + 1) % faults.len();
                 self.owed = false;
                 Some((fault, *hold))
             }
@@ -221,6 +220,24 @@ mod tests {
             injector.next(true).map(|(f, _)| f),
             Some(Fault::Timeout),
             "the owed fault goes to the first write"
+        );
+    }
+
+    #[test]
+    fn a_timeout_whose_turn_falls_on_a_read_keeps_its_turn_for_the_next_write() {
+        let mut injector = rate("429,timeout", 0.5);
+        assert_eq!(injector.next(false), None);
+        assert_eq!(
+            injector.next(false).map(|(f, _)| f),
+            Some(Fault::TooManyRequests)
+        );
+        assert_eq!(injector.next(false), None);
+        assert_eq!(injector.next(false), None, "the timeout's turn, but a read");
+        assert_eq!(injector.next(true).map(|(f, _)| f), Some(Fault::Timeout));
+        assert_eq!(injector.next(true), None);
+        assert_eq!(
+            injector.next(true).map(|(f, _)| f),
+            Some(Fault::TooManyRequests)
         );
     }
 

@@ -94,8 +94,18 @@ pub fn run_summary(
     }
 }
 
-/// The console report: every broken rule with its findings, then the counts.
+/// The console report: the faults injected, every broken rule with its findings, then
+/// the counts ([`summary_text`]).
 pub fn console_text(judgement: &Judgement, summary: &RunSummary) -> String {
+    format!(
+        "{}{}",
+        findings_text(judgement),
+        summary_text(judgement, summary)
+    )
+}
+
+/// The faults injected and every broken rule with (some of) its findings.
+pub fn findings_text(judgement: &Judgement) -> String {
     let mut out = String::new();
     if !judgement.injected.is_empty() {
         let faults: Vec<String> = judgement
@@ -105,19 +115,24 @@ pub fn console_text(judgement: &Judgement, summary: &RunSummary) -> String {
             .collect();
         out.push_str(&format!("Faults injected: {}\n", faults.join(", ")));
     }
-    let broken: Vec<&RuleOutcome> = judgement
-        .rules
-        .iter()
-        .filter(|r| !r.findings.is_empty())
-        .collect();
-    for outcome in &broken {
+    for outcome in judgement.rules.iter().filter(|r| !r.findings.is_empty()) {
         let rule = &outcome.rule;
         let count = outcome.findings.len();
+        let mut requests: Vec<u64> = outcome.findings.iter().map(|f| f.request.seq).collect();
+        requests.dedup();
+        let how_many = if requests.len() == count {
+            plural(count, "request")
+        } else {
+            format!(
+                "{} in {}",
+                plural(count, "finding"),
+                plural(requests.len(), "request")
+            )
+        };
         out.push_str(&format!(
-            "\nBROKEN {} ({}): {}\n  {}\n  {}\n",
+            "\nBROKEN {} ({}): {how_many}\n  {}\n  {}\n",
             rule.id,
             rule.level.as_str(),
-            plural(count, "request"),
             rule.reference,
             rule.text
         ));
@@ -129,11 +144,21 @@ pub fn console_text(judgement: &Judgement, summary: &RunSummary) -> String {
         }
         if count > SHOWN_PER_RULE {
             out.push_str(&format!(
-                "  ... and {} (all of them in the reports)\n",
-                plural(count - SHOWN_PER_RULE, "more request")
+                "  ... and {} more (all of them in the reports)\n",
+                count - SHOWN_PER_RULE
             ));
         }
     }
+    out
+}
+
+/// The counts, ending with the `N passed, N failed, N skipped` line.
+pub fn summary_text(judgement: &Judgement, summary: &RunSummary) -> String {
+    let broken: Vec<&RuleOutcome> = judgement
+        .rules
+        .iter()
+        .filter(|r| !r.findings.is_empty())
+        .collect();
     let judged = judgement.rules.len();
     let kept = judgement
         .rules
@@ -142,17 +167,15 @@ pub fn console_text(judgement: &Judgement, summary: &RunSummary) -> String {
         .count();
     let unexercised = judgement.rules.iter().filter(|r| !r.exercised).count();
     let by_level = |level: Level| broken.iter().filter(|r| r.rule.level == level).count();
-    out.push_str(&format!(
-        "\nSummary\n  requests    {}\n  rules       {judged}: {kept} kept, {} broken ({} must, {} should, {} may), {unexercised} not exercised\n",
+    format!(
+        "\nSummary\n  requests    {}\n  rules       {judged}: {kept} kept, {} broken ({} must, {} should, {} may), {unexercised} not exercised\n{}\n",
         judgement.requests,
         broken.len(),
         by_level(Level::Must),
         by_level(Level::Should),
         by_level(Level::May),
-    ));
-    out.push_str(&final_line(&summary.totals));
-    out.push('\n');
-    out
+        final_line(&summary.totals)
+    )
 }
 
 fn plural(n: usize, noun: &str) -> String {
