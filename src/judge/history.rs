@@ -36,12 +36,14 @@ struct Created {
     identity: Vec<(&'static str, String)>,
 }
 
-/// The attributes that identify a resource to the client that created it. userName and
-/// displayName compare without case (they are not caseExact); externalId exactly.
-const IDENTITY: &[(&str, bool)] = &[
-    ("userName", false),
-    ("displayName", false),
-    ("externalId", true),
+/// The attributes that identify a resource to the client that created it, by resource
+/// type (any other type: externalId only). userName and displayName compare without case
+/// (they are not caseExact); externalId exactly. A User's displayName is no identity: two
+/// people may share a name.
+const IDENTITY: &[(&str, &str, bool)] = &[
+    ("User", "userName", false),
+    ("Group", "displayName", false),
+    ("", "externalId", true),
 ];
 
 /// A 429 that asked the client to wait.
@@ -165,7 +167,7 @@ impl History {
             return;
         };
         v.checked(ids::NO_DUPLICATE_CREATE);
-        let wanted = identity(body);
+        let wanted = identity(&rt.name, body);
         let earlier = self.created.iter().find(|(_, c)| {
             c.resource_type == rt.name
                 && wanted.iter().any(|(name, value)| {
@@ -347,7 +349,7 @@ impl History {
                             resource_type: rt.name.clone(),
                             seq: req.seen.seq,
                             answer_lost: lost,
-                            identity: identity(body),
+                            identity: identity(&rt.name, body),
                         },
                     );
                 }
@@ -356,9 +358,9 @@ impl History {
                 self.created.remove(id);
                 self.current_version.remove(id);
             }
-            (Endpoint::Resource(_, id), &Method::PUT | &Method::PATCH) => {
+            (Endpoint::Resource(rt, id), &Method::PUT | &Method::PATCH) => {
                 if let (Some(created), Some(body)) = (self.created.get_mut(id), body) {
-                    created.identity = identity(body);
+                    created.identity = identity(&rt.name, body);
                 }
             }
             _ => {}
@@ -380,6 +382,17 @@ impl History {
                     && let Some(version) = meta_version(resource)
                 {
                     self.shown_version.insert(id.to_owned(), version);
+                }
+            }
+            // A bulk answer names what it created by location only.
+            if let Some(Value::Array(operations)) = get_attr(resource, "Operations") {
+                for operation in operations {
+                    if let Some(id) = get_attr(operation, "location")
+                        .and_then(Value::as_str)
+                        .and_then(last_segment)
+                    {
+                        self.issued.insert(id);
+                    }
                 }
             }
             for (attr, sub) in [("members", "value"), ("groups", "value")] {
@@ -455,10 +468,11 @@ fn resources(body: &Value) -> impl Iterator<Item = &Value> {
         .flatten()
 }
 
-fn identity(body: &Value) -> Vec<(&'static str, String)> {
+fn identity(resource_type: &str, body: &Value) -> Vec<(&'static str, String)> {
     IDENTITY
         .iter()
-        .filter_map(|(name, _)| {
+        .filter(|(of, _, _)| of.is_empty() || *of == resource_type)
+        .filter_map(|(_, name, _)| {
             let value = get_attr(body, name)?.as_str()?;
             (!value.is_empty()).then(|| (*name, value.to_owned()))
         })
@@ -466,7 +480,7 @@ fn identity(body: &Value) -> Vec<(&'static str, String)> {
 }
 
 fn same(name: &str, a: &str, b: &str) -> bool {
-    let exact = IDENTITY.iter().any(|(n, exact)| *n == name && *exact);
+    let exact = IDENTITY.iter().any(|(_, n, exact)| *n == name && *exact);
     if exact {
         a == b
     } else {
@@ -503,7 +517,11 @@ fn retry_after(response: &SeenResponse) -> Option<u64> {
 }
 
 fn location_id(response: &SeenResponse) -> Option<String> {
-    let location = response.headers.get(LOCATION)?.to_str().ok()?;
+    last_segment(response.headers.get(LOCATION)?.to_str().ok()?)
+}
+
+/// The id at the end of a resource URL.
+fn last_segment(location: &str) -> Option<String> {
     let last = location.trim_end_matches('/').rsplit('/').next()?;
     (!last.is_empty()).then(|| crate::server::percent_decode(last))
 }

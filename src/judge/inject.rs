@@ -234,11 +234,12 @@ mod tests {
         assert_eq!(injector.next(false), None);
         assert_eq!(injector.next(false), None, "the timeout's turn, but a read");
         assert_eq!(injector.next(true).map(|(f, _)| f), Some(Fault::Timeout));
-        assert_eq!(injector.next(true), None);
         assert_eq!(
             injector.next(true).map(|(f, _)| f),
-            Some(Fault::TooManyRequests)
+            Some(Fault::TooManyRequests),
+            "the next pick is the 429's turn again"
         );
+        assert_eq!(injector.next(true), None);
     }
 
     #[test]

@@ -20,7 +20,8 @@ pub const TOKEN: &str = "judge-test-token-5f1c";
 pub struct Step {
     pub method: String,
     /// Relative to the base URL; `{id:N}` and `{etag:N}` take the id in the answer body,
-    /// or the ETag, of step N (0-based); `{token}` is the bearer token.
+    /// or the ETag, of step N (0-based); `{bulk:N}` the id a bulk answer's first location
+    /// ends in; `{token}` is the bearer token.
     pub path: String,
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
@@ -39,6 +40,8 @@ pub struct Sent {
     pub status: Option<u16>,
     pub id: Option<String>,
     pub etag: Option<String>,
+    /// The id at the end of a bulk answer's first location.
+    pub bulk_id: Option<String>,
 }
 
 /// A judged server and a client for it.
@@ -166,16 +169,22 @@ async fn send(
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
             let body: Value = response.json().await.unwrap_or(Value::Null);
+            let bulk_id = body["Operations"][0]["location"]
+                .as_str()
+                .and_then(|l| l.rsplit('/').next())
+                .map(str::to_owned);
             Sent {
                 status: Some(status),
                 id: body.get("id").and_then(Value::as_str).map(str::to_owned),
                 etag,
+                bulk_id,
             }
         }
         Err(_) => Sent {
             status: None,
             id: None,
             etag: None,
+            bulk_id: None,
         },
     }
 }
@@ -185,6 +194,9 @@ pub fn fill(text: &str, earlier: &[Sent]) -> String {
     for (i, sent) in earlier.iter().enumerate() {
         if let Some(id) = &sent.id {
             out = out.replace(&format!("{{id:{i}}}"), id);
+        }
+        if let Some(id) = &sent.bulk_id {
+            out = out.replace(&format!("{{bulk:{i}}}"), id);
         }
         if let Some(etag) = &sent.etag {
             // ETags carry quotes; inside a JSON body they must stay valid JSON.
