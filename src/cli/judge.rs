@@ -58,7 +58,7 @@ pub struct JudgeArgs {
     /// Write a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)
     #[arg(long, value_name = "FILE")]
     pub report_markdown: Option<PathBuf>,
-    /// Write one file per broken rule with the offending exchanges into DIR
+    /// Write one file per rule (and expectation) with its offending exchanges into DIR
     #[arg(long, value_name = "DIR")]
     pub transcript: Option<PathBuf>,
     /// The integration to judge, after `--`; it gets SCIM_URL and SCIM_TOKEN
