@@ -20,7 +20,8 @@ pub const CANNOT_START: i32 = 3;
 /// The selection matched no scenario.
 pub const NOTHING_SELECTED: i32 = 4;
 /// Nothing required failed, but a required scenario could not be judged: an error (the
-/// tool got no usable answer) or blocked by a failed precondition.
+/// tool got no usable answer) or blocked by a failed precondition. For `judge`: the
+/// judged command could not start, failed or timed out.
 pub const INCOMPLETE: i32 = 5;
 /// The run's `--deadline` passed: it stopped, cleaned up and wrote its reports. The
 /// same code as `timeout(1)` uses for a command that ran out of time.

@@ -12,6 +12,7 @@ pub mod config;
 pub mod diag;
 pub mod discovery;
 pub mod exit;
+pub mod judge;
 pub mod plan;
 pub mod printable;
 pub mod profile;

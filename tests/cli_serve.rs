@@ -128,3 +128,50 @@ fn serve_with_an_unknown_misbehaviour_exits_2() {
     out.assert_code(exit::USAGE);
     assert!(out.stderr.contains("'create-201'"), "{}", out.show());
 }
+
+#[test]
+fn serve_judge_prints_each_finding_as_it_happens_and_a_summary_on_ctrl_c() {
+    let (mut child, mut stdout, url) = serve(&[
+        "--port",
+        "0",
+        "--token",
+        TOKEN,
+        "--judge",
+        "--profile",
+        "talentech",
+    ]);
+    stdout.wait_for(Duration::from_secs(5), |l| {
+        l.starts_with("judging clients against") && l.contains("(profile talentech)")
+    });
+    // An unquoted filter, as Talentech's own look-up example writes it.
+    let (status, _, _) = get(&format!("{url}/Users?filter=userName+eq+ada"), Some(TOKEN));
+    assert_eq!(status, 400);
+    stdout.wait_for(Duration::from_secs(5), |l| {
+        l.starts_with("#1 GET /scim/v2/Users?filter=userName+eq+ada at ")
+    });
+    stdout.wait_for(Duration::from_secs(5), |l| {
+        l.contains("rule RFC7644-3.4.2.2-client-quoted-strings (must), RFC 7644 section 3.4.2.2")
+    });
+    child.interrupt();
+    let status = child.wait_for_exit(Duration::from_secs(10));
+    let rest = stdout.rest();
+    assert!(
+        rest.contains("BROKEN RFC7644-3.4.2.2-client-quoted-strings (must): 1 request"),
+        "{rest}"
+    );
+    assert!(!rest.contains(TOKEN), "{rest}");
+    assert_eq!(status.code(), Some(exit::CONFORMANCE_FAILURE));
+}
+
+#[test]
+fn faults_without_judge_are_refused() {
+    let mut command = scimcheck();
+    command.args(["serve", "--port", "0", "--inject", "429"]);
+    let finished = cli::finish(command);
+    finished.assert_code(exit::USAGE);
+    assert!(
+        finished.stderr.contains("needs --judge"),
+        "{}",
+        finished.show()
+    );
+}

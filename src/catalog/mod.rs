@@ -2,6 +2,7 @@
 //! in our own words, embedded from `suites/requirements.catalog.yaml`. Scenarios name these ids;
 //! coverage figures count them per area.
 
+mod extra;
 mod load;
 #[cfg(test)]
 mod tests;
@@ -10,6 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::OnceLock;
 
+pub use extra::{EXTRA_PATH, ExtraRequirement, builtin_extra, parse_extra};
 pub use load::{CatalogError, Problem};
 
 /// Where the built-in catalog comes from, for messages.

@@ -3,6 +3,7 @@
 
 pub mod discover;
 mod env;
+pub mod judge;
 pub mod lint;
 pub mod list;
 pub mod run;
@@ -25,8 +26,9 @@ wins. Repeatable flags take a comma-separated list from the environment.\n\n\
 Exit status: 0 all required checks passed, 1 conformance failure (or less than half of \
 what the target allows could run), 2 bad invocation or scenario file, 3 the run could not \
 start (or its reports could not be written), 4 no scenario selected, 5 incomplete (nothing \
-required failed, but a required scenario errored or was blocked), 124 the --deadline passed, \
-129/130/143 ended by SIGHUP/SIGINT/SIGTERM (each after cleanup and reports)."
+required failed, but a required scenario errored or was blocked; for judge: the judged \
+command could not start, failed or timed out), 124 the --deadline passed, 129/130/143 \
+ended by SIGHUP/SIGINT/SIGTERM (each after cleanup and reports)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -45,13 +47,18 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Show what a SCIM endpoint says it supports
     Discover(discover::DiscoverArgs),
+    /// Run a SCIM client against a judging server and report what it sent that the RFCs
+    /// or the vendor's document do not allow
+    Judge(Box<judge::JudgeArgs>),
 }
 
 /// The clap command with the environment variable of every flag named in its help.
 pub fn command() -> clap::Command {
     let described = Cli::command()
         .mut_subcommand("run", |run| run.mut_arg("profile", profile_help))
-        .mut_subcommand("list", |list| list.mut_arg("profile", profile_help));
+        .mut_subcommand("list", |list| list.mut_arg("profile", profile_help))
+        .mut_subcommand("serve", |serve| serve.mut_arg("profile", profile_help))
+        .mut_subcommand("judge", |judge| judge.mut_arg("profile", profile_help));
     env::document_env_vars(described)
         .mut_subcommand("serve", |serve| serve.after_help(misbehaviour_help()))
 }
@@ -91,8 +98,11 @@ where
         first
     } else {
         let names: Vec<String> = from_env.iter().map(|a| a.var.clone()).collect();
-        let mut all = args.clone();
+        // Flags from the environment go before a trailing `-- command`, never into it.
+        let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
+        let mut all = args[..end].to_vec();
         all.extend(from_env.into_iter().flat_map(|a| a.args));
+        all.extend_from_slice(&args[end..]);
         cmd.try_get_matches_from(all).map_err(|e| {
             let mut cmd = command();
             cmd.error(
@@ -205,6 +215,27 @@ mod tests {
         ] {
             assert!(help.contains(var), "{var} missing from help:\n{help}");
         }
+    }
+
+    #[test]
+    fn flags_from_the_environment_stay_out_of_the_judged_command() {
+        let cli = parse_from(
+            [
+                "scimcheck",
+                "judge",
+                "--",
+                "python3",
+                "sync.py",
+                "--dry-run",
+            ],
+            &env(&[("SCIMCHECK_PROFILE", "talentech")]),
+        )
+        .unwrap();
+        let Command::Judge(args) = cli.command else {
+            panic!("parsed as {:?}", cli.command);
+        };
+        assert_eq!(args.profile.as_deref(), Some("talentech"));
+        assert_eq!(args.command, vec!["python3", "sync.py", "--dry-run"]);
     }
 
     #[test]

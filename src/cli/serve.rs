@@ -2,6 +2,8 @@
 
 use clap::Args;
 
+use super::judge::FaultArgs;
+
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Port to listen on (0 picks a free one)
@@ -22,4 +24,13 @@ pub struct ServeArgs {
     /// Deviations from RFC 7643/7644 to switch on, comma-separated (see below)
     #[arg(long, value_name = "LIST")]
     pub misbehave: Option<String>,
+    /// Judge every request against the client requirements of RFC 7643/7644 (and the
+    /// profile's client rules): each finding is printed as it happens, a summary on Ctrl-C
+    #[arg(long)]
+    pub judge: bool,
+    /// With --judge: the vendor profile whose client rules and request rate are judged
+    #[arg(long = "profile", value_name = "NAME|FILE", requires = "judge")]
+    pub profile: Option<String>,
+    #[command(flatten)]
+    pub faults: FaultArgs,
 }

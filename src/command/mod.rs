@@ -2,6 +2,7 @@
 //! returns an exit code. Output goes to the given writers so tests can read it.
 
 mod discover;
+mod judge;
 mod lint;
 mod list;
 mod load;
@@ -54,6 +55,7 @@ async fn dispatch(command: Command, env: &dyn EnvSource) -> i32 {
         Command::Lint(args) => lint::lint(args),
         Command::Serve(args) => serve::serve(args, env).await,
         Command::Discover(args) => discover::discover(args, env).await,
+        Command::Judge(args) => judge::judge(*args).await,
     }
 }
 

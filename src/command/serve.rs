@@ -1,8 +1,12 @@
 //! `scimcheck serve`: the reference server in the foreground until Ctrl-C.
 
+use std::time::Instant;
+
 use crate::cli::EnvSource;
 use crate::cli::serve::ServeArgs;
 use crate::exit;
+use crate::judge::{self, Judge, JudgeOptions, summary};
+use crate::result::RunInfo;
 use crate::server::{self, ServerConfig};
 
 use super::fail;
@@ -38,15 +42,27 @@ pub async fn serve(args: ServeArgs, env: &dyn EnvSource) -> i32 {
         token: token.clone(),
         base_path: args.base_path.clone(),
         misbehaviours: misbehaviours.clone(),
+        ..ServerConfig::default()
     };
-    let handle = match server::start(config).await {
-        Ok(handle) => handle,
-        Err(e) => {
-            return fail(
-                exit::CANNOT_START,
-                format!("cannot listen on {}:{}: {e}", args.host, args.port),
-            );
-        }
+    let judging = match judge_options(&args) {
+        Ok(judging) => judging,
+        Err(message) => return fail(exit::USAGE, message),
+    };
+    let started = Instant::now();
+    let (handle, judge) = match judging {
+        Some(options) => match judge::start(config, options).await {
+            Ok((handle, judge)) => (handle, Some(judge)),
+            Err(message) => return fail(exit::CANNOT_START, message),
+        },
+        None => match server::start(config).await {
+            Ok(handle) => (handle, None),
+            Err(e) => {
+                return fail(
+                    exit::CANNOT_START,
+                    format!("cannot listen on {}:{}: {e}", args.host, args.port),
+                );
+            }
+        },
     };
     println!(
         "scimcheck reference server listening on {}",
@@ -64,8 +80,58 @@ pub async fn serve(args: ServeArgs, env: &dyn EnvSource) -> i32 {
         let names: Vec<&str> = misbehaviours.iter().map(|m| m.name()).collect();
         println!("misbehaving: {}", names.join(", "));
     }
+    if let Some(judge) = &judge {
+        println!(
+            "judging clients against {} rules{}; findings follow as they happen",
+            judge.rules().iter().count(),
+            args.profile
+                .as_deref()
+                .map(|p| format!(" (profile {p})"))
+                .unwrap_or_default()
+        );
+    }
     println!("press Ctrl-C to stop");
     let _ = tokio::signal::ctrl_c().await;
+    let code = match &judge {
+        Some(judge) => judged_summary(judge, handle.base_url(), args.profile.clone(), started),
+        None => exit::SUCCESS,
+    };
     handle.shutdown().await;
-    exit::SUCCESS
+    code
+}
+
+/// `--judge` with its profile and faults; `None` without `--judge`.
+fn judge_options(args: &ServeArgs) -> Result<Option<JudgeOptions>, String> {
+    let faults = super::judge::schedule(&args.faults)?;
+    if !args.judge {
+        return match faults {
+            judge::Schedule::None => Ok(None),
+            _ => Err("--inject injects faults into judged requests: it needs --judge".to_owned()),
+        };
+    }
+    let profile = super::judge::load_profile(args.profile.as_deref())?;
+    Ok(Some(JudgeOptions {
+        profile,
+        faults: Some(faults),
+        sink: Some(Box::new(|finding| println!("{}", finding.render()))),
+    }))
+}
+
+/// After Ctrl-C: the rules as they stand, and 1 when a must-level rule was broken.
+fn judged_summary(judge: &Judge, url: &str, profile: Option<String>, started: Instant) -> i32 {
+    let judgement = judge.close();
+    let info = RunInfo {
+        target_url: url.to_owned(),
+        profile,
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        run_id: crate::run::new_run_id(),
+        started_at: String::new(),
+    };
+    let summary = summary::run_summary(info, &judgement, Vec::new(), started.elapsed(), false);
+    print!("{}", summary::console_text(&judgement, &summary));
+    if judgement.must_broken() {
+        exit::CONFORMANCE_FAILURE
+    } else {
+        exit::SUCCESS
+    }
 }

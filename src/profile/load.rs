@@ -10,9 +10,17 @@ use crate::suite::model::{Loc, Severity, SourceFile};
 use crate::suite::reader::Reader;
 use crate::suite::yaml::{self, Node, NodeKind, Pos};
 
+use super::client_rules::read_client_rules;
 use super::{Effect, Matcher, Profile, Rule, builtin};
 
-const TOP_KEYS: &[&str] = &["name", "title", "source", "rate_limit", "rules"];
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "title",
+    "source",
+    "rate_limit",
+    "rules",
+    "client_rules",
+];
 const RULE_KEYS: &[&str] = &["tag", "scenario", "exclude", "deviation", "severity"];
 
 /// A built-in profile by name, or a profile file by path. The error is ready to print.
@@ -98,12 +106,17 @@ fn read_profile(r: &mut Reader, node: &Node) -> Option<Profile> {
             Vec::new()
         }
     };
+    let client_rules = top
+        .get("client_rules")
+        .map(|n| read_client_rules(r, n))
+        .unwrap_or_default();
     Some(Profile {
         name: name?.to_owned(),
         title: title?.to_owned(),
         source: source.map(str::to_owned),
         rate_limit,
         rules,
+        client_rules,
     })
 }
 
@@ -211,6 +224,39 @@ mod tests {
         let message = load("entra_id").unwrap_err();
         assert!(message.contains("did you mean 'entra-id'?"), "{message}");
         assert!(message.contains("talkdesk"), "{message}");
+    }
+
+    #[test]
+    fn client_rules_are_read_with_their_quote_and_check() {
+        let text = "name: acme\ntitle: Acme\nclient_rules:\n  - id: ACME-patch-ops\n    level: must\n    quote: Only Replace and Add are supported\n    patch_ops: [Replace, Add]\n  - id: ACME-new-user-active\n    level: should\n    quote: For a new user true is expected\n    on_create: { resource: User, attribute: active, equals: true }\n";
+        let profile = parse("p.yaml", text).unwrap_or_else(|d| panic!("{}", d.render(false)));
+        assert_eq!(profile.client_rules.len(), 2);
+        let ops = &profile.client_rules[0];
+        assert_eq!(ops.id, "ACME-patch-ops");
+        assert_eq!(ops.level, crate::catalog::Level::Must);
+        assert_eq!(
+            ops.check,
+            super::super::ClientCheck::PatchOps(vec!["Replace".into(), "Add".into()])
+        );
+        assert!(ops.place.starts_with("p.yaml:4:"), "{}", ops.place);
+        assert_eq!(
+            profile.client_rules[1].check,
+            super::super::ClientCheck::OnCreate {
+                resource: "User".into(),
+                attribute: "active".into(),
+                equals: Some(serde_json::Value::Bool(true)),
+            }
+        );
+    }
+
+    #[test]
+    fn a_client_rule_in_a_catalog_namespace_or_with_two_checks_is_pointed_at() {
+        let text = "name: x\ntitle: X\nclient_rules:\n  - id: RFC7644-mine\n    level: must\n    quote: q\n    patch_ops: [Add]\n  - id: X-two\n    level: must\n    quote: q\n    patch_ops: [Add]\n    patch_members: [path]\n";
+        let rendered = parse("p.yaml", text).unwrap_err().render(false);
+        assert!(rendered.contains("p.yaml:4:9"), "{rendered}");
+        assert!(rendered.contains("namespace RFC7644-"), "{rendered}");
+        assert!(rendered.contains("p.yaml:8:5"), "{rendered}");
+        assert!(rendered.contains("exactly one check"), "{rendered}");
     }
 
     #[test]

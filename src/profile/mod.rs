@@ -1,9 +1,10 @@
 //! IdP and vendor profiles: data that adapts a plan to one product. A profile raises the
 //! severity of what an IdP needs, excludes what a product does not offer, and declares
 //! documented behaviour as known deviations (reported, never hidden). It can also set a
-//! default rate limit.
+//! default rate limit, and rules for client requests that the client judge checks.
 
 mod builtin;
+mod client_rules;
 mod load;
 
 use std::num::NonZeroU32;
@@ -13,6 +14,7 @@ use crate::result::SkipCause;
 use crate::suite::model::{Scenario, Severity, Suite};
 
 pub use builtin::names as builtin_names;
+pub use client_rules::{ClientCheck, ClientRule, ValueFormat};
 pub use load::{load, parse};
 
 #[derive(Debug, Clone)]
@@ -24,6 +26,8 @@ pub struct Profile {
     /// Requests per second when the user gives no `--rate-limit`.
     pub rate_limit: Option<NonZeroU32>,
     pub rules: Vec<Rule>,
+    /// What the product's document asks of client requests, for the client judge.
+    pub client_rules: Vec<ClientRule>,
 }
 
 #[derive(Debug, Clone)]

@@ -4,7 +4,9 @@
 use std::collections::BTreeSet;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
 
+use super::hook::RequestHook;
 use super::misbehave::Misbehaviour;
 
 /// Largest request body accepted (also the advertised `bulk.maxPayloadSize`).
@@ -27,6 +29,8 @@ pub struct ServerConfig {
     /// Path prefix of every SCIM endpoint, e.g. `/scim/v2`; `""` or `/` serves at the root.
     pub base_path: String,
     pub misbehaviours: BTreeSet<Misbehaviour>,
+    /// Sees every request and its answer (the client judge); `None` serves plainly.
+    pub hook: Option<Arc<dyn RequestHook>>,
 }
 
 impl Default for ServerConfig {
@@ -37,6 +41,7 @@ impl Default for ServerConfig {
             token: None,
             base_path: "/scim/v2".to_string(),
             misbehaviours: BTreeSet::new(),
+            hook: None,
         }
     }
 }
@@ -50,6 +55,7 @@ impl fmt::Debug for ServerConfig {
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("base_path", &self.base_path)
             .field("misbehaviours", &self.misbehaviours)
+            .field("hook", &self.hook.as_ref().map(|_| "set"))
             .finish()
     }
 }

@@ -266,7 +266,7 @@ fn strip_base<'p>(base: &str, path: &'p str) -> Option<&'p str> {
 }
 
 /// `%3A` and friends in a path segment; undecodable input stays as it was.
-fn percent_decode(segment: &str) -> String {
+pub(crate) fn percent_decode(segment: &str) -> String {
     if !segment.contains('%') {
         return segment.to_string();
     }

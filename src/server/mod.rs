@@ -19,6 +19,7 @@ mod discovery;
 mod dispatch;
 mod error;
 mod etag;
+mod hook;
 mod media;
 mod misbehave;
 mod patch;
@@ -42,10 +43,14 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub(crate) use config::normalize_base_path;
 pub use config::{
     BULK_MAX_OPERATIONS, MAX_PAYLOAD_BYTES, MAX_RESULTS, RATE_LIMIT_PER_SECOND, ServerConfig,
 };
+pub(crate) use dispatch::percent_decode;
+pub use hook::{Canned, Intervention, RequestHook, SeenRequest, SeenResponse};
 pub use misbehave::{Misbehaviour, parse_misbehaviours};
+pub(crate) use rate::TokenBucket;
 
 use connection::{Connection, Listener};
 use provider::Provider;
@@ -148,6 +153,40 @@ pub async fn serve_until(
     .await
 }
 
+/// What a server with this configuration publishes for discovery.
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub service_provider_config: serde_json::Value,
+    /// The items of /ResourceTypes.
+    pub resource_types: Vec<serde_json::Value>,
+    /// The items of /Schemas.
+    pub schemas: Vec<serde_json::Value>,
+}
+
+/// The discovery documents a server with `config` answers with, read without a request,
+/// so that a hook (the client judge) knows what clients can discover.
+pub fn published(config: &ServerConfig) -> Published {
+    let provider = Provider::new(config, "http://127.0.0.1".to_owned());
+    let ctx = provider::Ctx {
+        provider: &provider,
+        base_url: format!("http://127.0.0.1{}", provider.base_path),
+    };
+    let items = |list: serde_json::Value| match list.get("Resources") {
+        Some(serde_json::Value::Array(items)) => items.clone(),
+        _ => Vec::new(),
+    };
+    Published {
+        service_provider_config: discovery::service_provider_config(&ctx),
+        resource_types: items(discovery::resource_types(&ctx)),
+        schemas: items(discovery::schemas(&ctx)),
+    }
+}
+
+/// Does an Accept header admit the JSON this server answers with (RFC 7644 3.8)?
+pub(crate) fn accepts_json(headers: &axum::http::HeaderMap) -> bool {
+    media::check_accept(headers).is_ok()
+}
+
 /// The base URL a configuration will serve at once bound to `addr`.
 fn base_url_for(addr: SocketAddr, config: &ServerConfig) -> String {
     format!(
@@ -161,8 +200,12 @@ async fn bind(config: &ServerConfig) -> std::io::Result<(Listener, Router, Strin
     let addr = listener.local_addr()?;
     let listener = Listener::new(listener);
     let provider = Arc::new(Provider::new(config, format!("http://{addr}")));
-    let app = Router::new()
+    let mut app = Router::new()
         .fallback(dispatch::handle)
         .with_state(provider);
+    if let Some(hook) = &config.hook {
+        let watch = hook::Watch::new(Arc::clone(hook));
+        app = app.layer(axum::middleware::from_fn_with_state(watch, hook::watch));
+    }
     Ok((listener, app, base_url_for(addr, config)))
 }

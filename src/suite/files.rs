@@ -105,12 +105,24 @@ fn is_catalog_file(path: &Path) -> bool {
         .is_some_and(|n| n.ends_with(CATALOG_SUFFIX))
 }
 
+/// Final-state expectations of one integration (`scimcheck judge --expect FILE`) are in
+/// the scenario format but check that integration's data, not a server: they are only
+/// read when named.
+pub const EXPECT_SUFFIX: &str = ".expect.yaml";
+
+fn is_expect_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(EXPECT_SUFFIX))
+}
+
 fn is_scenario_file(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml")
     ) && !is_profile_file(path)
         && !is_catalog_file(path)
+        && !is_expect_file(path)
 }
 
 /// Splits what the user named into profile files (named, or found under a named folder)
@@ -202,6 +214,9 @@ mod tests {
         )));
         assert!(!is_scenario_file(Path::new(
             "suites/requirements.catalog.yaml"
+        )));
+        assert!(!is_scenario_file(Path::new(
+            "suites/examples/integration/people.expect.yaml"
         )));
         assert!(!is_scenario_file(Path::new("notes.txt")));
     }
