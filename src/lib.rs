@@ -1,7 +1,31 @@
 //! scimcheck: a SCIM 2.0 conformance test suite and compliance checker.
 //!
-//! The library holds everything; `main.rs` only parses the command line, calls in here
-//! and maps errors to exit codes. See DESIGN.md for the data flow between the modules.
+//! The entry point is [`RunBuilder`]: give it a plan (scenarios selected from a suite)
+//! and a target, and it makes the client, reads what the target declares, skips what
+//! the target lacks, compiles the schemas and runs the rest, streaming [`result`]
+//! events. The `scimcheck` binary is a thin command line over the same builder.
+//!
+//! ```no_run
+//! use scimcheck::client::Target;
+//! use scimcheck::{RunBuilder, plan, suite};
+//!
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! let suite = suite::load_builtin(&suite::LoadOptions::default())?;
+//! let plan = plan::select(&suite, &plan::Selection::default());
+//! let summary = RunBuilder::new(plan)
+//!     .target(Target::new("https://acme.example/scim/v2"))
+//!     .jobs(4)
+//!     .build()?
+//!     .execute()
+//!     .await?;
+//! for result in &summary.results {
+//!     println!("{:<10} {}", result.outcome.label(), result.id);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! docs/architecture.md describes the data flow between the modules.
 
 pub mod catalog;
 pub mod check;
@@ -22,3 +46,6 @@ pub mod run;
 pub mod scim;
 pub mod server;
 pub mod suite;
+pub mod vocabulary;
+
+pub use run::{Discovery, Run, RunBuilder, RunError, Stop};

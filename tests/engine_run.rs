@@ -320,7 +320,7 @@ async fn cancelling_mid_run_skips_unstarted_scenarios_and_cleans_up() {
     let client = client(server.base_url(), Some(TOKEN));
     let options = options(2);
     let prefix = run_prefix(&options.run_id);
-    let cancel = options.cancel.clone();
+    let cancel = options.stop.cancel.clone();
     let plan = busy_plan(8, 40, None);
     // Cancel as soon as the target holds one of the run's users.
     let watcher = {

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use scimcheck::diag::Severity;
+use scimcheck::diag::Kind;
 use scimcheck::suite::{LoadOptions, lint, load_source};
 
 fn fixture(name: &str) -> PathBuf {
@@ -29,10 +29,7 @@ fn lint_reports_all_files_in_order_with_cross_file_duplicates_last() {
     let last = findings.last().expect("findings");
     assert_eq!(last.message, "duplicate scenario id 'users.duplicate'");
     assert_eq!(
-        findings
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count(),
+        findings.iter().filter(|d| d.kind == Kind::Error).count(),
         10
     );
 }
@@ -44,7 +41,7 @@ fn lint_warns_about_a_file_without_scenarios() {
     std::fs::write(&path, "# nothing yet\n").expect("write");
     let findings = lint(std::slice::from_ref(&path), &LoadOptions::default());
     assert_eq!(findings.len(), 1);
-    assert_eq!(findings[0].severity, Severity::Warning);
+    assert_eq!(findings[0].kind, Kind::Warning);
     assert_eq!(findings[0].message, "no scenario in this file");
 }
 

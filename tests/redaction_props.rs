@@ -14,14 +14,14 @@ mod report_support;
 use std::time::Duration;
 
 use proptest::prelude::*;
-use scimcheck::check::truncate;
 use scimcheck::client::{RECORDED_BODY_BYTES, RawExchange, Redactor};
+use scimcheck::printable::truncate;
 use scimcheck::report::{
     ConsoleOptions, ConsoleReporter, html_string, json_string, junit_string, markdown_string,
     render_exchange,
 };
 use scimcheck::result::{CheckFailure, Outcome, RunEvent, ScenarioResult};
-use scimcheck::suite::model::Severity;
+use scimcheck::vocabulary::Severity;
 
 use leak::{Encoding, FRAGMENT, base64, encode, forbidden};
 

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use scimcheck::diag::{Diagnostic, Diagnostics, Severity, did_you_mean};
-use scimcheck::suite::model::{Loc, SourceFile};
+use scimcheck::diag::{Diagnostic, Diagnostics, Kind, did_you_mean};
+use scimcheck::vocabulary::{Loc, SourceFile};
 
 fn loc(text: &str, line: u32, col: u32) -> Loc {
     Loc {
@@ -47,7 +47,7 @@ fn a_warning_renders_as_a_warning() {
         text.ends_with("= help: add `expect: { status: ... }`"),
         "{text}"
     );
-    assert_eq!(d.severity, Severity::Warning);
+    assert_eq!(d.kind, Kind::Warning);
     assert!(d.headline().contains(": warning: "));
 }
 

@@ -4,10 +4,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use scimcheck::suite::model::{
-    AuthMode, Body, CaptureSource, CompareOp, ExchangeSide, Expr, JsonType, LengthBound, Matcher,
-    Scenario, Severity, StepPart, Template, TemplatePart, TemplateValue, UniqueKind,
+    Body, CaptureSource, ExchangeSide, Expr, JsonType, LengthBound, Matcher, NumberOp, Scenario,
+    StepPart, Template, TemplatePart, TemplateValue, UniqueKind, WrittenPath,
 };
 use scimcheck::suite::{LoadOptions, lint, load_builtin, load_paths, load_source};
+use scimcheck::vocabulary::{AuthMode, Capability, Severity};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from("tests/fixtures/suites").join(name)
@@ -86,7 +87,14 @@ fn scenario_keys_load_with_their_values_and_defaults() {
     assert_eq!(s.requirement, ["RFC7644-3.3"]);
     assert_eq!(s.severity, Severity::Should);
     assert_eq!(s.tags, ["forms", "example"]);
-    assert_eq!(s.requires, ["users", "patch", "enterprise-user"]);
+    assert_eq!(
+        s.requires,
+        [
+            Capability::Users,
+            Capability::Patch,
+            Capability::EnterpriseUser
+        ]
+    );
     assert!(s.exclusive);
     assert_eq!(s.area, "custom-area");
     assert_eq!((s.loc.line, s.loc.col), (3, 1));
@@ -268,7 +276,10 @@ fn expectations_load_every_matcher_form() {
     assert!(matches!(headers[1], ("location", Matcher::Present)));
     assert!(matches!(headers[2], ("x-absent", Matcher::Absent)));
     match headers[3] {
-        ("etag", Matcher::Regex(t)) => assert_eq!(show(t), "^W/\".+\"$"),
+        ("etag", Matcher::Regex(pattern)) => {
+            assert_eq!(show(&pattern.template), "^W/\".+\"$");
+            assert!(pattern.compiled.is_some(), "compiled once, at load");
+        }
         other => panic!("etag regex, got {other:?}"),
     }
     assert_eq!(
@@ -280,7 +291,7 @@ fn expectations_load_every_matcher_form() {
         &expect
             .body
             .iter()
-            .find(|c| c.path == path)
+            .find(|c| c.path.text == path)
             .unwrap_or_else(|| panic!("no check on {path}"))
             .matcher
     };
@@ -366,7 +377,7 @@ fn expectations_load_every_matcher_form() {
     }
     match body("count2") {
         Matcher::All(all) => {
-            let ops: Vec<(CompareOp, f64)> = all
+            let ops: Vec<(NumberOp, f64)> = all
                 .iter()
                 .map(|m| match m {
                     Matcher::Compare(op, n) => (*op, *n),
@@ -376,10 +387,10 @@ fn expectations_load_every_matcher_form() {
             assert_eq!(
                 ops,
                 [
-                    (CompareOp::Gt, 1.0),
-                    (CompareOp::Ge, 1.5),
-                    (CompareOp::Lt, 10.0),
-                    (CompareOp::Le, 9.0)
+                    (NumberOp::Gt, 1.0),
+                    (NumberOp::Ge, 1.5),
+                    (NumberOp::Lt, 10.0),
+                    (NumberOp::Le, 9.0)
                 ]
             );
         }
@@ -401,10 +412,10 @@ fn step_references_and_captures_load() {
         .iter()
         .map(|c| (c.name.as_str(), &c.source))
         .collect();
-    assert!(matches!(captures[0], ("user", CaptureSource::Body(p)) if p == "id"));
+    assert!(matches!(captures[0], ("user", CaptureSource::Body(p)) if p.text == "id"));
     assert!(matches!(captures[1], ("etag", CaptureSource::Header(h)) if h == "etag"));
     assert!(matches!(captures[2], ("code", CaptureSource::Status)));
-    assert!(matches!(captures[3], ("created", CaptureSource::Body(p)) if p.is_empty()));
+    assert!(matches!(captures[3], ("created", CaptureSource::Body(p)) if p.is_whole()));
 
     let expect = &s.steps[1].expect;
     let refs: Vec<String> = expect
@@ -446,7 +457,7 @@ fn step_references_and_captures_load() {
                 Expr::StepRef {
                     step: "create".into(),
                     side: ExchangeSide::Response,
-                    part: StepPart::Body(String::new())
+                    part: StepPart::Body(WrittenPath::whole())
                 }
             ),
             format!("{:?}", Expr::Capture("code".into())),

@@ -10,7 +10,7 @@ use super::{
     Client, HttpRequest, HttpResponse, INVALID_BEARER_TOKEN, RawExchange, TransportError,
     TransportErrorKind,
 };
-use crate::suite::model::AuthMode;
+use crate::vocabulary::AuthMode;
 
 const SCIM_JSON: &str = "application/scim+json";
 

@@ -5,6 +5,7 @@
 
 mod attempt;
 mod explain;
+mod json;
 mod notice;
 mod pause;
 mod redact;
@@ -20,8 +21,9 @@ use secrecy::ExposeSecret;
 use tokio_util::sync::CancellationToken;
 
 use crate::result::Exchange;
-pub use crate::suite::model::AuthMode;
+pub use crate::vocabulary::AuthMode;
 
+pub use json::{MAX_JSON_VALUES, parse_json};
 pub use redact::{RECORDED_BODY_BYTES, REDACTED, RawExchange, Redactor, SECRET_FRAGMENT_BYTES};
 pub use retry::MAX_RETRY_AFTER;
 pub use target::{Auth, DEFAULT_MAX_BODY_BYTES, Target};
@@ -252,6 +254,11 @@ impl Client {
 
     pub fn base_url(&self) -> &str {
         self.base.as_str()
+    }
+
+    /// True when requests carry the target's credentials (so `auth` scenarios can run).
+    pub fn has_credentials(&self) -> bool {
+        self.auth_header.is_some()
     }
 
     /// The redactor that knows this target's secrets: for anything else shown to users

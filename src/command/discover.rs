@@ -43,7 +43,7 @@ pub async fn discover(args: DiscoverArgs, env: &dyn EnvSource) -> i32 {
         ListFormat::Json => {
             let doc = json!({
                 "url": url,
-                "capabilities": found.capabilities.names().collect::<Vec<_>>(),
+                "capabilities": found.capabilities.names(),
                 "serviceProviderConfig": found.service_provider_config,
                 "resourceTypes": found.resource_types,
                 "schemas": found.schemas,
@@ -61,7 +61,7 @@ pub async fn discover(args: DiscoverArgs, env: &dyn EnvSource) -> i32 {
 
 fn render_text(url: &str, found: &Discovered) -> String {
     let mut out = format!("target: {url}\n");
-    let caps: Vec<&str> = found.capabilities.names().collect();
+    let caps = found.capabilities.names();
     out.push_str(&format!("capabilities: {}\n", caps.join(", ")));
     if let Some(spc) = &found.service_provider_config {
         out.push_str("service provider config:\n");

@@ -5,26 +5,24 @@
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::process::{ExitStatus, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::process::Command;
 
-use crate::check::SchemaSet;
 use crate::cli::judge::{FaultArgs, JudgeArgs};
 use crate::cli::shared::SelectionArgs;
-use crate::client::{Auth, Client, Target};
-use crate::discovery;
+use crate::client::{Auth, Target};
 use crate::exit;
 use crate::judge::{self, DEFAULT_HOLD, JudgeOptions, Judgement, Schedule, summary};
 use crate::plan::{self, Selection};
 use crate::profile::{self, Profile};
 use crate::report;
-use crate::result::{Outcome, RunEvent, RunInfo, RunSummary, ScenarioResult, Verdict};
-use crate::run::{self as executor, ExecuteOptions};
+use crate::result::{Outcome, RunInfo, RunSummary, ScenarioResult, Verdict};
+use crate::run::{self as executor, RunBuilder, RunError};
 use crate::server::ServerConfig;
-use crate::suite::model::{Severity, Suite};
+use crate::suite::model::Suite;
 use crate::suite::{self};
+use crate::vocabulary::Severity;
 
 use super::{fail, load, settings};
 
@@ -90,7 +88,7 @@ pub async fn judge(args: JudgeArgs) -> i32 {
         Err(message) => return fail(exit::CANNOT_START, message),
     };
     let base_url = handle.base_url().to_owned();
-    let started_at = now_rfc3339();
+    let started_at = executor::now_rfc3339();
     let started = Instant::now();
     println!(
         "Judging `{}` against {base_url}{}",
@@ -348,47 +346,22 @@ async fn expect(
 ) -> Vec<ScenarioResult> {
     let mut target = Target::new(base_url);
     target.auth = Auth::Bearer(secrecy::SecretString::from(token.to_owned()));
-    let client = match Client::new(target) {
-        Ok(client) => Arc::new(client),
-        Err(e) => return vec![expect_error(format!("cannot reach the server: {e}"))],
+    let run = RunBuilder::new(plan::select(suite, &Selection::default()))
+        .target(target)
+        .vars(vars)
+        .strict(strict)
+        .build();
+    let summary = match run {
+        Ok(run) => run.execute().await,
+        Err(e) => Err(e),
     };
-    let mut plan = plan::select(suite, &Selection::default());
-    let mut schemas = match SchemaSet::for_plan(&plan) {
-        Ok(schemas) => schemas,
-        Err(e) => return vec![expect_error(e.to_string())],
-    };
-    match discovery::discover(&client).await {
-        Ok(found) => {
-            schemas.add_declared(&found.declared);
-            let mut capabilities = found.capabilities;
-            capabilities.insert("auth");
-            plan::gate_capabilities(&mut plan, &capabilities);
-        }
-        Err(e) => {
-            return vec![expect_error(format!(
-                "cannot read the server's discovery: {e}"
-            ))];
-        }
+    match summary {
+        Ok(summary) => summary.results,
+        Err(RunError::Discovery { message, .. }) => vec![expect_error(format!(
+            "cannot read the server's discovery: {message}"
+        ))],
+        Err(RunError::Invalid(message)) => vec![expect_error(message)],
     }
-    let info = RunInfo {
-        target_url: base_url.to_owned(),
-        profile: None,
-        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-        run_id: executor::new_run_id(),
-        started_at: now_rfc3339(),
-    };
-    let options = ExecuteOptions {
-        jobs: 1,
-        vars,
-        run_id: info.run_id.clone(),
-        strict,
-        ..ExecuteOptions::default()
-    };
-    let (events, mut received) = tokio::sync::mpsc::unbounded_channel::<RunEvent>();
-    let drain = tokio::spawn(async move { while received.recv().await.is_some() {} });
-    let summary = executor::execute(&plan, client, Arc::new(schemas), info, options, events).await;
-    let _ = drain.await;
-    summary.results
 }
 
 fn expect_error(message: String) -> ScenarioResult {
@@ -428,10 +401,4 @@ fn print_console(judgement: &Judgement, summary: &RunSummary) {
         }
     }
     print!("{}", summary::summary_text(judgement, summary));
-}
-
-fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }

@@ -2,7 +2,6 @@
 
 use crate::cli::lint::LintArgs;
 use crate::diag::Diagnostic;
-use crate::diag::Severity as DiagSeverity;
 use crate::exit;
 use crate::profile;
 use crate::suite::{self, LoadOptions};
@@ -31,10 +30,7 @@ pub fn lint(args: LintArgs) -> i32 {
     for path in &profiles {
         findings.extend(lint_profile(path));
     }
-    let errors = findings
-        .iter()
-        .filter(|d| d.severity == DiagSeverity::Error)
-        .count();
+    let errors = findings.iter().filter(|d| d.is_error()).count();
     let warnings = findings.len() - errors;
     for finding in &findings {
         eprintln!("{}", finding.render(false));

@@ -42,7 +42,7 @@ pub fn profile(spec: Option<&str>, suite: &Suite) -> Result<Option<Profile>, i32
     for rule in profile.unmatched_rules(suite) {
         eprintln!(
             "warning: {}: profile {} has a rule for {} that matches no scenario",
-            rule.place, profile.name, rule.matcher
+            rule.place, profile.name, rule.scope
         );
     }
     Ok(Some(profile))

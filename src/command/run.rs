@@ -1,20 +1,15 @@
 //! `scimcheck run`: load, plan, start the target if embedded, discover, execute, report.
 
 use std::io::IsTerminal;
-use std::sync::Arc;
 
-use tokio_util::sync::CancellationToken;
-
-use crate::check::SchemaSet;
 use crate::cli::EnvSource;
 use crate::cli::run::RunArgs;
-use crate::client::{Auth, Client};
-use crate::discovery;
+use crate::client::Auth;
 use crate::exit;
 use crate::plan;
 use crate::report::{self, ConsoleFacts, ConsoleOptions, ConsoleReporter};
-use crate::result::{RunEvent, RunInfo, RunSummary, Verdict};
-use crate::run::{self as executor, ExecuteOptions, Held, StopReason};
+use crate::result::{RunEvent, RunSummary, Verdict};
+use crate::run::{RunBuilder, Stop};
 use crate::server::{self, ServerConfig, ServerHandle};
 
 use super::{fail, load, settings, stop};
@@ -91,23 +86,15 @@ pub async fn run(args: RunArgs, env: &dyn EnvSource) -> i32 {
         Err(code) => return code,
     };
     let selection = settings::resolve_selection(&args.selection, config.as_ref());
-    let mut plan = plan::select(&suite, &selection);
-    if let Some(profile) = &profile {
-        profile.apply(&mut plan);
-        if target.rate_limit.is_none() {
-            target.rate_limit = profile.rate_limit;
-        }
-    }
-    if plan.runnable() == 0 {
+    let builder = RunBuilder::new(plan::select(&suite, &selection))
+        .profile(profile.as_ref())
+        .jobs(jobs)
+        .keep(args.keep)
+        .strict(strict)
+        .vars(vars);
+    if builder.runnable() == 0 {
         return fail(exit::NOTHING_SELECTED, "no scenario matches the selection");
     }
-    // Built-in schemas compile now, so a broken one is a usage error before any request;
-    // `declared:` ones once discovery has read the target's /Schemas.
-    let schemas = match SchemaSet::for_plan(&plan) {
-        Ok(schemas) => schemas,
-        Err(e) => return fail(exit::USAGE, e),
-    };
-
     let embedded_server = if embedded {
         match start_embedded(&args, &mut target).await {
             Ok(handle) => Some(handle),
@@ -116,52 +103,29 @@ pub async fn run(args: RunArgs, env: &dyn EnvSource) -> i32 {
     } else {
         None
     };
-    let code = run_against(RunContext {
-        args: &args,
-        target_url: target.base_url.clone(),
-        has_credentials: !matches!(target.auth, Auth::None),
-        client: match Client::new(target) {
-            Ok(client) => Arc::new(client),
-            Err(e) => return fail(exit::USAGE, e),
-        },
-        plan: &mut plan,
-        schemas,
-        vars,
-        jobs,
-        strict,
-        profile: profile.map(|p| p.name),
-        deadline,
-    })
-    .await;
+    let code = run_against(&args, builder.target(target), deadline).await;
     if let Some(handle) = embedded_server {
         handle.shutdown().await;
     }
     code
 }
 
-struct RunContext<'a> {
-    args: &'a RunArgs,
-    target_url: String,
-    has_credentials: bool,
-    client: Arc<Client>,
-    plan: &'a mut plan::Plan,
-    schemas: SchemaSet,
-    vars: std::collections::BTreeMap<String, serde_json::Value>,
-    jobs: usize,
-    strict: bool,
-    profile: Option<String>,
-    deadline: std::time::Duration,
-}
-
-async fn run_against(mut ctx: RunContext<'_>) -> i32 {
+async fn run_against(args: &RunArgs, builder: RunBuilder, deadline: std::time::Duration) -> i32 {
     // The console and the stop watcher start first: a signal or the deadline during
     // discovery still ends in cleanup (of nothing) and reports.
     let (events_tx, mut events_rx) = tokio::sync::mpsc::unbounded_channel::<RunEvent>();
+    let stop = Stop::default();
+    // Built-in schemas compile now, so a broken one is a usage error before any request;
+    // `declared:` ones once discovery has read the target's /Schemas.
+    let mut run = match builder.stop(stop.clone()).events(events_tx.clone()).build() {
+        Ok(run) => run,
+        Err(e) => return fail(exit::USAGE, e),
+    };
     let facts = ConsoleFacts::from_env(
         std::io::stdout().is_terminal(),
         &|name| std::env::var(name).ok(),
-        ctx.args.no_progress,
-        ctx.args.verbose,
+        args.no_progress,
+        args.verbose,
     );
     let console_options = ConsoleOptions::resolve(&facts);
     let console = tokio::task::spawn_blocking(move || {
@@ -170,84 +134,32 @@ async fn run_against(mut ctx: RunContext<'_>) -> i32 {
             reporter.on_event(&event);
         }
     });
-    // Weak: the console ends when the run's own sender is dropped, whatever still
-    // holds these.
-    let notices = events_tx.downgrade();
-    ctx.client.set_notices(move |text| match notices.upgrade() {
-        Some(console) => {
-            let _ = console.send(RunEvent::Notice(text));
+    let watcher = stop::watch(
+        stop::Controls {
+            stop,
+            client: run.client().clone(),
+            events: events_tx.downgrade(),
+        },
+        deadline,
+    );
+    // The console ends when the run's senders are dropped.
+    drop(events_tx);
+    match run.discover().await {
+        Ok(discovery) => {
+            for warning in discovery.iter().flat_map(|d| d.warnings()) {
+                eprintln!("warning: {warning}");
+            }
         }
-        None => eprintln!("note: {text}"),
-    });
-    let controls = stop::Controls {
-        cancel: CancellationToken::new(),
-        abandon: CancellationToken::new(),
-        stop_reason: StopReason::default(),
-        held: Held::default(),
-        client: ctx.client.clone(),
-        events: events_tx.downgrade(),
-    };
-    let mut options = ExecuteOptions {
-        jobs: ctx.jobs,
-        keep: ctx.args.keep,
-        vars: std::mem::take(&mut ctx.vars),
-        run_id: executor::new_run_id(),
-        cancel: controls.cancel.clone(),
-        abandon: controls.abandon.clone(),
-        held: controls.held.clone(),
-        stop_reason: controls.stop_reason.clone(),
-        strict: ctx.strict,
-        notices: Vec::new(),
-    };
-    let watcher = stop::watch(controls, ctx.deadline);
-
-    let found = match discovery::discover(&ctx.client).await {
-        Ok(found) => found,
-        Err(e) => {
-            return fail(
-                exit::CANNOT_START,
-                format!(
-                    "cannot start the run against {}: {}",
-                    ctx.target_url,
-                    ctx.client.redactor().text(&e.to_string())
-                ),
-            );
-        }
-    };
-    for warning in &found.warnings {
-        let warning = ctx.client.redactor().text(warning);
-        eprintln!("warning: {warning}");
-        options.notices.push(warning);
+        Err(e) => return fail(exit::CANNOT_START, e),
     }
-    ctx.schemas.add_declared(&found.declared);
-    let mut capabilities = found.capabilities;
-    if ctx.has_credentials {
-        capabilities.insert("auth");
-    }
-    plan::gate_capabilities(ctx.plan, &capabilities);
-    plan::gate_declared_schemas(ctx.plan, &ctx.schemas);
-    plan::gate_undeclared_attributes(ctx.plan, &found.attributes);
-
-    let info = RunInfo {
-        target_url: ctx.target_url.clone(),
-        profile: ctx.profile.clone(),
-        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-        run_id: options.run_id.clone(),
-        started_at: now_rfc3339(),
+    let summary = match run.execute().await {
+        Ok(summary) => summary,
+        Err(e) => return fail(exit::CANNOT_START, e),
     };
-    let summary = executor::execute(
-        ctx.plan,
-        ctx.client,
-        Arc::new(ctx.schemas),
-        info,
-        options,
-        events_tx,
-    )
-    .await;
     let _ = console.await;
     // A second signal while the reports are written still quits at once.
     let cause = watcher.cause();
-    if let Err(code) = write_reports(ctx.args, &summary) {
+    if let Err(code) = write_reports(args, &summary) {
         return code;
     }
     drop(watcher);
@@ -319,10 +231,4 @@ async fn start_embedded(
     target.base_url = handle.base_url().to_owned();
     target.auth = Auth::Bearer(secrecy::SecretString::from(token));
     Ok(handle)
-}
-
-fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }

@@ -10,12 +10,11 @@ use std::time::Duration;
 use tokio::sync::mpsc::WeakUnboundedSender;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
 
 use crate::client::Client;
 use crate::exit;
 use crate::result::{EarlyStop, RunEvent};
-use crate::run::{Held, StopReason};
+use crate::run::Stop;
 
 /// How long cleanup may go on after a stop before it gives up (after a deadline, no
 /// longer than the deadline itself: a 10 s smoke run does not clean up for a minute).
@@ -58,12 +57,8 @@ impl Signal {
 
 /// What the watcher acts on.
 pub struct Controls {
-    /// No new scenarios; running ones stop after their current request.
-    pub cancel: CancellationToken,
-    /// Cleanup gives up.
-    pub abandon: CancellationToken,
-    pub stop_reason: StopReason,
-    pub held: Held,
+    /// The run's stop handle: cancelling stops new scenarios, abandoning ends cleanup.
+    pub stop: Stop,
     pub client: Arc<Client>,
     /// The console, while it listens.
     pub events: WeakUnboundedSender<RunEvent>,
@@ -115,7 +110,7 @@ async fn run(c: Controls, cause: Arc<OnceLock<Cause>>, deadline: Duration, deadl
                 }
                 signalled = true;
                 let _ = cause.set(Cause::Signal(signal));
-                c.stop_reason.set(EarlyStop {
+                c.stop.reason.set(EarlyStop {
                     reason: match signal {
                         Signal::Interrupt => "Interrupted".to_owned(),
                         other => format!("Interrupted by {}", other.name()),
@@ -128,7 +123,7 @@ async fn run(c: Controls, cause: Arc<OnceLock<Cause>>, deadline: Duration, deadl
             () = tokio::time::sleep_until(deadline_at), if abandon_at.is_none() => {
                 let _ = cause.set(Cause::Deadline);
                 let limit = human(deadline);
-                c.stop_reason.set(EarlyStop {
+                c.stop.reason.set(EarlyStop {
                     reason: format!("Stopped: the deadline of {limit} passed"),
                     exit_code: Cause::Deadline.exit_code(),
                 });
@@ -142,13 +137,13 @@ async fn run(c: Controls, cause: Arc<OnceLock<Cause>>, deadline: Duration, deadl
                 notify(&c, words);
                 abandon_at = Some(stop(&c, grace));
             }
-            () = grace_over, if !c.abandon.is_cancelled() => {
+            () = grace_over, if !c.stop.abandon.is_cancelled() => {
                 let words = "cleanup did not finish in the time it had after the stop; what it \
                              has not done is listed as left on the target"
                     .to_owned();
                 eprintln!("{words}");
                 notify(&c, words);
-                c.abandon.cancel();
+                c.stop.abandon.cancel();
             }
         }
     }
@@ -164,7 +159,7 @@ fn notify(c: &Controls, words: String) {
 fn stop(c: &Controls, grace: Duration) -> Instant {
     let grace_end = Instant::now() + grace;
     c.client.set_deadline(grace_end);
-    c.cancel.cancel();
+    c.stop.cancel.cancel();
     grace_end
 }
 
@@ -183,7 +178,7 @@ fn first_signal_words(signal: Signal) -> String {
 
 /// The second signal: out at once, saying what stays on the target.
 fn quit_now(c: &Controls, signal: Signal) -> ! {
-    let held = c.held.list();
+    let held = c.stop.held.list();
     if held.is_empty() {
         eprintln!("interrupted twice: exiting now, without cleanup; nothing is known to be left");
     } else {

@@ -12,7 +12,7 @@ use crate::result::{
     CheckFailure, Outcome, RunInfo, RunSummary, ScenarioResult, SkipCause, Totals,
     failure_fails_run,
 };
-use crate::suite::model::Severity;
+use crate::vocabulary::Severity;
 
 /// How many findings of one rule the console shows; reports have them all.
 const SHOWN_PER_RULE: usize = 3;

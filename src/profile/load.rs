@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
 use crate::suite::PROFILE_SUFFIX;
-use crate::suite::model::{Loc, Severity, SourceFile};
 use crate::suite::reader::Reader;
 use crate::suite::yaml::{self, Node, NodeKind, Pos};
+use crate::vocabulary::{Loc, Severity, SourceFile};
 
 use super::client_rules::read_client_rules;
-use super::{Effect, Matcher, Profile, Rule, builtin};
+use super::{Effect, Profile, Rule, RuleScope, builtin};
 
 const TOP_KEYS: &[&str] = &[
     "name",
@@ -138,13 +138,13 @@ fn rate(r: &mut Reader, node: &Node) -> Option<NonZeroU32> {
 fn read_rule(r: &mut Reader, node: &Node) -> Option<Rule> {
     let rule = r.mapping(node, "profile rule", RULE_KEYS)?;
     let place = r.loc(node.pos).to_string();
-    let matchers: Vec<Matcher> = [
+    let scopes: Vec<RuleScope> = [
         rule.get("tag")
             .and_then(|n| r.string(n, "tag"))
-            .map(|t| Matcher::Tag(t.to_owned())),
+            .map(|t| RuleScope::Tag(t.to_owned())),
         rule.get("scenario")
             .and_then(|n| r.string(n, "scenario"))
-            .map(|s| Matcher::Scenario(s.to_owned())),
+            .map(|s| RuleScope::Scenario(s.to_owned())),
     ]
     .into_iter()
     .flatten()
@@ -163,7 +163,7 @@ fn read_rule(r: &mut Reader, node: &Node) -> Option<Rule> {
     .into_iter()
     .flatten()
     .collect();
-    if matchers.len() != 1 {
+    if scopes.len() != 1 {
         r.error(
             node.pos,
             "a profile rule names exactly one of 'tag' or 'scenario'",
@@ -175,14 +175,14 @@ fn read_rule(r: &mut Reader, node: &Node) -> Option<Rule> {
             "a profile rule has exactly one of 'exclude', 'deviation' or 'severity'",
         );
     }
-    let (Ok([matcher]), Ok([effect])) = (
-        <[Matcher; 1]>::try_from(matchers),
+    let (Ok([scope]), Ok([effect])) = (
+        <[RuleScope; 1]>::try_from(scopes),
         <[Effect; 1]>::try_from(effects),
     ) else {
         return None;
     };
     Some(Rule {
-        matcher,
+        scope,
         effect,
         place,
     })

@@ -11,7 +11,8 @@ use std::num::NonZeroU32;
 
 use crate::plan::{Plan, Skip};
 use crate::result::SkipCause;
-use crate::suite::model::{Scenario, Severity, Suite};
+use crate::suite::model::{Scenario, Suite};
+use crate::vocabulary::Severity;
 
 pub use builtin::names as builtin_names;
 pub use client_rules::{ClientCheck, ClientRule, ValueFormat};
@@ -32,14 +33,15 @@ pub struct Profile {
 
 #[derive(Debug, Clone)]
 pub struct Rule {
-    pub matcher: Matcher,
+    pub scope: RuleScope,
     pub effect: Effect,
     /// `file:line:col` of the rule, for warnings about rules that match nothing.
     pub place: String,
 }
 
+/// The scenarios a rule applies to.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Matcher {
+pub enum RuleScope {
     /// A scenario id, or an id prefix when it ends in `*`.
     Scenario(String),
     Tag(String),
@@ -55,14 +57,14 @@ pub enum Effect {
     Severity(Severity),
 }
 
-impl Matcher {
+impl RuleScope {
     pub fn matches(&self, scenario: &Scenario) -> bool {
         match self {
-            Matcher::Scenario(pattern) => match pattern.strip_suffix('*') {
+            RuleScope::Scenario(pattern) => match pattern.strip_suffix('*') {
                 Some(prefix) => scenario.id.starts_with(prefix),
                 None => scenario.id == *pattern,
             },
-            Matcher::Tag(tag) => scenario.tags.iter().any(|t| t.eq_ignore_ascii_case(tag)),
+            RuleScope::Tag(tag) => scenario.tags.iter().any(|t| t.eq_ignore_ascii_case(tag)),
         }
     }
 }
@@ -75,7 +77,7 @@ impl Profile {
             for rule in self
                 .rules
                 .iter()
-                .filter(|r| r.matcher.matches(&planned.scenario))
+                .filter(|r| r.scope.matches(&planned.scenario))
             {
                 match &rule.effect {
                     Effect::Exclude(reason) => {
@@ -100,16 +102,16 @@ impl Profile {
     pub fn unmatched_rules<'a>(&'a self, suite: &Suite) -> Vec<&'a Rule> {
         self.rules
             .iter()
-            .filter(|rule| !suite.scenarios.iter().any(|s| rule.matcher.matches(s)))
+            .filter(|rule| !suite.scenarios.iter().any(|s| rule.scope.matches(s)))
             .collect()
     }
 }
 
-impl std::fmt::Display for Matcher {
+impl std::fmt::Display for RuleScope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Matcher::Scenario(id) => write!(f, "scenario '{id}'"),
-            Matcher::Tag(tag) => write!(f, "tag '{tag}'"),
+            RuleScope::Scenario(id) => write!(f, "scenario '{id}'"),
+            RuleScope::Tag(tag) => write!(f, "tag '{tag}'"),
         }
     }
 }

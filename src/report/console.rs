@@ -14,7 +14,7 @@ use crate::result::{
     Outcome, RootCause, RunEvent, RunInfo, RunSummary, ScenarioResult, Totals, Verdict,
     VerdictStatus, root_causes, skip_groups,
 };
-use crate::suite::model::Severity;
+use crate::vocabulary::Severity;
 
 /// How the console looks. Decided once, before the run, by [`ConsoleOptions::resolve`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::suite::model::Severity;
+use crate::vocabulary::Severity;
 
 mod causes;
 mod verdict;

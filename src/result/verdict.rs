@@ -213,7 +213,7 @@ mod tests {
 
     use super::*;
     use crate::result::{CheckFailure, RunInfo};
-    use crate::suite::model::Severity;
+    use crate::vocabulary::Severity;
 
     fn result(id: &str, severity: Severity, outcome: Outcome) -> ScenarioResult {
         ScenarioResult {

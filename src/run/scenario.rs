@@ -11,11 +11,11 @@ use tokio_util::sync::CancellationToken;
 use super::cleanup::{self, Cleaned};
 use super::held::Held;
 use super::ledger::CleanupLedger;
-use super::render::run_prefix;
-use super::render::{RenderContext, StepRecord};
 use super::request;
+use super::template::run_prefix;
+use super::template::{RenderContext, StepRecord};
 use crate::check::latitude::{self, Judged};
-use crate::check::{Failed, ResponseBody, SchemaSet, check_response, select};
+use crate::check::{Failed, ResponseBody, SchemaSet, check_response};
 use crate::client::{Client, HttpResponse, Redactor};
 use crate::plan::{PlannedScenario, Skip};
 use crate::result::{
@@ -349,7 +349,7 @@ pub(super) fn captured(
                     return Err(Failed::new(subject, expected, what.clone()));
                 }
             };
-            let selected = select(json, path).map_err(|e| Failed::new(&subject, &expected, e))?;
+            let selected = crate::scim::select(json, &path.parsed);
             match selected.values.as_slice() {
                 [one] if !one.is_null() => Ok((*one).clone()),
                 [] | [_] => Err(Failed::new(subject, expected, "absent")),

@@ -9,7 +9,7 @@ use scimcheck::result::{
     CheckFailure, Exchange, Leftover, Outcome, RunEvent, RunInfo, RunSummary, ScenarioResult,
     SkipCause, Totals,
 };
-use scimcheck::suite::model::Severity;
+use scimcheck::vocabulary::Severity;
 
 pub const TARGET: &str = "http://127.0.0.1:8080/scim/v2";
 pub const RUN_ID: &str = "scx-4f2a91";

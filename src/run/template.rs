@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value;
 
-use crate::check::{Resolve, ResponseBody, select};
+use crate::check::{Resolve, ResponseBody};
 use crate::client::{HttpResponse, encode_segment};
 use crate::suite::model::{
     ExchangeSide, Expr, StepPart, Template, TemplatePart, TemplateValue, UniqueKind,
@@ -215,7 +215,7 @@ impl<'r> RenderContext<'r> {
                 let body = body
                     .as_ref()
                     .ok_or_else(|| format!("{where_} is not JSON"))?;
-                let selected = select(body, path).map_err(|e| format!("{where_}.{path}: {e}"))?;
+                let selected = crate::scim::select(body, &path.parsed);
                 match selected.values.as_slice() {
                     [one] => Ok((*one).clone()),
                     [] => Err(format!("{where_}.{path} has no value")),
@@ -294,7 +294,12 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::suite::model::{Loc, SourceFile};
+    use crate::suite::model::WrittenPath;
+    use crate::vocabulary::{Loc, SourceFile};
+
+    fn path(text: &str) -> WrittenPath {
+        WrittenPath::parse(text).unwrap()
+    }
 
     fn loc() -> Loc {
         Loc {
@@ -508,7 +513,7 @@ mod tests {
             json!(201)
         );
         assert_eq!(
-            get(ExchangeSide::Request, StepPart::Body("userName".into())).unwrap(),
+            get(ExchangeSide::Request, StepPart::Body(path("userName"))).unwrap(),
             json!("ada")
         );
         assert_eq!(
@@ -518,16 +523,16 @@ mod tests {
         assert_eq!(
             get(
                 ExchangeSide::Response,
-                StepPart::Body(r#"emails[type eq "work"].value"#.into())
+                StepPart::Body(path(r#"emails[type eq "work"].value"#))
             )
             .unwrap(),
             json!("a@x")
         );
         assert_eq!(
-            get(ExchangeSide::Response, StepPart::Body(String::new())).unwrap()["id"],
+            get(ExchangeSide::Response, StepPart::Body(WrittenPath::whole())).unwrap()["id"],
             json!("7")
         );
-        let missing = get(ExchangeSide::Response, StepPart::Body("nickName".into())).unwrap_err();
+        let missing = get(ExchangeSide::Response, StepPart::Body(path("nickName"))).unwrap_err();
         assert_eq!(missing, "steps.create.response.body.nickName has no value");
     }
 }
