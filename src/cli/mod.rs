@@ -6,6 +6,7 @@ mod env;
 pub mod judge;
 pub mod lint;
 pub mod list;
+pub mod migrate;
 pub mod run;
 pub mod serve;
 pub mod shared;
@@ -43,6 +44,9 @@ pub enum Command {
     List(list::ListArgs),
     /// Check scenario files for errors without running them
     Lint(lint::LintArgs),
+    /// Rewrite scenario files from format 1 to format 2, in place (or to standard output
+    /// with --stdout); files already in format 2 are left as they are
+    Migrate(migrate::MigrateArgs),
     /// Run the embedded reference SCIM server on its own
     Serve(serve::ServeArgs),
     /// Show what a SCIM endpoint says it supports

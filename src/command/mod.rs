@@ -53,6 +53,7 @@ async fn dispatch(command: Command, env: &dyn EnvSource) -> i32 {
         Command::Run(args) => run::run(*args, env).await,
         Command::List(args) => list::list(args, env),
         Command::Lint(args) => lint::lint(args),
+        Command::Migrate(args) => crate::suite::migrate::run(&args.paths, args.stdout),
         Command::Serve(args) => serve::serve(args, env).await,
         Command::Discover(args) => discover::discover(args, env).await,
         Command::Judge(args) => judge::judge(*args).await,

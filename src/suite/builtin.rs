@@ -57,14 +57,38 @@ pub(crate) fn suite_files(name: &str) -> Option<Vec<(String, &'static [u8])>> {
     Some(out)
 }
 
+/// The fixtures files of a built-in suite as (`builtin:<suite>/<path>`, bytes).
+pub(crate) fn fixture_files(name: &str) -> Vec<(String, &'static [u8])> {
+    let dir = match name {
+        "core" => &CORE,
+        _ => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    collect_where(dir, &format!("builtin:{name}"), &mut out, true);
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
 fn collect(dir: &'static Dir<'static>, prefix: &str, out: &mut Vec<(String, &'static [u8])>) {
+    collect_where(dir, prefix, out, false);
+}
+
+/// Scenario files, or with `fixtures` the fixtures files.
+fn collect_where(
+    dir: &'static Dir<'static>,
+    prefix: &str,
+    out: &mut Vec<(String, &'static [u8])>,
+    fixtures: bool,
+) {
     for file in dir.files() {
         let path = file.path().to_string_lossy().replace('\\', "/");
-        if path.ends_with(".yaml") || path.ends_with(".yml") {
+        if (path.ends_with(".yaml") || path.ends_with(".yml"))
+            && crate::suite::fixture::is_fixtures_file(file.path()) == fixtures
+        {
             out.push((format!("{prefix}/{path}"), file.contents()));
         }
     }
     for sub in dir.dirs() {
-        collect(sub, prefix, out);
+        collect_where(sub, prefix, out, fixtures);
     }
 }

@@ -4,10 +4,12 @@
 use crate::diag::Diagnostic;
 use crate::suite::body_path;
 use crate::suite::model::{Capture, CaptureSource, WrittenPath};
-use crate::suite::reader::Reader;
+use crate::suite::query::{self, QUERY_SHAPES, Query};
+use crate::suite::reader::{Format, Reader};
 use crate::suite::request::is_header_name;
 use crate::suite::scenario::{check_name, field};
 use crate::suite::scope::Names;
+use crate::suite::yaml::Pos;
 use crate::suite::yaml::{Node, NodeKind};
 
 pub fn captures(r: &mut Reader, node: &Node, names: &Names<'_>) -> Vec<Capture> {
@@ -29,7 +31,9 @@ pub fn captures(r: &mut Reader, node: &Node, names: &Names<'_>) -> Vec<Capture> 
         let Some(source_text) = r.string(e.value, "a capture source") else {
             continue;
         };
-        let source = if source_text == "status" {
+        let source = if r.format == Format::Two {
+            source_2(r, e.value, source_text)
+        } else if source_text == "status" {
             Some(CaptureSource::Status)
         } else if source_text == "body" {
             Some(CaptureSource::Body(WrittenPath::whole()))
@@ -58,6 +62,29 @@ pub fn captures(r: &mut Reader, node: &Node, names: &Names<'_>) -> Vec<Capture> 
         }
     }
     out
+}
+
+/// Format 2: the source is a query, as in `expect` keys and step references.
+fn source_2(r: &mut Reader, node: &Node, text: &str) -> Option<CaptureSource> {
+    match query::parse(text) {
+        Ok(Query::Status) => Some(CaptureSource::Status),
+        Ok(Query::Header(name)) => Some(CaptureSource::Header(name)),
+        Ok(Query::Body { path: "", .. }) => Some(CaptureSource::Body(WrittenPath::whole())),
+        Ok(Query::Body { path, offset }) => {
+            body_path::parse(r, path, node.pos, text, offset).map(CaptureSource::Body)
+        }
+        Err(e) => {
+            let pos: Pos = node.pos;
+            let d = Diagnostic::error(r.loc(pos), format!("invalid capture source '{text}'"))
+                .with_label(e.message)
+                .with_hint(
+                    e.hint
+                        .unwrap_or_else(|| format!("a capture takes a query: {QUERY_SHAPES}")),
+                );
+            r.push(d);
+            None
+        }
+    }
 }
 
 pub fn warn_unused_captures(r: &mut Reader, step_nodes: &[Node], names: &Names<'_>) {

@@ -11,13 +11,16 @@ use crate::suite::matcher::matcher;
 use crate::suite::model::{
     BodyCheck, DECLARED_PREFIX, Expectation, HeaderCheck, StatusExpectation, declared_resource_type,
 };
-use crate::suite::reader::Reader;
+use crate::suite::query::{self, QUERY_SHAPES, Query};
+use crate::suite::reader::{Format, Reader};
 use crate::suite::request::is_header_name;
 use crate::suite::scope::{Names, Place};
 use crate::suite::yaml::{Node, NodeKind};
 use crate::vocabulary::Located;
 
 pub const EXPECT_KEYS: [&str; 4] = ["status", "headers", "schema", "body"];
+/// The keys of `expect` in format 2: the two fixed ones and the shapes of the others.
+pub const EXPECT_KEYS_2: [&str; 4] = ["status", "schema", "header NAME", "body PATH"];
 
 pub fn expectation(
     r: &mut Reader,
@@ -26,6 +29,9 @@ pub fn expectation(
     place: Place,
     options: &LoadOptions,
 ) -> Option<Expectation> {
+    if r.format == Format::Two {
+        return expectation_2(r, node, names, place, options);
+    }
     let errors_before = r.diags.len();
     let m = r.mapping(node, "expect", &EXPECT_KEYS)?;
     let status = m.get("status").and_then(|n| status(r, n));
@@ -59,41 +65,7 @@ pub fn expectation(
             }
         }
     }
-    let schema = m.get("schema").and_then(|n| {
-        let name = r.string(n, "'schema'")?;
-        if options.known_schemas.iter().any(|s| s == name) || declared_resource_type(name).is_some()
-        {
-            return Some(Located {
-                value: name.to_owned(),
-                loc: r.loc(n.pos),
-            });
-        }
-        if name.starts_with(DECLARED_PREFIX) {
-            r.push(
-                Diagnostic::error(r.loc(n.pos), format!("'{name}' names no resource type"))
-                    .with_label("a resource type name without spaces is needed")
-                    .with_hint(
-                        "declared:<ResourceType> (e.g. declared:User) checks the body against \
-                         what the target declares for that resource type in /Schemas",
-                    ),
-            );
-            return None;
-        }
-        let d = Diagnostic::error(r.loc(n.pos), format!("unknown schema '{name}'"))
-            .with_label("no such schema")
-            .with_suggestion(name, options.known_schemas.iter().map(String::as_str));
-        let d = if d.hint.is_none() {
-            d.with_hint(format!(
-                "known schemas are: {}, and declared:<ResourceType> for what the target \
-                 declares in /Schemas",
-                options.known_schemas.join(", ")
-            ))
-        } else {
-            d
-        };
-        r.push(d);
-        None
-    });
+    let schema = m.get("schema").and_then(|n| schema(r, n, options));
     let mut body = Vec::new();
     if let Some(n) = m.get("body")
         && let Some(entries) = r.entries(n, "expect 'body'")
@@ -120,6 +92,123 @@ pub fn expectation(
         schema,
         body,
     })
+}
+
+fn schema(r: &mut Reader, n: &Node, options: &LoadOptions) -> Option<Located<String>> {
+    let name = r.string(n, "'schema'")?;
+    if options.known_schemas.iter().any(|s| s == name) || declared_resource_type(name).is_some() {
+        return Some(Located {
+            value: name.to_owned(),
+            loc: r.loc(n.pos),
+        });
+    }
+    if name.starts_with(DECLARED_PREFIX) {
+        r.push(
+            Diagnostic::error(r.loc(n.pos), format!("'{name}' names no resource type"))
+                .with_label("a resource type name without spaces is needed")
+                .with_hint(
+                    "declared:<ResourceType> (e.g. declared:User) checks the body against \
+                     what the target declares for that resource type in /Schemas",
+                ),
+        );
+        return None;
+    }
+    let d = Diagnostic::error(r.loc(n.pos), format!("unknown schema '{name}'"))
+        .with_label("no such schema")
+        .with_suggestion(name, options.known_schemas.iter().map(String::as_str));
+    let d = if d.hint.is_none() {
+        d.with_hint(format!(
+            "known schemas are: {}, and declared:<ResourceType> for what the target \
+             declares in /Schemas",
+            options.known_schemas.join(", ")
+        ))
+    } else {
+        d
+    };
+    r.push(d);
+    None
+}
+
+/// Format 2: a flat mapping of `status`, `schema`, `header NAME` and `body PATH`, each
+/// part of the response named as captures and step references name it.
+fn expectation_2(
+    r: &mut Reader,
+    node: &Node,
+    names: &Names<'_>,
+    place: Place,
+    options: &LoadOptions,
+) -> Option<Expectation> {
+    let errors_before = r.diags.len();
+    let entries = r.entries(node, "expect")?;
+    let mut out = Expectation::default();
+    let mut seen_headers: HashMap<String, u32> = HashMap::new();
+    for e in entries {
+        if e.key == "schema" {
+            out.schema = schema(r, e.value, options);
+            continue;
+        }
+        match query::parse(e.key) {
+            Ok(Query::Status) => out.status = status(r, e.value),
+            Ok(Query::Header(name)) => {
+                if let Some(line) = seen_headers.get(&name) {
+                    r.error(
+                        e.key_pos,
+                        format!(
+                            "header '{name}' is already checked at line {line} (names ignore case)"
+                        ),
+                    );
+                    continue;
+                }
+                seen_headers.insert(name.clone(), e.key_pos.line);
+                if let Some(matcher) = matcher(r, e.value, names, place) {
+                    out.headers.push(HeaderCheck {
+                        name,
+                        matcher,
+                        loc: r.loc(e.key_pos),
+                    });
+                }
+            }
+            Ok(Query::Body { path: "", .. }) => {
+                let d = Diagnostic::error(r.loc(e.key_pos), "'body' needs a path to check")
+                    .with_label("which part of the body?")
+                    .with_hint("write `body PATH`, e.g. `body meta.location`; `schema` checks the whole body");
+                r.push(d);
+            }
+            Ok(Query::Body { path, offset }) => {
+                let path = body_path::parse(r, path, e.key_pos, e.key, offset);
+                if let Some(matcher) = matcher(r, e.value, names, place)
+                    && let Some(path) = path
+                {
+                    out.body.push(BodyCheck {
+                        path,
+                        matcher,
+                        loc: r.loc(e.key_pos),
+                    });
+                }
+            }
+            Err(q) => {
+                let first = e.key.split_whitespace().next().unwrap_or_default();
+                let d = Diagnostic::error(
+                    r.loc(e.key_pos),
+                    format!("unknown key '{}' in expect", e.key),
+                )
+                .with_label(q.message)
+                .with_suggestion(first, ["status", "schema", "header", "body"]);
+                let d = if d.hint.is_none() {
+                    d.with_hint(format!(
+                        "expect keys are `schema` and the queries {QUERY_SHAPES}"
+                    ))
+                } else {
+                    d
+                };
+                r.push(d);
+            }
+        }
+    }
+    if r.diags[errors_before..].iter().any(Diagnostic::is_error) {
+        return None;
+    }
+    Some(out)
 }
 
 fn status(r: &mut Reader, node: &Node) -> Option<StatusExpectation> {

@@ -43,8 +43,28 @@ fn io_message(e: &io::Error) -> String {
     }
 }
 
-/// Reads every file named or found under a named folder, once each, in the order given;
-/// a path that cannot be read gives its error at its place in that order.
+/// The fixtures files named or found under the named folders, sorted by path within each
+/// folder; paths that cannot be read are left to `gather` to report.
+pub fn gather_fixtures(paths: &[PathBuf]) -> Vec<Result<Source, Diagnostic>> {
+    let mut found = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let _ = walk(path, 0, crate::suite::fixture::is_fixtures_file, &mut found);
+        } else if crate::suite::fixture::is_fixtures_file(path) {
+            found.push(path.clone());
+        }
+    }
+    let mut seen = HashSet::new();
+    found
+        .into_iter()
+        .filter(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())))
+        .map(|f| read(&f))
+        .collect()
+}
+
+/// Reads every scenario file named or found under a named folder, once each, in the
+/// order given (a named fixtures file is left to `gather_fixtures`); a path that cannot
+/// be read gives its error at its place in that order.
 pub fn gather(paths: &[PathBuf]) -> Vec<Result<Source, Diagnostic>> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
@@ -69,13 +89,24 @@ pub fn gather(paths: &[PathBuf]) -> Vec<Result<Source, Diagnostic>> {
                 )));
                 continue;
             }
-            if found.is_empty() {
+            let mut fixtures = Vec::new();
+            let has_fixtures = walk(
+                path,
+                0,
+                crate::suite::fixture::is_fixtures_file,
+                &mut fixtures,
+            )
+            .is_ok()
+                && !fixtures.is_empty();
+            if found.is_empty() && !has_fixtures {
                 out.push(Err(whole_file_error(
                     &name,
                     "no scenario files (*.yaml, *.yml) in this folder",
                 )));
             }
             found
+        } else if crate::suite::fixture::is_fixtures_file(path) {
+            Vec::new()
         } else {
             vec![path.clone()]
         };
@@ -122,6 +153,7 @@ fn is_scenario_file(path: &Path) -> bool {
         Some("yaml" | "yml")
     ) && !is_profile_file(path)
         && !is_catalog_file(path)
+        && !crate::suite::fixture::is_fixtures_file(path)
         && !is_expect_file(path)
 }
 
@@ -148,6 +180,11 @@ pub fn split_profiles(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
         }
     }
     (profiles, scenario_paths)
+}
+
+/// The scenario files under `dir`, sorted by path, as a run would find them.
+pub(super) fn scenario_files(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+    walk(dir, 0, is_scenario_file, out)
 }
 
 fn is_hidden(path: &Path) -> bool {

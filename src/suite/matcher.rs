@@ -1,11 +1,33 @@
 //! Matchers as written in `expect.headers` and `expect.body`, read into `model::Matcher`.
 
 use crate::suite::model::{JsonType, LengthBound, Matcher, NumberOp, Pattern, TemplatePart};
-use crate::suite::reader::Reader;
+use crate::suite::reader::{Format, Reader};
 use crate::suite::scope::{Names, Place};
 use crate::suite::yaml::{Node, NodeKind};
 
-/// Operator keys of a matcher mapping.
+/// Operator keys of a matcher mapping in format 2: one spelling per check, kebab-case,
+/// negation only through `not`.
+pub const OPERATORS_2: [&str; 14] = [
+    "equals",
+    "equals-ignore-case",
+    "present",
+    "type",
+    "regex",
+    "contains",
+    "length",
+    "gt",
+    "ge",
+    "lt",
+    "le",
+    "one-of",
+    "every",
+    "not",
+];
+
+/// Words that are checks of their own where a matcher is expected (format 2).
+pub const MATCHER_WORDS_2: [&str; 2] = ["present", "scim-json"];
+
+/// Operator keys of a matcher mapping in format 1.
 pub const OPERATORS: [&str; 16] = [
     "equals",
     "not_equals",
@@ -38,6 +60,17 @@ const TYPES: [(&str, JsonType); 7] = [
 /// Reads a matcher: a scalar or list compares for equality, the strings `present`,
 /// `absent` and `scim-json` are checks of their own, a mapping holds operators.
 pub fn matcher(r: &mut Reader, node: &Node, names: &Names<'_>, place: Place) -> Option<Matcher> {
+    if r.format == Format::Two
+        && let NodeKind::Str(s) = &node.kind
+        && s == "absent"
+    {
+        let d =
+            crate::diag::Diagnostic::error(r.loc(node.pos), "'absent' is written `not: present`")
+                .with_label("format 1 spelling")
+                .with_hint("to compare with the text 'absent', write `equals: absent`");
+        r.push(d);
+        return None;
+    }
     match &node.kind {
         NodeKind::Str(s) if s == "present" => Some(Matcher::Present),
         NodeKind::Str(s) if s == "absent" => Some(Matcher::Absent),
@@ -59,7 +92,11 @@ fn operators(r: &mut Reader, node: &Node, names: &Names<'_>, place: Place) -> Op
     let mut ok = true;
     for entry in entries {
         let value = entry.value;
-        let m = match entry.key {
+        let Some(key) = operator_name(r, entry.key, entry.key_pos) else {
+            ok = false;
+            continue;
+        };
+        let m = match key {
             "equals" => r
                 .template_value(value, "equals", names, place)
                 .map(Matcher::Equals),
@@ -67,8 +104,21 @@ fn operators(r: &mut Reader, node: &Node, names: &Names<'_>, place: Place) -> Op
                 .template_value(value, "not_equals", names, place)
                 .map(Matcher::NotEquals),
             "equals_ignore_case" => r
-                .template(value, "equals_ignore_case", names, place)
+                .template(value, entry.key, names, place)
                 .map(Matcher::EqualsIgnoreCase),
+            "present" if r.format == Format::Two => match value.kind {
+                NodeKind::Bool(true) => Some(Matcher::Present),
+                _ => {
+                    let d = crate::diag::Diagnostic::error(
+                        r.loc(value.pos),
+                        format!("expected true for present, found {}", value.describe()),
+                    )
+                    .with_label("expected true")
+                    .with_hint("negation is written `not: present`");
+                    r.push(d);
+                    None
+                }
+            },
             "present" => r
                 .bool(value, "present")
                 .map(|p| if p { Matcher::Present } else { Matcher::Absent }),
@@ -95,22 +145,12 @@ fn operators(r: &mut Reader, node: &Node, names: &Names<'_>, place: Place) -> Op
             "le" => number(r, value, "le").map(|n| Matcher::Compare(NumberOp::Le, n)),
             "one_of" => one_of(r, value, names, place),
             "every" => matcher(r, value, names, place).map(|m| Matcher::Every(Box::new(m))),
-            "not" => matcher(r, value, names, place).map(|m| Matcher::Not(Box::new(m))),
-            other => {
-                r.error_suggesting(
-                    entry.key_pos,
-                    format!("unknown matcher '{other}'"),
-                    other,
-                    OPERATORS,
-                );
-                if let Some(last) = r.diags.last_mut()
-                    && last.hint.is_none()
-                {
-                    last.hint =
-                        Some("to compare with a mapping, write it under `equals:`".to_owned());
-                }
-                None
-            }
+            // `not: present` is the absence check itself, whose failure says "absent".
+            "not" => matcher(r, value, names, place).map(|m| match m {
+                Matcher::Present if r.format == Format::Two => Matcher::Absent,
+                m => Matcher::Not(Box::new(m)),
+            }),
+            _ => None,
         };
         match m {
             Some(m) => all.push(m),
@@ -125,6 +165,43 @@ fn operators(r: &mut Reader, node: &Node, names: &Names<'_>, place: Place) -> Op
     } else {
         Some(Matcher::All(all))
     }
+}
+
+/// The format 1 name of the operator written as `key`, or None with an error: each
+/// format has its own spellings, and format 2 drops the ones that `not` replaces.
+fn operator_name(r: &mut Reader, key: &str, pos: crate::suite::yaml::Pos) -> Option<&'static str> {
+    let known: &[&'static str] = match r.format {
+        Format::One => &OPERATORS,
+        Format::Two => &OPERATORS_2,
+    };
+    if let Some(name) = known.iter().find(|k| **k == key) {
+        return Some(match *name {
+            "equals-ignore-case" => "equals_ignore_case",
+            "one-of" => "one_of",
+            other => other,
+        });
+    }
+    let replaced = match (r.format, key) {
+        (Format::Two, "absent") => Some("`absent: true` is written `not: present`"),
+        (Format::Two, "not_equals" | "not-equals") => Some("`not_equals: X` is written `not: X`"),
+        (Format::Two, "equals_ignore_case") => Some("format 2 spells it `equals-ignore-case`"),
+        (Format::Two, "one_of") => Some("format 2 spells it `one-of`"),
+        _ => None,
+    };
+    r.error_suggesting(
+        pos,
+        format!("unknown matcher '{key}'"),
+        key,
+        known.iter().copied(),
+    );
+    if let Some(last) = r.diags.last_mut() {
+        if let Some(replaced) = replaced {
+            last.hint = Some(replaced.to_owned());
+        } else if last.hint.is_none() {
+            last.hint = Some("to compare with a mapping, write it under `equals:`".to_owned());
+        }
+    }
+    None
 }
 
 fn regex(r: &mut Reader, node: &Node, names: &Names<'_>, place: Place) -> Option<Matcher> {

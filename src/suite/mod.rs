@@ -10,8 +10,13 @@ pub mod builtin;
 mod capture;
 mod expect;
 mod files;
+mod fixture;
+#[cfg(test)]
+mod format2_tests;
 mod matcher;
+pub mod migrate;
 pub mod model;
+mod query;
 pub(crate) mod reader;
 mod request;
 mod scenario;
@@ -26,6 +31,7 @@ use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::vocabulary::{Loc, SourceFile};
+use fixture::Fixtures;
 use model::{Scenario, Suite};
 
 pub use files::{PROFILE_SUFFIX, split_profiles, whole_file_error};
@@ -63,7 +69,12 @@ struct Loaded {
 
 /// Reads one file's text: its scenarios and every finding (errors and warnings), the
 /// findings sorted by position.
-fn analyse(name: &str, text: &str, options: &LoadOptions) -> (Vec<Loaded>, Vec<Diagnostic>) {
+fn analyse(
+    name: &str,
+    text: &str,
+    options: &LoadOptions,
+    fixtures: &Fixtures,
+) -> (Vec<Loaded>, Vec<Diagnostic>) {
     let file = Arc::new(SourceFile {
         name: name.to_owned(),
         text: text.to_owned(),
@@ -90,7 +101,7 @@ fn analyse(name: &str, text: &str, options: &LoadOptions) -> (Vec<Loaded>, Vec<D
     }
     let mut loaded = Vec::new();
     for doc in &docs {
-        if let Some((scenario, id_pos)) = scenario::scenario(&mut r, doc, options) {
+        if let Some((scenario, id_pos)) = scenario::scenario(&mut r, doc, options, fixtures) {
             loaded.push(Loaded {
                 scenario: Arc::new(scenario),
                 id_loc: r.loc(id_pos),
@@ -148,7 +159,9 @@ pub fn load_source(
     text: &str,
     options: &LoadOptions,
 ) -> Result<Vec<Arc<Scenario>>, Diagnostics> {
-    let (loaded, mut diags) = analyse(name, text, options);
+    let (builtin_fixtures, fixture_diags) = fixture::builtin_fixtures();
+    let (loaded, mut diags) = analyse(name, text, options, builtin_fixtures);
+    diags.extend(fixture_diags.iter().cloned());
     diags.extend(duplicate_ids(&loaded));
     let errors = errors_only(diags);
     if errors.is_empty() {
@@ -167,13 +180,16 @@ fn analyse_sources(
     let mut loaded = Vec::new();
     let mut diags = Vec::new();
     let mut paths = Vec::new();
+    let (builtin_fixtures, builtin_fixture_diags) = fixture::builtin_fixtures();
+    let mut builtin_read = false;
     for source in sources {
         match source {
             SuiteSource::Builtin(name) => {
+                builtin_read = true;
                 for (file, bytes) in builtin::suite_files(name).unwrap_or_default() {
                     match std::str::from_utf8(bytes) {
                         Ok(text) => {
-                            let (l, d) = analyse(&file, text, options);
+                            let (l, d) = analyse(&file, text, options, builtin_fixtures);
                             loaded.extend(l);
                             diags.extend(d);
                         }
@@ -186,10 +202,21 @@ fn analyse_sources(
             SuiteSource::Path(path) => paths.push(path.clone()),
         }
     }
+    if builtin_read {
+        diags.extend(builtin_fixture_diags.iter().cloned());
+    }
+    // The user's scenarios may use the built-in fixtures and those of their own files.
+    let mut own_fixtures = builtin_fixtures.clone();
+    for source in files::gather_fixtures(&paths) {
+        match source {
+            Ok(source) => own_fixtures.add_file(&source.name, &source.text, &mut diags),
+            Err(d) => diags.push(d),
+        }
+    }
     for source in files::gather(&paths) {
         match source {
             Ok(source) => {
-                let (l, d) = analyse(&source.name, &source.text, options);
+                let (l, d) = analyse(&source.name, &source.text, options, &own_fixtures);
                 loaded.extend(l);
                 diags.extend(d);
             }
@@ -197,7 +224,23 @@ fn analyse_sources(
         }
     }
     diags.extend(duplicate_ids(&loaded));
-    (loaded, diags)
+    (loaded, dedup(diags))
+}
+
+/// A problem in a fixture is found at every use: it is reported once.
+fn dedup(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen = std::collections::HashSet::new();
+    diags
+        .into_iter()
+        .filter(|d| {
+            seen.insert((
+                d.loc.file.name.clone(),
+                d.loc.line,
+                d.loc.col,
+                d.message.clone(),
+            ))
+        })
+        .collect()
 }
 
 /// Loads built-in suites and files together; an id must be unique across all of them.

@@ -10,10 +10,20 @@ use crate::suite::template::{self, Piece};
 use crate::suite::yaml::{Node, NodeKind, Pos};
 use crate::vocabulary::{Loc, SourceFile};
 
-/// The file being read and the findings so far.
+/// The file being read, the format of the document being read and the findings so far.
 pub struct Reader {
     pub file: Arc<SourceFile>,
+    pub format: Format,
     pub diags: Vec<Diagnostic>,
+}
+
+/// The version of the scenario format a document is written in: 1 unless the document
+/// says `format: 2`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    One,
+    Two,
 }
 
 /// A mapping whose keys were checked against the allowed set.
@@ -43,6 +53,7 @@ impl Reader {
     pub fn new(file: Arc<SourceFile>) -> Self {
         Reader {
             file,
+            format: Format::One,
             diags: Vec::new(),
         }
     }
@@ -255,7 +266,7 @@ impl Reader {
         names: &Names<'_>,
         place: Place,
     ) -> Option<Template> {
-        let pieces = match template::parse(text) {
+        let pieces = match template::parse(text, self.format) {
             Ok(p) => p,
             Err(e) => {
                 let pos = self.pos_in_string(node.pos, text, e.offset);

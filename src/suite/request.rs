@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use crate::diag::Diagnostic;
 use crate::suite::model::{Body, Request, Template};
-use crate::suite::reader::Reader;
+use crate::suite::reader::{Format, Reader};
 use crate::suite::scope::{Names, Place};
 use crate::suite::yaml::{Node, NodeKind};
 use crate::vocabulary::AuthMode;
@@ -12,11 +12,18 @@ use crate::vocabulary::AuthMode;
 pub const REQUEST_KEYS: [&str; 7] = [
     "method", "path", "query", "headers", "body", "raw_body", "auth",
 ];
+pub const REQUEST_KEYS_2: [&str; 7] = [
+    "method", "path", "query", "headers", "body", "raw-body", "auth",
+];
 pub const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 const AUTH_MODES: [&str; 3] = ["default", "none", "invalid"];
 
 pub fn request(r: &mut Reader, node: &Node, names: &Names<'_>, place: Place) -> Option<Request> {
-    let m = r.mapping(node, "request", &REQUEST_KEYS)?;
+    let (keys, raw_key) = match r.format {
+        Format::One => (&REQUEST_KEYS, "raw_body"),
+        Format::Two => (&REQUEST_KEYS_2, "raw-body"),
+    };
+    let m = r.mapping(node, "request", keys)?;
     let method = r
         .required(&m, "method")
         .and_then(|n| r.choice(n, "HTTP method", &METHODS, true));
@@ -41,10 +48,15 @@ pub fn request(r: &mut Reader, node: &Node, names: &Names<'_>, place: Place) -> 
     if let Some(n) = m.get("headers") {
         check_header_names(r, n);
     }
-    let body = match (m.get("body"), m.get("raw_body")) {
+    let body = match (m.get("body"), m.get(raw_key)) {
         (Some(_), Some(raw)) => {
-            let d = Diagnostic::error(r.loc(raw.pos), "'body' and 'raw_body' cannot both be given")
-                .with_hint("use 'body' for JSON written as YAML, 'raw_body' for bytes sent as is");
+            let d = Diagnostic::error(
+                r.loc(raw.pos),
+                format!("'body' and '{raw_key}' cannot both be given"),
+            )
+            .with_hint(format!(
+                "use 'body' for JSON written as YAML, '{raw_key}' for bytes sent as is"
+            ));
             r.push(d);
             None
         }
@@ -52,7 +64,7 @@ pub fn request(r: &mut Reader, node: &Node, names: &Names<'_>, place: Place) -> 
             .template_value(b, "request 'body'", names, place)
             .map(|v| Some(Body::Json(v))),
         (None, Some(raw)) => r
-            .template(raw, "'raw_body'", names, place)
+            .template(raw, &format!("'{raw_key}'"), names, place)
             .map(|t| Some(Body::Raw(t))),
         (None, None) => Some(None),
     };

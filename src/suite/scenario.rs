@@ -3,20 +3,23 @@
 //! are read by their own modules.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::diag::Diagnostic;
 use crate::suite::LoadOptions;
 use crate::suite::capture::{captures, warn_unused_captures};
 use crate::suite::expect::expectation;
-use crate::suite::model::{Expectation, Scenario, Step};
-use crate::suite::reader::Reader;
+use crate::suite::fixture::{Fixture, Fixtures, apply_with, merge_expectations};
+use crate::suite::model::{Expectation, Request, Scenario, Step, TemplateValue};
+use crate::suite::reader::{Format, Mapping, Reader};
 use crate::suite::request::request;
 use crate::suite::scope::{Names, Place, StepInfo};
 use crate::suite::template::{RESERVED_NAMES, is_name};
 use crate::suite::yaml::{Node, NodeKind, Pos};
 use crate::vocabulary::{Capability, Severity};
 
-pub const SCENARIO_KEYS: [&str; 10] = [
+pub const SCENARIO_KEYS: [&str; 11] = [
+    "format",
     "id",
     "title",
     "requirement",
@@ -29,12 +32,22 @@ pub const SCENARIO_KEYS: [&str; 10] = [
     "steps",
 ];
 pub const STEP_KEYS: [&str; 6] = ["name", "request", "expect", "capture", "cleanup", "setup"];
+/// Format 2 adds named, reusable setup: `uses: FIXTURE` and `with:` overrides.
+pub const STEP_KEYS_2: [&str; 8] = [
+    "name", "uses", "with", "request", "expect", "capture", "cleanup", "setup",
+];
 
 const SEVERITIES: [&str; 3] = ["must", "should", "may"];
 /// Reads one scenario document, returning it with the position of its id; `None` when
 /// it has errors (all recorded in `r`).
-pub fn scenario(r: &mut Reader, doc: &Node, options: &LoadOptions) -> Option<(Scenario, Pos)> {
+pub fn scenario(
+    r: &mut Reader,
+    doc: &Node,
+    options: &LoadOptions,
+    fixtures: &Fixtures,
+) -> Option<(Scenario, Pos)> {
     let errors_before = r.diags.iter().filter(|d| d.is_error()).count();
+    r.format = document_format(r, doc);
     let m = r.mapping(doc, "scenario", &SCENARIO_KEYS)?;
 
     let id_node = r.required(&m, "id");
@@ -106,7 +119,11 @@ pub fn scenario(r: &mut Reader, doc: &Node, options: &LoadOptions) -> Option<(Sc
         },
         None => &[],
     };
-    let names = Names::new(var_names, &options.known_vars, step_infos(step_nodes));
+    let names = Names::new(
+        var_names,
+        &options.known_vars,
+        step_infos(step_nodes, fixtures),
+    );
 
     let mut vars = Vec::with_capacity(var_entries.len());
     for entry in &var_entries {
@@ -118,7 +135,7 @@ pub fn scenario(r: &mut Reader, doc: &Node, options: &LoadOptions) -> Option<(Sc
     let mut steps = Vec::with_capacity(step_nodes.len());
     let mut seen: HashMap<String, u32> = HashMap::new();
     for (index, node) in step_nodes.iter().enumerate() {
-        if let Some(name_node) = field(node, "name")
+        if let Some(name_node) = field(node, "name").or_else(|| fixture_of(node, fixtures))
             && let Some(name) = name_node.as_str()
         {
             if let Some(first_line) = seen.get(name) {
@@ -133,7 +150,7 @@ pub fn scenario(r: &mut Reader, doc: &Node, options: &LoadOptions) -> Option<(Sc
                 seen.insert(name.to_owned(), name_node.pos.line);
             }
         }
-        if let Some(step) = step(r, node, index, &names, options) {
+        if let Some(step) = step(r, node, index, &names, options, fixtures) {
             steps.push(step);
         }
     }
@@ -174,9 +191,43 @@ pub(super) fn field<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
     }
 }
 
+/// The format a document is written in: `format: 2`, else 1.
+fn document_format(r: &mut Reader, doc: &Node) -> Format {
+    match field(doc, "format").map(|n| (n, &n.kind)) {
+        None | Some((_, NodeKind::Int(1))) => Format::One,
+        Some((_, NodeKind::Int(2))) => Format::Two,
+        Some((n, _)) => {
+            let d = Diagnostic::error(r.loc(n.pos), "unknown scenario format")
+                .with_label("expected 1 or 2")
+                .with_hint("`format: 2` marks the current format; without it a file is format 1");
+            r.push(d);
+            Format::One
+        }
+    }
+}
+
+/// The `uses:` node of a step that uses a known fixture, standing in for the step's
+/// name when it gives none.
+fn fixture_of<'n>(node: &Node, fixtures: &'n Fixtures) -> Option<&'n Node> {
+    let fixture = fixtures.get(field(node, "uses")?.as_str()?)?;
+    fixture.field("name")
+}
+
+/// The name of a step: its own, or that of the fixture it uses.
+fn step_name_of(node: &Node, fixtures: &Fixtures) -> String {
+    if let Some(name) = field(node, "name").and_then(Node::as_str) {
+        return name.to_owned();
+    }
+    field(node, "uses")
+        .and_then(Node::as_str)
+        .and_then(|u| fixtures.get(u))
+        .map(|f| f.step_name().to_owned())
+        .unwrap_or_default()
+}
+
 /// Names and captures of all steps, gathered first so that a reference to a later step
 /// can say so instead of "unknown".
-fn step_infos(nodes: &[Node]) -> Vec<StepInfo> {
+fn step_infos(nodes: &[Node], fixtures: &Fixtures) -> Vec<StepInfo> {
     nodes
         .iter()
         .map(|node| {
@@ -189,10 +240,7 @@ fn step_infos(nodes: &[Node]) -> Vec<StepInfo> {
                 _ => Vec::new(),
             };
             StepInfo {
-                name: field(node, "name")
-                    .and_then(Node::as_str)
-                    .unwrap_or_default()
-                    .to_owned(),
+                name: step_name_of(node, fixtures),
                 line: node.pos.line,
                 captures,
             }
@@ -335,35 +383,82 @@ fn step(
     index: usize,
     names: &Names<'_>,
     options: &LoadOptions,
+    fixtures: &Fixtures,
 ) -> Option<Step> {
-    let m = r.mapping(node, "step", &STEP_KEYS)?;
-    let name = r.required(&m, "name").and_then(|n| {
-        let s = r.string(n, "step 'name'")?;
-        if s.trim().is_empty() {
-            r.error(n.pos, "step 'name' is empty");
-            return None;
+    let keys: &[&str] = match r.format {
+        Format::One => &STEP_KEYS,
+        Format::Two => &STEP_KEYS_2,
+    };
+    let m = r.mapping(node, "step", keys)?;
+    let uses = match m.get("uses") {
+        Some(n) => Some(used_fixture(r, n, &m, fixtures)?),
+        None => {
+            if let Some(with) = m.get("with") {
+                r.error(
+                    with.pos,
+                    "'with' sets attributes of a fixture's body: add `uses:`",
+                );
+            }
+            None
         }
-        Some(s.to_owned())
-    });
-    let request = r
-        .required(&m, "request")
-        .and_then(|n| request(r, n, names, Place::Request(index)));
-    let expect = m
-        .get("expect")
-        .and_then(|n| expectation(r, n, names, Place::Expect(index), options));
+    };
+    let name = match (m.get("name"), uses) {
+        (Some(n), _) => r.string(n, "step 'name'").and_then(|s| {
+            if s.trim().is_empty() {
+                r.error(n.pos, "step 'name' is empty");
+                return None;
+            }
+            Some(s.to_owned())
+        }),
+        (None, Some(fixture)) => Some(fixture.step_name().to_owned()),
+        (None, None) => r.required(&m, "name").and(None),
+    };
+    let (request, fixture_expect) = match uses {
+        Some(fixture) => {
+            let (request, expect) = fixture_parts(r, fixture, index, names, options);
+            let request = match (request, m.get("with")) {
+                (Some(mut request), Some(with)) => {
+                    apply_with_node(r, &mut request, with, names, index).then_some(request)
+                }
+                (request, _) => request,
+            };
+            (request, expect)
+        }
+        None => (
+            r.required(&m, "request")
+                .and_then(|n| request(r, n, names, Place::Request(index))),
+            Some(Expectation::default()),
+        ),
+    };
+    let own_expect = match m.get("expect") {
+        Some(n) => expectation(r, n, names, Place::Expect(index), options),
+        None => Some(Expectation::default()),
+    };
+    let expect = match (fixture_expect, own_expect) {
+        (Some(f), Some(own)) => Some(merge_expectations(f, own)),
+        _ => None,
+    };
     let capture = m
         .get("capture")
         .map(|n| captures(r, n, names))
         .unwrap_or_default();
+    let fixture_flag = |key: &str| {
+        uses.and_then(|f| f.field(key)).and_then(|n| match n.kind {
+            NodeKind::Bool(b) => Some(b),
+            _ => None,
+        })
+    };
     let track_created = m
         .get("cleanup")
         .and_then(|n| r.bool(n, "'cleanup'"))
+        .or_else(|| fixture_flag("cleanup"))
         .unwrap_or(true);
     let setup = m
         .get("setup")
         .and_then(|n| r.bool(n, "'setup'"))
+        .or_else(|| fixture_flag("setup"))
         .unwrap_or(false);
-    if m.get("expect").is_none() || expect.as_ref().is_some_and(|e| e.status.is_none()) {
+    if expect.as_ref().is_some_and(|e| e.status.is_none()) {
         let d = Diagnostic::warning(
             r.loc(node.pos),
             format!(
@@ -377,14 +472,100 @@ fn step(
     Some(Step {
         name: name?,
         request: request?,
-        expect: if m.get("expect").is_some() {
-            expect?
-        } else {
-            Expectation::default()
-        },
+        expect: expect?,
         capture,
         track_created,
         setup,
         loc: r.loc(node.pos),
     })
+}
+
+/// The fixture a `uses:` names; a step that uses one sends its request, not its own.
+fn used_fixture<'f>(
+    r: &mut Reader,
+    node: &Node,
+    step: &Mapping<'_>,
+    fixtures: &'f Fixtures,
+) -> Option<&'f Fixture> {
+    let name = r.string(node, "'uses'")?;
+    if let Some(request) = step.get("request") {
+        let d = Diagnostic::error(
+            r.loc(request.pos),
+            "a step that uses a fixture sends the fixture's request",
+        )
+        .with_hint("set body attributes with `with:`, or write the step without `uses:`");
+        r.push(d);
+        return None;
+    }
+    match fixtures.get(name) {
+        Some(fixture) => Some(fixture),
+        None => {
+            let d = Diagnostic::error(r.loc(node.pos), format!("unknown fixture '{name}'"))
+                .with_label("no such fixture")
+                .with_suggestion(name, fixtures.names());
+            let d = if d.hint.is_none() {
+                d.with_hint(format!(
+                    "fixtures are defined in a fixtures.yaml file; known: {}",
+                    fixtures.names().collect::<Vec<_>>().join(", ")
+                ))
+            } else {
+                d
+            };
+            r.push(d);
+            None
+        }
+    }
+}
+
+/// The fixture's request and expectations, read where they are written (its errors
+/// point into the fixtures file) but in this scenario's scope.
+fn fixture_parts(
+    r: &mut Reader,
+    fixture: &Fixture,
+    index: usize,
+    names: &Names<'_>,
+    options: &LoadOptions,
+) -> (Option<Request>, Option<Expectation>) {
+    let file = std::mem::replace(&mut r.file, Arc::clone(&fixture.file));
+    let format = std::mem::replace(&mut r.format, Format::Two);
+    let request = fixture
+        .field("request")
+        .and_then(|n| request(r, n, names, Place::Request(index)));
+    let expect = match fixture.field("expect") {
+        Some(n) => expectation(r, n, names, Place::Expect(index), options),
+        None => Some(Expectation::default()),
+    };
+    r.file = file;
+    r.format = format;
+    (request, expect)
+}
+
+/// Sets the attributes of `with` in the fixture's request body; false with an error.
+fn apply_with_node(
+    r: &mut Reader,
+    request: &mut Request,
+    with: &Node,
+    names: &Names<'_>,
+    index: usize,
+) -> bool {
+    if !matches!(with.kind, NodeKind::Map(_)) {
+        r.wrong_type(with, "a mapping of body attributes", "'with'");
+        return false;
+    }
+    let Some(TemplateValue::Object(attributes)) =
+        r.template_value(with, "'with'", names, Place::Request(index))
+    else {
+        return false;
+    };
+    let applied = match request.body.as_mut() {
+        Some(body) => apply_with(body, attributes),
+        None => Err("`with` sets attributes of a JSON body, and this fixture sends none"),
+    };
+    match applied {
+        Ok(()) => true,
+        Err(message) => {
+            r.error(with.pos, message);
+            false
+        }
+    }
 }

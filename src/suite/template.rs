@@ -2,6 +2,8 @@
 //! each hole's expression. Whether a name is defined is decided later, by the scope.
 
 use crate::suite::model::{ExchangeSide, UniqueKind};
+use crate::suite::query::{self, QUERY_SHAPES, Query};
+use crate::suite::reader::Format;
 
 /// A template string split into pieces, with byte offsets into the string.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +69,7 @@ pub const RESERVED_NAMES: [&str; 6] = ["unique", "uuid", "now", "run", "vars", "
 
 /// Splits `text` into literal text and holes. Adjacent text (including `{{ "..." }}`
 /// string literals) is merged into one piece.
-pub fn parse(text: &str) -> Result<Vec<Piece>, TemplateError> {
+pub fn parse(text: &str, format: Format) -> Result<Vec<Piece>, TemplateError> {
     let mut pieces: Vec<Piece> = Vec::new();
     let push_text = |pieces: &mut Vec<Piece>, s: &str| {
         if s.is_empty() {
@@ -90,7 +92,7 @@ pub fn parse(text: &str) -> Result<Vec<Piece>, TemplateError> {
             hint: Some("write a literal '{{' as {{ \"{{\" }}".to_owned()),
         })?;
         let inner = &text[inner_start..close];
-        match parse_hole(inner.trim()) {
+        match parse_hole(inner.trim(), format) {
             Ok(HoleContent::Literal(s)) => push_text(&mut pieces, &s),
             Ok(HoleContent::Expr(expr)) => pieces.push(Piece::Hole(Hole { expr, offset: open })),
             Err(mut e) => {
@@ -106,7 +108,7 @@ pub fn parse(text: &str) -> Result<Vec<Piece>, TemplateError> {
 }
 
 /// Byte index of the `}}` closing a hole, skipping over double-quoted strings.
-fn find_close(text: &str, from: usize) -> Option<usize> {
+pub(super) fn find_close(text: &str, from: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut i = from;
     let mut in_string = false;
@@ -135,14 +137,62 @@ fn err(message: impl Into<String>, offset: usize) -> TemplateError {
     }
 }
 
-fn parse_hole(src: &str) -> Result<HoleContent, TemplateError> {
+fn parse_hole(src: &str, format: Format) -> Result<HoleContent, TemplateError> {
     if src.is_empty() {
         return Err(err("empty '{{ }}': expected an expression", 0));
     }
     if let Some(body) = src.strip_prefix('"') {
         return string_literal(body).map(HoleContent::Literal);
     }
+    if format == Format::Two {
+        if let Some((step, query)) = src.split_once(':')
+            && is_name(step.trim_end())
+        {
+            return step_query(step.trim_end(), query).map(HoleContent::Expr);
+        }
+        if src.starts_with("steps.") {
+            let mut e = err("format 2 refers to a step as 'NAME: QUERY'", 0);
+            e.hint = Some(format!(
+                "write {{{{ create: body id }}}}; a query is {QUERY_SHAPES}, or `request body [PATH]` \
+                 for what the step sent"
+            ));
+            return Err(e);
+        }
+    }
     parse_expr(src).map(HoleContent::Expr)
+}
+
+/// `NAME: QUERY` (format 2): a query on step NAME's response, or `request body [PATH]`
+/// for what it sent.
+fn step_query(step: &str, text: &str) -> Result<RawExpr, TemplateError> {
+    let trimmed = text.trim();
+    let (side, query_text) = match trimmed.strip_prefix("request") {
+        Some(rest) if rest.is_empty() || rest.starts_with(char::is_whitespace) => {
+            (ExchangeSide::Request, rest)
+        }
+        _ => (ExchangeSide::Response, trimmed),
+    };
+    let part = match query::parse(query_text) {
+        Ok(Query::Body { path, .. }) => RawPart::Body(path.to_owned()),
+        Ok(Query::Header(name)) if side == ExchangeSide::Response => RawPart::Header(name),
+        Ok(Query::Status) if side == ExchangeSide::Response => RawPart::Status,
+        Ok(_) => {
+            return Err(err(
+                "what a step sent is referred to as 'request body' or 'request body PATH'",
+                0,
+            ));
+        }
+        Err(e) => {
+            let mut out = err(e.message, 0);
+            out.hint = e.hint;
+            return Err(out);
+        }
+    };
+    Ok(RawExpr::StepRef {
+        step: step.to_owned(),
+        side,
+        part,
+    })
 }
 
 /// The content of `"..."` (the opening quote already stripped); `\"` and `\\` escape.
@@ -310,20 +360,24 @@ fn step_ref(rest: &str, base: usize) -> Result<RawExpr, TemplateError> {
 mod tests {
     use super::*;
 
+    fn parse1(text: &str) -> Result<Vec<Piece>, TemplateError> {
+        parse(text, Format::One)
+    }
+
     fn hole(expr: RawExpr, offset: usize) -> Piece {
         Piece::Hole(Hole { expr, offset })
     }
 
     #[test]
     fn text_without_holes_is_one_piece() {
-        assert_eq!(parse("/Users").unwrap(), [Piece::Text("/Users".into())]);
-        assert_eq!(parse("").unwrap(), []);
+        assert_eq!(parse1("/Users").unwrap(), [Piece::Text("/Users".into())]);
+        assert_eq!(parse1("").unwrap(), []);
     }
 
     #[test]
     fn holes_allow_whitespace_inside_braces() {
         assert_eq!(
-            parse("/Users/{{user}}?x={{   vars.dept }}").unwrap(),
+            parse1("/Users/{{user}}?x={{   vars.dept }}").unwrap(),
             [
                 Piece::Text("/Users/".into()),
                 hole(RawExpr::Name("user".into()), 7),
@@ -336,14 +390,14 @@ mod tests {
     #[test]
     fn a_string_literal_hole_writes_literal_braces() {
         assert_eq!(
-            parse(r#"a {{ "{{" }} b }}"#).unwrap(),
+            parse1(r#"a {{ "{{" }} b }}"#).unwrap(),
             [Piece::Text("a {{ b }}".into())]
         );
     }
 
     #[test]
     fn an_unclosed_hole_is_reported_at_its_braces() {
-        let e = parse("/Users/{{ user").unwrap_err();
+        let e = parse1("/Users/{{ user").unwrap_err();
         assert_eq!(e.offset, 7);
         assert!(e.message.contains("unclosed"));
     }
@@ -351,7 +405,7 @@ mod tests {
     #[test]
     fn a_step_reference_may_hold_a_filter_path_with_braces_in_quotes() {
         let pieces =
-            parse(r#"{{ steps.create.response.body.emails[value eq "}}"].value }}"#).unwrap();
+            parse1(r#"{{ steps.create.response.body.emails[value eq "}}"].value }}"#).unwrap();
         assert_eq!(
             pieces,
             [hole(
@@ -425,8 +479,47 @@ mod tests {
         assert_eq!(e.hint.as_deref(), Some("did you mean 'response'?"));
         assert!(parse_expr("steps.a.request.status").is_err());
         assert!(parse_expr("user name").is_err());
-        assert!(parse("{{ }}").is_err());
-        let e = parse("x {{ a b }}").unwrap_err();
+        assert!(parse1("{{ }}").is_err());
+        let e = parse1("x {{ a b }}").unwrap_err();
         assert_eq!(e.offset, 2);
+    }
+
+    #[test]
+    fn format_two_refers_to_a_step_with_the_query_words() {
+        let step = |src: &str| match parse(src, Format::Two).unwrap().as_slice() {
+            [Piece::Hole(Hole { expr, .. })] => expr.clone(),
+            other => panic!("{other:?}"),
+        };
+        let response = |part| RawExpr::StepRef {
+            step: "create".into(),
+            side: ExchangeSide::Response,
+            part,
+        };
+        assert_eq!(
+            step("{{ create: body id }}"),
+            response(RawPart::Body("id".into()))
+        );
+        assert_eq!(
+            step("{{create:body}}"),
+            response(RawPart::Body(String::new()))
+        );
+        assert_eq!(
+            step("{{ create: header Location }}"),
+            response(RawPart::Header("location".into()))
+        );
+        assert_eq!(step("{{ create: status }}"), response(RawPart::Status));
+        assert_eq!(
+            step("{{ create: request body userName }}"),
+            RawExpr::StepRef {
+                step: "create".into(),
+                side: ExchangeSide::Request,
+                part: RawPart::Body("userName".into()),
+            }
+        );
+        assert!(parse("{{ create: request status }}", Format::Two).is_err());
+        assert!(parse("{{ create: headers etag }}", Format::Two).is_err());
+        let e = parse("{{ steps.create.response.status }}", Format::Two).unwrap_err();
+        assert!(e.hint.unwrap().contains("create: body id"));
+        assert!(parse("{{ steps.create.response.status }}", Format::One).is_ok());
     }
 }
