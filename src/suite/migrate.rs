@@ -221,9 +221,12 @@ fn scenario(doc: &Node) -> Result<Out, String> {
     let mut out = vec![("format".to_owned(), Out::Raw("2".into()))];
     for (k, v) in pairs {
         let converted = match (k.as_str(), &v.kind) {
-            (Some("steps"), NodeKind::Seq(steps)) => {
-                Out::Seq(steps.iter().map(step).collect::<Result<_, _>>()?)
-            }
+            (Some("steps"), NodeKind::Seq(steps)) => Out::Seq(
+                steps
+                    .iter()
+                    .map(|s| step(s).map(use_fixture))
+                    .collect::<Result<_, _>>()?,
+            ),
             _ => value(v),
         };
         out.push((key(k), converted));
@@ -246,6 +249,118 @@ fn step(node: &Node) -> Result<Out, String> {
         out.push((key(k), converted));
     }
     Ok(Out::Map(out))
+}
+
+/// A step that sends a built-in fixture's request, perhaps with more body attributes,
+/// and checks at least what the fixture checks, written as `uses:` that fixture.
+fn use_fixture(step: Out) -> Out {
+    let Out::Map(pairs) = &step else {
+        return step;
+    };
+    let known = ["name", "request", "expect", "capture", "cleanup", "setup"];
+    if pairs.iter().any(|(k, _)| !known.contains(&k.as_str())) {
+        return step;
+    }
+    let (fixtures, _) = crate::suite::fixture::builtin_fixtures();
+    for name in fixtures.names() {
+        let Some(fixture) = fixtures.get(name) else {
+            continue;
+        };
+        if let Some(used) = as_use(pairs, name, fixture) {
+            return used;
+        }
+    }
+    step
+}
+
+fn get<'o>(pairs: &'o [(String, Out)], key: &str) -> Option<&'o Out> {
+    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+fn as_use(
+    step: &[(String, Out)],
+    name: &str,
+    fixture: &crate::suite::fixture::Fixture,
+) -> Option<Out> {
+    let Out::Map(fixture_pairs) = value(&fixture.node) else {
+        return None;
+    };
+    let (Some(Out::Map(request)), Some(Out::Map(wanted))) =
+        (get(step, "request"), get(&fixture_pairs, "request"))
+    else {
+        return None;
+    };
+    let same_keys =
+        request.len() == wanted.len() && wanted.iter().all(|(k, _)| get(request, k).is_some());
+    let same_line = |key: &str| get(request, key) == get(wanted, key);
+    if !same_keys || !same_line("method") || !same_line("path") {
+        return None;
+    }
+    // The fixture's attributes come first, in its order; a changed value and what
+    // follows are `with:`, which sets them back in the same places.
+    let (Some(Out::Map(body)), Some(Out::Map(fixture_body))) =
+        (get(request, "body"), get(wanted, "body"))
+    else {
+        return None;
+    };
+    let same_order = body.len() >= fixture_body.len()
+        && body.iter().zip(fixture_body).all(|((k, _), (f, _))| k == f);
+    if !same_order {
+        return None;
+    }
+    let with: Vec<(String, Out)> = body
+        .iter()
+        .enumerate()
+        .filter(|(i, pair)| fixture_body.get(*i) != Some(*pair))
+        .map(|(_, pair)| pair.clone())
+        .collect();
+    let empty = Vec::new();
+    let expect = match get(step, "expect") {
+        Some(Out::Map(e)) => e,
+        None => &empty,
+        Some(_) => return None,
+    };
+    let fixture_expect = match get(&fixture_pairs, "expect") {
+        Some(Out::Map(e)) => e.clone(),
+        _ => Vec::new(),
+    };
+    if !fixture_expect
+        .iter()
+        .all(|(k, v)| get(expect, k) == Some(v))
+    {
+        return None;
+    }
+    let extra_expect: Vec<(String, Out)> = expect
+        .iter()
+        .filter(|(k, _)| get(&fixture_expect, k).is_none())
+        .cloned()
+        .collect();
+    let flag = |pairs: &[(String, Out)], key: &str, default: bool| match get(pairs, key) {
+        Some(Out::Raw(t)) => t == "true",
+        _ => default,
+    };
+    let mut out = vec![("uses".to_owned(), word(name))];
+    if let Some(own) = get(step, "name")
+        && *own != word(fixture.step_name())
+    {
+        out.push(("name".into(), own.clone()));
+    }
+    for (key, default) in [("setup", false), ("cleanup", true)] {
+        let own = flag(step, key, default);
+        if own != flag(&fixture_pairs, key, default) {
+            out.push((key.into(), Out::Raw(own.to_string())));
+        }
+    }
+    if !with.is_empty() {
+        out.push(("with".into(), Out::Map(with)));
+    }
+    if !extra_expect.is_empty() {
+        out.push(("expect".into(), Out::Map(extra_expect)));
+    }
+    if let Some(capture) = get(step, "capture") {
+        out.push(("capture".into(), capture.clone()));
+    }
+    Some(Out::Map(out))
 }
 
 fn request(node: &Node) -> Out {
@@ -406,7 +521,7 @@ fn emit_entry(head: &str, v: &Out, indent: usize, depth: usize, out: &mut String
             for item in items {
                 match item {
                     Out::Map(pairs) if !pairs.is_empty() => {
-                        let fits = depth >= 1
+                        let fits = (depth >= 1 || get(pairs, "uses").is_some())
                             && indent + 4 + flow(item).len() <= WIDTH
                             && flow_depth(item) <= 2;
                         if fits {
@@ -481,6 +596,7 @@ fn is_plain(s: &str, in_flow: bool) -> bool {
     (first.is_alphabetic() || matches!(first, '/' | '_' | '.' | '('))
         && !s.ends_with([' ', ':'])
         && !s.contains(": ")
+        && !s.contains("{{")
         && !s.contains(" #")
         && !s.chars().any(char::is_control)
         && !(in_flow && s.contains([',', '[', ']', '{', '}']))

@@ -62,10 +62,14 @@ pub fn parse(text: &str) -> Result<Query<'_>, QueryError> {
         }),
         (other, _) => Err(QueryError {
             message: format!("'{text}' names no part of the response"),
-            hint: Some(match did_you_mean(other, QUERY_WORDS) {
-                Some(best) => format!("did you mean '{best}'? A query is {QUERY_SHAPES}"),
-                None => format!("a query is {QUERY_SHAPES}"),
-            }),
+            hint: Some(
+                match (other.split_once('.'), did_you_mean(other, QUERY_WORDS)) {
+                    (Some(("body", path)), _) => format!("format 2 writes `body {path}`"),
+                    (Some(("headers", name)), _) => format!("format 2 writes `header {name}`"),
+                    (_, Some(best)) => format!("did you mean '{best}'? A query is {QUERY_SHAPES}"),
+                    _ => format!("a query is {QUERY_SHAPES}"),
+                },
+            ),
         }),
     }
 }
@@ -106,6 +110,7 @@ mod tests {
         assert!(parse("header").is_err());
         assert!(parse("header a b").is_err());
         assert!(parse("status 200").is_err());
-        assert!(parse("body.id").is_err());
+        let e = parse("body.id").unwrap_err();
+        assert_eq!(e.hint.as_deref(), Some("format 2 writes `body id`"));
     }
 }
