@@ -135,3 +135,42 @@ fn the_scenario_schema_rejects_typical_mistakes() {
     );
     assert_rejected(&GOOD.replace("steps:\n", "steps: []\nx:\n"), "has no steps");
 }
+
+const GOOD_2: &str = "format: 2\nid: users.x\ntitle: t\nsteps:\n  - { uses: create-user, with: { displayName: A }, capture: { user: body id } }\n  - name: one\n    request: { method: GET, path: /Users, raw-body: x }\n    expect: { status: 200, header etag: present, body id: { not: present }, body name: { equals: { a: 1 } } }\n";
+
+#[test]
+fn the_scenario_schema_accepts_format_two() {
+    assert!(scenario_validator().is_valid(&documents(GOOD_2)[0]));
+}
+
+#[test]
+fn the_scenario_schema_rejects_format_one_spellings_in_format_two() {
+    assert_rejected(
+        &GOOD_2.replace("body id:", "body:"),
+        "checks the whole body",
+    );
+    assert_rejected(
+        &GOOD_2.replace("header etag", "headers etag"),
+        "writes headers",
+    );
+    assert_rejected(
+        &GOOD_2.replace("{ not: present }", "absent"),
+        "writes absent",
+    );
+    assert_rejected(
+        &GOOD_2.replace("{ not: present }", "{ not_equals: x }"),
+        "writes not_equals",
+    );
+    assert_rejected(&GOOD_2.replace("raw-body", "raw_body"), "writes raw_body");
+    assert_rejected(
+        &GOOD_2.replace("body id }", "body.id }"),
+        "captures body.id",
+    );
+    assert_rejected(
+        &GOOD_2.replace(
+            "uses: create-user,",
+            "uses: create-user, request: { method: GET, path: / },",
+        ),
+        "uses a fixture and sends a request",
+    );
+}

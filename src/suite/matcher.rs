@@ -24,9 +24,6 @@ pub const OPERATORS_2: [&str; 14] = [
     "not",
 ];
 
-/// Words that are checks of their own where a matcher is expected (format 2).
-pub const MATCHER_WORDS_2: [&str; 2] = ["present", "scim-json"];
-
 /// Operator keys of a matcher mapping in format 1.
 pub const OPERATORS: [&str; 16] = [
     "equals",
@@ -47,7 +44,7 @@ pub const OPERATORS: [&str; 16] = [
     "not",
 ];
 
-const TYPES: [(&str, JsonType); 7] = [
+pub(super) const TYPES: [(&str, JsonType); 7] = [
     ("string", JsonType::String),
     ("number", JsonType::Number),
     ("integer", JsonType::Integer),

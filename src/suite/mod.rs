@@ -20,6 +20,8 @@ mod query;
 pub(crate) mod reader;
 mod request;
 mod scenario;
+#[cfg(test)]
+mod schema_pin;
 mod scope;
 mod source;
 mod template;

@@ -16,7 +16,7 @@ pub const REQUEST_KEYS_2: [&str; 7] = [
     "method", "path", "query", "headers", "body", "raw-body", "auth",
 ];
 pub const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
-const AUTH_MODES: [&str; 3] = ["default", "none", "invalid"];
+pub(super) const AUTH_MODES: [&str; 3] = ["default", "none", "invalid"];
 
 pub fn request(r: &mut Reader, node: &Node, names: &Names<'_>, place: Place) -> Option<Request> {
     let (keys, raw_key) = match r.format {

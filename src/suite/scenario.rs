@@ -37,7 +37,7 @@ pub const STEP_KEYS_2: [&str; 8] = [
     "name", "uses", "with", "request", "expect", "capture", "cleanup", "setup",
 ];
 
-const SEVERITIES: [&str; 3] = ["must", "should", "may"];
+pub(super) const SEVERITIES: [&str; 3] = ["must", "should", "may"];
 /// Reads one scenario document, returning it with the position of its id; `None` when
 /// it has errors (all recorded in `r`).
 pub fn scenario(
