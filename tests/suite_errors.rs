@@ -71,7 +71,7 @@ fn an_unknown_key_far_from_any_lists_the_valid_keys() {
     assert_eq!(
         hint.as_deref(),
         Some(
-            "valid keys are: id, title, requirement, severity, tags, requires, exclusive, area, vars, steps"
+            "valid keys are: format, id, title, requirement, severity, tags, requires, exclusive, area, vars, steps"
         )
     );
 }
