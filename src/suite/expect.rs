@@ -11,7 +11,7 @@ use crate::suite::matcher::matcher;
 use crate::suite::model::{
     BodyCheck, DECLARED_PREFIX, Expectation, HeaderCheck, StatusExpectation, declared_resource_type,
 };
-use crate::suite::query::{self, QUERY_SHAPES, Query};
+use crate::suite::query::{self, Query};
 use crate::suite::reader::{Format, Reader};
 use crate::suite::request::is_header_name;
 use crate::suite::scope::{Names, Place};
@@ -195,9 +195,7 @@ fn expectation_2(
                 .with_label(q.message)
                 .with_suggestion(first, ["status", "schema", "header", "body"]);
                 let d = if d.hint.is_none() {
-                    d.with_hint(format!(
-                        "expect keys are `schema` and the queries {QUERY_SHAPES}"
-                    ))
+                    d.with_hint(format!("expect keys are: {}", EXPECT_KEYS_2.join(", ")))
                 } else {
                     d
                 };

@@ -211,3 +211,32 @@ fn a_misused_fixture_is_an_error_at_the_step() {
         ]
     );
 }
+
+#[test]
+fn fixtures_files_beside_the_scenarios_add_fixtures_and_a_broken_one_is_reported_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fixtures = "format: 2\nfixtures:\n  read-me:\n    name: read\n    request: { method: GET, path: /Me }\n    expect: { status: 200 }\n  broken:\n    request: { method: GET, path: \"/{{ nobody }}\" }\n";
+    std::fs::write(dir.path().join("fixtures.yaml"), fixtures).expect("write");
+    let scenario = "format: 2\nid: a.b\ntitle: t\nsteps:\n  - { uses: create-user, capture: { user: body id } }\n  - uses: read-me\n  - { uses: read-me, name: again, expect: { body id: \"{{ user }}\" } }\n";
+    std::fs::write(dir.path().join("a.yaml"), scenario).expect("write");
+    let suite = crate::suite::load_paths(&[dir.path().to_path_buf()], &LoadOptions::default())
+        .expect("loads");
+    let names: Vec<&str> = suite.scenarios[0]
+        .steps
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(names, ["create", "read", "again"]);
+    assert_eq!(suite.scenarios[0].steps[2].request.path.shape(), "/Me");
+
+    let twice = "format: 2\nid: c.d\ntitle: t\nsteps:\n  - { uses: broken, name: one }\n  - { uses: broken, name: two }\n";
+    std::fs::write(dir.path().join("b.yaml"), twice).expect("write");
+    let findings = crate::suite::lint(&[dir.path().to_path_buf()], &LoadOptions::default());
+    let errors: Vec<String> = findings
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| format!("{}:{}: {}", d.loc.line, d.loc.col, d.message))
+        .collect();
+    assert_eq!(errors, ["8:37: undefined variable 'nobody'"]);
+    assert!(findings[0].loc.file.name.ends_with("fixtures.yaml"));
+}
