@@ -160,6 +160,10 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.base.as_str())
             .field("auth", &self.auth_header.as_ref().map(|_| REDACTED))
+            .field(
+                "oauth",
+                &self.oauth.as_ref().map(|source| source.credentials()),
+            )
             .field("headers", &header_names)
             .field("timeout", &self.timeout)
             .field("rate_limited", &self.limiter.is_some())
@@ -498,6 +502,19 @@ mod tests {
             .redactor()
             .text("Basic YWRtaW46cHctU0VDUkVULTE= pw-SECRET-1 hdr-SECRET-2");
         assert_eq!(redacted, "Basic [REDACTED] [REDACTED] [REDACTED]");
+        let mut target = Target::new("http://127.0.0.1:9/scim");
+        target.auth = Auth::OAuth2(ClientCredentials {
+            token_url: "http://127.0.0.1:9/oauth/token".into(),
+            client_id: "td-client".into(),
+            client_secret: SecretString::from("cs-SECRET-3"),
+            scope: None,
+            params: Vec::new(),
+            client_auth: ClientAuthentication::Basic,
+        });
+        let client = Client::new(target).expect("builds");
+        let shown = format!("{client:?} {client:#?}");
+        assert!(shown.contains("oauth2 client td-client"), "{shown}");
+        assert!(!shown.contains("SECRET"), "{shown}");
     }
 
     #[test]

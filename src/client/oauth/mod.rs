@@ -108,6 +108,10 @@ impl TokenSource {
         }
     }
 
+    pub fn credentials(&self) -> &ClientCredentials {
+        &self.credentials
+    }
+
     /// The token to send now: the kept one while it is fresh, else a new one.
     pub async fn token(
         &self,
