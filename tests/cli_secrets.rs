@@ -1,14 +1,22 @@
 //! Secrets never leave the process: whichever way a token or a secret header is given
-//! (`--token-env`, `--token`, `--header`, `--config` with env references, basic auth),
-//! it appears in no console output, report or transcript, and no error message repeats
-//! one. Headers are redacted, not dropped: the transcripts still show them.
+//! (`--token-env`, `--token`, `--header`, `--config` with env references, basic auth,
+//! OAuth2 client credentials and the access tokens they bring), it appears in no console
+//! output, report or transcript, and no error message repeats one. Headers are redacted,
+//! not dropped: the transcripts still show them.
 
 #[path = "support/cli.rs"]
 mod cli;
+#[path = "support/oauth.rs"]
+mod oauth;
 
 use std::path::Path;
+use std::time::Duration;
 
-use cli::{CREATE_THEN_FAIL, Finished, RefServer, finish, scimcheck, write};
+use cli::{CREATE_THEN_FAIL, FakePeer, Finished, RefServer, finish, scimcheck, write};
+use oauth::{
+    CLIENT_ID, CLIENT_SECRET, ECHO_TOKEN, OAuthServer, SECRET_VAR, secret_spellings, talkdesk_flags,
+};
+use scimcheck::client::INVALID_BEARER_TOKEN;
 use scimcheck::exit;
 
 const TOKEN: &str = "tok-SECRET-1234567";
@@ -265,6 +273,87 @@ fn basic_auth_credentials_appear_nowhere_not_even_base64_encoded() {
     );
     evidence.assert_absent(&[BASIC_PASSWORD, &encoded, MARKER]);
     evidence.assert_redacted_headers(&["Authorization"]);
+}
+
+#[test]
+fn oauth2_client_secret_and_access_token_appear_nowhere() {
+    let server = OAuthServer::start(Duration::from_secs(3600), None);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write(
+        dir.path(),
+        "scimcheck.yaml",
+        &format!(
+            "url: {}\nauth:\n  oauth2:\n    token_url: {}\n    client_id: {CLIENT_ID}\n    \
+             client_secret: {{ env: {SECRET_VAR} }}\n    scope: scim\n    \
+             params: {{ token_type: opaque, expires_in: 31556952 }}\n",
+            server.server.base, server.token_url
+        ),
+    );
+    let echo = write(dir.path(), "echo-token.yaml", ECHO_TOKEN);
+    let evidence = run_with_every_output(
+        dir.path(),
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--suite",
+            echo.to_str().unwrap(),
+        ],
+        &[(SECRET_VAR, CLIENT_SECRET)],
+    );
+    assert!(
+        evidence.out.stdout.contains("custom.echo-token"),
+        "the echo ran\n{}",
+        evidence.out.show()
+    );
+    let mut tokens = server.watcher.tokens();
+    tokens.remove(INVALID_BEARER_TOKEN);
+    assert_eq!(tokens.len(), 1, "one issued token: {tokens:?}");
+    let mut needles: Vec<String> = secret_spellings();
+    needles.extend(tokens);
+    needles.push(MARKER.to_owned());
+    evidence.assert_absent(&needles.iter().map(String::as_str).collect::<Vec<_>>());
+    evidence.assert_redacted_headers(&["Authorization"]);
+}
+
+#[test]
+fn a_token_endpoint_echoing_the_client_secret_in_its_error_has_it_redacted() {
+    let [plain, form_encoded, basic] = secret_spellings().try_into().expect("three spellings");
+    let json_escaped = CLIENT_SECRET.replace('é', "\\u00e9");
+    let body = format!(
+        r#"{{"error":"invalid_client","error_description":"{plain} / {json_escaped} / {form_encoded} / Basic {basic}"}}"#
+    );
+    let peer = FakePeer::answering(
+        format!(
+            "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes(),
+    );
+    let server = RefServer::start(None);
+    let mut command = scimcheck();
+    command
+        .args(["run", "--no-progress", "--url", &server.base])
+        .args(talkdesk_flags(&peer.url))
+        .env(SECRET_VAR, CLIENT_SECRET);
+    let out = finish(command);
+    out.assert_code(exit::CANNOT_START).assert_no_panic();
+    assert!(
+        out.stderr.contains("401 invalid_client") && out.stderr.contains("[REDACTED]"),
+        "{}",
+        out.show()
+    );
+    for needle in secret_spellings()
+        .iter()
+        .map(String::as_str)
+        .chain([MARKER])
+    {
+        assert!(
+            !out.all().contains(needle),
+            "{needle:?} leaked\n{}",
+            out.show()
+        );
+    }
 }
 
 #[test]

@@ -3,7 +3,9 @@
 //! form-encoded, base64 and base64url at any alignment, HTML character references),
 //! whole or as a fragment of 8 characters, anywhere in an exchange or a failure,
 //! straddling every cut. No report (console, transcript, JUnit, JSON, HTML, Markdown)
-//! may hold any 8-character fragment of the secret in any of those encodings.
+//! may hold any 8-character fragment of the secret in any of those encodings. That holds
+//! too for a secret learnt while running (an OAuth2 access token) and for an OAuth2
+//! client secret in every spelling sent to the token endpoint.
 //!
 //! The encoders and the leak detector here are written independently of the redactor.
 
@@ -231,6 +233,57 @@ proptest! {
             let body = format!("{{\"detail\":\"Basic {echo}\"}}");
             let outputs = outputs(result_with(client.redactor(), &echo, &body));
             assert_no_leak(&password, &outputs)?;
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn a_secret_learnt_while_running_is_redacted_by_every_clone_in_any_encoding(
+        secret in secret(),
+        encoding in encoding(),
+        start in any::<usize>(),
+        len in FRAGMENT..64usize,
+        before in context(),
+        after in context(),
+    ) {
+        // An OAuth2 access token: unknown when the client is built, learnt when issued.
+        let redactor = Redactor::new(["other-known-secret".to_owned()], []);
+        let handed_out = redactor.clone();
+        redactor.learn(&secret);
+        let echo = encode(&echoed_part(&secret, start, len), &encoding);
+        let body = format!("{{\"detail\":\"{before}{echo}{after}\"}}");
+        let outputs = outputs(result_with(&handed_out, &echo, &body));
+        assert_no_leak(&secret, &outputs)?;
+    }
+
+    #[test]
+    fn oauth2_client_secrets_are_redacted_as_sent_form_encoded_and_in_the_basic_pair(
+        client_id in "[a-z]{1,6}",
+        client_secret in secret(),
+        encoding in encoding(),
+    ) {
+        let mut target = scimcheck::client::Target::new("https://scim.example/v2");
+        target.auth = scimcheck::client::Auth::OAuth2(scimcheck::client::ClientCredentials {
+            token_url: "https://scim.example/oauth/token".to_owned(),
+            client_id: client_id.clone(),
+            client_secret: secrecy::SecretString::from(client_secret.clone()),
+            scope: None,
+            params: Vec::new(),
+            client_auth: scimcheck::client::ClientAuthentication::Basic,
+        });
+        let client = scimcheck::client::Client::new(target).expect("client");
+        // RFC 6749 §2.3.1: the secret is form-encoded before it joins the Basic pair.
+        let form_encoded: String = form_urlencoded::byte_serialize(client_secret.as_bytes()).collect();
+        let pair = format!("{client_id}:{form_encoded}");
+        for echoed in [&client_secret, &form_encoded, &pair, &base64(pair.as_bytes(), false)] {
+            let echo = encode(echoed, &encoding);
+            let body = format!("{{\"detail\":\"Basic {echo}\"}}");
+            let outputs = outputs(result_with(client.redactor(), &echo, &body));
+            assert_no_leak(&client_secret, &outputs)?;
+            assert_no_leak(&form_encoded, &outputs)?;
         }
     }
 }

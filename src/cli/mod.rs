@@ -6,6 +6,7 @@ mod env;
 pub mod judge;
 pub mod lint;
 pub mod list;
+pub mod oauth;
 pub mod run;
 pub mod serve;
 pub mod shared;

@@ -33,4 +33,6 @@ pub struct ServeArgs {
     pub profile: Option<String>,
     #[command(flatten)]
     pub faults: FaultArgs,
+    #[command(flatten)]
+    pub token_endpoint: super::oauth::TokenEndpointArgs,
 }

@@ -39,6 +39,8 @@ pub struct TargetArgs {
     /// YAML file that describes the target: url, auth, profile, suites, vars
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub oauth: super::oauth::OAuthArgs,
 }
 
 /// Which scenarios to consider.

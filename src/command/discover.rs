@@ -32,6 +32,10 @@ pub async fn discover(args: DiscoverArgs, env: &dyn EnvSource) -> i32 {
         Ok(client) => client,
         Err(e) => return fail(exit::USAGE, e),
     };
+    if let Err(e) = client.authorize().await {
+        let message = client.redactor().text(&e.to_string());
+        return fail(exit::CANNOT_START, format!("{url}: {message}"));
+    }
     let found = match discovery::discover(&client).await {
         Ok(found) => found,
         Err(e) => {

@@ -201,6 +201,16 @@ async fn run_against(mut ctx: RunContext<'_>) -> i32 {
     };
     let watcher = stop::watch(controls, ctx.deadline);
 
+    if let Err(e) = ctx.client.authorize().await {
+        return fail(
+            exit::CANNOT_START,
+            format!(
+                "cannot start the run against {}: {}",
+                ctx.target_url,
+                ctx.client.redactor().text(&e.to_string())
+            ),
+        );
+    }
     let found = match discovery::discover(&ctx.client).await {
         Ok(found) => found,
         Err(e) => {

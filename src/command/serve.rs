@@ -1,13 +1,15 @@
 //! `scimcheck serve`: the reference server in the foreground until Ctrl-C.
 
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::cli::EnvSource;
+use crate::cli::oauth::TokenEndpointArgs;
 use crate::cli::serve::ServeArgs;
 use crate::exit;
 use crate::judge::{self, Judge, JudgeOptions, summary};
 use crate::result::RunInfo;
-use crate::server::{self, ServerConfig};
+use crate::server::{self, ServerConfig, TokenEndpoint};
 
 use super::fail;
 
@@ -36,12 +38,17 @@ pub async fn serve(args: ServeArgs, env: &dyn EnvSource) -> i32 {
             format!("--base-path must start with '/', got '{}'", args.base_path),
         );
     }
+    let token_endpoint = match token_endpoint(&args.token_endpoint, env) {
+        Ok(endpoint) => endpoint,
+        Err(message) => return fail(exit::USAGE, message),
+    };
     let config = ServerConfig {
         host: args.host,
         port: args.port,
         token: token.clone(),
         base_path: args.base_path.clone(),
         misbehaviours: misbehaviours.clone(),
+        token_endpoint: token_endpoint.clone(),
         ..ServerConfig::default()
     };
     let judging = match judge_options(&args) {
@@ -68,14 +75,24 @@ pub async fn serve(args: ServeArgs, env: &dyn EnvSource) -> i32 {
         "scimcheck reference server listening on {}",
         handle.base_url()
     );
-    println!(
-        "authentication: {}",
-        if token.is_some() {
-            "bearer token required"
-        } else {
-            "none (any request is accepted)"
-        }
-    );
+    let authentication = match (&token_endpoint, &token) {
+        (Some(endpoint), _) => format!(
+            "OAuth2 client credentials: POST http://{}{} issues tokens to client {} for up to \
+             {} s{}",
+            handle.local_addr(),
+            server::TOKEN_PATH,
+            endpoint.client_id,
+            endpoint.lifetime.as_secs(),
+            if token.is_some() {
+                "; the fixed bearer token works too"
+            } else {
+                ""
+            }
+        ),
+        (None, Some(_)) => "bearer token required".to_owned(),
+        (None, None) => "none (any request is accepted)".to_owned(),
+    };
+    println!("authentication: {authentication}");
     if !misbehaviours.is_empty() {
         let names: Vec<&str> = misbehaviours.iter().map(|m| m.name()).collect();
         println!("misbehaving: {}", names.join(", "));
@@ -98,6 +115,45 @@ pub async fn serve(args: ServeArgs, env: &dyn EnvSource) -> i32 {
     };
     handle.shutdown().await;
     code
+}
+
+/// The token endpoint `--oauth-client-id` asks for, printing what it issues and refuses;
+/// `None` without that flag.
+fn token_endpoint(
+    args: &TokenEndpointArgs,
+    env: &dyn EnvSource,
+) -> Result<Option<TokenEndpoint>, String> {
+    let Some(client_id) = args.issuer_client_id.as_deref().map(str::trim) else {
+        return Ok(None);
+    };
+    if client_id.is_empty() {
+        return Err("--oauth-client-id is empty".to_owned());
+    }
+    let var = args
+        .issuer_secret_env
+        .as_deref()
+        .ok_or("--oauth-client-id needs --oauth-client-secret-env VAR")?;
+    let secret = env
+        .get(var)
+        .map(|secret| secret.trim().to_owned())
+        .filter(|secret| !secret.is_empty())
+        .ok_or_else(|| {
+            format!("--oauth-client-secret-env names {var}, but {var} is not set or empty")
+        })?;
+    let most = server::MAX_TOKEN_LIFETIME.as_secs();
+    let lifetime = match args.token_lifetime {
+        None => server::DEFAULT_TOKEN_LIFETIME,
+        Some(seconds) if (1..=most).contains(&seconds) => Duration::from_secs(seconds),
+        Some(seconds) => {
+            return Err(format!(
+                "--token-lifetime must be between 1 and {most} seconds, not {seconds}"
+            ));
+        }
+    };
+    let mut endpoint = TokenEndpoint::new(client_id, secret);
+    endpoint.lifetime = lifetime;
+    endpoint.log = Some(Arc::new(|line| println!("{line}")));
+    Ok(Some(endpoint))
 }
 
 /// `--judge` with its profile and faults; `None` without `--judge`.

@@ -13,6 +13,8 @@ use crate::cli::shared::{SelectionArgs, TargetArgs};
 use crate::client::{Auth, DEFAULT_MAX_BODY_BYTES, Target};
 use crate::config::{AuthConfig, ConfigFile, HeaderValue, SecretRef};
 
+mod oauth;
+
 use crate::plan::Selection;
 use crate::suite::{self, SuiteSource};
 
@@ -217,6 +219,14 @@ fn resolve_auth_source(
     config: &ConfigFile,
     env: &dyn EnvSource,
 ) -> Result<Auth, String> {
+    let token_flag = args.token.is_some() || args.token_env.is_some() || args.token_file.is_some();
+    if token_flag && args.oauth.any() {
+        return Err(
+            "a bearer token (--token, --token-env, --token-file) and the --oauth-* flags both \
+             say how to authenticate: give one of them"
+                .to_owned(),
+        );
+    }
     if let Some(token) = &args.token {
         return Ok(Auth::Bearer(SecretString::from(token.clone())));
     }
@@ -231,6 +241,14 @@ fn resolve_auth_source(
         let token = read_file_secret("--token-file", path)?;
         return Ok(Auth::Bearer(SecretString::from(token)));
     }
+    // OAuth2 flags replace the file's auth, or complete its `oauth2`.
+    let file_oauth = match &config.auth {
+        Some(AuthConfig::Oauth2(oauth)) => Some(oauth),
+        _ => None,
+    };
+    if args.oauth.any() || file_oauth.is_some() {
+        return oauth::resolve(&args.oauth, file_oauth, env).map(Auth::OAuth2);
+    }
     match &config.auth {
         Some(AuthConfig::Bearer { token }) => Ok(Auth::Bearer(SecretString::from(read_secret(
             "auth.bearer.token",
@@ -241,7 +259,7 @@ fn resolve_auth_source(
             username: username.clone(),
             password: SecretString::from(read_secret("auth.basic.password", password, env)?),
         }),
-        None => Ok(Auth::None),
+        Some(AuthConfig::Oauth2(_)) | None => Ok(Auth::None),
     }
 }
 

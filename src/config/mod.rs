@@ -53,6 +53,32 @@ pub enum AuthConfig {
         username: String,
         password: SecretRef,
     },
+    /// OAuth2 client credentials: the bearer token comes from a token endpoint.
+    Oauth2(OAuth2Config),
+}
+
+/// `auth: { oauth2: ... }`: how to get a token with the client-credentials grant
+/// (RFC 6749 §4.4).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuth2Config {
+    pub token_url: String,
+    /// Not a secret, so it may be written here; a secret reference works too.
+    pub client_id: HeaderValue,
+    pub client_secret: SecretRef,
+    pub scope: Option<String>,
+    /// Extra form fields of the token request (a string, number or boolean each).
+    #[serde(default)]
+    pub params: BTreeMap<String, serde_json::Value>,
+    /// `basic` (the default) or `form`.
+    pub client_auth: Option<ClientAuthConfig>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientAuthConfig {
+    Basic,
+    Form,
 }
 
 /// Where a secret lives. A secret written into the file itself is refused, and the
@@ -165,6 +191,20 @@ impl ConfigFile {
             Some(AuthConfig::Basic { password, .. }) => {
                 refs.push(("auth.basic.password", password))
             }
+            Some(AuthConfig::Oauth2(oauth)) => {
+                refs.push(("auth.oauth2.client_secret", &oauth.client_secret));
+                if let HeaderValue::Secret(id) = &oauth.client_id {
+                    refs.push(("auth.oauth2.client_id", id));
+                }
+                for (param, value) in &oauth.params {
+                    if !(value.is_string() || value.is_number() || value.is_boolean()) {
+                        return Err(ConfigError::Invalid(format!(
+                            "{name}: auth.oauth2.params.{param} must be a string, number or \
+                             boolean"
+                        )));
+                    }
+                }
+            }
             None => {}
         }
         for (header, value) in &self.headers {
@@ -215,6 +255,12 @@ impl ConfigFile {
         match &mut self.auth {
             Some(AuthConfig::Bearer { token }) => secret_refs.push(token),
             Some(AuthConfig::Basic { password, .. }) => secret_refs.push(password),
+            Some(AuthConfig::Oauth2(oauth)) => {
+                secret_refs.push(&mut oauth.client_secret);
+                if let HeaderValue::Secret(id) = &mut oauth.client_id {
+                    secret_refs.push(id);
+                }
+            }
             None => {}
         }
         for secret in secret_refs {
@@ -322,6 +368,48 @@ mod tests {
         std::fs::write(&path, "profile: okta\n").unwrap();
         let config = ConfigFile::load(&path).unwrap();
         assert_eq!(config.profile.as_deref(), Some("okta"));
+    }
+
+    #[test]
+    fn oauth2_client_credentials_load_with_the_secret_by_reference() {
+        let config = ConfigFile::parse(
+            "t.yaml",
+            "auth:\n  oauth2:\n    token_url: https://acme.talkdeskid.com/oauth/token\n\
+             \x20   client_id: { env: TD_ID }\n    client_secret: { file: td-secret }\n\
+             \x20   scope: scim\n    params: { token_type: opaque, expires_in: 31556952 }\n\
+             \x20   client_auth: form\n",
+        )
+        .unwrap();
+        let Some(AuthConfig::Oauth2(oauth)) = config.auth else {
+            panic!("not oauth2: {:?}", config.auth);
+        };
+        assert!(
+            matches!(&oauth.client_id, HeaderValue::Secret(id) if id.env.as_deref() == Some("TD_ID"))
+        );
+        assert_eq!(oauth.client_secret.file, Some(PathBuf::from("td-secret")));
+        assert_eq!(oauth.params["expires_in"], serde_json::json!(31556952));
+        assert_eq!(oauth.client_auth, Some(ClientAuthConfig::Form));
+    }
+
+    #[test]
+    fn an_oauth2_client_secret_written_into_the_file_is_refused_unrepeated() {
+        let err = ConfigFile::parse(
+            "t.yaml",
+            "auth:\n  oauth2:\n    token_url: https://x/oauth/token\n    client_id: td\n\
+             \x20   client_secret: cs-s3cr3t\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("t.yaml") && err.contains("line"), "{err}");
+        assert!(!err.contains("s3cr3t"), "{err}");
+        let err = ConfigFile::parse(
+            "t.yaml",
+            "auth:\n  oauth2:\n    token_url: https://x\n    client_id: td\n\
+             \x20   client_secret: { env: S }\n    params: { a: [1] }\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("auth.oauth2.params.a"), "{err}");
     }
 
     #[test]

@@ -162,3 +162,14 @@ fn json_values_lose_secrets_in_strings_and_names() {
     assert!(redactor.holds_secret(b"x tok%2DSECRET-1"));
     assert!(!redactor.holds_secret(b"nothing"));
 }
+
+#[test]
+fn a_secret_learnt_later_is_known_to_every_clone() {
+    let redactor = Redactor::new(["tok-SECRET-1".to_owned()], []);
+    let clone = redactor.clone();
+    assert_eq!(clone.text("fresh-TOKEN-2"), "fresh-TOKEN-2");
+    redactor.learn("fresh-TOKEN-2");
+    assert_eq!(clone.text("a fresh-TOKEN-2 b"), "a [REDACTED] b");
+    assert_eq!(clone.text("tok-SECRET-1"), "[REDACTED]");
+    assert!(clone.holds_secret(b"ZnJlc2gtVE9LRU4tMg"));
+}
