@@ -5,7 +5,7 @@
 #[path = "support/cli.rs"]
 mod cli;
 
-use cli::{FakePeer, free_port, run};
+use cli::{FakePeer, RefServer, finish, free_port, run, scimcheck};
 use scimcheck::exit;
 use scimcheck::server::Misbehaviour;
 
@@ -255,4 +255,100 @@ fn a_target_that_only_redirects_exits_3_saying_where_without_secrets() {
             );
         }
     }
+}
+
+/// `scimcheck COMMAND --url URL` with the reference server's token.
+fn against(server: &RefServer, command: &str, url: &str) -> cli::Finished {
+    let mut cmd = scimcheck();
+    cmd.args([command, "--url", url, "--token-env", "TOK"])
+        .env("TOK", server.token.as_deref().unwrap_or_default());
+    if command == "run" {
+        cmd.arg("--no-progress");
+    }
+    finish(cmd)
+}
+
+#[test]
+fn a_base_url_one_segment_short_exits_3_naming_the_base_that_answers_scim() {
+    let server = RefServer::start(Some("wrong-base-token"));
+    let origin = server.origin();
+    let short = format!("{origin}/scim");
+    let right = format!("{origin}/scim/v2");
+    for command in ["run", "discover"] {
+        let out = against(&server, command, &short);
+        out.assert_code(exit::CANNOT_START).assert_no_panic();
+        assert!(
+            out.stderr.contains("no SCIM service at this URL")
+                && out
+                    .stderr
+                    .contains("GET /ServiceProviderConfig answered 404")
+                && out
+                    .stderr
+                    .contains(&format!("{right} answers SCIM: rerun with --url {right}")),
+            "{command}\n{}",
+            out.show()
+        );
+        assert!(!out.stdout.contains("FAIL"), "{}", out.show());
+    }
+    // Looking around only reads discovery documents: nothing was created.
+    assert_eq!(server.users() + server.groups(), 0);
+}
+
+#[test]
+fn a_base_url_one_segment_too_deep_names_its_parent() {
+    let server = RefServer::start(Some("wrong-base-token"));
+    let deep = format!("{}/Users", server.base);
+    let out = against(&server, "run", &deep);
+    out.assert_code(exit::CANNOT_START).assert_no_panic();
+    assert!(
+        out.stderr
+            .contains(&format!("rerun with --url {}\n", server.base)),
+        "{}",
+        out.show()
+    );
+}
+
+#[test]
+fn a_url_with_no_scim_anywhere_near_exits_3_listing_the_bases_tried() {
+    let peer = FakePeer::status("404 Not Found", None);
+    let out = run(&["run", "--url", &peer.url, "--no-progress", "--retries", "0"]);
+    out.assert_code(exit::CANNOT_START).assert_no_panic();
+    let origin = peer.url.trim_end_matches("/scim/v2");
+    for seen in [
+        "no SCIM service at this URL",
+        "GET /Users answered 404",
+        "no nearby base answers SCIM either",
+        &format!("(tried {origin}/scim, {origin}/v2)"),
+        "check the base URL",
+    ] {
+        assert!(out.stderr.contains(seen), "{seen}\n{}", out.show());
+    }
+    assert!(!out.stdout.contains("FAIL"), "{}", out.show());
+}
+
+#[test]
+fn a_nearby_base_that_refuses_the_token_is_named_as_the_likely_base() {
+    let server = RefServer::start(Some("right-token"));
+    let short = format!("{}/scim", server.origin());
+    let mut cmd = scimcheck();
+    cmd.args([
+        "run",
+        "--no-progress",
+        "--url",
+        &short,
+        "--token-env",
+        "TOK",
+    ])
+    .env("TOK", "wrong-token");
+    let out = finish(cmd);
+    out.assert_code(exit::CANNOT_START).assert_no_panic();
+    assert!(
+        out.stderr.contains(&format!(
+            "{} refuses the credentials (GET /ServiceProviderConfig answered 401)",
+            server.base
+        )),
+        "{}",
+        out.show()
+    );
+    assert!(!out.all().contains("wrong-token"), "{}", out.show());
 }

@@ -141,11 +141,11 @@ pub struct Client {
     base: url::BaseUrl,
     auth_header: Option<String>,
     /// With OAuth2 client credentials: where `AuthMode::Default` requests get their token.
-    oauth: Option<oauth::TokenSource>,
+    oauth: Option<std::sync::Arc<oauth::TokenSource>>,
     extra_headers: Vec<(String, String)>,
     timeout: Duration,
-    limiter: Option<DefaultDirectRateLimiter>,
-    pause: pause::SharedPause,
+    limiter: Option<std::sync::Arc<DefaultDirectRateLimiter>>,
+    pause: std::sync::Arc<pause::SharedPause>,
     max_retries: u32,
     max_body_bytes: usize,
     redactor: Redactor,
@@ -213,9 +213,9 @@ impl Client {
         secrets.extend(extra_headers.iter().map(|(_, v)| v.clone()));
         let redactor = Redactor::new(secrets, extra_headers.iter().map(|(k, _)| k.clone()));
         let limiter = target.rate_limit.map(|per_second| {
-            RateLimiter::direct(
+            std::sync::Arc::new(RateLimiter::direct(
                 Quota::per_second(per_second).allow_burst(std::num::NonZeroU32::MIN),
-            )
+            ))
         });
         Ok(Client {
             http,
@@ -224,17 +224,54 @@ impl Client {
             base,
             auth_header: target.auth.header_value(),
             oauth: match &target.auth {
-                Auth::OAuth2(credentials) => Some(oauth::TokenSource::new(credentials.clone())),
+                Auth::OAuth2(credentials) => Some(std::sync::Arc::new(oauth::TokenSource::new(
+                    credentials.clone(),
+                ))),
                 _ => None,
             },
             extra_headers,
             timeout: target.timeout,
             limiter,
-            pause: pause::SharedPause::default(),
+            pause: std::sync::Arc::default(),
             max_retries: target.max_retries,
             max_body_bytes: target.max_body_bytes,
             redactor,
             deadline: std::sync::Mutex::new(None),
+            notices: notice::Notices::default(),
+        })
+    }
+
+    /// The same target reached at another base URL on the same origin, with the same
+    /// credentials, limits and pauses: for looking at nearby bases when the given one
+    /// answers no SCIM. Nothing is sent outside the origin the user named.
+    pub fn at(&self, base_url: &str) -> Result<Client, ClientError> {
+        let base = url::BaseUrl::parse(base_url).map_err(|reason| ClientError::InvalidBaseUrl {
+            url: url::shown_url(base_url),
+            reason,
+        })?;
+        if !self.base.same_origin(&base) {
+            return Err(ClientError::InvalidBaseUrl {
+                url: url::shown_url(base_url),
+                reason: format!("not on the origin of `{}`", self.base.as_str()),
+            });
+        }
+        Ok(Client {
+            http: self.http.clone(),
+            fresh: std::sync::OnceLock::new(),
+            accept_invalid_certs: self.accept_invalid_certs,
+            base,
+            auth_header: self.auth_header.clone(),
+            oauth: self.oauth.clone(),
+            extra_headers: self.extra_headers.clone(),
+            timeout: self.timeout,
+            limiter: self.limiter.clone(),
+            pause: self.pause.clone(),
+            max_retries: self.max_retries,
+            max_body_bytes: self.max_body_bytes,
+            redactor: self.redactor.clone(),
+            deadline: std::sync::Mutex::new(
+                *self.deadline.lock().unwrap_or_else(|e| e.into_inner()),
+            ),
             notices: notice::Notices::default(),
         })
     }
