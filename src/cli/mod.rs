@@ -1,6 +1,7 @@
 //! Command-line definitions (clap), one file per subcommand, and the layering of
 //! `SCIMCHECK_*` environment variables under the flags.
 
+pub mod diff;
 pub mod discover;
 mod env;
 pub mod judge;
@@ -51,6 +52,9 @@ pub enum Command {
     /// Run a SCIM client against a judging server and report what it sent that the RFCs
     /// or the vendor's document do not allow
     Judge(Box<judge::JudgeArgs>),
+    /// Compare two JSON reports: new failures, fixes and changed skips (exit 0 when
+    /// nothing new failed, 1 when something did, 2 when a file is not a JSON report)
+    Diff(diff::DiffArgs),
 }
 
 /// The clap command with the environment variable of every flag named in its help.

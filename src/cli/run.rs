@@ -31,6 +31,10 @@ pub struct RunArgs {
     /// Write a JSON report to FILE
     #[arg(long, value_name = "FILE")]
     pub report_json: Option<PathBuf>,
+    /// JSON report of an earlier run (--report-json): only failures not in it fail this
+    /// run, and the ones it had that now pass are listed as fixed
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Write a self-contained HTML report to FILE
     #[arg(long, value_name = "FILE")]
     pub report_html: Option<PathBuf>,

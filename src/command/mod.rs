@@ -1,6 +1,7 @@
 //! Subcommand implementations: each turns parsed flags into calls of the library and
 //! returns an exit code. Output goes to the given writers so tests can read it.
 
+mod diff;
 mod discover;
 mod judge;
 mod lint;
@@ -56,6 +57,7 @@ async fn dispatch(command: Command, env: &dyn EnvSource) -> i32 {
         Command::Serve(args) => serve::serve(args, env).await,
         Command::Discover(args) => discover::discover(args, env).await,
         Command::Judge(args) => judge::judge(*args).await,
+        Command::Diff(args) => diff::diff(args),
     }
 }
 

@@ -75,6 +75,11 @@ pub async fn run(args: RunArgs, env: &dyn EnvSource) -> i32 {
     if let Some(Err(e)) = args.transcript.as_deref().map(report::check_output_dir) {
         return fail(exit::USAGE, e);
     }
+    let baseline = match args.baseline.as_deref().map(report::read_baseline) {
+        Some(Ok(baseline)) => Some(baseline),
+        Some(Err(e)) => return fail(exit::USAGE, format!("--baseline: {e}")),
+        None => None,
+    };
 
     let sources = settings::resolve_suites(&args.selection, config.as_ref());
     let suite = match load::suite(sources, &vars) {
@@ -131,6 +136,7 @@ pub async fn run(args: RunArgs, env: &dyn EnvSource) -> i32 {
         strict,
         profile: profile.map(|p| p.name),
         deadline,
+        baseline,
     })
     .await;
     if let Some(handle) = embedded_server {
@@ -151,6 +157,7 @@ struct RunContext<'a> {
     strict: bool,
     profile: Option<String>,
     deadline: std::time::Duration,
+    baseline: Option<crate::result::Baseline>,
 }
 
 async fn run_against(mut ctx: RunContext<'_>) -> i32 {
@@ -198,6 +205,7 @@ async fn run_against(mut ctx: RunContext<'_>) -> i32 {
         stop_reason: controls.stop_reason.clone(),
         strict: ctx.strict,
         notices: Vec::new(),
+        baseline: ctx.baseline.take(),
     };
     let watcher = stop::watch(controls, ctx.deadline);
 

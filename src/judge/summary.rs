@@ -116,6 +116,7 @@ pub fn run_summary(
         leftovers: Vec::new(),
         strict,
         notices: Vec::new(),
+        baseline: None,
     }
 }
 

@@ -12,8 +12,8 @@ use serde::Serialize;
 use super::ReportError;
 use super::output::write_atomic_with;
 use crate::result::{
-    CheckFailure, Exchange, Leftover, Outcome, RootCause, RunSummary, ScenarioResult, SkipCause,
-    SkipGroup, Totals, Verdict, root_causes, skip_groups,
+    BaselineComparison, CheckFailure, Exchange, Leftover, Outcome, RootCause, RunSummary,
+    ScenarioResult, SkipCause, SkipGroup, Totals, Verdict, root_causes, skip_groups,
 };
 
 /// The `format` field of every document this version writes.
@@ -28,6 +28,9 @@ struct Document<'a> {
     skipped_by_reason: Vec<SkipGroup>,
     root_causes: Vec<Cause<'a>>,
     notices: &'a [String],
+    /// With `--baseline`: new failures, known ones, fixed ones and changed skips.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<&'a BaselineComparison>,
     /// What the run itself (its decoys), not a scenario, left on the target.
     leftovers: &'a [Leftover],
     scenarios: Vec<Scenario<'a>>,
@@ -273,6 +276,7 @@ fn document<'a>(summary: &'a RunSummary, causes: &'a [RootCause]) -> Document<'a
         skipped_by_reason: skip_groups(&summary.results),
         root_causes: causes.iter().map(cause).collect(),
         notices: &summary.notices,
+        baseline: summary.baseline.as_ref(),
         leftovers: &summary.leftovers,
         scenarios: summary.results.iter().map(scenario).collect(),
     }

@@ -4,7 +4,9 @@
 //! file writers take the finished `RunSummary`. Exchanges arrive already redacted and are
 //! written as they are.
 
+mod baseline;
 pub mod console;
+pub mod diff;
 pub mod exchange;
 pub mod html;
 pub mod json;
@@ -18,6 +20,7 @@ pub mod transcript;
 use std::io;
 use std::path::PathBuf;
 
+pub use baseline::{read_baseline, read_report};
 pub use console::{ConsoleFacts, ConsoleOptions, ConsoleReporter, final_line};
 pub use exchange::render_exchange;
 pub use html::{html_string, write_html};

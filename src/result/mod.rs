@@ -9,9 +9,14 @@ use serde::Serialize;
 
 use crate::suite::model::Severity;
 
+mod baseline;
 mod causes;
 mod verdict;
 
+pub use baseline::{
+    Baseline, BaselineComparison, Change, Changes, NewFailure, RunRecord, ScenarioRecord,
+    check_name, named,
+};
 pub use causes::{RootCause, root_causes};
 pub use verdict::{SkipGroup, Verdict, VerdictStatus, skip_groups};
 
@@ -290,6 +295,9 @@ pub struct RunSummary {
     /// Facts about the run as a whole that every report repeats: discovery gaps and the
     /// endpoints probed instead, scenarios re-run alone after 5xx answers under load.
     pub notices: Vec<String>,
+    /// With `--baseline`: this run compared with the earlier one. Only failures that are
+    /// not in the baseline fail the run.
+    pub baseline: Option<BaselineComparison>,
 }
 
 impl RunSummary {

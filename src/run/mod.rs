@@ -64,6 +64,8 @@ pub struct ExecuteOptions {
     pub strict: bool,
     /// Facts about the run to repeat in every report (discovery gaps, probed endpoints).
     pub notices: Vec<String>,
+    /// `--baseline`: an earlier run whose failures do not fail this one.
+    pub baseline: Option<crate::result::Baseline>,
 }
 
 /// Why a run was told to stop early, written once by whoever stops it.
@@ -217,6 +219,11 @@ pub async fn execute(
     }
     let (decoy_notices, leftovers) = decoys.remove(&env.client, options.keep, &env.abandon).await;
     notices.extend(decoy_notices);
+    let baseline = options
+        .baseline
+        .as_ref()
+        .map(|baseline| crate::result::BaselineComparison::of(baseline, &results));
+    notices.extend(baseline.as_ref().and_then(|b| b.fixed_notice()));
     let mut summary = RunSummary {
         info,
         results,
@@ -227,6 +234,7 @@ pub async fn execute(
         leftovers,
         strict: options.strict,
         notices,
+        baseline,
     };
     summary.totals = Totals::of_run(&summary);
     let _ = events.send(RunEvent::Finished(Box::new(summary.clone())));

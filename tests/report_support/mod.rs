@@ -365,6 +365,7 @@ pub fn summary_of(results: Vec<ScenarioResult>, interrupted: bool) -> RunSummary
         leftovers: vec![],
         strict: false,
         notices: vec![],
+        baseline: None,
     }
 }
 
