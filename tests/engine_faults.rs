@@ -675,3 +675,62 @@ async fn a_post_answered_429_is_sent_again_and_reaches_the_server_exactly_twice(
     let received = server.received_requests().await.unwrap_or_default();
     assert_eq!(received.len(), 2);
 }
+
+/// 429 answers among every attempt of `requests` GETs, sent by four tasks at once.
+async fn rate_limited_answers(client: Arc<Client>, requests: usize) -> usize {
+    let mut tasks = Vec::new();
+    for task in 0..4 {
+        let client = client.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut limited = 0;
+            for _ in (task..requests).step_by(4) {
+                let sent = client.send(&get("/Users?count=1")).await;
+                assert_eq!(
+                    sent.outcome.as_ref().map(|r| r.status).ok(),
+                    Some(200),
+                    "every request gets through in the end"
+                );
+                limited += sent
+                    .exchanges
+                    .iter()
+                    .filter(|e| e.status == Some(429))
+                    .count();
+            }
+            limited
+        }));
+    }
+    let mut total = 0;
+    for task in tasks {
+        total += task.await.expect("the sending task ends");
+    }
+    total
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_repeated_429s_the_client_paces_itself_and_is_refused_less_often() {
+    const REQUESTS: usize = 32;
+    let fixed = engine::reference_server(Some("tok"), &["rate-limit"]).await;
+    let plain = client_with(fixed.base_url(), |t| {
+        t.auth = scimcheck::client::Auth::Bearer("tok".to_owned().into());
+        t.max_retries = 20;
+        t.adapt_to_rate_limits = false;
+    });
+    let refused_plain = rate_limited_answers(plain.clone(), REQUESTS).await;
+    assert_eq!(plain.rate_advice(), None, "no pacing, no advice");
+    fixed.shutdown().await;
+
+    let fresh = engine::reference_server(Some("tok"), &["rate-limit"]).await;
+    let adaptive = client_with(fresh.base_url(), |t| {
+        t.auth = scimcheck::client::Auth::Bearer("tok".to_owned().into());
+        t.max_retries = 20;
+    });
+    let refused_adaptive = rate_limited_answers(adaptive.clone(), REQUESTS).await;
+    let advice = adaptive.rate_advice().expect("pacing started");
+    assert_eq!(advice.rate_limited as usize, refused_adaptive);
+    assert!(
+        refused_adaptive * 2 <= refused_plain,
+        "paced: {refused_adaptive} refusals, unpaced: {refused_plain}"
+    );
+    // The server allows 4 requests per second: the rate that worked is at most that.
+    assert!((1..=4).contains(&advice.suggested), "{advice:?}");
+}

@@ -264,15 +264,47 @@ fn every_switch_caught() -> Result<(), Failed> {
 }
 
 /// A service that allows 4 requests per second answers 429 with Retry-After; the client
-/// retries and pauses every job, so the run passes. Without retries it cannot.
+/// retries, pauses every job and paces itself, so the run passes, and it ends by
+/// suggesting the rate that worked. Without retries it cannot pass.
 fn rate_limit_survived() -> Result<(), Failed> {
     let subset = ["--misbehave", "rate-limit", "--filter", "users.read"];
-    let patient = cli::run_json(&subset)?;
+    let patient = cli::run_json_jobs(4, &subset)?;
     let broken = not_passing(&patient.report);
     if !broken.is_empty() || patient.finished.code != 0 {
         return Err(format!(
             "with retries the run should pass: {broken:?}\n{}",
             patient.finished.stdout
+        )
+        .into());
+    }
+    let advice = patient.report["notices"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n.as_str())
+        .find(|n| n.starts_with("the server rate-limited "))
+        .map(str::to_owned);
+    let suggested = advice
+        .as_deref()
+        .and_then(|a| a.rsplit_once("rerun with --rate-limit "))
+        .and_then(|(_, n)| n.parse::<u32>().ok());
+    if !suggested.is_some_and(|n| (1..=4).contains(&n))
+        || !patient
+            .finished
+            .stdout
+            .contains("note: the server rate-limited ")
+    {
+        return Err(format!(
+            "a rate-limited run should suggest --rate-limit of at most 4, not {advice:?}\n{}",
+            patient.finished.stdout
+        )
+        .into());
+    }
+    let paced = cli::run_json_jobs(4, &[&subset[..], &["--rate-limit", "3"]].concat())?;
+    if paced.finished.stdout.contains("rerun with --rate-limit") || paced.finished.code != 0 {
+        return Err(format!(
+            "with --rate-limit 3 the run passes and suggests nothing\n{}",
+            paced.finished.stdout
         )
         .into());
     }

@@ -27,7 +27,8 @@ pub struct TargetArgs {
     /// Per-request timeout in seconds
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
-    /// Most requests per second to send (e.g. 4 for a vendor that allows 4/s)
+    /// Most requests per second to send (e.g. 4 for a vendor that allows 4/s); without
+    /// it, repeated 429 answers make the run pace itself and suggest a rate at the end
     #[arg(long, value_name = "N")]
     pub rate_limit: Option<u32>,
     /// Retries on 429, 503 and connection failures

@@ -5,6 +5,7 @@
 //! With OAuth2 client credentials, a request answered 401 is sent once more with a
 //! fresh token (`oauth`).
 
+mod adaptive;
 mod attempt;
 mod explain;
 mod notice;
@@ -25,6 +26,7 @@ use tokio_util::sync::CancellationToken;
 use crate::result::Exchange;
 pub use crate::suite::model::AuthMode;
 
+pub use adaptive::RateAdvice;
 pub use oauth::{ClientAuthentication, ClientCredentials, TokenError};
 pub use redact::{RECORDED_BODY_BYTES, REDACTED, RawExchange, Redactor, SECRET_FRAGMENT_BYTES};
 pub use retry::MAX_RETRY_AFTER;
@@ -146,6 +148,8 @@ pub struct Client {
     timeout: Duration,
     limiter: Option<std::sync::Arc<DefaultDirectRateLimiter>>,
     pause: std::sync::Arc<pause::SharedPause>,
+    /// Pacing of our own after repeated 429s; `None` with a fixed rate limit.
+    adaptive: Option<std::sync::Arc<adaptive::AdaptiveRate>>,
     max_retries: u32,
     max_body_bytes: usize,
     redactor: Redactor,
@@ -233,6 +237,8 @@ impl Client {
             timeout: target.timeout,
             limiter,
             pause: std::sync::Arc::default(),
+            adaptive: (target.rate_limit.is_none() && target.adapt_to_rate_limits)
+                .then(std::sync::Arc::default),
             max_retries: target.max_retries,
             max_body_bytes: target.max_body_bytes,
             redactor,
@@ -266,6 +272,7 @@ impl Client {
             timeout: self.timeout,
             limiter: self.limiter.clone(),
             pause: self.pause.clone(),
+            adaptive: self.adaptive.clone(),
             max_retries: self.max_retries,
             max_body_bytes: self.max_body_bytes,
             redactor: self.redactor.clone(),
@@ -337,6 +344,12 @@ impl Client {
         })
     }
 
+    /// After the server rate-limited us into pacing: how often, and the `--rate-limit`
+    /// that worked.
+    pub fn rate_advice(&self) -> Option<RateAdvice> {
+        self.adaptive.as_ref().and_then(|a| a.advice())
+    }
+
     pub fn base_url(&self) -> &str {
         self.base.as_str()
     }
@@ -402,6 +415,10 @@ impl Client {
             if let Some(limiter) = &self.limiter {
                 limiter.until_ready().await;
             }
+            let turn = match &self.adaptive {
+                Some(adaptive) => Some(adaptive.turn().await),
+                None => None,
+            };
             let (authorization, token_serial) = match self.authorization(request.auth).await {
                 Ok(found) => found,
                 Err(error) => {
@@ -423,6 +440,10 @@ impl Client {
             let (raw, outcome) =
                 attempt::run(self, http, &url, request, authorization.as_deref(), number).await;
             exchanges.push(self.redactor.exchange(&raw));
+            if let (Some(adaptive), Some(started), Ok(response)) = (&self.adaptive, turn, &outcome)
+            {
+                adaptive.answered(started, response.status == 429);
+            }
             if let Err(e) = &outcome
                 && retry::is_closed_before_answer(&request.method, e.kind)
                 && !reconnected

@@ -25,6 +25,9 @@ pub struct Target {
     pub timeout: Duration,
     /// Requests per second, spaced evenly (e.g. a vendor's documented 4/s).
     pub rate_limit: Option<NonZeroU32>,
+    /// Without `rate_limit`: after repeated 429 answers, find a rate the server accepts
+    /// (`adaptive`).
+    pub adapt_to_rate_limits: bool,
     /// Retries after the first attempt, for 429/503 and connection failures.
     pub max_retries: u32,
     pub accept_invalid_certs: bool,
@@ -41,6 +44,7 @@ impl Target {
             headers: Vec::new(),
             timeout: Duration::from_secs(30),
             rate_limit: None,
+            adapt_to_rate_limits: true,
             max_retries: 2,
             accept_invalid_certs: false,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
@@ -57,6 +61,7 @@ impl fmt::Debug for Target {
             .field("headers", &header_names)
             .field("timeout", &self.timeout)
             .field("rate_limit", &self.rate_limit)
+            .field("adapt_to_rate_limits", &self.adapt_to_rate_limits)
             .field("max_retries", &self.max_retries)
             .field("accept_invalid_certs", &self.accept_invalid_certs)
             .field("max_body_bytes", &self.max_body_bytes)

@@ -100,6 +100,7 @@ pub fn resolve_target(
         headers,
         timeout,
         rate_limit,
+        adapt_to_rate_limits: true,
         max_retries,
         accept_invalid_certs: args.insecure || config.insecure.unwrap_or(false),
         max_body_bytes: DEFAULT_MAX_BODY_BYTES,

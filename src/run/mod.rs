@@ -219,6 +219,7 @@ pub async fn execute(
     }
     let (decoy_notices, leftovers) = decoys.remove(&env.client, options.keep, &env.abandon).await;
     notices.extend(decoy_notices);
+    notices.extend(env.client.rate_advice().map(|advice| advice.sentence()));
     let baseline = options
         .baseline
         .as_ref()
