@@ -29,9 +29,8 @@
 
 pub mod catalog;
 pub mod check;
-pub mod cli;
+mod cli;
 pub mod client;
-pub mod command;
 pub mod config;
 pub mod diag;
 pub mod discovery;
@@ -49,3 +48,14 @@ pub mod suite;
 pub mod vocabulary;
 
 pub use run::{Discovery, Run, RunBuilder, RunError, Stop};
+
+/// The `scimcheck` command line, for the binary: parses `args` (program name first)
+/// with the process's environment, runs the subcommand and returns its exit code.
+#[doc(hidden)]
+pub fn cli_main<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    cli::main(args, &cli::Context::process())
+}

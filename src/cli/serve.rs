@@ -1,8 +1,17 @@
-//! `scimcheck serve`: the embedded reference server on its own.
+//! `scimcheck serve`: the reference server in the foreground until Ctrl-C, optionally
+//! judging the clients that talk to it.
+
+use std::time::Instant;
 
 use clap::Args;
 
 use super::judge::FaultArgs;
+use super::{CliError, CommandResult, Context};
+use crate::exit;
+use crate::judge::{self, Judge, JudgeOptions, summary};
+use crate::result::RunInfo;
+use crate::run::new_run_id;
+use crate::server::{self, ServerConfig};
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
@@ -33,4 +42,123 @@ pub struct ServeArgs {
     pub profile: Option<String>,
     #[command(flatten)]
     pub faults: FaultArgs,
+}
+
+pub async fn serve(args: ServeArgs, ctx: &Context) -> CommandResult {
+    let token = match (&args.token, &args.token_env) {
+        (Some(token), _) => Some(token.clone()),
+        (None, Some(var)) => match ctx.var(var).filter(|t| !t.trim().is_empty()) {
+            Some(token) => Some(token.trim().to_owned()),
+            None => {
+                return Err(CliError::usage(format!(
+                    "--token-env names {var}, but {var} is not set or empty"
+                )));
+            }
+        },
+        (None, None) => None,
+    };
+    let misbehaviours = match args.misbehave.as_deref().map(server::parse_misbehaviours) {
+        Some(set) => set.map_err(CliError::usage)?,
+        None => Default::default(),
+    };
+    if !args.base_path.starts_with('/') {
+        return Err(CliError::usage(format!(
+            "--base-path must start with '/', got '{}'",
+            args.base_path
+        )));
+    }
+    let config = ServerConfig {
+        host: args.host,
+        port: args.port,
+        token: token.clone(),
+        base_path: args.base_path.clone(),
+        misbehaviours: misbehaviours.clone(),
+        ..ServerConfig::default()
+    };
+    let judging = judge_options(&args).map_err(CliError::usage)?;
+    let started = Instant::now();
+    let (handle, judge) = match judging {
+        Some(options) => {
+            let (handle, judge) = judge::start(config, options)
+                .await
+                .map_err(CliError::cannot_start)?;
+            (handle, Some(judge))
+        }
+        None => {
+            let handle = server::start(config).await.map_err(|e| {
+                CliError::cannot_start(format!("cannot listen on {}:{}: {e}", args.host, args.port))
+            })?;
+            (handle, None)
+        }
+    };
+    println!(
+        "scimcheck reference server listening on {}",
+        handle.base_url()
+    );
+    println!(
+        "authentication: {}",
+        if token.is_some() {
+            "bearer token required"
+        } else {
+            "none (any request is accepted)"
+        }
+    );
+    if !misbehaviours.is_empty() {
+        let names: Vec<&str> = misbehaviours.iter().map(|m| m.name()).collect();
+        println!("misbehaving: {}", names.join(", "));
+    }
+    if let Some(judge) = &judge {
+        println!(
+            "judging clients against {} rules{}; findings follow as they happen",
+            judge.rules().iter().count(),
+            args.profile
+                .as_deref()
+                .map(|p| format!(" (profile {p})"))
+                .unwrap_or_default()
+        );
+    }
+    println!("press Ctrl-C to stop");
+    let _ = tokio::signal::ctrl_c().await;
+    let code = match &judge {
+        Some(judge) => judged_summary(judge, handle.base_url(), args.profile.clone(), started),
+        None => exit::SUCCESS,
+    };
+    handle.shutdown().await;
+    Ok(code)
+}
+
+/// `--judge` with its profile and faults; `None` without `--judge`.
+fn judge_options(args: &ServeArgs) -> Result<Option<JudgeOptions>, String> {
+    let faults = super::judge::schedule(&args.faults)?;
+    if !args.judge {
+        return match faults {
+            judge::Schedule::None => Ok(None),
+            _ => Err("--inject injects faults into judged requests: it needs --judge".to_owned()),
+        };
+    }
+    let profile = super::judge::load_profile(args.profile.as_deref())?;
+    Ok(Some(JudgeOptions {
+        profile,
+        faults: Some(faults),
+        sink: Some(Box::new(|finding| println!("{}", finding.render()))),
+    }))
+}
+
+/// After Ctrl-C: the rules as they stand, and 1 when a must-level rule was broken.
+fn judged_summary(judge: &Judge, url: &str, profile: Option<String>, started: Instant) -> i32 {
+    let judgement = judge.close();
+    let info = RunInfo {
+        target_url: url.to_owned(),
+        profile,
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        run_id: new_run_id(),
+        started_at: String::new(),
+    };
+    let summary = summary::run_summary(info, &judgement, Vec::new(), started.elapsed(), false);
+    print!("{}", summary::console_text(&judgement, &summary));
+    if judgement.must_broken() {
+        exit::CONFORMANCE_FAILURE
+    } else {
+        exit::SUCCESS
+    }
 }

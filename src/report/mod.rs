@@ -18,7 +18,7 @@ pub mod transcript;
 use std::io;
 use std::path::PathBuf;
 
-pub use console::{ConsoleFacts, ConsoleOptions, ConsoleReporter, final_line};
+pub use console::{ConsoleOptions, ConsoleReporter, final_line};
 pub use exchange::render_exchange;
 pub use html::{html_string, write_html};
 pub use json::{FORMAT as JSON_FORMAT, json_string, write_json};

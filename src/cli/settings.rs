@@ -1,20 +1,84 @@
-//! Option resolution for commands that talk to a target: command line, then
-//! `SCIMCHECK_*` environment (already layered by `cli`), then the config file, then defaults.
+//! Flag groups several subcommands share (where the target is and how to reach it,
+//! which scenarios to select) and their resolution: command line, then `SCIMCHECK_*`
+//! environment (already layered by `env`), then the config file, then defaults.
 
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::Args;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::cli::EnvSource;
-use crate::cli::shared::{SelectionArgs, TargetArgs};
-use crate::client::{Auth, DEFAULT_MAX_BODY_BYTES, Target};
+use super::Context;
+use crate::client::{Auth, DEFAULT_MAX_BODY_BYTES, Target, shown_url};
 use crate::config::{AuthConfig, ConfigFile, HeaderValue, SecretRef};
-
 use crate::plan::Selection;
 use crate::suite::{self, SuiteSource};
+
+/// The SCIM endpoint and how to authenticate. Secret values never appear in help output
+/// or errors: prefer `--token-env` or `--token-file` over `--token`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct TargetArgs {
+    /// Base URL of the SCIM service provider, e.g. https://acme.example/scim/v2
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Bearer token (visible to other local users in the process list: prefer --token-env)
+    #[arg(long, value_name = "TOKEN", hide_default_value = true)]
+    pub token: Option<String>,
+    /// Name of an environment variable holding the bearer token
+    #[arg(long, value_name = "VAR", conflicts_with_all = ["token", "token_file"])]
+    pub token_env: Option<String>,
+    /// File holding the bearer token (surrounding whitespace is ignored)
+    #[arg(long, value_name = "FILE", conflicts_with = "token")]
+    pub token_file: Option<PathBuf>,
+    /// Extra request header 'Name: value' (repeatable; values are treated as secrets)
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// Per-request timeout in seconds
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// Most requests per second to send (e.g. 4 for a vendor that allows 4/s)
+    #[arg(long, value_name = "N")]
+    pub rate_limit: Option<u32>,
+    /// Retries on 429, 503 and connection failures
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
+    /// Accept invalid TLS certificates (self-signed test servers)
+    #[arg(long)]
+    pub insecure: bool,
+    /// YAML file that describes the target: url, auth, profile, suites, vars
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// Which scenarios to consider.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SelectionArgs {
+    /// Scenario file or folder to run as well as the built-in suite, or a built-in suite
+    /// by name (builtin:core) (repeatable)
+    #[arg(long = "suite", value_name = "PATH|builtin:NAME")]
+    pub suites: Vec<PathBuf>,
+    /// Leave out the built-in suite: run only what --suite names
+    #[arg(long)]
+    pub no_builtin: bool,
+    /// Only scenarios with this tag (repeatable: any of them)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// Leave out scenarios with this tag (repeatable)
+    #[arg(long = "skip-tag", value_name = "TAG")]
+    pub skip_tags: Vec<String>,
+    /// Only scenarios whose id contains this text (repeatable: any of them)
+    #[arg(long = "filter", value_name = "TEXT")]
+    pub filters: Vec<String>,
+    /// Scenario variable name=value (repeatable; the value is a string)
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// IdP or vendor profile, built-in or a profile file: it sets severities, exclusions
+    /// and known deviations
+    #[arg(long = "profile", value_name = "NAME|FILE")]
+    pub profile: Option<String>,
+}
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_RETRIES: u32 = 2;
@@ -41,7 +105,7 @@ pub fn load_config(args: &TargetArgs) -> Result<Option<ConfigFile>, String> {
 pub fn resolve_target(
     args: &TargetArgs,
     config: Option<&ConfigFile>,
-    env: &dyn EnvSource,
+    ctx: &Context,
 ) -> Result<Target, String> {
     let empty = ConfigFile::default();
     let config = config.unwrap_or(&empty);
@@ -49,12 +113,12 @@ pub fn resolve_target(
         Some(url) => checked_url(&url)?,
         None => String::new(),
     };
-    let auth = resolve_auth(args, config, env)?;
+    let auth = resolve_auth(args, config, ctx)?;
     let mut headers = Vec::new();
     for (name, value) in &config.headers {
         let value = match value {
             HeaderValue::Literal(text) => text.clone(),
-            HeaderValue::Secret(secret) => read_secret(name, secret, env)?,
+            HeaderValue::Secret(secret) => read_secret(name, secret, ctx)?,
         };
         headers.push((name.clone(), SecretString::from(value)));
     }
@@ -180,14 +244,8 @@ fn checked_url(url: &str) -> Result<String, String> {
     Ok(url.to_owned())
 }
 
-pub use crate::client::shown_url;
-
-fn resolve_auth(
-    args: &TargetArgs,
-    config: &ConfigFile,
-    env: &dyn EnvSource,
-) -> Result<Auth, String> {
-    let auth = resolve_auth_source(args, config, env)?;
+fn resolve_auth(args: &TargetArgs, config: &ConfigFile, ctx: &Context) -> Result<Auth, String> {
+    let auth = resolve_auth_source(args, config, ctx)?;
     if let Auth::Bearer(token) = &auth {
         check_token(token.expose_secret())?;
     }
@@ -215,14 +273,14 @@ fn check_token(token: &str) -> Result<(), String> {
 fn resolve_auth_source(
     args: &TargetArgs,
     config: &ConfigFile,
-    env: &dyn EnvSource,
+    ctx: &Context,
 ) -> Result<Auth, String> {
     if let Some(token) = &args.token {
         return Ok(Auth::Bearer(SecretString::from(token.clone())));
     }
     if let Some(var) = &args.token_env {
-        let token = env
-            .get(var)
+        let token = ctx
+            .var(var)
             .filter(|t| !t.trim().is_empty())
             .ok_or_else(|| format!("--token-env names {var}, but {var} is not set or empty"))?;
         return Ok(Auth::Bearer(SecretString::from(token.trim().to_owned())));
@@ -235,20 +293,20 @@ fn resolve_auth_source(
         Some(AuthConfig::Bearer { token }) => Ok(Auth::Bearer(SecretString::from(read_secret(
             "auth.bearer.token",
             token,
-            env,
+            ctx,
         )?))),
         Some(AuthConfig::Basic { username, password }) => Ok(Auth::Basic {
             username: username.clone(),
-            password: SecretString::from(read_secret("auth.basic.password", password, env)?),
+            password: SecretString::from(read_secret("auth.basic.password", password, ctx)?),
         }),
         None => Ok(Auth::None),
     }
 }
 
-fn read_secret(field: &str, secret: &SecretRef, env: &dyn EnvSource) -> Result<String, String> {
+fn read_secret(field: &str, secret: &SecretRef, ctx: &Context) -> Result<String, String> {
     if let Some(var) = &secret.env {
-        return env
-            .get(var)
+        return ctx
+            .var(var)
             .filter(|v| !v.trim().is_empty())
             .map(|v| v.trim().to_owned())
             .ok_or_else(|| {

@@ -1,21 +1,19 @@
-//! Loading the scenarios a command works on, with diagnostics on stderr.
+//! Loading the scenarios and the profile a command works on, with diagnostics on stderr.
 
 use std::collections::BTreeMap;
 
+use super::CliError;
 use crate::exit;
 use crate::profile::{self, Profile};
 use crate::suite::{self, LoadOptions, SuiteSource, model::Suite};
 
-/// Loads the suites that `sources` name (see `settings::resolve_suites`). On errors
-/// prints them and returns the exit code for a bad invocation or scenario file.
+/// Loads the suites that `sources` name (see `settings::resolve_suites`); errors are
+/// printed, and are a bad invocation or scenario file.
 pub fn suite(
     sources: Result<Vec<SuiteSource>, String>,
     vars: &BTreeMap<String, serde_json::Value>,
-) -> Result<Suite, i32> {
-    let sources = sources.map_err(|message| {
-        eprintln!("error: {message}");
-        exit::USAGE
-    })?;
+) -> Result<Suite, CliError> {
+    let sources = sources.map_err(CliError::usage)?;
     let options = LoadOptions {
         known_vars: vars.keys().cloned().collect(),
         ..LoadOptions::default()
@@ -25,20 +23,17 @@ pub fn suite(
             eprintln!("{}", d.render(false));
         }
         eprintln!("{} error(s) in scenario files", diagnostics.len());
-        exit::USAGE
+        CliError::reported(exit::USAGE)
     })
 }
 
 /// The named profile, if any; warns about rules that match no scenario of `suite`
-/// (usually a typo). On errors prints them and returns the exit code for bad input.
-pub fn profile(spec: Option<&str>, suite: &Suite) -> Result<Option<Profile>, i32> {
+/// (usually a typo).
+pub fn profile(spec: Option<&str>, suite: &Suite) -> Result<Option<Profile>, CliError> {
     let Some(spec) = spec else {
         return Ok(None);
     };
-    let profile = profile::load(spec).map_err(|message| {
-        eprintln!("error: {message}");
-        exit::USAGE
-    })?;
+    let profile = profile::load(spec).map_err(CliError::usage)?;
     for rule in profile.unmatched_rules(suite) {
         eprintln!(
             "warning: {}: profile {} has a rule for {} that matches no scenario",
