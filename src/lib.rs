@@ -27,6 +27,10 @@
 //!
 //! docs/architecture.md describes the data flow between the modules.
 
+// The server under test is untrusted: non-test code reports what went wrong, it never
+// panics on it.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod catalog;
 pub mod check;
 mod cli;

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use jsonschema::Validator;
 use scimcheck::suite::builtin;
+use scimcheck::vocabulary::Capability;
 use serde_json::Value;
 
 fn scenario_validator() -> Validator {
@@ -134,4 +135,32 @@ fn the_scenario_schema_rejects_typical_mistakes() {
         "has both body and raw_body",
     );
     assert_rejected(&GOOD.replace("steps:\n", "steps: []\nx:\n"), "has no steps");
+}
+
+/// The capabilities are one closed list, `Capability::ALL`: the JSON Schema's `requires`
+/// and the scenario format's documentation name exactly those, in the same order.
+#[test]
+fn the_schema_and_the_docs_name_exactly_the_loaders_capabilities() {
+    let loader: Vec<&str> = Capability::ALL.iter().map(|c| c.as_str()).collect();
+
+    let schema: Value = serde_json::from_str(builtin::scenario_schema()).expect("JSON");
+    let requires = schema
+        .pointer("/$defs/scenario/properties/requires/items/enum")
+        .and_then(Value::as_array)
+        .expect("the schema lists the capabilities of requires");
+    let in_schema: Vec<&str> = requires.iter().filter_map(Value::as_str).collect();
+    assert_eq!(in_schema, loader, "the JSON Schema's requires");
+
+    let docs = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/scenario-format.md"
+    ))
+    .expect("docs/scenario-format.md");
+    let sentence = docs
+        .split("Capabilities (`requires`) are a closed set:")
+        .nth(1)
+        .and_then(|rest| rest.split('.').next())
+        .expect("the docs list the capabilities");
+    let in_docs: Vec<&str> = sentence.split('`').skip(1).step_by(2).collect();
+    assert_eq!(in_docs, loader, "docs/scenario-format.md");
 }
