@@ -31,25 +31,37 @@
 // panics on it.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
-pub mod catalog;
-pub mod check;
-mod cli;
+// The public surface: the front door, the scenario model and the result model.
 pub mod client;
-pub mod config;
 pub mod diag;
-pub mod discovery;
 pub mod exit;
-pub mod judge;
 pub mod plan;
-pub mod printable;
 pub mod profile;
 pub mod report;
 pub mod result;
 pub mod run;
-pub mod scim;
-pub mod server;
 pub mod suite;
 pub mod vocabulary;
+
+// Public only so that the tests and benches reach them.
+#[doc(hidden)]
+pub mod catalog;
+#[doc(hidden)]
+pub mod check;
+#[doc(hidden)]
+pub mod config;
+#[doc(hidden)]
+pub mod discovery;
+#[doc(hidden)]
+pub mod judge;
+#[doc(hidden)]
+pub mod printable;
+#[doc(hidden)]
+pub mod scim;
+#[doc(hidden)]
+pub mod server;
+
+mod cli;
 
 pub use run::{Discovery, Run, RunBuilder, RunError, Stop};
 

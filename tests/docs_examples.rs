@@ -203,3 +203,102 @@ fn the_published_scenario_schema_url_names_this_repositorys_file() {
         assert!(read(doc).contains(&url), "{doc} does not publish {url}");
     }
 }
+
+/// The floors of docs/architecture.md's module map: module name -> floor.
+fn floors() -> std::collections::BTreeMap<String, u32> {
+    let doc = read("docs/architecture.md");
+    doc.lines()
+        .filter_map(|line| {
+            let mut cells = line.split('|').map(str::trim).filter(|c| !c.is_empty());
+            let floor = cells.next()?.parse().ok()?;
+            let module = cells.next()?.trim_matches('`');
+            Some((module.to_owned(), floor))
+        })
+        .collect()
+}
+
+/// Every `.rs` file under `dir`.
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.expect("directory entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The top-level modules a source file names as `crate::<module>`.
+fn imported_modules(text: &str) -> BTreeSet<String> {
+    text.match_indices("crate::")
+        .map(|(at, prefix)| {
+            text[at + prefix.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect::<String>()
+        })
+        .filter(|module| !module.is_empty())
+        .collect()
+}
+
+#[test]
+fn no_module_imports_from_a_higher_floor_of_the_architecture_map() {
+    let floors = floors();
+    assert!(
+        floors.len() > 10,
+        "the module map lists the modules: {floors:?}"
+    );
+    let src = Path::new(ROOT).join("src");
+    let mut unmapped = Vec::new();
+    let mut upward = Vec::new();
+    for entry in fs::read_dir(&src).expect("src/") {
+        let path = entry.expect("directory entry").path();
+        let Some(module) = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned) else {
+            continue;
+        };
+        if matches!(module.as_str(), "lib" | "main") {
+            continue;
+        }
+        let Some(&floor) = floors.get(&module) else {
+            unmapped.push(module);
+            continue;
+        };
+        let mut files = Vec::new();
+        if path.is_dir() {
+            rust_files(&path, &mut files);
+        } else {
+            files.push(path.clone());
+        }
+        for file in files {
+            for imported in imported_modules(&fs::read_to_string(&file).expect("readable")) {
+                match floors.get(&imported) {
+                    Some(&above) if above > floor => upward.push(format!(
+                        "{} (floor {floor}) imports {imported} (floor {above})",
+                        file.strip_prefix(ROOT).unwrap_or(&file).display()
+                    )),
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(
+        unmapped.is_empty(),
+        "modules missing from docs/architecture.md: {unmapped:?}"
+    );
+    assert!(
+        upward.is_empty(),
+        "imports from a higher floor:\n{}",
+        upward.join("\n")
+    );
+}
+
+#[test]
+fn the_lowest_floor_imports_nothing_from_the_crate() {
+    for (module, floor) in floors() {
+        if floor == 0 {
+            let text = read(&format!("src/{module}.rs"));
+            assert_eq!(imported_modules(&text), BTreeSet::new(), "src/{module}.rs");
+        }
+    }
+}
