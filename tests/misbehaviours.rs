@@ -13,8 +13,10 @@
 //!
 //! `cargo test --test misbehaviours` (one test per switch; libtest filters work).
 
-#[path = "support/cli.rs"]
-mod cli;
+#[path = "support/mod.rs"]
+mod support;
+
+use support::cli;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,0 +1,338 @@
+//! Secrets never leave the process: whichever way a token or a secret header is given
+//! (`--token-env`, `--token`, `--header`, `--config` with env references, basic auth),
+//! it appears in no console output, report or transcript, and no error message repeats
+//! one. Headers are redacted, not dropped: the transcripts still show them.
+
+use crate::support::cli;
+
+use std::path::Path;
+
+use cli::{CREATE_THEN_FAIL, Finished, RefServer, finish, scimcheck, write};
+use scimcheck::exit;
+
+const TOKEN: &str = "tok-SECRET-1234567";
+const HEADER_SECRET: &str = "hdr-SECRET-abcdef";
+const BASIC_USER: &str = "ada";
+const BASIC_PASSWORD: &str = "pw-SECRET-basic-9876";
+/// Every secret here carries this, so a partial leak is caught too.
+const MARKER: &str = "SECRET";
+
+/// Base64 (standard alphabet, padded), for the basic auth credentials.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A run's console output and every file it wrote.
+struct Evidence {
+    out: Finished,
+    /// (file name, contents) of the JUnit report, the JSON report and each transcript.
+    files: Vec<(String, String)>,
+    /// (file name, contents) of each transcript.
+    transcripts: Vec<(String, String)>,
+}
+
+impl Evidence {
+    /// Asserts that none of `needles` occurs anywhere, naming where one does.
+    #[track_caller]
+    fn assert_absent(&self, needles: &[&str]) {
+        let places = [("stdout", &self.out.stdout), ("stderr", &self.out.stderr)]
+            .into_iter()
+            .map(|(name, text)| (name.to_owned(), text.clone()))
+            .chain(self.files.iter().cloned());
+        for (place, text) in places {
+            for needle in needles {
+                let hits = text.matches(needle).count();
+                assert_eq!(
+                    hits, 0,
+                    "{needle:?} appears {hits} time(s) in {place}:\n{text}"
+                );
+            }
+        }
+    }
+
+    /// Asserts that the headers are redacted wherever a transcript shows them, and that
+    /// the transcripts of scenarios that send the target's credentials do show them.
+    #[track_caller]
+    fn assert_redacted_headers(&self, names: &[&str]) {
+        for (file, transcript) in &self.transcripts {
+            let sends_credentials = ["custom.create-then-fail.txt", "users.create.basic.txt"]
+                .iter()
+                .any(|name| file.ends_with(name));
+            for name in names {
+                let prefix = format!("{}:", name.to_ascii_lowercase());
+                let values: Vec<&str> = transcript
+                    .lines()
+                    .filter(|l| l.to_ascii_lowercase().starts_with(&prefix))
+                    .map(|l| l[prefix.len()..].trim())
+                    .collect();
+                for value in &values {
+                    assert_eq!(*value, "[REDACTED]", "{name} in {file}:\n{transcript}");
+                }
+                if sends_credentials {
+                    let requests = transcript
+                        .lines()
+                        .filter(|l| l.starts_with("# step "))
+                        .count();
+                    assert_eq!(
+                        values.len(),
+                        requests,
+                        "{name} is not on every request of {file}:\n{transcript}"
+                    );
+                }
+            }
+        }
+        for wanted in ["custom.create-then-fail.txt", "users.create.basic.txt"] {
+            assert!(
+                self.transcripts
+                    .iter()
+                    .any(|(file, _)| file.ends_with(wanted)),
+                "no transcript {wanted}"
+            );
+        }
+    }
+}
+
+/// `scimcheck run` with every output turned on: JUnit, JSON, transcripts, verbose
+/// console; `args` say how the target and its secrets are given, `env` what the child
+/// finds in its environment. The selection mixes built-in scenarios (including the auth
+/// ones that send wrong and missing tokens) with one that fails after creating a user,
+/// so failure output carries whole exchanges.
+fn run_with_every_output(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Evidence {
+    let custom = write(dir, "create-then-fail.yaml", CREATE_THEN_FAIL);
+    let junit = dir.join("junit.xml");
+    let json = dir.join("report.json");
+    let html = dir.join("report.html");
+    let markdown = dir.join("summary.md");
+    let transcripts = dir.join("transcripts");
+    let mut command = scimcheck();
+    command
+        .arg("run")
+        .args(args)
+        .arg("--suite")
+        .arg(&custom)
+        .args(["--filter", "auth.", "--filter", "users.create.basic"])
+        .args(["--filter", "custom.", "--no-progress", "-v"])
+        .arg("--report-junit")
+        .arg(&junit)
+        .arg("--report-json")
+        .arg(&json)
+        .arg("--report-html")
+        .arg(&html)
+        .arg("--report-markdown")
+        .arg(&markdown)
+        .arg("--transcript")
+        .arg(&transcripts);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let out = finish(command);
+    out.assert_code(exit::CONFORMANCE_FAILURE).assert_no_panic();
+    assert!(
+        out.stdout.contains("FAIL") && out.stdout.contains("custom.create-then-fail"),
+        "{}",
+        out.show()
+    );
+    assert!(
+        out.stdout.contains("PASS") && out.stdout.contains("auth.invalid-token"),
+        "the auth scenarios ran\n{}",
+        out.show()
+    );
+    let read = |path: &Path| {
+        std::fs::read_to_string(path)
+            .unwrap_or_else(|e| panic!("{} was not written: {e}\n{}", path.display(), out.show()))
+    };
+    let mut files = vec![
+        ("junit.xml".to_owned(), read(&junit)),
+        ("report.json".to_owned(), read(&json)),
+        ("report.html".to_owned(), read(&html)),
+        ("summary.md".to_owned(), read(&markdown)),
+    ];
+    let mut transcript_texts = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(&transcripts)
+        .expect("the transcript folder exists")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    entries.sort();
+    assert!(
+        entries.len() >= 3,
+        "one transcript per scenario: {entries:?}"
+    );
+    for path in entries {
+        let text = read(&path);
+        transcript_texts.push((path.display().to_string(), text.clone()));
+        files.push((path.display().to_string(), text));
+    }
+    // The failing scenario's exchanges are in the JUnit and JSON reports too, so the
+    // search below covers headers and bodies there.
+    for (name, text) in &files[..4] {
+        assert!(text.contains("expected 599"), "{name}:\n{text}");
+    }
+    Evidence {
+        out,
+        files,
+        transcripts: transcript_texts,
+    }
+}
+
+#[test]
+fn token_from_the_environment_and_a_secret_header_appear_nowhere() {
+    let server = RefServer::start(Some(TOKEN));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let header = format!("X-Api-Key: {HEADER_SECRET}");
+    let evidence = run_with_every_output(
+        dir.path(),
+        &[
+            "--url",
+            &server.base,
+            "--token-env",
+            "TOK",
+            "--header",
+            &header,
+        ],
+        &[("TOK", TOKEN)],
+    );
+    evidence.assert_absent(&[TOKEN, HEADER_SECRET, MARKER]);
+    evidence.assert_redacted_headers(&["Authorization", "X-Api-Key"]);
+}
+
+#[test]
+fn a_token_on_the_command_line_appears_nowhere() {
+    let server = RefServer::start(Some(TOKEN));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let evidence =
+        run_with_every_output(dir.path(), &["--url", &server.base, "--token", TOKEN], &[]);
+    evidence.assert_absent(&[TOKEN, MARKER]);
+    evidence.assert_redacted_headers(&["Authorization"]);
+}
+
+#[test]
+fn secrets_referenced_by_a_config_file_appear_nowhere() {
+    let server = RefServer::start(Some(TOKEN));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write(
+        dir.path(),
+        "scimcheck.yaml",
+        &format!(
+            "url: {}\nauth:\n  bearer:\n    token: {{ env: SCIM_TOKEN }}\n\
+             headers:\n  X-Api-Key: {{ env: API_KEY }}\n  X-Tenant: acme\n",
+            server.base
+        ),
+    );
+    let evidence = run_with_every_output(
+        dir.path(),
+        &["--config", config.to_str().unwrap()],
+        &[("SCIM_TOKEN", TOKEN), ("API_KEY", HEADER_SECRET)],
+    );
+    evidence.assert_absent(&[TOKEN, HEADER_SECRET, MARKER]);
+    evidence.assert_redacted_headers(&["Authorization", "X-Api-Key", "X-Tenant"]);
+}
+
+#[test]
+fn basic_auth_credentials_appear_nowhere_not_even_base64_encoded() {
+    // Without a token the reference server takes any credentials, basic ones included.
+    let server = RefServer::start(None);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write(
+        dir.path(),
+        "scimcheck.yaml",
+        &format!(
+            "url: {}\nauth:\n  basic:\n    username: {BASIC_USER}\n    password: {{ env: SCIM_PASSWORD }}\n",
+            server.base
+        ),
+    );
+    let encoded = base64(format!("{BASIC_USER}:{BASIC_PASSWORD}").as_bytes());
+    assert_eq!(base64(b"ada:pw"), "YWRhOnB3");
+    let evidence = run_with_every_output(
+        dir.path(),
+        &["--config", config.to_str().unwrap()],
+        &[("SCIM_PASSWORD", BASIC_PASSWORD)],
+    );
+    evidence.assert_absent(&[BASIC_PASSWORD, &encoded, MARKER]);
+    evidence.assert_redacted_headers(&["Authorization"]);
+}
+
+#[test]
+fn a_refused_token_is_not_repeated_in_the_error() {
+    let server = RefServer::start(Some("the-right-token"));
+    let out = finish(server.run_command(TOKEN));
+    out.assert_code(exit::CANNOT_START);
+    assert!(
+        out.stderr.contains("authentication refused"),
+        "{}",
+        out.show()
+    );
+    assert!(!out.all().contains(MARKER), "{}", out.show());
+}
+
+/// Config files with a token pasted where it does not belong: each is refused (exit 2)
+/// with a message that points at the place but does not repeat the token.
+#[test]
+fn a_broken_config_file_is_refused_without_repeating_the_token_in_it() {
+    let cases = [
+        // Syntax errors on the line with the token.
+        "auth:\n  bearer:\n    token: \"tok-SECRET-1234567\n",
+        "auth:\n  bearer:\n    token: [tok-SECRET-1234567\n",
+        "auth:\n  bearer:\n    token: tok-SECRET-1234567 : x : y\n",
+        // A token written into the file, or where a key word belongs.
+        "auth:\n  bearer:\n    token: tok-SECRET-1234567\n",
+        "auth:\n  bearer: tok-SECRET-1234567\n",
+        "auth: tok-SECRET-1234567\n",
+        "auth:\n  Bearer tok-SECRET-1234567\n",
+        "auth:\n  basic: { username: ada, password: tok-SECRET-1234567 }\n",
+        "headers:\n  X-Api-Key: [tok-SECRET-1234567]\n",
+        "timeout: tok-SECRET-1234567\n",
+    ];
+    for case in cases {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = write(
+            dir.path(),
+            "scimcheck.yaml",
+            &format!("url: http://127.0.0.1:9/scim/v2\n{case}"),
+        );
+        let out = cli::run(&["run", "--config", config.to_str().unwrap(), "--no-progress"]);
+        out.assert_code(exit::USAGE).assert_no_panic();
+        assert!(
+            out.stderr.contains("scimcheck.yaml") && out.stderr.contains("line"),
+            "{case:?}: the message does not point at the file\n{}",
+            out.show()
+        );
+        assert!(
+            !out.all().contains(MARKER),
+            "{case:?}: the token leaked\n{}",
+            out.show()
+        );
+    }
+}
+
+#[test]
+fn a_header_without_a_proper_name_is_refused_without_repeating_it() {
+    for header in [
+        "X-Api-Key hdr-SECRET-abcdef",
+        "X-Api-Key hdr-SECRET: abcdef",
+        "X-Api-Key=hdr-SECRET:abcdef",
+    ] {
+        let out = cli::run(&["run", "--header", header, "--no-progress"]);
+        out.assert_code(exit::USAGE);
+        assert!(
+            out.stderr.contains("--header"),
+            "{header:?}\n{}",
+            out.show()
+        );
+        assert!(!out.all().contains(MARKER), "{header:?}\n{}", out.show());
+    }
+}

@@ -1,0 +1,256 @@
+//! Property tests of redaction: random secrets, echoed by a server in every encoding it
+//! might use (as they are, JSON-escaped in any mix, percent-encoded in either case,
+//! form-encoded, base64 and base64url at any alignment, HTML character references),
+//! whole or as a fragment of 8 characters, anywhere in an exchange or a failure,
+//! straddling every cut. No report (console, transcript, JUnit, JSON, HTML, Markdown)
+//! may hold any 8-character fragment of the secret in any of those encodings.
+//!
+//! The encoders and the leak detector here are written independently of the redactor.
+
+use crate::support::leak;
+use crate::support::report as report_support;
+
+use std::time::Duration;
+
+use proptest::prelude::*;
+use scimcheck::client::{RECORDED_BODY_BYTES, RawExchange, Redactor};
+use scimcheck::printable::truncate;
+use scimcheck::report::{
+    ConsoleOptions, ConsoleReporter, html_string, json_string, junit_string, markdown_string,
+    render_exchange,
+};
+use scimcheck::result::{CheckFailure, Outcome, RunEvent, ScenarioResult};
+use scimcheck::vocabulary::Severity;
+
+use leak::{Encoding, FRAGMENT, base64, encode, forbidden};
+
+fn encoding() -> impl Strategy<Value = Encoding> {
+    prop_oneof![
+        Just(Encoding::Verbatim),
+        Just(Encoding::Json),
+        Just(Encoding::JsonSlash),
+        (any::<u64>(), any::<bool>())
+            .prop_map(|(mask, upper)| Encoding::JsonUnicode { mask, upper }),
+        (any::<u64>(), any::<bool>()).prop_map(|(upper_mask, all_bytes)| Encoding::Percent {
+            upper_mask,
+            all_bytes
+        }),
+        Just(Encoding::Form),
+        (proptest::collection::vec(any::<u8>(), 0..3), any::<bool>())
+            .prop_map(|(lead, url)| Encoding::Base64 { lead, url }),
+        any::<u64>().prop_map(|hex_mask| Encoding::Html { hex_mask }),
+    ]
+}
+
+/// Secrets as tokens and passwords look, with an occasional special or non-ASCII
+/// character.
+fn secret() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            8 => proptest::char::ranges(vec!['a'..='z', 'A'..='Z', '0'..='9'].into()),
+            3 => proptest::sample::select(vec!['-', '.', '_', '~', '+', '/', '=']),
+            2 => proptest::sample::select(vec![
+                ' ', '!', '"', '#', '$', '%', '&', '\'', '(', ')', '*', ',', ':', ';', '<',
+                '>', '?', '@', '[', '\\', ']', '^', '`', '{', '|', '}'
+            ]),
+            1 => proptest::sample::select(vec!['é', 'ü', 'ß', '漢', '字', '🙂']),
+        ],
+        FRAGMENT..40,
+    )
+    .prop_map(|chars| chars.into_iter().collect())
+}
+
+/// Text around an echo: no escape introducers, so the echo is read as the server wrote it.
+fn context() -> impl Strategy<Value = String> {
+    proptest::string::string_regex("[a-z0-9 ,.:{}\"\\[\\]]{0,400}").expect("a valid regex")
+}
+
+/// The secret, or a fragment of it of at least 8 characters.
+fn echoed_part(secret: &str, start: usize, len: usize) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    let len = len.clamp(FRAGMENT, chars.len());
+    let start = start % (chars.len() - len + 1);
+    chars[start..start + len].iter().collect()
+}
+
+/// A failing scenario whose exchange and failure carry `echo` everywhere a server's
+/// words can go; the body is `body`.
+fn result_with(redactor: &Redactor, echo: &str, body: &str) -> ScenarioResult {
+    let raw_body = body.as_bytes();
+    let (kept, len) = RawExchange::keep(raw_body);
+    let raw = RawExchange {
+        step: "create".into(),
+        method: "POST".into(),
+        url: format!("https://scim.example/v2/Users/{echo}?q={echo}"),
+        request_headers: vec![("x-echo".into(), echo.as_bytes().to_vec())],
+        request_body: Some(format!("{{\"userName\":\"{echo}\"}}").into_bytes()),
+        request_body_len: echo.len() + 15,
+        status: Some(400),
+        response_headers: vec![
+            ("x-echo".into(), echo.as_bytes().to_vec()),
+            ("location".into(), format!("/Users/{echo}").into_bytes()),
+        ],
+        response_body: Some(kept),
+        response_body_len: len,
+        duration: Duration::from_millis(3),
+        error: Some(format!("connection reset after {echo}")),
+        attempt: 1,
+    };
+    let exchange = redactor.exchange(&raw);
+    // As a check shows a value: redacted first, then cut at 200 and 300 characters,
+    // then the failure as a whole goes through the redactor.
+    let shown = redactor.secrets_out(body);
+    let failure = CheckFailure {
+        step: "create".into(),
+        subject: "status".into(),
+        expected: "201".into(),
+        actual: redactor.text(&format!("400 ({})", truncate(&shown, 200))),
+        location: "suite.yaml:1:1".into(),
+        rendered: redactor.text(&format!("expected 201, got {}", truncate(&shown, 300))),
+        request: "POST /Users".into(),
+    };
+    ScenarioResult {
+        id: "users.create.echo".into(),
+        title: "echo".into(),
+        area: "users".into(),
+        severity: Severity::Must,
+        requirement: vec![],
+        tags: vec![],
+        file: "suite.yaml".into(),
+        outcome: Outcome::Fail {
+            failures: vec![failure],
+        },
+        duration: Duration::from_millis(3),
+        exchanges: vec![exchange],
+        cleanup_errors: vec![redactor.text(&format!("DELETE /Users/{echo} answered 500"))],
+        leftovers: vec![scimcheck::result::Leftover {
+            what: redactor.text(&format!("https://scim.example/v2/Users/{echo}")),
+            reason: redactor.text(&format!("GET answered 500 ({echo})")),
+        }],
+        notes: vec![redactor.text(&format!("re-run alone after {echo}"))],
+    }
+}
+
+/// Every output a run writes about `result`, by name.
+fn outputs(result: ScenarioResult) -> Vec<(&'static str, String)> {
+    let summary = report_support::summary_of(vec![result.clone()], false);
+    let mut console = ConsoleReporter::new(
+        Vec::new(),
+        ConsoleOptions {
+            color: false,
+            progress: false,
+            verbose: true,
+        },
+    );
+    console.on_event(&RunEvent::ScenarioFinished(Box::new(result.clone())));
+    console.on_event(&RunEvent::Finished(Box::new(summary.clone())));
+    let console = String::from_utf8_lossy(&console.into_inner()).into_owned();
+    let json = json_string(&summary).expect("JSON");
+    let mut json_strings = String::new();
+    collect_strings(
+        &serde_json::from_str(&json).expect("valid JSON"),
+        &mut json_strings,
+    );
+    vec![
+        ("console", console),
+        ("transcript", render_exchange(&result.exchanges[0])),
+        ("junit", junit_string(&summary).expect("JUnit")),
+        ("json", json),
+        ("json strings", json_strings),
+        ("html", html_string(&summary)),
+        ("markdown", markdown_string(&summary)),
+    ]
+}
+
+fn collect_strings(value: &serde_json::Value, out: &mut String) {
+    match value {
+        serde_json::Value::String(s) => {
+            out.push_str(s);
+            out.push('\n');
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_strings(v, out)),
+        serde_json::Value::Object(fields) => {
+            for (k, v) in fields {
+                out.push_str(k);
+                out.push('\n');
+                collect_strings(v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn assert_no_leak(secret: &str, outputs: &[(&'static str, String)]) -> Result<(), TestCaseError> {
+    for needle in forbidden(secret) {
+        for (name, text) in outputs {
+            prop_assert!(
+                !text.contains(&needle),
+                "{needle:?} (from secret {secret:?}) is in the {name} output:\n{text}"
+            );
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(160))]
+
+    #[test]
+    fn no_output_holds_an_echoed_secret_in_any_encoding(
+        secret in secret(),
+        encoding in encoding(),
+        start in any::<usize>(),
+        len in FRAGMENT..64usize,
+        before in context(),
+        after in context(),
+    ) {
+        let redactor = Redactor::new([secret.clone()], []);
+        let echo = encode(&echoed_part(&secret, start, len), &encoding);
+        let body = format!("{{\"detail\":\"{before}{echo}{after}\"}}");
+        let outputs = outputs(result_with(&redactor, &echo, &body));
+        assert_no_leak(&secret, &outputs)?;
+    }
+
+
+    #[test]
+    fn basic_credentials_are_redacted_as_the_pair_its_base64_and_the_password(
+        user in "[a-z]{1,12}",
+        password in secret(),
+        encoding in encoding(),
+    ) {
+        let mut target = scimcheck::client::Target::new("https://scim.example/v2");
+        target.auth = scimcheck::client::Auth::Basic {
+            username: user.clone(),
+            password: secrecy::SecretString::from(password.clone()),
+        };
+        let client = scimcheck::client::Client::new(target).expect("client");
+        let pair = format!("{user}:{password}");
+        for echoed in [&password, &pair, &base64(pair.as_bytes(), false)] {
+            let echo = encode(echoed, &encoding);
+            let body = format!("{{\"detail\":\"Basic {echo}\"}}");
+            let outputs = outputs(result_with(client.redactor(), &echo, &body));
+            assert_no_leak(&password, &outputs)?;
+        }
+    }
+}
+
+proptest! {
+    // Each case carries a body of 64 KiB through every report: fewer cases.
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn a_secret_straddling_the_recorded_body_limit_is_redacted_whole(
+        secret in secret(),
+        encoding in encoding(),
+        shift in 0..200usize,
+    ) {
+        let redactor = Redactor::new([secret.clone()], []);
+        let echo = encode(&secret, &encoding);
+        let mut body = "a".repeat(RECORDED_BODY_BYTES.saturating_sub(shift));
+        body.push_str(&echo);
+        body.push_str(&"z".repeat(300));
+        let outputs = outputs(result_with(&redactor, &echo, &body));
+        assert_no_leak(&secret, &outputs)?;
+    }
+
+}
