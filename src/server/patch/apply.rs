@@ -162,7 +162,7 @@ pub(super) fn apply(
                 }
                 (None, Some(sub)) => set_sub_everywhere(container, def, sub, value, text),
                 (Some(filter), sub) => {
-                    let selection = Selection {
+                    let selection = ValueFilter {
                         types: Types {
                             kind,
                             all_case_exact: false,
@@ -346,15 +346,15 @@ fn set_sub(
     Ok(())
 }
 
-/// The values of a multi-valued attribute a value filter selects.
-struct Selection<'f> {
+/// A value filter on a multi-valued attribute: which of its values it selects.
+struct ValueFilter<'f> {
     types: Types,
     parent: AttrPath,
     def: &'static AttrDef,
     filter: &'f Filter,
 }
 
-impl Selection<'_> {
+impl ValueFilter<'_> {
     fn matches(&self, item: &Value) -> bool {
         matches_value(self.filter, item, &self.parent, &self.types)
     }
@@ -363,7 +363,7 @@ impl Selection<'_> {
 /// `attr[filter]` and `attr[filter].sub` for add and replace.
 fn set_filtered(
     container: &mut Map<String, Value>,
-    selection: &Selection<'_>,
+    selection: &ValueFilter<'_>,
     sub: Option<&'static AttrDef>,
     value: &Value,
     text: &str,
@@ -507,7 +507,7 @@ fn remove(
             if removed { Ok(()) } else { Err(no_target()) }
         }
         (Some(filter), sub) => {
-            let selection = Selection {
+            let selection = ValueFilter {
                 types: Types {
                     kind,
                     all_case_exact: false,
