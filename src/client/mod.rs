@@ -4,6 +4,7 @@
 //! `Redactor`; reqwest's own retries and redirects are off so nothing happens unseen.
 
 mod attempt;
+mod curl;
 mod explain;
 mod notice;
 mod pause;

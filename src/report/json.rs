@@ -132,6 +132,12 @@ struct Failure<'a> {
     actual: &'a str,
     location: &'a str,
     rendered: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<&'a str>,
+    /// A `curl` command that sends the failing request again (secrets as `$SCIM_*`
+    /// shell variables).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    curl: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -347,6 +353,8 @@ fn failure(f: &CheckFailure) -> Failure<'_> {
         actual: &f.actual,
         location: &f.location,
         rendered: &f.rendered,
+        hint: f.hint.as_deref(),
+        curl: f.curl.as_deref(),
     }
 }
 

@@ -143,6 +143,12 @@ pub struct CheckFailure {
     /// The request of the step as the scenario writes it, `GET /Users/{{ user }}`:
     /// the same in every scenario that makes it, so failures group by root cause.
     pub request: String,
+    /// What the check's author adds for the reader (`the body checks of this step were
+    /// not evaluated`); also part of `rendered`.
+    pub hint: Option<String>,
+    /// A `curl` command that sends the failing step's request again, secrets as shell
+    /// variables (`$SCIM_TOKEN`), already redacted; None when no request was sent.
+    pub curl: Option<String>,
 }
 
 /// Why a run stopped before its end, and the exit code that says so.
@@ -290,6 +296,25 @@ pub struct RunSummary {
     /// Facts about the run as a whole that every report repeats: discovery gaps and the
     /// endpoints probed instead, scenarios re-run alone after 5xx answers under load.
     pub notices: Vec<String>,
+    /// How much of the requirement catalog the run judged; None while runs do not
+    /// measure it. The HTML banner shows it when present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
+}
+
+/// Requirement coverage: of the catalog's requirements that bind the target, how many
+/// the run judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Coverage {
+    pub judged: usize,
+    pub total: usize,
+}
+
+impl Coverage {
+    /// Whole percent, rounded down, so 99.6 % never reads as complete.
+    pub fn percent(&self) -> usize {
+        (self.judged * 100).checked_div(self.total).unwrap_or(0)
+    }
 }
 
 impl RunSummary {
