@@ -448,7 +448,7 @@ fn requirement_coverage_shows_only_once_a_run_measures_it() {
     assert!(!html_string(&mixed_run()).contains("requirement coverage"));
     let html = html_string(&browser_run());
     assert!(
-        html.contains("<dt>requirement coverage</dt><dd>60 % (120 of 197 requirements)</dd>"),
+        html.contains("<dt>requirement coverage</dt><dd>60 % (120 of 197 RFC sections with server requirements)</dd>"),
         "{html}"
     );
 }

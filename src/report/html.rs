@@ -168,10 +168,9 @@ fn banner(out: &mut String, summary: &RunSummary, verdict: &Verdict) {
     fact(out, "scimcheck", &escape(&info.tool_version));
     fact(out, "pass rate", &pass_rate(&totals));
     if let Some(coverage) = &summary.coverage {
-        // The slot for requirement coverage, filled once a run measures it.
         let _ = writeln!(
             out,
-            "<div class=\"coverage\"><dt>requirement coverage</dt><dd>{} % ({} of {} requirements)</dd></div>",
+            "<div class=\"coverage\"><dt>requirement coverage</dt><dd>{} % ({} of {} RFC sections with server requirements)</dd></div>",
             coverage.percent(),
             coverage.judged,
             coverage.total

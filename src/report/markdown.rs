@@ -29,6 +29,14 @@ pub fn markdown_string(summary: &RunSummary) -> String {
     }
     facts.push(format!("{} ms", summary.duration.as_millis()));
     facts.push(format!("scimcheck {}", info.tool_version));
+    if let Some(coverage) = &summary.coverage {
+        facts.push(format!(
+            "requirement coverage {} % ({} of {} RFC sections)",
+            coverage.percent(),
+            coverage.judged,
+            coverage.total
+        ));
+    }
     if summary.interrupted {
         let reason = summary
             .stop

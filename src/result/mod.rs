@@ -10,9 +10,11 @@ use serde::Serialize;
 use crate::suite::model::Severity;
 
 mod causes;
+mod coverage;
 mod verdict;
 
 pub use causes::{RootCause, root_causes};
+pub use coverage::Coverage;
 pub use verdict::{SkipGroup, Verdict, VerdictStatus, skip_groups};
 
 /// One HTTP request/response pair as sent and received, with secrets already redacted.
@@ -296,25 +298,10 @@ pub struct RunSummary {
     /// Facts about the run as a whole that every report repeats: discovery gaps and the
     /// endpoints probed instead, scenarios re-run alone after 5xx answers under load.
     pub notices: Vec<String>,
-    /// How much of the requirement catalog the run judged; None while runs do not
-    /// measure it. The HTML banner shows it when present.
+    /// How much of the requirement catalog that binds the target the run judged; None
+    /// where nothing measured it (a judged client, a summary built by hand).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage: Option<Coverage>,
-}
-
-/// Requirement coverage: of the catalog's requirements that bind the target, how many
-/// the run judged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Coverage {
-    pub judged: usize,
-    pub total: usize,
-}
-
-impl Coverage {
-    /// Whole percent, rounded down, so 99.6 % never reads as complete.
-    pub fn percent(&self) -> usize {
-        (self.judged * 100).checked_div(self.total).unwrap_or(0)
-    }
 }
 
 impl RunSummary {
