@@ -25,7 +25,10 @@ fn a_run_reports_the_share_of_bound_rfc_sections_it_judged() {
     assert!(0 < judged && judged <= total, "{judged} of {total}");
 
     let (judged_users, total_users) = coverage(&["--filter", "users."]);
-    assert_eq!(total_users, total, "the selection does not change what binds");
+    assert_eq!(
+        total_users, total,
+        "the selection does not change what binds"
+    );
     assert!(
         0 < judged_users && judged_users < judged,
         "users only: {judged_users}, all: {judged}"

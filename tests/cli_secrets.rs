@@ -10,7 +10,7 @@ mod cli;
 
 use std::path::Path;
 
-use cli::{CREATE_THEN_FAIL, Finished, RefServer, finish, scimcheck, write};
+use cli::{CREATE_THEN_FAIL, FakePeer, Finished, RefServer, finish, scimcheck, write};
 use scimcheck::exit;
 
 const TOKEN: &str = "tok-SECRET-1234567";
@@ -639,5 +639,83 @@ fn the_test_reads_shell_words_as_sh_does() {
             "--data-raw",
             r#"{"q":"o'k"}"#
         ]
+    );
+}
+
+/// Sends back, in a request of its own, what the server answered: a user it reads,
+/// then a create of a user named after the answer's id, expecting a status no server
+/// gives so the create's failure carries a `curl` line.
+const SEND_BACK: &str = r#"id: custom.send-back
+title: Reads a user, then creates one named after what the answer said
+steps:
+  - name: read
+    request: { method: GET, path: /Users/someone }
+    expect: { status: 200 }
+    capture: { echoed: body.id }
+  - name: send back
+    request:
+      method: POST
+      path: "/Users?note={{ echoed }}"
+      body:
+        schemas: [urn:ietf:params:scim:schemas:core:2.0:User]
+        userName: "{{ echoed }}"
+    expect: { status: 599 }
+"#;
+
+/// End to end, whichever layer catches it (the answer is redacted before a step captures
+/// from it; the `curl` line is redacted again, which `client::curl`'s own tests and
+/// `redaction_props` prove alone).
+#[test]
+fn a_token_the_server_echoes_never_reaches_a_curl_line() {
+    // Whatever it is asked, the server answers a user whose id is the token it was sent.
+    let body = format!(
+        r#"{{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"{TOKEN}","userName":"{TOKEN}"}}"#
+    );
+    let reply = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/scim+json\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let peer = FakePeer::answering(reply.into_bytes());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let suite = write(dir.path(), "send-back.yaml", SEND_BACK);
+    let json = dir.path().join("report.json");
+    let mut command = scimcheck();
+    command
+        .args([
+            "run",
+            "--url",
+            &peer.url,
+            "--token-env",
+            "TOK",
+            "--no-builtin",
+        ])
+        .arg("--suite")
+        .arg(&suite)
+        .args(["--no-progress", "--report-json"])
+        .arg(&json)
+        .env("TOK", TOKEN);
+    let out = finish(command);
+    out.assert_code(exit::CONFORMANCE_FAILURE).assert_no_panic();
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(&json).unwrap_or_else(|e| panic!("{e}\n{}", out.show())),
+    )
+    .expect("the JSON report parses");
+    let curl = cli::scenarios(&report)
+        .flat_map(|s| s["outcome"]["failures"].as_array().into_iter().flatten())
+        .find_map(|f| f["curl"].as_str())
+        .unwrap_or_else(|| panic!("no curl line in {report:#}"));
+    assert!(curl.contains("-X POST"), "{curl}");
+    assert!(curl.contains("Authorization: Bearer $SCIM_TOKEN"), "{curl}");
+    // The echoed token stands in the query and the body of the request: both redacted
+    // (the query's brackets percent-encoded).
+    assert_eq!(curl.matches("REDACTED").count(), 2, "{curl}");
+    for place in [curl, &out.stdout, &out.stderr] {
+        assert!(!place.contains(MARKER), "{place}");
+    }
+    assert!(
+        out.stdout.contains("reproduce (with SCIM_TOKEN set)"),
+        "{}",
+        out.show()
     );
 }
