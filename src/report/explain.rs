@@ -380,7 +380,7 @@ mod tests {
     fn the_excerpt_keeps_the_attribute_the_check_names() {
         let body = format!(
             r#"{{"id":"1","userName":"ada","emails":[{{"value":"a@x"}}],"meta":{{}},"groups":[{}]}}"#,
-            vec!["1"; EXCERPT_LINES].join(",")
+            ["1"; EXCERPT_LINES].join(",")
         );
         let excerpt = body_excerpt(&body, None, &["Emails[type eq \"work\"].value"]);
         assert_eq!(
