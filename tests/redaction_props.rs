@@ -3,9 +3,9 @@
 //! form-encoded, base64 and base64url at any alignment, HTML character references),
 //! whole or as a fragment of 8 characters, anywhere in an exchange or a failure,
 //! straddling every cut. No report (console, transcript, JUnit, JSON, HTML, Markdown)
-//! may hold any 8-character fragment of the secret in any of those encodings. That holds
-//! too for a secret learnt while running (an OAuth2 access token) and for an OAuth2
-//! client secret in every spelling sent to the token endpoint.
+//! and no `curl` line of a failure may hold any 8-character fragment of the secret in any
+//! of those encodings. That holds too for a secret learnt while running (an OAuth2 access
+//! token) and for an OAuth2 client secret in every spelling sent to the token endpoint.
 //!
 //! The encoders and the leak detector here are written independently of the redactor.
 
@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use scimcheck::check::truncate;
-use scimcheck::client::{RECORDED_BODY_BYTES, RawExchange, Redactor};
+use scimcheck::client::{Auth, Client, HttpRequest, RECORDED_BODY_BYTES, RawExchange, Target};
 use scimcheck::report::{
     ConsoleOptions, ConsoleReporter, html_string, json_string, junit_string, markdown_string,
     render_exchange,
@@ -76,9 +76,33 @@ fn echoed_part(secret: &str, start: usize, len: usize) -> String {
     chars[start..start + len].iter().collect()
 }
 
+/// A client of a target whose bearer token is `token`.
+fn client_with_token(token: &str) -> Client {
+    let mut target = Target::new("https://scim.example/v2");
+    target.auth = Auth::Bearer(secrecy::SecretString::from(token.to_owned()));
+    Client::new(target).expect("client")
+}
+
+/// The `curl` line of a request that carries `echo` in its query, a header and its body
+/// (a later step can send what an earlier answer echoed).
+fn curl_echoing(client: &Client, echo: &str) -> String {
+    client
+        .curl(&HttpRequest {
+            step: "create".into(),
+            method: "POST".into(),
+            path: "/Users".into(),
+            query: vec![("q".into(), echo.to_owned())],
+            headers: vec![("x-echo".into(), echo.to_owned())],
+            body: Some(format!("{{\"userName\":\"{echo}\"}}").into_bytes()),
+            ..HttpRequest::default()
+        })
+        .expect("a URL under the target")
+}
+
 /// A failing scenario whose exchange and failure carry `echo` everywhere a server's
-/// words can go; the body is `body`.
-fn result_with(redactor: &Redactor, echo: &str, body: &str) -> ScenarioResult {
+/// words can go (its `curl` line included); the body is `body`.
+fn result_with(client: &Client, echo: &str, body: &str) -> ScenarioResult {
+    let redactor = client.redactor();
     let raw_body = body.as_bytes();
     let (kept, len) = RawExchange::keep(raw_body);
     let raw = RawExchange {
@@ -111,6 +135,8 @@ fn result_with(redactor: &Redactor, echo: &str, body: &str) -> ScenarioResult {
         location: "suite.yaml:1:1".into(),
         rendered: redactor.text(&format!("expected 201, got {}", truncate(&shown, 300))),
         request: "POST /Users".into(),
+        hint: Some(redactor.text(&format!("the server said {echo}"))),
+        curl: Some(curl_echoing(client, echo)),
     };
     ScenarioResult {
         id: "users.create.echo".into(),
@@ -162,7 +188,15 @@ fn outputs(result: ScenarioResult) -> Vec<(&'static str, String)> {
         ("json strings", json_strings),
         ("html", html_string(&summary)),
         ("markdown", markdown_string(&summary)),
+        ("curl", failure_curl(&result)),
     ]
+}
+
+fn failure_curl(result: &ScenarioResult) -> String {
+    result.outcome.failures()[0]
+        .curl
+        .clone()
+        .expect("a curl line")
 }
 
 fn collect_strings(value: &serde_json::Value, out: &mut String) {
@@ -207,10 +241,10 @@ proptest! {
         before in context(),
         after in context(),
     ) {
-        let redactor = Redactor::new([secret.clone()], []);
+        let client = client_with_token(&secret);
         let echo = encode(&echoed_part(&secret, start, len), &encoding);
         let body = format!("{{\"detail\":\"{before}{echo}{after}\"}}");
-        let outputs = outputs(result_with(&redactor, &echo, &body));
+        let outputs = outputs(result_with(&client, &echo, &body));
         assert_no_leak(&secret, &outputs)?;
     }
 
@@ -231,7 +265,7 @@ proptest! {
         for echoed in [&password, &pair, &base64(pair.as_bytes(), false)] {
             let echo = encode(echoed, &encoding);
             let body = format!("{{\"detail\":\"Basic {echo}\"}}");
-            let outputs = outputs(result_with(client.redactor(), &echo, &body));
+            let outputs = outputs(result_with(&client, &echo, &body));
             assert_no_leak(&password, &outputs)?;
         }
     }
@@ -250,12 +284,11 @@ proptest! {
         after in context(),
     ) {
         // An OAuth2 access token: unknown when the client is built, learnt when issued.
-        let redactor = Redactor::new(["other-known-secret".to_owned()], []);
-        let handed_out = redactor.clone();
-        redactor.learn(&secret);
+        let client = client_with_token("other-known-secret");
+        client.redactor().learn(&secret);
         let echo = encode(&echoed_part(&secret, start, len), &encoding);
         let body = format!("{{\"detail\":\"{before}{echo}{after}\"}}");
-        let outputs = outputs(result_with(&handed_out, &echo, &body));
+        let outputs = outputs(result_with(&client, &echo, &body));
         assert_no_leak(&secret, &outputs)?;
     }
 
@@ -281,7 +314,7 @@ proptest! {
         for echoed in [&client_secret, &form_encoded, &pair, &base64(pair.as_bytes(), false)] {
             let echo = encode(echoed, &encoding);
             let body = format!("{{\"detail\":\"Basic {echo}\"}}");
-            let outputs = outputs(result_with(client.redactor(), &echo, &body));
+            let outputs = outputs(result_with(&client, &echo, &body));
             assert_no_leak(&client_secret, &outputs)?;
             assert_no_leak(&form_encoded, &outputs)?;
         }
@@ -298,12 +331,12 @@ proptest! {
         encoding in encoding(),
         shift in 0..200usize,
     ) {
-        let redactor = Redactor::new([secret.clone()], []);
+        let client = client_with_token(&secret);
         let echo = encode(&secret, &encoding);
         let mut body = "a".repeat(RECORDED_BODY_BYTES.saturating_sub(shift));
         body.push_str(&echo);
         body.push_str(&"z".repeat(300));
-        let outputs = outputs(result_with(&redactor, &echo, &body));
+        let outputs = outputs(result_with(&client, &echo, &body));
         assert_no_leak(&secret, &outputs)?;
     }
 

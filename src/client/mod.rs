@@ -6,6 +6,7 @@
 //! fresh token (`oauth`).
 
 mod attempt;
+mod curl;
 mod explain;
 mod notice;
 mod oauth;

@@ -13,7 +13,7 @@ use crate::discovery;
 use crate::exit;
 use crate::plan;
 use crate::report::{self, ConsoleFacts, ConsoleOptions, ConsoleReporter};
-use crate::result::{RunEvent, RunInfo, RunSummary, Verdict};
+use crate::result::{Coverage, RunEvent, RunInfo, RunSummary, Verdict};
 use crate::run::{self as executor, ExecuteOptions, Held, StopReason};
 use crate::server::{self, ServerConfig, ServerHandle};
 
@@ -245,7 +245,7 @@ async fn run_against(mut ctx: RunContext<'_>) -> i32 {
         run_id: options.run_id.clone(),
         started_at: now_rfc3339(),
     };
-    let summary = executor::execute(
+    let mut summary = executor::execute(
         ctx.plan,
         ctx.client,
         Arc::new(ctx.schemas),
@@ -254,6 +254,7 @@ async fn run_against(mut ctx: RunContext<'_>) -> i32 {
         events_tx,
     )
     .await;
+    summary.coverage = Coverage::measure(&summary.results, |c| capabilities.has(c));
     let _ = console.await;
     // A second signal while the reports are written still quits at once.
     let cause = watcher.cause();

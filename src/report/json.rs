@@ -12,8 +12,8 @@ use serde::Serialize;
 use super::ReportError;
 use super::output::write_atomic_with;
 use crate::result::{
-    CheckFailure, Exchange, Leftover, Outcome, RootCause, RunSummary, ScenarioResult, SkipCause,
-    SkipGroup, Totals, Verdict, root_causes, skip_groups,
+    CheckFailure, Coverage, Exchange, Leftover, Outcome, RootCause, RunSummary, ScenarioResult,
+    SkipCause, SkipGroup, Totals, Verdict, root_causes, skip_groups,
 };
 
 /// The `format` field of every document this version writes.
@@ -30,6 +30,10 @@ struct Document<'a> {
     notices: &'a [String],
     /// What the run itself (its decoys), not a scenario, left on the target.
     leftovers: &'a [Leftover],
+    /// RFC sections with server requirements that bind the target, and how many the
+    /// run judged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coverage: Option<Coverage>,
     scenarios: Vec<Scenario<'a>>,
 }
 
@@ -132,6 +136,12 @@ struct Failure<'a> {
     actual: &'a str,
     location: &'a str,
     rendered: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<&'a str>,
+    /// A `curl` command that sends the failing request again (secrets as `$SCIM_*`
+    /// shell variables).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    curl: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -274,6 +284,7 @@ fn document<'a>(summary: &'a RunSummary, causes: &'a [RootCause]) -> Document<'a
         root_causes: causes.iter().map(cause).collect(),
         notices: &summary.notices,
         leftovers: &summary.leftovers,
+        coverage: summary.coverage,
         scenarios: summary.results.iter().map(scenario).collect(),
     }
 }
@@ -347,6 +358,8 @@ fn failure(f: &CheckFailure) -> Failure<'_> {
         actual: &f.actual,
         location: &f.location,
         rendered: &f.rendered,
+        hint: f.hint.as_deref(),
+        curl: f.curl.as_deref(),
     }
 }
 

@@ -250,6 +250,7 @@ mod tests {
             leftovers: vec![],
             strict: false,
             notices: vec![],
+            coverage: None,
         }
     }
 
@@ -269,6 +270,8 @@ mod tests {
             location: String::new(),
             rendered: String::new(),
             request: "POST /Users".into(),
+            hint: None,
+            curl: None,
         }]
     }
 
