@@ -288,6 +288,16 @@ fn read_file_secret(field: &str, path: &PathBuf) -> Result<String, String> {
     Ok(text.to_owned())
 }
 
+/// The profiles to apply, in order: `--profile` values (or `SCIMCHECK_PROFILE`), else the
+/// config file's `profile:`. Each value may be a comma-separated list.
+pub fn resolve_profiles(args: &SelectionArgs, config: Option<&ConfigFile>) -> Vec<String> {
+    if args.profiles.is_empty() {
+        config.map(|c| c.profile.clone()).unwrap_or_default()
+    } else {
+        args.profiles.clone()
+    }
+}
+
 /// The scenario selection, with the config file's tags when no flag names any.
 pub fn resolve_selection(args: &SelectionArgs, config: Option<&ConfigFile>) -> Selection {
     let from_config = |flag: &Vec<String>, cfg: fn(&ConfigFile) -> &Vec<String>| {

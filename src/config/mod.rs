@@ -19,8 +19,11 @@ pub struct ConfigFile {
     /// Extra request headers: a literal value or a secret reference.
     #[serde(default)]
     pub headers: BTreeMap<String, HeaderValue>,
-    /// A built-in profile name, or a profile file relative to the config file.
-    pub profile: Option<String>,
+    /// Built-in profile names or profile files relative to the config file, in the order
+    /// they apply: one (`profile: okta`), a list (`profile: [entra-id, talentech]`), or a
+    /// comma-separated list (`profile: entra-id,talentech`).
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub profile: Vec<String>,
     /// Scenario files or folders, relative to the config file, or `builtin:NAME`; added
     /// to the built-in suite unless `no_builtin`.
     #[serde(default)]
@@ -102,6 +105,42 @@ impl DurationText {
             DurationText::Text(text) => text.clone(),
         }
     }
+}
+
+/// One name, a comma-separated list, or a YAML list of names.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    struct Names;
+    impl<'de> serde::de::Visitor<'de> for Names {
+        type Value = Vec<String>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a profile name or file, a comma-separated list, or a list of them")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
+            Ok(split_names(text))
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut names = Vec::new();
+            while let Some(text) = seq.next_element::<String>()? {
+                names.extend(split_names(&text));
+            }
+            Ok(names)
+        }
+    }
+    deserializer.deserialize_any(Names)
+}
+
+fn split_names(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -197,12 +236,12 @@ impl ConfigFile {
             .filter(|p| SuiteSource::parse(p).is_ok_and(|s| matches!(s, SuiteSource::Path(_))))
             .for_each(rebase);
         // A profile that is not a built-in name is a file, found like the suites are.
-        if let Some(profile) = &mut self.profile
-            && !crate::profile::builtin_names().contains(&profile.as_str())
-        {
-            let mut path = PathBuf::from(&*profile);
-            rebase(&mut path);
-            *profile = path.to_string_lossy().into_owned();
+        for profile in &mut self.profile {
+            if !crate::profile::builtin_names().contains(&profile.as_str()) {
+                let mut path = PathBuf::from(&*profile);
+                rebase(&mut path);
+                *profile = path.to_string_lossy().into_owned();
+            }
         }
         let mut secret_refs: Vec<&mut SecretRef> = self
             .headers
@@ -318,10 +357,30 @@ mod tests {
         std::fs::write(&path, "profile: acme.profile.yaml\n").unwrap();
         let config = ConfigFile::load(&path).unwrap();
         let expected = dir.path().join("acme.profile.yaml");
-        assert_eq!(config.profile.as_deref(), expected.to_str());
+        assert_eq!(config.profile, [expected.to_string_lossy()]);
         std::fs::write(&path, "profile: okta\n").unwrap();
         let config = ConfigFile::load(&path).unwrap();
-        assert_eq!(config.profile.as_deref(), Some("okta"));
+        assert_eq!(config.profile, ["okta"]);
+    }
+
+    #[test]
+    fn profiles_are_a_list_or_a_comma_separated_list_in_order() {
+        for text in [
+            "profile: [entra-id, talentech]\n",
+            "profile: entra-id, talentech\n",
+            "profile:\n  - entra-id\n  - talentech\n",
+        ] {
+            let config = ConfigFile::parse("t.yaml", text).unwrap();
+            assert_eq!(config.profile, ["entra-id", "talentech"], "{text}");
+        }
+        assert!(
+            ConfigFile::parse("t.yaml", "url: x\n")
+                .unwrap()
+                .profile
+                .is_empty()
+        );
+        let err = ConfigFile::parse("t.yaml", "profile: { name: okta }\n").unwrap_err();
+        assert!(err.to_string().contains("a profile name or file"), "{err}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::suite::reader::Reader;
 use crate::suite::yaml::{self, Node, NodeKind, Pos};
 
 use super::client_rules::read_client_rules;
-use super::{Effect, Matcher, Profile, Rule, builtin};
+use super::{Effect, Matcher, Profile, Profiles, Rule, builtin};
 
 const TOP_KEYS: &[&str] = &[
     "name",
@@ -43,6 +43,27 @@ pub fn load(spec: &str) -> Result<Profile, String> {
         "unknown profile '{spec}'{hint} (built-in: {}; or the path of a profile file)",
         names.join(", ")
     ))
+}
+
+/// The profiles `specs` name, in order; each spec may itself be a comma-separated list
+/// (`entra-id,talentech`). The error is ready to print.
+pub fn load_all<S: AsRef<str>>(specs: &[S]) -> Result<Profiles, String> {
+    let mut profiles = Vec::new();
+    for spec in specs.iter().flat_map(|spec| spec.as_ref().split(',')) {
+        let spec = spec.trim();
+        if spec.is_empty() {
+            continue;
+        }
+        let profile = load(spec)?;
+        if let Some(twice) = profiles.iter().find(|p: &&Profile| p.name == profile.name) {
+            return Err(format!(
+                "profile '{}' is named twice (as '{spec}'); each profile applies once",
+                twice.name
+            ));
+        }
+        profiles.push(profile);
+    }
+    Ok(Profiles::new(profiles))
 }
 
 /// Parses profile text; `name` is how the file is shown in errors.

@@ -42,8 +42,8 @@ pub fn html_string(summary: &RunSummary) -> String {
     );
     out.push_str("<table>\n");
     fact(&mut out, "target", &info.target_url);
-    if let Some(profile) = &info.profile {
-        fact(&mut out, "profile", profile);
+    if let Some((word, names)) = info.profiles_shown() {
+        fact(&mut out, word, &names);
     }
     fact(&mut out, "started", &info.started_at);
     fact(
