@@ -55,7 +55,7 @@ fn main() {
     if let Ok(spec) = std::env::var("SCIMCHECK_PROFILE")
         && let Err(message) = profile::load_all(&[spec])
     {
-        eprintln!("error: {message}");
+        eprintln!("error: SCIMCHECK_PROFILE: {message}");
         std::process::exit(2);
     }
     let trials = scenarios

@@ -1,7 +1,8 @@
 //! Several profiles in one run, through the `scimcheck` binary: they apply in the order
 //! given, a later one overriding an earlier one for a scenario both decide; the lowest
 //! rate limit wins whatever the order; `list` shows which profile decided what; reports
-//! name every profile; a bad name anywhere in the list is refused with a suggestion.
+//! name every profile; a bad name anywhere in the list is refused with a suggestion and
+//! where it was named.
 
 #[path = "support/cli.rs"]
 mod cli;
@@ -99,6 +100,19 @@ fn a_later_profile_overrides_an_earlier_one_for_the_scenario_it_names() {
         earlier.report["run"]["profiles"],
         serde_json::json!(["relax", "entra-id"])
     );
+}
+
+#[test]
+fn help_says_which_profile_wins() {
+    for command in ["run", "list"] {
+        let help = cli::run(&[command, "--help"]);
+        help.assert_code(0);
+        let text = help.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            text.contains("where two disagree on a scenario, the one named last wins; the lowest rate limit of them all applies"),
+            "{command}: {text}"
+        );
+    }
 }
 
 #[test]
@@ -297,4 +311,62 @@ fn a_bad_name_anywhere_in_the_list_is_refused_with_a_suggestion() {
     let twice = cli::run(&["list", "--profile", "okta,okta"]);
     twice.assert_code(2);
     assert!(twice.stderr.contains("named twice"), "{}", twice.show());
+}
+
+#[test]
+fn an_error_says_where_the_profiles_were_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("scimcheck.yaml");
+    std::fs::write(
+        &config,
+        "url: http://127.0.0.1:9/scim/v2\n\nprofile:\n  - entra-id\n  - talentek\n",
+    )
+    .unwrap();
+    let out = cli::run(&["run", "--config", config.to_str().unwrap()]);
+    out.assert_code(2);
+    let expected = format!(
+        "error: {}:4: profile: unknown profile 'talentek'",
+        config.display()
+    );
+    assert!(out.stderr.contains(&expected), "{}", out.show());
+
+    let out = cli::run(&["list", "--profile", "okta", "--profile", "talentek"]);
+    assert!(
+        out.stderr.contains("error: --profile: unknown profile"),
+        "{}",
+        out.show()
+    );
+    let mut command = cli::scimcheck();
+    command
+        .args(["list"])
+        .env("SCIMCHECK_PROFILE", "okta, talentek");
+    let out = cli::finish(command);
+    assert!(
+        out.stderr
+            .contains("error: SCIMCHECK_PROFILE: unknown profile"),
+        "{}",
+        out.show()
+    );
+
+    // A profile file with a mistake: the file's own line and field, once.
+    let bad = write_profile(
+        dir.path(),
+        "bad",
+        "name: bad\ntitle: Bad\nrules:\n  - scenari: users.create.basic\n    severity: must\n",
+    );
+    let out = cli::run(&["list", "--profile", &format!("okta,{}", bad.display())]);
+    out.assert_code(2);
+    assert!(
+        out.stderr.contains(&format!(
+            "error: --profile: profile file {} has errors:\nerror: unknown key 'scenari'",
+            bad.display()
+        )),
+        "{}",
+        out.show()
+    );
+    assert!(
+        out.stderr.contains("bad.profile.yaml:4:5"),
+        "{}",
+        out.show()
+    );
 }

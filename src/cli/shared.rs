@@ -65,7 +65,8 @@ pub struct SelectionArgs {
     pub vars: Vec<String>,
     /// IdP or vendor profile, built-in or a profile file: it sets severities, exclusions
     /// and known deviations (repeatable, or a comma-separated list such as
-    /// entra-id,talentech: they apply in order, a later one overriding an earlier one)
+    /// entra-id,talentech: where two disagree on a scenario, the one named last wins;
+    /// the lowest rate limit of them all applies)
     #[arg(long = "profile", value_name = "NAME|FILE")]
     pub profiles: Vec<String>,
 }

@@ -113,7 +113,7 @@ impl Decider {
     }
 }
 
-pub fn list(args: ListArgs, _env: &dyn EnvSource) -> i32 {
+pub fn list(args: ListArgs, env: &dyn EnvSource) -> i32 {
     let vars = match super::settings::resolve_vars(&args.selection, None) {
         Ok(vars) => vars,
         Err(message) => return fail(exit::USAGE, message),
@@ -124,7 +124,7 @@ pub fn list(args: ListArgs, _env: &dyn EnvSource) -> i32 {
         Err(code) => return code,
     };
     let profiles = match load::profiles(
-        &super::settings::resolve_profiles(&args.selection, None),
+        &super::settings::resolve_profiles(&args.selection, None, env),
         &suite,
     ) {
         Ok(profiles) => profiles,

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use super::settings::ProfileSpecs;
 use crate::exit;
 use crate::profile::{self, Profiles};
 use crate::suite::{self, LoadOptions, SuiteSource, model::Suite};
@@ -30,11 +31,11 @@ pub fn suite(
 }
 
 /// The named profiles in order (none when `specs` is empty); warns about rules that match
-/// no scenario of `suite` (usually a typo). On errors prints them and returns the exit
-/// code for bad input.
-pub fn profiles(specs: &[String], suite: &Suite) -> Result<Profiles, i32> {
-    let profiles = profile::load_all(specs).map_err(|message| {
-        eprintln!("error: {message}");
+/// no scenario of `suite` (usually a typo). On errors prints them, prefixed with where the
+/// profiles were named, and returns the exit code for bad input.
+pub fn profiles(named: &ProfileSpecs, suite: &Suite) -> Result<Profiles, i32> {
+    let profiles = profile::load_all(&named.specs).map_err(|message| {
+        eprintln!("error: {}: {message}", named.origin);
         exit::USAGE
     })?;
     for (profile, rule) in profiles.unmatched_rules(suite) {

@@ -82,7 +82,7 @@ pub async fn run(args: RunArgs, env: &dyn EnvSource) -> i32 {
         Err(code) => return code,
     };
     let profiles = match load::profiles(
-        &settings::resolve_profiles(&args.selection, config.as_ref()),
+        &settings::resolve_profiles(&args.selection, config.as_ref(), env),
         &suite,
     ) {
         Ok(profiles) => profiles,

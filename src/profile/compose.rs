@@ -232,6 +232,21 @@ mod tests {
     }
 
     #[test]
+    fn each_effect_is_decided_on_its_own() {
+        let idp = profile(
+            "name: idp\ntitle: IdP\nrules:\n  - scenario: users.delete.basic\n    exclude: not offered\n",
+        );
+        let vendor = profile(
+            "name: vendor\ntitle: Vendor\nrules:\n  - scenario: users.delete.basic\n    severity: should\n",
+        );
+        let mut plan = planned(&["users.delete.basic"]);
+        Profiles::new(vec![idp, vendor]).apply(&mut plan);
+        let skip = plan.scenarios[0].skip.as_ref().map(|s| s.reason.as_str());
+        assert_eq!(skip, Some("excluded by profile idp: not offered"));
+        assert_eq!(plan.scenarios[0].severity, Severity::Should);
+    }
+
+    #[test]
     fn an_exclusion_keeps_a_skip_the_user_asked_for() {
         let vendor = profile(
             "name: vendor\ntitle: Vendor\nrules:\n  - tag: users\n    exclude: not offered\n",

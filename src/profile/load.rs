@@ -33,7 +33,8 @@ pub fn load(spec: &str) -> Result<Profile, String> {
     if path.is_file() {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read profile {spec}: {e}"))?;
-        return parse(spec, &text).map_err(|d| d.render(false));
+        return parse(spec, &text)
+            .map_err(|d| format!("profile file {spec} has errors:\n{}", d.render(false)));
     }
     let names = builtin::names();
     let hint = did_you_mean(spec, names.iter().copied())
@@ -55,10 +56,15 @@ pub fn load_all<S: AsRef<str>>(specs: &[S]) -> Result<Profiles, String> {
             continue;
         }
         let profile = load(spec)?;
-        if let Some(twice) = profiles.iter().find(|p: &&Profile| p.name == profile.name) {
+        if profiles.iter().any(|p: &Profile| p.name == profile.name) {
+            let alias = if spec == profile.name {
+                String::new()
+            } else {
+                format!(" (the second time as '{spec}')")
+            };
             return Err(format!(
-                "profile '{}' is named twice (as '{spec}'); each profile applies once",
-                twice.name
+                "profile '{}' is named twice{alias}; each profile applies once",
+                profile.name
             ));
         }
         profiles.push(profile);
