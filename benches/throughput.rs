@@ -86,7 +86,7 @@ fn whole_run() {
             let run_id = run::new_run_id();
             let info = RunInfo {
                 target_url: client.base_url().to_owned(),
-                profile: None,
+                profiles: Vec::new(),
                 tool_version: env!("CARGO_PKG_VERSION").to_owned(),
                 run_id: run_id.clone(),
                 started_at: String::new(),

@@ -3,8 +3,9 @@
 //! `cargo test --test conformance` runs the built-in suite against the embedded reference
 //! server; `SCIMCHECK_URL=... SCIMCHECK_TOKEN=... cargo test --test conformance` against a
 //! live one. `SCIMCHECK_SUITE=dir1,dir2` adds suites and `SCIMCHECK_NO_BUILTIN=1` leaves the
-//! built-in one out, as `--suite` and `--no-builtin` do; `SCIMCHECK_PROFILE=okta` judges with
-//! a profile: its deviations pass, its exclusions are ignored tests. libtest filtering,
+//! built-in one out, as `--suite` and `--no-builtin` do; `SCIMCHECK_PROFILE=okta` (or a list,
+//! `entra-id,talentech`, applied in order) judges with profiles: their deviations pass,
+//! their exclusions are ignored tests. libtest filtering,
 //! `--list`, `--exact` and nextest work as usual; a scenario whose capability the target does
 //! not advertise is reported as ignored with the reason.
 
@@ -17,7 +18,7 @@ use scimcheck::check::SchemaSet;
 use scimcheck::client::{Auth, Client, Target};
 use scimcheck::discovery::{self, Capabilities, DeclaredAttributes};
 use scimcheck::plan::{self, Plan, PlannedScenario};
-use scimcheck::profile::{self, Profile};
+use scimcheck::profile::{self, Profiles};
 use scimcheck::result::{Outcome, RunInfo};
 use scimcheck::run::{self, ExecuteOptions};
 use scimcheck::server::{self, ServerConfig, ServerHandle};
@@ -33,7 +34,7 @@ struct Session {
     capabilities: Capabilities,
     attributes: DeclaredAttributes,
     schemas: Arc<SchemaSet>,
-    profile: Option<Profile>,
+    profiles: Profiles,
     /// Exclusive scenarios take it for writing, all others for reading.
     exclusive: RwLock<()>,
     /// Kept alive for the whole process when the target is embedded.
@@ -52,9 +53,9 @@ fn main() {
         }
     };
     if let Ok(spec) = std::env::var("SCIMCHECK_PROFILE")
-        && let Err(message) = profile::load(&spec)
+        && let Err(message) = profile::load_all(&[spec])
     {
-        eprintln!("error: {message}");
+        eprintln!("error: SCIMCHECK_PROFILE: {message}");
         std::process::exit(2);
     }
     let trials = scenarios
@@ -116,9 +117,9 @@ fn start_session() -> Result<Session, String> {
     };
     let mut schemas = SchemaSet::for_plan(&plan).map_err(|e| e.to_string())?;
     schemas.add_declared(&found.declared);
-    let profile = match std::env::var("SCIMCHECK_PROFILE") {
-        Ok(spec) => Some(profile::load(&spec)?),
-        Err(_) => None,
+    let profiles = match std::env::var("SCIMCHECK_PROFILE") {
+        Ok(spec) => profile::load_all(&[spec])?,
+        Err(_) => Profiles::default(),
     };
     Ok(Session {
         runtime,
@@ -126,7 +127,7 @@ fn start_session() -> Result<Session, String> {
         capabilities,
         attributes: found.attributes,
         schemas: Arc::new(schemas),
-        profile,
+        profiles,
         exclusive: RwLock::new(()),
         _server: server,
     })
@@ -162,9 +163,7 @@ fn run_one(scenario: Arc<Scenario>) -> Result<Completion, Failed> {
     let mut plan = Plan {
         scenarios: vec![planned(scenario.clone())],
     };
-    if let Some(profile) = &session.profile {
-        profile.apply(&mut plan);
-    }
+    session.profiles.apply(&mut plan);
     plan::gate_capabilities(&mut plan, &session.capabilities);
     plan::gate_declared_schemas(&mut plan, &session.schemas);
     plan::gate_undeclared_attributes(&mut plan, &session.attributes);
@@ -181,7 +180,7 @@ fn run_one(scenario: Arc<Scenario>) -> Result<Completion, Failed> {
     let run_id = run::new_run_id();
     let info = RunInfo {
         target_url: session.client.base_url().to_owned(),
-        profile: session.profile.as_ref().map(|p| p.name.clone()),
+        profiles: session.profiles.names(),
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         run_id: run_id.clone(),
         started_at: String::new(),

@@ -73,7 +73,7 @@ fn the_example_config_loads_with_its_paths_relative_to_itself() {
         other => panic!("X-Api-Key is {other:?}"),
     }
     assert_eq!(config.suites, [dir.join("scenarios/")]);
-    assert_eq!(config.profile.as_deref(), Some("okta"));
+    assert_eq!(config.profile, ["okta"]);
     assert_eq!(config.vars["department"], "Sales");
 }
 

@@ -66,7 +66,9 @@ pub struct SelectionArgs {
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
     /// IdP or vendor profile, built-in or a profile file: it sets severities, exclusions
-    /// and known deviations
+    /// and known deviations (repeatable, or a comma-separated list such as
+    /// entra-id,talentech: where two disagree on a scenario, the one named last wins;
+    /// the lowest rate limit of them all applies)
     #[arg(long = "profile", value_name = "NAME|FILE")]
-    pub profile: Option<String>,
+    pub profiles: Vec<String>,
 }

@@ -2,8 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use super::settings::ProfileSpecs;
 use crate::exit;
-use crate::profile::{self, Profile};
+use crate::profile::{self, Profiles};
 use crate::suite::{self, LoadOptions, SuiteSource, model::Suite};
 
 /// Loads the suites that `sources` name (see `settings::resolve_suites`). On errors
@@ -29,21 +30,19 @@ pub fn suite(
     })
 }
 
-/// The named profile, if any; warns about rules that match no scenario of `suite`
-/// (usually a typo). On errors prints them and returns the exit code for bad input.
-pub fn profile(spec: Option<&str>, suite: &Suite) -> Result<Option<Profile>, i32> {
-    let Some(spec) = spec else {
-        return Ok(None);
-    };
-    let profile = profile::load(spec).map_err(|message| {
-        eprintln!("error: {message}");
+/// The named profiles in order (none when `specs` is empty); warns about rules that match
+/// no scenario of `suite` (usually a typo). On errors prints them, prefixed with where the
+/// profiles were named, and returns the exit code for bad input.
+pub fn profiles(named: &ProfileSpecs, suite: &Suite) -> Result<Profiles, i32> {
+    let profiles = profile::load_all(&named.specs).map_err(|message| {
+        eprintln!("error: {}: {message}", named.origin);
         exit::USAGE
     })?;
-    for rule in profile.unmatched_rules(suite) {
+    for (profile, rule) in profiles.unmatched_rules(suite) {
         eprintln!(
             "warning: {}: profile {} has a rule for {} that matches no scenario",
             rule.place, profile.name, rule.matcher
         );
     }
-    Ok(Some(profile))
+    Ok(profiles)
 }

@@ -81,22 +81,18 @@ pub async fn run(args: RunArgs, env: &dyn EnvSource) -> i32 {
         Ok(suite) => suite,
         Err(code) => return code,
     };
-    let profile_spec = args
-        .selection
-        .profile
-        .clone()
-        .or_else(|| config.as_ref().and_then(|c| c.profile.clone()));
-    let profile = match load::profile(profile_spec.as_deref(), &suite) {
-        Ok(profile) => profile,
+    let profiles = match load::profiles(
+        &settings::resolve_profiles(&args.selection, config.as_ref(), env),
+        &suite,
+    ) {
+        Ok(profiles) => profiles,
         Err(code) => return code,
     };
     let selection = settings::resolve_selection(&args.selection, config.as_ref());
     let mut plan = plan::select(&suite, &selection);
-    if let Some(profile) = &profile {
-        profile.apply(&mut plan);
-        if target.rate_limit.is_none() {
-            target.rate_limit = profile.rate_limit;
-        }
+    profiles.apply(&mut plan);
+    if target.rate_limit.is_none() {
+        target.rate_limit = profiles.rate_limit().map(|(rate, _)| rate);
     }
     if plan.runnable() == 0 {
         return fail(exit::NOTHING_SELECTED, "no scenario matches the selection");
@@ -129,7 +125,7 @@ pub async fn run(args: RunArgs, env: &dyn EnvSource) -> i32 {
         vars,
         jobs,
         strict,
-        profile: profile.map(|p| p.name),
+        profiles: profiles.names(),
         deadline,
     })
     .await;
@@ -149,7 +145,7 @@ struct RunContext<'a> {
     vars: std::collections::BTreeMap<String, serde_json::Value>,
     jobs: usize,
     strict: bool,
-    profile: Option<String>,
+    profiles: Vec<String>,
     deadline: std::time::Duration,
 }
 
@@ -240,7 +236,7 @@ async fn run_against(mut ctx: RunContext<'_>) -> i32 {
 
     let info = RunInfo {
         target_url: ctx.target_url.clone(),
-        profile: ctx.profile.clone(),
+        profiles: ctx.profiles.clone(),
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         run_id: options.run_id.clone(),
         started_at: now_rfc3339(),

@@ -178,7 +178,7 @@ fn judged_summary(judge: &Judge, url: &str, profile: Option<String>, started: In
     let judgement = judge.close();
     let info = RunInfo {
         target_url: url.to_owned(),
-        profile,
+        profiles: profile.into_iter().collect(),
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         run_id: crate::run::new_run_id(),
         started_at: String::new(),

@@ -306,6 +306,48 @@ fn read_file_secret(field: &str, path: &PathBuf) -> Result<String, String> {
     Ok(text.to_owned())
 }
 
+/// The profiles to apply, in order, and where they were named (so an error points there).
+pub struct ProfileSpecs {
+    /// Each may be a comma-separated list.
+    pub specs: Vec<String>,
+    /// `--profile`, `SCIMCHECK_PROFILE` or `FILE:LINE: profile`.
+    pub origin: String,
+}
+
+/// `--profile` values (or `SCIMCHECK_PROFILE`), else the config file's `profile:`.
+pub fn resolve_profiles(
+    args: &SelectionArgs,
+    config: Option<&ConfigFile>,
+    env: &dyn EnvSource,
+) -> ProfileSpecs {
+    if args.profiles.is_empty() {
+        let Some(config) = config.filter(|c| !c.profile.names.is_empty()) else {
+            return ProfileSpecs {
+                specs: Vec::new(),
+                origin: String::new(),
+            };
+        };
+        return ProfileSpecs {
+            specs: config.profile.names.clone(),
+            origin: format!("{}: profile", config.profile.at),
+        };
+    }
+    // `cli` passes the variable on, split at commas, only when the command line has none.
+    let from_env = env.get("SCIMCHECK_PROFILE").is_some_and(|value| {
+        let listed = value.split(',').map(str::trim).filter(|v| !v.is_empty());
+        listed.eq(args.profiles.iter().map(String::as_str))
+    });
+    ProfileSpecs {
+        specs: args.profiles.clone(),
+        origin: if from_env {
+            "SCIMCHECK_PROFILE"
+        } else {
+            "--profile"
+        }
+        .to_owned(),
+    }
+}
+
 /// The scenario selection, with the config file's tags when no flag names any.
 pub fn resolve_selection(args: &SelectionArgs, config: Option<&ConfigFile>) -> Selection {
     let from_config = |flag: &Vec<String>, cfg: fn(&ConfigFile) -> &Vec<String>| {

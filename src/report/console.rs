@@ -226,9 +226,8 @@ impl<W: Write> ConsoleReporter<W> {
             "scenarios"
         };
         let profile = info
-            .profile
-            .as_deref()
-            .map(|p| format!(" (profile {p})"))
+            .profiles_shown()
+            .map(|(word, names)| format!(" ({word} {names})"))
             .unwrap_or_default();
         format!(
             "{} {planned} {noun} against {}{profile}\n",
@@ -388,8 +387,8 @@ pub(crate) fn summary_text(
     let mut row = |label: &str, value: String| out.push_str(&format!("  {label:<11} {value}\n"));
 
     row("target", info.target_url.clone());
-    if let Some(profile) = &info.profile {
-        row("profile", profile.clone());
+    if let Some((word, names)) = info.profiles_shown() {
+        row(word, names);
     }
     row("run id", info.run_id.clone());
     row("time", human_duration(summary.duration));

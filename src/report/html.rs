@@ -161,8 +161,8 @@ fn banner(out: &mut String, summary: &RunSummary, verdict: &Verdict) {
         escape(&verdict_words(verdict))
     );
     wide_fact(out, "target", &escape(&info.target_url));
-    if let Some(profile) = &info.profile {
-        fact(out, "profile", &escape(profile));
+    if let Some((word, names)) = info.profiles_shown() {
+        fact(out, word, &escape(&names));
     }
     fact(out, "date", &escape(&readable_time(&info.started_at)));
     fact(out, "scimcheck", &escape(&info.tool_version));

@@ -56,7 +56,9 @@ struct CauseScenario<'a> {
 struct Run<'a> {
     id: &'a str,
     target_url: &'a str,
-    profile: Option<&'a str>,
+    /// The profiles joined with ", " (kept for readers of one profile), and as a list.
+    profile: Option<String>,
+    profiles: &'a [String],
     tool_version: &'a str,
     started_at: &'a str,
     duration_ms: u64,
@@ -258,7 +260,8 @@ fn document<'a>(summary: &'a RunSummary, causes: &'a [RootCause]) -> Document<'a
         run: Run {
             id: &info.run_id,
             target_url: &info.target_url,
-            profile: info.profile.as_deref(),
+            profile: info.profiles_shown().map(|(_, names)| names),
+            profiles: &info.profiles,
             tool_version: &info.tool_version,
             started_at: &info.started_at,
             duration_ms: millis(summary.duration),

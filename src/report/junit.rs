@@ -89,8 +89,8 @@ fn test_suite(area: &str, summary: &RunSummary) -> TestSuite {
         .extra
         .insert("timestamp".into(), info.started_at.as_str().into());
     suite.add_property(Property::new("target-url", &info.target_url));
-    if let Some(profile) = &info.profile {
-        suite.add_property(Property::new("profile", profile));
+    if let Some((_, names)) = info.profiles_shown() {
+        suite.add_property(Property::new("profile", &names));
     }
     suite.add_property(Property::new("tool-version", &info.tool_version));
     suite.add_property(Property::new("run-id", &info.run_id));

@@ -24,8 +24,8 @@ pub fn markdown_string(summary: &RunSummary) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# scimcheck: {}\n", inline(&info.target_url));
     let mut facts = vec![format!("run `{}`", info.run_id)];
-    if let Some(profile) = &info.profile {
-        facts.push(format!("profile `{profile}`"));
+    if let Some((word, names)) = info.profiles_shown() {
+        facts.push(format!("{word} `{names}`"));
     }
     facts.push(format!("{} ms", summary.duration.as_millis()));
     facts.push(format!("scimcheck {}", info.tool_version));

@@ -213,12 +213,26 @@ pub fn failure_fails_run(severity: Severity, strict: bool) -> bool {
 #[derive(Debug, Clone, Serialize)]
 pub struct RunInfo {
     pub target_url: String,
-    pub profile: Option<String>,
+    /// The profiles the run applied, in the order they applied.
+    pub profiles: Vec<String>,
     pub tool_version: String,
     /// The prefix of every generated value, so data of this run is recognisable.
     pub run_id: String,
     /// RFC 3339 start time.
     pub started_at: String,
+}
+
+impl RunInfo {
+    /// The profiles as reports name them (`okta`, `entra-id, talentech`), with the word
+    /// for one or several; `None` without a profile.
+    pub fn profiles_shown(&self) -> Option<(&'static str, String)> {
+        let word = match self.profiles.len() {
+            0 => return None,
+            1 => "profile",
+            _ => "profiles",
+        };
+        Some((word, self.profiles.join(", ")))
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]

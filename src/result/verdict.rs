@@ -237,7 +237,7 @@ mod tests {
         RunSummary {
             info: RunInfo {
                 target_url: String::new(),
-                profile: None,
+                profiles: Vec::new(),
                 tool_version: String::new(),
                 run_id: String::new(),
                 started_at: String::new(),

@@ -31,7 +31,7 @@ pub fn snapshot_settings() -> insta::Settings {
 pub fn info() -> RunInfo {
     RunInfo {
         target_url: TARGET.into(),
-        profile: Some("acme".into()),
+        profiles: vec!["acme".into()],
         tool_version: "0.1.0".into(),
         run_id: RUN_ID.into(),
         started_at: STARTED_AT.into(),

@@ -72,7 +72,7 @@ pub fn options(jobs: usize) -> ExecuteOptions {
 pub fn info(client: &Client, run_id: &str) -> RunInfo {
     RunInfo {
         target_url: client.base_url().to_owned(),
-        profile: None,
+        profiles: Vec::new(),
         tool_version: env!("CARGO_PKG_VERSION").into(),
         run_id: run_id.into(),
         started_at: "2026-01-01T00:00:00Z".into(),
