@@ -31,6 +31,10 @@ pub async fn discover(args: DiscoverArgs, ctx: &Context) -> CommandResult {
     }
     let url = target.base_url.clone();
     let client = Client::new(target).map_err(CliError::usage)?;
+    client.authorize().await.map_err(|e| {
+        let message = client.redactor().text(&e.to_string());
+        CliError::cannot_start(format!("{url}: {message}"))
+    })?;
     let found = discovery::discover(&client).await.map_err(|e| {
         let message = client.redactor().text(&e.to_string());
         CliError::cannot_start(format!("{url}: {message}"))

@@ -15,7 +15,7 @@ fn env_var_name(long: &str) -> String {
 }
 
 /// Flags that are repeatable but whose values may contain commas: one value per line.
-const LINE_SEPARATED: &[&str] = &["header", "var"];
+const LINE_SEPARATED: &[&str] = &["header", "var", "oauth-param"];
 
 pub(super) struct EnvArgs {
     pub var: String,

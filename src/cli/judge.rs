@@ -155,7 +155,7 @@ pub async fn judge(args: JudgeArgs) -> CommandResult {
     }
     let info = RunInfo {
         target_url: base_url,
-        profile: profile_name,
+        profiles: profile_name.into_iter().collect(),
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         run_id: new_run_id(),
         started_at,
@@ -169,8 +169,14 @@ pub async fn judge(args: JudgeArgs) -> CommandResult {
     Ok(Verdict::of(&summary).exit_code)
 }
 
-/// A built-in profile by name or a profile file.
+/// A built-in profile by name or a profile file. The judge takes one: client rules come
+/// from the vendor whose API the client talks to.
 pub(super) fn load_profile(spec: Option<&str>) -> Result<Option<Profile>, String> {
+    if let Some(list) = spec.filter(|s| s.contains(',')) {
+        return Err(format!(
+            "the judge takes one profile, the vendor whose client rules apply; got '{list}'"
+        ));
+    }
     spec.map(profile::load).transpose()
 }
 

@@ -3,8 +3,9 @@
 use std::collections::BTreeMap;
 
 use super::CliError;
+use super::settings::ProfileSpecs;
 use crate::exit;
-use crate::profile::{self, Profile};
+use crate::profile::{self, Profiles};
 use crate::suite::{self, LoadOptions, SuiteSource, model::Suite};
 
 /// Loads the suites that `sources` name (see `settings::resolve_suites`); errors are
@@ -27,18 +28,16 @@ pub fn suite(
     })
 }
 
-/// The named profile, if any; warns about rules that match no scenario of `suite`
-/// (usually a typo).
-pub fn profile(spec: Option<&str>, suite: &Suite) -> Result<Option<Profile>, CliError> {
-    let Some(spec) = spec else {
-        return Ok(None);
-    };
-    let profile = profile::load(spec).map_err(CliError::usage)?;
-    for rule in profile.unmatched_rules(suite) {
+/// The named profiles in order (none when `specs` is empty); warns about rules that match
+/// no scenario of `suite` (usually a typo). Errors say where the profiles were named.
+pub fn profiles(named: &ProfileSpecs, suite: &Suite) -> Result<Profiles, CliError> {
+    let profiles = profile::load_all(&named.specs)
+        .map_err(|message| CliError::usage(format!("{}: {message}", named.origin)))?;
+    for (profile, rule) in profiles.unmatched_rules(suite) {
         eprintln!(
             "warning: {}: profile {} has a rule for {} that matches no scenario",
             rule.place, profile.name, rule.scope
         );
     }
-    Ok(Some(profile))
+    Ok(profiles)
 }

@@ -14,6 +14,7 @@ mod judge;
 mod lint;
 mod list;
 mod load;
+mod oauth;
 mod reports;
 mod run;
 mod serve;
@@ -67,7 +68,7 @@ where
 async fn dispatch(command: Command, ctx: &Context) -> CommandResult {
     match command {
         Command::Run(args) => run::run(*args, ctx).await,
-        Command::List(args) => list::list(args),
+        Command::List(args) => list::list(args, ctx),
         Command::Lint(args) => lint::lint(args),
         Command::Serve(args) => serve::serve(args, ctx).await,
         Command::Discover(args) => discover::discover(args, ctx).await,
@@ -132,8 +133,8 @@ enum Command {
 /// The clap command with the environment variable of every flag named in its help.
 fn command() -> clap::Command {
     let described = Cli::command()
-        .mut_subcommand("run", |run| run.mut_arg("profile", profile_help))
-        .mut_subcommand("list", |list| list.mut_arg("profile", profile_help))
+        .mut_subcommand("run", |run| run.mut_arg("profiles", profile_help))
+        .mut_subcommand("list", |list| list.mut_arg("profiles", profile_help))
         .mut_subcommand("serve", |serve| serve.mut_arg("profile", profile_help))
         .mut_subcommand("judge", |judge| judge.mut_arg("profile", profile_help));
     env::document_env_vars(described)
@@ -311,6 +312,20 @@ mod tests {
         };
         assert_eq!(args.profile.as_deref(), Some("talentech"));
         assert_eq!(args.command, vec!["python3", "sync.py", "--dry-run"]);
+    }
+
+    #[test]
+    fn profiles_are_repeatable_and_a_list_comes_from_the_environment() {
+        let args = run_args(&["--profile", "entra-id", "--profile", "talentech"], &[]);
+        assert_eq!(args.selection.profiles, vec!["entra-id", "talentech"]);
+        let args = run_args(&[], &[("SCIMCHECK_PROFILE", "entra-id, talentech")]);
+        assert_eq!(args.selection.profiles, vec!["entra-id", "talentech"]);
+        // The command line wins over the environment as a whole.
+        let args = run_args(
+            &["--profile", "okta"],
+            &[("SCIMCHECK_PROFILE", "entra-id,talentech")],
+        );
+        assert_eq!(args.selection.profiles, vec!["okta"]);
     }
 
     #[test]

@@ -81,15 +81,13 @@ pub async fn run(args: RunArgs, ctx: &Context) -> CommandResult {
 
     let sources = settings::resolve_suites(&args.selection, config.as_ref());
     let suite = load::suite(sources, &vars)?;
-    let profile_spec = args
-        .selection
-        .profile
-        .clone()
-        .or_else(|| config.as_ref().and_then(|c| c.profile.clone()));
-    let profile = load::profile(profile_spec.as_deref(), &suite)?;
+    let profiles = load::profiles(
+        &settings::resolve_profiles(&args.selection, config.as_ref(), ctx),
+        &suite,
+    )?;
     let selection = settings::resolve_selection(&args.selection, config.as_ref());
     let builder = RunBuilder::new(plan::select(&suite, &selection))
-        .profile(profile.as_ref())
+        .profiles(&profiles)
         .jobs(jobs)
         .keep(args.keep)
         .strict(strict)

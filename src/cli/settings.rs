@@ -13,6 +13,9 @@ use secrecy::{ExposeSecret, SecretString};
 use super::Context;
 use crate::client::{Auth, DEFAULT_MAX_BODY_BYTES, Target, shown_url};
 use crate::config::{AuthConfig, ConfigFile, HeaderValue, SecretRef};
+
+mod oauth;
+
 use crate::plan::Selection;
 use crate::suite::{self, SuiteSource};
 
@@ -50,6 +53,8 @@ pub struct TargetArgs {
     /// YAML file that describes the target: url, auth, profile, suites, vars
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub oauth: super::oauth::OAuthArgs,
 }
 
 /// Which scenarios to consider.
@@ -75,9 +80,11 @@ pub struct SelectionArgs {
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
     /// IdP or vendor profile, built-in or a profile file: it sets severities, exclusions
-    /// and known deviations
+    /// and known deviations (repeatable, or a comma-separated list such as
+    /// entra-id,talentech: where two disagree on a scenario, the one named last wins;
+    /// the lowest rate limit of them all applies)
     #[arg(long = "profile", value_name = "NAME|FILE")]
-    pub profile: Option<String>,
+    pub profiles: Vec<String>,
 }
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -275,6 +282,14 @@ fn resolve_auth_source(
     config: &ConfigFile,
     ctx: &Context,
 ) -> Result<Auth, String> {
+    let token_flag = args.token.is_some() || args.token_env.is_some() || args.token_file.is_some();
+    if token_flag && args.oauth.any() {
+        return Err(
+            "a bearer token (--token, --token-env, --token-file) and the --oauth-* flags both \
+             say how to authenticate: give one of them"
+                .to_owned(),
+        );
+    }
     if let Some(token) = &args.token {
         return Ok(Auth::Bearer(SecretString::from(token.clone())));
     }
@@ -289,6 +304,14 @@ fn resolve_auth_source(
         let token = read_file_secret("--token-file", path)?;
         return Ok(Auth::Bearer(SecretString::from(token)));
     }
+    // OAuth2 flags replace the file's auth, or complete its `oauth2`.
+    let file_oauth = match &config.auth {
+        Some(AuthConfig::Oauth2(oauth)) => Some(oauth),
+        _ => None,
+    };
+    if args.oauth.any() || file_oauth.is_some() {
+        return oauth::resolve(&args.oauth, file_oauth, ctx).map(Auth::OAuth2);
+    }
     match &config.auth {
         Some(AuthConfig::Bearer { token }) => Ok(Auth::Bearer(SecretString::from(read_secret(
             "auth.bearer.token",
@@ -299,7 +322,7 @@ fn resolve_auth_source(
             username: username.clone(),
             password: SecretString::from(read_secret("auth.basic.password", password, ctx)?),
         }),
-        None => Ok(Auth::None),
+        Some(AuthConfig::Oauth2(_)) | None => Ok(Auth::None),
     }
 }
 
@@ -344,6 +367,48 @@ fn read_file_secret(field: &str, path: &PathBuf) -> Result<String, String> {
         return Err(format!("{field}: {} is empty", path.display()));
     }
     Ok(text.to_owned())
+}
+
+/// The profiles to apply, in order, and where they were named (so an error points there).
+pub struct ProfileSpecs {
+    /// Each may be a comma-separated list.
+    pub specs: Vec<String>,
+    /// `--profile`, `SCIMCHECK_PROFILE` or `FILE:LINE: profile`.
+    pub origin: String,
+}
+
+/// `--profile` values (or `SCIMCHECK_PROFILE`), else the config file's `profile:`.
+pub fn resolve_profiles(
+    args: &SelectionArgs,
+    config: Option<&ConfigFile>,
+    ctx: &Context,
+) -> ProfileSpecs {
+    if args.profiles.is_empty() {
+        let Some(config) = config.filter(|c| !c.profile.names.is_empty()) else {
+            return ProfileSpecs {
+                specs: Vec::new(),
+                origin: String::new(),
+            };
+        };
+        return ProfileSpecs {
+            specs: config.profile.names.clone(),
+            origin: format!("{}: profile", config.profile.at),
+        };
+    }
+    // `cli` passes the variable on, split at commas, only when the command line has none.
+    let from_env = ctx.var("SCIMCHECK_PROFILE").is_some_and(|value| {
+        let listed = value.split(',').map(str::trim).filter(|v| !v.is_empty());
+        listed.eq(args.profiles.iter().map(String::as_str))
+    });
+    ProfileSpecs {
+        specs: args.profiles.clone(),
+        origin: if from_env {
+            "SCIMCHECK_PROFILE"
+        } else {
+            "--profile"
+        }
+        .to_owned(),
+    }
 }
 
 /// The scenario selection, with the config file's tags when no flag names any.

@@ -2,11 +2,15 @@
 //!
 //! Every attempt of a request becomes its own `result::Exchange`, redacted by the one
 //! `Redactor`; reqwest's own retries and redirects are off so nothing happens unseen.
+//! With OAuth2 client credentials, a request answered 401 is sent once more with a
+//! fresh token (`oauth`).
 
 mod attempt;
+mod curl;
 mod explain;
 mod json;
 mod notice;
+mod oauth;
 mod pause;
 mod redact;
 mod retry;
@@ -24,6 +28,7 @@ use crate::result::Exchange;
 pub use crate::vocabulary::AuthMode;
 
 pub use json::{MAX_JSON_VALUES, parse_json};
+pub use oauth::{ClientAuthentication, ClientCredentials, TokenError};
 pub use redact::{RECORDED_BODY_BYTES, REDACTED, RawExchange, Redactor, SECRET_FRAGMENT_BYTES};
 pub use retry::MAX_RETRY_AFTER;
 pub use target::{Auth, DEFAULT_MAX_BODY_BYTES, Target};
@@ -101,6 +106,9 @@ pub enum TransportErrorKind {
     BodyTooLarge,
     /// Reset, protocol error, unreadable body.
     Other,
+    /// No credentials to send (the OAuth2 token endpoint issued no token): nothing was
+    /// sent.
+    NoCredentials,
 }
 
 /// No usable response came; the message is already redacted.
@@ -135,6 +143,8 @@ pub struct Client {
     accept_invalid_certs: bool,
     base: url::BaseUrl,
     auth_header: Option<String>,
+    /// With OAuth2 client credentials: where `AuthMode::Default` requests get their token.
+    oauth: Option<oauth::TokenSource>,
     extra_headers: Vec<(String, String)>,
     timeout: Duration,
     limiter: Option<DefaultDirectRateLimiter>,
@@ -153,6 +163,10 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.base.as_str())
             .field("auth", &self.auth_header.as_ref().map(|_| REDACTED))
+            .field(
+                "oauth",
+                &self.oauth.as_ref().map(|source| source.credentials()),
+            )
             .field("headers", &header_names)
             .field("timeout", &self.timeout)
             .field("rate_limited", &self.limiter.is_some())
@@ -212,6 +226,10 @@ impl Client {
             accept_invalid_certs: target.accept_invalid_certs,
             base,
             auth_header: target.auth.header_value(),
+            oauth: match &target.auth {
+                Auth::OAuth2(credentials) => Some(oauth::TokenSource::new(credentials.clone())),
+                _ => None,
+            },
             extra_headers,
             timeout: target.timeout,
             limiter,
@@ -222,6 +240,39 @@ impl Client {
             deadline: std::sync::Mutex::new(None),
             notices: notice::Notices::default(),
         })
+    }
+
+    /// Gets what the requests will need before the first one is sent: with OAuth2 client
+    /// credentials, the first token. The error is redacted and says what to check.
+    pub async fn authorize(&self) -> Result<(), TokenError> {
+        match &self.oauth {
+            Some(source) => source
+                .token(&self.http, &self.redactor, self.timeout)
+                .await
+                .map(|_| ()),
+            None => Ok(()),
+        }
+    }
+
+    /// The `Authorization` header for a request with `mode`, and the serial of the OAuth2
+    /// token in it.
+    async fn authorization(
+        &self,
+        mode: AuthMode,
+    ) -> Result<(Option<String>, Option<u64>), TransportError> {
+        match (mode, &self.oauth) {
+            (AuthMode::Default, Some(source)) => source
+                .token(&self.http, &self.redactor, self.timeout)
+                .await
+                .map(|token| (Some(token.header), Some(token.serial)))
+                .map_err(|e| TransportError {
+                    kind: TransportErrorKind::NoCredentials,
+                    message: format!("no access token, so nothing was sent: {e}"),
+                }),
+            (AuthMode::Default, None) => Ok((self.auth_header.clone(), None)),
+            (AuthMode::None, _) => Ok((None, None)),
+            (AuthMode::Invalid, _) => Ok((Some(format!("Bearer {INVALID_BEARER_TOKEN}")), None)),
+        }
     }
 
     /// Retry waits end by `deadline`: a wait is shortened to it, and no retry starts
@@ -289,7 +340,8 @@ impl Client {
 
     /// Sends the request, retrying 429 (503 for idempotent methods) and connection
     /// failures; an idempotent request whose connection closed before any response byte
-    /// is sent once more, on a new connection.
+    /// is sent once more, on a new connection; one answered 401 despite an OAuth2 token
+    /// is sent once more with a fresh token.
     pub async fn send(&self, request: &HttpRequest) -> Sent {
         self.send_until(request, &CancellationToken::new()).await
     }
@@ -314,24 +366,50 @@ impl Client {
         let mut exchanges = Vec::new();
         let mut number = 0;
         let mut reconnected = false;
+        let mut token_refused = false;
         loop {
             number += 1;
             self.pause.wait().await;
             if let Some(limiter) = &self.limiter {
                 limiter.until_ready().await;
             }
+            let (authorization, token_serial) = match self.authorization(request.auth).await {
+                Ok(found) => found,
+                Err(error) => {
+                    return Sent {
+                        exchanges,
+                        outcome: Err(TransportError {
+                            kind: error.kind,
+                            message: self.redactor.text(&error.message),
+                        }),
+                        interrupted: false,
+                    };
+                }
+            };
             let http = if reconnected {
                 self.fresh_connections()
             } else {
                 &self.http
             };
-            let (raw, outcome) = attempt::run(self, http, &url, request, number).await;
+            let (raw, outcome) =
+                attempt::run(self, http, &url, request, authorization.as_deref(), number).await;
             exchanges.push(self.redactor.exchange(&raw));
             if let Err(e) = &outcome
                 && retry::is_closed_before_answer(&request.method, e.kind)
                 && !reconnected
             {
                 reconnected = true;
+                continue;
+            }
+            // A 401 refuses a request unprocessed (RFC 9110 §15.5.2), so even a POST is
+            // safe to send again once the token is replaced.
+            if let (Ok(response), Some(serial), Some(source)) =
+                (&outcome, token_serial, &self.oauth)
+                && response.status == 401
+                && !token_refused
+            {
+                token_refused = true;
+                source.refused(serial).await;
                 continue;
             }
             let reason = match &outcome {
@@ -432,6 +510,19 @@ mod tests {
             .redactor()
             .text("Basic YWRtaW46cHctU0VDUkVULTE= pw-SECRET-1 hdr-SECRET-2");
         assert_eq!(redacted, "Basic [REDACTED] [REDACTED] [REDACTED]");
+        let mut target = Target::new("http://127.0.0.1:9/scim");
+        target.auth = Auth::OAuth2(ClientCredentials {
+            token_url: "http://127.0.0.1:9/oauth/token".into(),
+            client_id: "td-client".into(),
+            client_secret: SecretString::from("cs-SECRET-3"),
+            scope: None,
+            params: Vec::new(),
+            client_auth: ClientAuthentication::Basic,
+        });
+        let client = Client::new(target).expect("builds");
+        let shown = format!("{client:?} {client:#?}");
+        assert!(shown.contains("oauth2 client td-client"), "{shown}");
+        assert!(!shown.contains("SECRET"), "{shown}");
     }
 
     #[test]

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
+use super::oauth::ClientCredentials;
+
 /// Default cap on a response body; larger answers are an error ("response too large"),
 /// never buffered whole. Far above any SCIM resource or page of a list, far below what
 /// would strain memory with several scenarios at once.
@@ -77,13 +79,15 @@ pub enum Auth {
         username: String,
         password: SecretString,
     },
+    /// A bearer token from an OAuth2 token endpoint, fetched while the client runs.
+    OAuth2(ClientCredentials),
 }
 
 impl Auth {
-    /// The `Authorization` header value, if any.
+    /// The `Authorization` header value, if any is known before the first request.
     pub(crate) fn header_value(&self) -> Option<String> {
         match self {
-            Auth::None => None,
+            Auth::None | Auth::OAuth2(_) => None,
             Auth::Bearer(token) => Some(format!("Bearer {}", token.expose_secret())),
             Auth::Basic { username, password } => Some(format!(
                 "Basic {}",
@@ -105,6 +109,8 @@ impl Auth {
                     pair,
                 ]
             }
+            // The tokens it issues are learnt by the redactor as they come.
+            Auth::OAuth2(credentials) => credentials.secrets(),
         }
     }
 }
@@ -121,12 +127,13 @@ impl fmt::Display for Auth {
             Auth::None => f.write_str("no auth"),
             Auth::Bearer(_) => f.write_str("bearer [REDACTED]"),
             Auth::Basic { username, .. } => write!(f, "basic {username}:[REDACTED]"),
+            Auth::OAuth2(credentials) => fmt::Display::fmt(credentials, f),
         }
     }
 }
 
 /// Standard base64 with padding (RFC 4648), for the Basic credentials.
-fn base64(input: &[u8]) -> String {
+pub(super) fn base64(input: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {

@@ -7,8 +7,9 @@ use anstyle::{AnsiColor, Color, Style};
 use indicatif::ProgressDrawTarget;
 
 use super::exchange::render_exchanges;
+use super::explain::Explanation;
 use super::progress::Progress;
-use super::text::{counts_line, human_duration, indent, rendered_failures, verdict_words};
+use super::text::{counts_line, human_duration, indent, verdict_words};
 use crate::printable::escape_controls;
 use crate::result::{
     Outcome, RootCause, RunEvent, RunInfo, RunSummary, ScenarioResult, Totals, Verdict,
@@ -171,9 +172,8 @@ impl<W: Write> ConsoleReporter<W> {
             "scenarios"
         };
         let profile = info
-            .profile
-            .as_deref()
-            .map(|p| format!(" (profile {p})"))
+            .profiles_shown()
+            .map(|(word, names)| format!(" ({word} {names})"))
             .unwrap_or_default();
         format!(
             "{} {planned} {noun} against {}{profile}\n",
@@ -243,6 +243,8 @@ pub(crate) fn scenario_text(result: &ScenarioResult, options: &ConsoleOptions) -
     );
     let mut out = format!("{status} {time} {}", result.id);
     let mut details = String::new();
+    // What to fix comes first; the scenario's code frames only with --verbose.
+    let explained = |result, failures| Explanation::of(result, failures).text(options.verbose);
 
     match &result.outcome {
         Outcome::Pass => {}
@@ -250,15 +252,15 @@ pub(crate) fn scenario_text(result: &ScenarioResult, options: &ConsoleOptions) -
             if result.severity != Severity::Must {
                 out.push_str(&format!(" ({})", result.severity.as_str()));
             }
-            details.push_str(&rendered_failures(failures));
+            details.push_str(&explained(result, failures));
         }
         Outcome::Deviation { failures, reason } => {
             details.push_str(&format!("known deviation: {reason}\n"));
-            details.push_str(&rendered_failures(failures));
+            details.push_str(&explained(result, failures));
         }
         Outcome::Warn { failures } => {
             out.push_str(&format!(" ({})", result.severity.as_str()));
-            details.push_str(&rendered_failures(failures));
+            details.push_str(&explained(result, failures));
         }
         Outcome::Skip { reason, .. } => out.push_str(&format!(": {}", escape_controls(reason))),
         Outcome::Error { message } => details.push_str(message),
@@ -267,7 +269,7 @@ pub(crate) fn scenario_text(result: &ScenarioResult, options: &ConsoleOptions) -
             failures,
         } => {
             details.push_str(&format!("blocked: {precondition}\n"));
-            details.push_str(&rendered_failures(failures));
+            details.push_str(&explained(result, failures));
         }
     }
     for note in &result.notes {
@@ -331,8 +333,8 @@ pub(crate) fn summary_text(
     let mut row = |label: &str, value: String| out.push_str(&format!("  {label:<11} {value}\n"));
 
     row("target", info.target_url.clone());
-    if let Some(profile) = &info.profile {
-        row("profile", profile.clone());
+    if let Some((word, names)) = info.profiles_shown() {
+        row(word, names);
     }
     row("run id", info.run_id.clone());
     row("time", human_duration(summary.duration));

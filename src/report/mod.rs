@@ -4,8 +4,10 @@
 //! file writers take the finished `RunSummary`. Exchanges arrive already redacted and are
 //! written as they are.
 
+pub mod citation;
 pub mod console;
 pub mod exchange;
+pub mod explain;
 pub mod html;
 pub mod json;
 pub mod junit;
@@ -18,6 +20,7 @@ pub mod transcript;
 use std::io;
 use std::path::PathBuf;
 
+pub use citation::{Citation, cite};
 pub use console::{ConsoleOptions, ConsoleReporter, final_line};
 pub use exchange::render_exchange;
 pub use html::{html_string, write_html};

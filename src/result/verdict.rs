@@ -237,7 +237,7 @@ mod tests {
         RunSummary {
             info: RunInfo {
                 target_url: String::new(),
-                profile: None,
+                profiles: Vec::new(),
                 tool_version: String::new(),
                 run_id: String::new(),
                 started_at: String::new(),
@@ -250,6 +250,7 @@ mod tests {
             leftovers: vec![],
             strict: false,
             notices: vec![],
+            coverage: None,
         }
     }
 
@@ -269,6 +270,8 @@ mod tests {
             location: String::new(),
             rendered: String::new(),
             request: "POST /Users".into(),
+            hint: None,
+            curl: None,
         }]
     }
 

@@ -238,6 +238,7 @@ pub(crate) async fn execute(
         leftovers,
         strict: options.strict,
         notices,
+        coverage: None,
     };
     summary.totals = Totals::of_run(&summary);
     let _ = events.send(RunEvent::Finished(Box::new(summary.clone())));

@@ -1,6 +1,7 @@
 //! The documentation's examples are real: the example config file sets every key the
-//! loader knows and drives a run, every config snippet in docs/config.md loads, and the
-//! published scenario schema URL names a file of this repository.
+//! loader knows and drives a run, the OAuth2 example every `auth.oauth2` key, every config
+//! snippet in docs/config.md loads, and the published scenario schema URL names a file of
+//! this repository.
 
 use crate::support::cli;
 
@@ -24,7 +25,16 @@ fn read(relative: &str) -> String {
 
 /// The keys the config loader accepts, as its own error for an unknown key lists them.
 fn known_keys() -> BTreeSet<String> {
-    let error = ConfigFile::parse("probe.yaml", "no-such-key: 1\n")
+    keys_listed_when_refusing("no-such-key: 1\n")
+}
+
+/// The keys the loader accepts under `auth.oauth2`.
+fn known_oauth2_keys() -> BTreeSet<String> {
+    keys_listed_when_refusing("auth:\n  oauth2:\n    no-such-key: 1\n")
+}
+
+fn keys_listed_when_refusing(config: &str) -> BTreeSet<String> {
+    let error = ConfigFile::parse("probe.yaml", config)
         .expect_err("an unknown key is refused")
         .to_string();
     let list = error
@@ -62,7 +72,7 @@ fn the_example_config_loads_with_its_paths_relative_to_itself() {
         other => panic!("X-Api-Key is {other:?}"),
     }
     assert_eq!(config.suites, [dir.join("scenarios/")]);
-    assert_eq!(config.profile.as_deref(), Some("okta"));
+    assert_eq!(config.profile, ["okta"]);
     assert_eq!(config.vars["department"], "Sales");
 }
 
@@ -85,6 +95,33 @@ fn every_config_snippet_in_the_doc_loads() {
         if let Err(e) = ConfigFile::parse("docs/config.md", snippet) {
             panic!("a snippet of docs/config.md does not load: {e}\n{snippet}");
         }
+    }
+}
+
+#[test]
+fn the_docs_oauth2_example_sets_and_describes_every_oauth2_key() {
+    let doc = read("docs/config.md");
+    let example = fenced(&doc, "yaml")
+        .into_iter()
+        .find(|block| block.contains("oauth2:"))
+        .expect("docs/config.md has an oauth2 example");
+    let parsed: serde_json::Value = serde_saphyr::from_str(example).expect("the example is YAML");
+    let used: BTreeSet<String> = parsed["auth"]["oauth2"]
+        .as_object()
+        .expect("auth.oauth2 is a map")
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(
+        used,
+        known_oauth2_keys(),
+        "the oauth2 example and the loader disagree"
+    );
+    for key in used {
+        assert!(
+            doc.contains(&format!("| `{key}` |")),
+            "docs/config.md has no row for oauth2 `{key}`"
+        );
     }
 }
 

@@ -36,6 +36,8 @@ fn a_conformance_failure_exits_1_with_a_failure_block_that_points_into_the_suite
         "--filter",
         "duplicate",
         "--no-progress",
+        // The code frames of the scenario YAML are for scenario authors: shown with -v.
+        "-v",
     ]);
     out.assert_code(exit::CONFORMANCE_FAILURE).assert_no_panic();
     let stdout = &out.stdout;

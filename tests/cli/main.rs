@@ -8,6 +8,7 @@
 mod support;
 
 mod cleanup;
+mod coverage;
 mod discover;
 mod discovery_gaps;
 mod distribution;
@@ -17,7 +18,9 @@ mod https;
 mod input;
 mod interrupt;
 mod judge;
+mod oauth;
 mod output;
+mod profiles_compose;
 mod scenario_files;
 mod secrets;
 mod serve;

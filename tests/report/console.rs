@@ -125,7 +125,12 @@ fn without_colour_no_escape_sequence_is_written_even_from_rendered_failures() {
         failures[0].rendered = "\x1b[1;31merror\x1b[0m: coloured by the renderer".into();
     }
     let summary = summary_of(vec![result], false);
-    let text = console_output(&events(&summary, 1), PLAIN);
+    // The code frames are shown with --verbose.
+    let verbose = ConsoleOptions {
+        verbose: true,
+        ..PLAIN
+    };
+    let text = console_output(&events(&summary, 1), verbose);
     assert!(!text.contains('\x1b'), "{text:?}");
     assert!(text.contains("error: coloured by the renderer"));
 }

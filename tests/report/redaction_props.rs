@@ -3,7 +3,9 @@
 //! form-encoded, base64 and base64url at any alignment, HTML character references),
 //! whole or as a fragment of 8 characters, anywhere in an exchange or a failure,
 //! straddling every cut. No report (console, transcript, JUnit, JSON, HTML, Markdown)
-//! may hold any 8-character fragment of the secret in any of those encodings.
+//! and no `curl` line of a failure may hold any 8-character fragment of the secret in any
+//! of those encodings. That holds too for a secret learnt while running (an OAuth2 access
+//! token) and for an OAuth2 client secret in every spelling sent to the token endpoint.
 //!
 //! The encoders and the leak detector here are written independently of the redactor.
 
@@ -13,7 +15,7 @@ use crate::support::report as report_support;
 use std::time::Duration;
 
 use proptest::prelude::*;
-use scimcheck::client::{RECORDED_BODY_BYTES, RawExchange, Redactor};
+use scimcheck::client::{Auth, Client, HttpRequest, RECORDED_BODY_BYTES, RawExchange, Target};
 use scimcheck::printable::truncate;
 use scimcheck::report::{
     ConsoleOptions, ConsoleReporter, html_string, json_string, junit_string, markdown_string,
@@ -73,9 +75,33 @@ fn echoed_part(secret: &str, start: usize, len: usize) -> String {
     chars[start..start + len].iter().collect()
 }
 
+/// A client of a target whose bearer token is `token`.
+fn client_with_token(token: &str) -> Client {
+    let mut target = Target::new("https://scim.example/v2");
+    target.auth = Auth::Bearer(secrecy::SecretString::from(token.to_owned()));
+    Client::new(target).expect("client")
+}
+
+/// The `curl` line of a request that carries `echo` in its query, a header and its body
+/// (a later step can send what an earlier answer echoed).
+fn curl_echoing(client: &Client, echo: &str) -> String {
+    client
+        .curl(&HttpRequest {
+            step: "create".into(),
+            method: "POST".into(),
+            path: "/Users".into(),
+            query: vec![("q".into(), echo.to_owned())],
+            headers: vec![("x-echo".into(), echo.to_owned())],
+            body: Some(format!("{{\"userName\":\"{echo}\"}}").into_bytes()),
+            ..HttpRequest::default()
+        })
+        .expect("a URL under the target")
+}
+
 /// A failing scenario whose exchange and failure carry `echo` everywhere a server's
-/// words can go; the body is `body`.
-fn result_with(redactor: &Redactor, echo: &str, body: &str) -> ScenarioResult {
+/// words can go (its `curl` line included); the body is `body`.
+fn result_with(client: &Client, echo: &str, body: &str) -> ScenarioResult {
+    let redactor = client.redactor();
     let raw_body = body.as_bytes();
     let (kept, len) = RawExchange::keep(raw_body);
     let raw = RawExchange {
@@ -108,6 +134,8 @@ fn result_with(redactor: &Redactor, echo: &str, body: &str) -> ScenarioResult {
         location: "suite.yaml:1:1".into(),
         rendered: redactor.text(&format!("expected 201, got {}", truncate(&shown, 300))),
         request: "POST /Users".into(),
+        hint: Some(redactor.text(&format!("the server said {echo}"))),
+        curl: Some(curl_echoing(client, echo)),
     };
     ScenarioResult {
         id: "users.create.echo".into(),
@@ -159,7 +187,15 @@ fn outputs(result: ScenarioResult) -> Vec<(&'static str, String)> {
         ("json strings", json_strings),
         ("html", html_string(&summary)),
         ("markdown", markdown_string(&summary)),
+        ("curl", failure_curl(&result)),
     ]
+}
+
+fn failure_curl(result: &ScenarioResult) -> String {
+    result.outcome.failures()[0]
+        .curl
+        .clone()
+        .expect("a curl line")
 }
 
 fn collect_strings(value: &serde_json::Value, out: &mut String) {
@@ -204,10 +240,10 @@ proptest! {
         before in context(),
         after in context(),
     ) {
-        let redactor = Redactor::new([secret.clone()], []);
+        let client = client_with_token(&secret);
         let echo = encode(&echoed_part(&secret, start, len), &encoding);
         let body = format!("{{\"detail\":\"{before}{echo}{after}\"}}");
-        let outputs = outputs(result_with(&redactor, &echo, &body));
+        let outputs = outputs(result_with(&client, &echo, &body));
         assert_no_leak(&secret, &outputs)?;
     }
 
@@ -228,8 +264,58 @@ proptest! {
         for echoed in [&password, &pair, &base64(pair.as_bytes(), false)] {
             let echo = encode(echoed, &encoding);
             let body = format!("{{\"detail\":\"Basic {echo}\"}}");
-            let outputs = outputs(result_with(client.redactor(), &echo, &body));
+            let outputs = outputs(result_with(&client, &echo, &body));
             assert_no_leak(&password, &outputs)?;
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn a_secret_learnt_while_running_is_redacted_by_every_clone_in_any_encoding(
+        secret in secret(),
+        encoding in encoding(),
+        start in any::<usize>(),
+        len in FRAGMENT..64usize,
+        before in context(),
+        after in context(),
+    ) {
+        // An OAuth2 access token: unknown when the client is built, learnt when issued.
+        let client = client_with_token("other-known-secret");
+        client.redactor().learn(&secret);
+        let echo = encode(&echoed_part(&secret, start, len), &encoding);
+        let body = format!("{{\"detail\":\"{before}{echo}{after}\"}}");
+        let outputs = outputs(result_with(&client, &echo, &body));
+        assert_no_leak(&secret, &outputs)?;
+    }
+
+    #[test]
+    fn oauth2_client_secrets_are_redacted_as_sent_form_encoded_and_in_the_basic_pair(
+        client_id in "[a-z]{1,6}",
+        client_secret in secret(),
+        encoding in encoding(),
+    ) {
+        let mut target = scimcheck::client::Target::new("https://scim.example/v2");
+        target.auth = scimcheck::client::Auth::OAuth2(scimcheck::client::ClientCredentials {
+            token_url: "https://scim.example/oauth/token".to_owned(),
+            client_id: client_id.clone(),
+            client_secret: secrecy::SecretString::from(client_secret.clone()),
+            scope: None,
+            params: Vec::new(),
+            client_auth: scimcheck::client::ClientAuthentication::Basic,
+        });
+        let client = scimcheck::client::Client::new(target).expect("client");
+        // RFC 6749 §2.3.1: the secret is form-encoded before it joins the Basic pair.
+        let form_encoded: String = form_urlencoded::byte_serialize(client_secret.as_bytes()).collect();
+        let pair = format!("{client_id}:{form_encoded}");
+        for echoed in [&client_secret, &form_encoded, &pair, &base64(pair.as_bytes(), false)] {
+            let echo = encode(echoed, &encoding);
+            let body = format!("{{\"detail\":\"Basic {echo}\"}}");
+            let outputs = outputs(result_with(&client, &echo, &body));
+            assert_no_leak(&client_secret, &outputs)?;
+            assert_no_leak(&form_encoded, &outputs)?;
         }
     }
 }
@@ -244,12 +330,12 @@ proptest! {
         encoding in encoding(),
         shift in 0..200usize,
     ) {
-        let redactor = Redactor::new([secret.clone()], []);
+        let client = client_with_token(&secret);
         let echo = encode(&secret, &encoding);
         let mut body = "a".repeat(RECORDED_BODY_BYTES.saturating_sub(shift));
         body.push_str(&echo);
         body.push_str(&"z".repeat(300));
-        let outputs = outputs(result_with(&redactor, &echo, &body));
+        let outputs = outputs(result_with(&client, &echo, &body));
         assert_no_leak(&secret, &outputs)?;
     }
 

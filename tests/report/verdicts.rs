@@ -151,13 +151,16 @@ fn junit(summary: &RunSummary) -> JunitReading {
 
 fn html(summary: &RunSummary) -> (String, Vec<u64>) {
     let page = html_string(summary);
-    let verdict = between(&page, "\">Verdict: ", "</p>");
-    let row = between(&page, "<tr><th>passed</th>", "</tr>");
-    let numbers = row
-        .split("<td>")
-        .skip(1)
-        .filter_map(|cell| cell.split("</td>").next()?.parse().ok())
-        .collect();
+    let verdict = between(&page, "<p class=\"why\">", "</p>");
+    let numbers = [
+        "passed", "failed", "warned", "deviated", "skipped", "errored", "blocked",
+    ]
+    .iter()
+    .map(|label| {
+        let count = between(&page, &format!("data-count=\"{label}\"><b>"), "</b>");
+        count.parse().unwrap_or_else(|_| panic!("{label}: {count}"))
+    })
+    .collect();
     (verdict, numbers)
 }
 

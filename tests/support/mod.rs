@@ -10,6 +10,7 @@ pub mod engine;
 pub mod hostile;
 pub mod judge;
 pub mod leak;
+pub mod oauth;
 pub mod report;
 pub mod server;
 pub mod tls;

@@ -31,7 +31,7 @@ pub fn snapshot_settings() -> insta::Settings {
 pub fn info() -> RunInfo {
     RunInfo {
         target_url: TARGET.into(),
-        profile: Some("acme".into()),
+        profiles: vec!["acme".into()],
         tool_version: "0.1.0".into(),
         run_id: RUN_ID.into(),
         started_at: STARTED_AT.into(),
@@ -65,6 +65,19 @@ fn exchange(step: &str, method: &str, path: &str, body: Option<&str>) -> Exchang
         error: None,
         attempt: 1,
     }
+}
+
+/// The command a failure carries to send its request again, as the client writes it.
+pub fn curl(method: &str, path: &str, body: Option<&str>) -> Option<String> {
+    let mut lines = vec![
+        format!("curl -i -sS -X {method} '{TARGET}{path}'"),
+        "-H \"Authorization: Bearer $SCIM_TOKEN\"".to_owned(),
+    ];
+    if let Some(body) = body {
+        lines.push("-H 'Content-Type: application/scim+json'".to_owned());
+        lines.push(format!("--data-raw '{}'", body.replace('\'', r"'\''")));
+    }
+    Some(lines.join(" \\\n  "))
 }
 
 fn respond(mut exchange: Exchange, status: u16, body: &str) -> Exchange {
@@ -136,6 +149,8 @@ pub fn deviation() -> ScenarioResult {
         location: "builtin:core/users.yaml:31:15".into(),
         request: "POST /Users".into(),
         rendered: "error: unexpected status\n  --> builtin:core/users.yaml:31:15\n   |\n31 |       status: 409\n   |               ^^^ expected 409, got 500".into(),
+        hint: None,
+        curl: curl("POST", "/Users", Some(r#"{"userName":"scx-4f2a91-dup"}"#)),
     };
     let first = respond(
         exchange(
@@ -169,6 +184,13 @@ pub fn deviation() -> ScenarioResult {
     )
 }
 
+const ADD_MEMBER: &str =
+    r#"{"Operations":[{"op":"add","path":"members","value":[{"value":"u-1"}]}]}"#;
+
+fn patch_curl() -> Option<String> {
+    curl("PATCH", "/Groups/g-1", Some(ADD_MEMBER))
+}
+
 pub fn failed() -> ScenarioResult {
     let failures = vec![
         CheckFailure {
@@ -179,6 +201,8 @@ pub fn failed() -> ScenarioResult {
             location: "builtin:core/groups.yaml:48:11".into(),
             request: "PATCH /Groups/{{ group }}".into(),
             rendered: "error: body check failed\n  --> builtin:core/groups.yaml:48:11\n   |\n48 |           members[value eq \"u-1\"]: present\n   |           ^^^^^^^^^^^^^^^^^^^^^^ expected present, got absent\n   = hint: the PATCH answered 200 but the member list is unchanged".into(),
+            hint: Some("the PATCH answered 200 but the member list is unchanged".into()),
+            curl: patch_curl(),
         },
         CheckFailure {
             step: "add member".into(),
@@ -188,15 +212,12 @@ pub fn failed() -> ScenarioResult {
             location: "builtin:core/groups.yaml:49:11".into(),
             request: "PATCH /Groups/{{ group }}".into(),
             rendered: "error: body check failed\n  --> builtin:core/groups.yaml:49:11\n   |\n49 |           meta.version: { not: \"{{ steps.create.response.headers.etag }}\" }\n   |           ^^^^^^^^^^^^ expected a new version, got W/\"1\" (unchanged)".into(),
+            hint: None,
+            curl: patch_curl(),
         },
     ];
     let patch = respond(
-        exchange(
-            "add member",
-            "PATCH",
-            "/Groups/g-1",
-            Some(r#"{"Operations":[{"op":"add","path":"members","value":[{"value":"u-1"}]}]}"#),
-        ),
+        exchange("add member", "PATCH", "/Groups/g-1", Some(ADD_MEMBER)),
         200,
         r#"{"id":"g-1","members":[],"meta":{"version":"W/\"1\""},"note":"a < b & c > d"}"#,
     );
@@ -257,6 +278,8 @@ fn check(step: &str, request: &str, subject: &str, expected: &str, actual: &str)
         location: "builtin:core/users.yaml:10:7".into(),
         rendered: format!("error: check failed: {subject}: expected {expected}, got {actual}"),
         request: request.into(),
+        hint: None,
+        curl: None,
     }
 }
 
@@ -316,7 +339,10 @@ pub fn blocked() -> ScenarioResult {
         "users",
         Outcome::Blocked {
             precondition: "setup step `create` failed".into(),
-            failures: vec![check("create", "POST /Users", "status", "201", "500")],
+            failures: vec![CheckFailure {
+                curl: curl("POST", "/Users", Some(r#"{"userName":"scx-4f2a91-blk"}"#)),
+                ..check("create", "POST /Users", "status", "201", "500")
+            }],
         },
         11,
         vec![create],
@@ -365,6 +391,7 @@ pub fn summary_of(results: Vec<ScenarioResult>, interrupted: bool) -> RunSummary
         leftovers: vec![],
         strict: false,
         notices: vec![],
+        coverage: None,
     }
 }
 
@@ -401,6 +428,8 @@ pub fn forged() -> ScenarioResult {
         location: "builtin:core/users.yaml:9:7".into(),
         rendered: format!("error: check failed\n   = expected 201, got {forgery}"),
         request: "POST /Users".into(),
+        hint: None,
+        curl: None,
     };
     let mut r = result(
         "users.create.forged",
