@@ -4,23 +4,17 @@
 //! number to change the iteration count. Numbers are printed, not asserted: speed is
 //! compared between commits, never gated by wall-clock thresholds in tests.
 
-use std::collections::BTreeMap;
 use std::hint::black_box;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use scimcheck::check::SchemaSet;
-use scimcheck::client::{Auth, Client, Target};
-use scimcheck::discovery;
+use scimcheck::RunBuilder;
+use scimcheck::client::{Auth, Target};
 use scimcheck::plan::{self, Selection};
-use scimcheck::result::RunInfo;
-use scimcheck::run::{self, ExecuteOptions};
 use scimcheck::scim::{NoSchema, matches, parse_filter};
 use scimcheck::server::{self, ServerConfig};
 use scimcheck::suite::{self, LoadOptions};
 use secrecy::SecretString;
 use serde_json::json;
-use tokio_util::sync::CancellationToken;
 
 const FILTER: &str = r#"userType eq "Employee" and (emails[type eq "work" and value co "@example.com"] or meta.lastModified gt "2011-05-13T04:42:34Z") and not (title pr)"#;
 
@@ -72,44 +66,24 @@ fn whole_run() {
         .expect("embedded server starts");
         let mut target = Target::new(server.base_url());
         target.auth = Auth::Bearer(SecretString::from(token));
-        let client = Arc::new(Client::new(target).expect("client"));
         let suite = suite::load_builtin(&LoadOptions::default()).expect("built-in suite loads");
-        let mut plan = plan::select(&suite, &Selection::default());
-        let found = discovery::discover(&client).await.expect("discovery");
-        let mut capabilities = found.capabilities;
-        capabilities.insert("auth");
-        plan::gate_capabilities(&mut plan, &capabilities);
-        let mut schemas = SchemaSet::for_plan(&plan).expect("schemas compile");
-        schemas.add_declared(&found.declared);
-        let schemas = Arc::new(schemas);
+        let plan = plan::select(&suite, &Selection::default());
+        // Discovery once, as a CLI run reads it; each timed run reuses it.
+        let mut first = RunBuilder::new(plan.clone())
+            .target(target)
+            .build()
+            .expect("the run builds");
+        let discovery = first.discover().await.expect("discovery").expect("read");
+        let client = first.client().clone();
         for jobs in [1, 4] {
-            let run_id = run::new_run_id();
-            let info = RunInfo {
-                target_url: client.base_url().to_owned(),
-                profile: None,
-                tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-                run_id: run_id.clone(),
-                started_at: String::new(),
-            };
-            let options = ExecuteOptions {
-                jobs,
-                keep: false,
-                vars: BTreeMap::new(),
-                run_id,
-                cancel: CancellationToken::new(),
-                ..ExecuteOptions::default()
-            };
-            let (events, _rx) = tokio::sync::mpsc::unbounded_channel();
+            let run = RunBuilder::new(plan.clone())
+                .client(client.clone())
+                .discovered(discovery.clone())
+                .jobs(jobs)
+                .build()
+                .expect("the run builds");
             let start = Instant::now();
-            let summary = run::execute(
-                &plan,
-                client.clone(),
-                schemas.clone(),
-                info,
-                options,
-                events,
-            )
-            .await;
+            let summary = run.execute().await.expect("the run starts");
             let elapsed = start.elapsed();
             let requests: usize = summary.results.iter().map(|r| r.exchanges.len()).sum();
             let failing = summary

@@ -3,37 +3,32 @@
 //! `cargo test --test conformance` runs the built-in suite against the embedded reference
 //! server; `SCIMCHECK_URL=... SCIMCHECK_TOKEN=... cargo test --test conformance` against a
 //! live one. `SCIMCHECK_SUITE=dir1,dir2` adds suites and `SCIMCHECK_NO_BUILTIN=1` leaves the
-//! built-in one out, as `--suite` and `--no-builtin` do; `SCIMCHECK_PROFILE=okta` judges with
-//! a profile: its deviations pass, its exclusions are ignored tests. libtest filtering,
+//! built-in one out, as `--suite` and `--no-builtin` do; `SCIMCHECK_PROFILE=okta` (or a list,
+//! `entra-id,talentech`, applied in order) judges with profiles: their deviations pass,
+//! their exclusions are ignored tests. libtest filtering,
 //! `--list`, `--exact` and nextest work as usual; a scenario whose capability the target does
 //! not advertise is reported as ignored with the reason.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
-use scimcheck::check::SchemaSet;
 use scimcheck::client::{Auth, Client, Target};
-use scimcheck::discovery::{self, Capabilities, DeclaredAttributes};
-use scimcheck::plan::{self, Plan, PlannedScenario};
-use scimcheck::profile::{self, Profile};
-use scimcheck::result::{Outcome, RunInfo};
-use scimcheck::run::{self, ExecuteOptions};
+use scimcheck::plan::{Plan, PlannedScenario};
+use scimcheck::profile::{self, Profiles};
+use scimcheck::result::Outcome;
 use scimcheck::server::{self, ServerConfig, ServerHandle};
 use scimcheck::suite::{self, LoadOptions, model::Scenario};
+use scimcheck::{Discovery, RunBuilder};
 use secrecy::SecretString;
 use tokio::runtime::Runtime;
-use tokio_util::sync::CancellationToken;
 
-/// What every test shares: one runtime, one target, one discovery.
+/// What every test shares: one runtime, one client, one discovery.
 struct Session {
     runtime: Runtime,
     client: Arc<Client>,
-    capabilities: Capabilities,
-    attributes: DeclaredAttributes,
-    schemas: Arc<SchemaSet>,
-    profile: Option<Profile>,
+    discovery: Discovery,
+    profiles: Profiles,
     /// Exclusive scenarios take it for writing, all others for reading.
     exclusive: RwLock<()>,
     /// Kept alive for the whole process when the target is embedded.
@@ -52,9 +47,9 @@ fn main() {
         }
     };
     if let Ok(spec) = std::env::var("SCIMCHECK_PROFILE")
-        && let Err(message) = profile::load(&spec)
+        && let Err(message) = profile::load_all(&[spec])
     {
-        eprintln!("error: {message}");
+        eprintln!("error: SCIMCHECK_PROFILE: {message}");
         std::process::exit(2);
     }
     let trials = scenarios
@@ -101,32 +96,30 @@ fn start_session() -> Result<Session, String> {
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     let (target, server) = runtime.block_on(target_from_env())?;
-    let has_credentials = !matches!(target.auth, Auth::None);
-    let client = Client::new(target).map_err(|e| e.to_string())?;
-    let found = runtime
-        .block_on(discovery::discover(&client))
-        .map_err(|e| e.to_string())?;
-    let mut capabilities = found.capabilities;
-    if has_credentials {
-        capabilities.insert("auth");
-    }
-    let all = load_scenarios()?;
-    let plan = Plan {
-        scenarios: all.into_iter().map(planned).collect(),
+    // One discovery of the whole suite's target, shared by every test's run.
+    let all = Plan {
+        scenarios: load_scenarios()?
+            .into_iter()
+            .map(PlannedScenario::new)
+            .collect(),
     };
-    let mut schemas = SchemaSet::for_plan(&plan).map_err(|e| e.to_string())?;
-    schemas.add_declared(&found.declared);
-    let profile = match std::env::var("SCIMCHECK_PROFILE") {
-        Ok(spec) => Some(profile::load(&spec)?),
-        Err(_) => None,
+    let mut run = RunBuilder::new(all)
+        .target(target)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let discovery = runtime
+        .block_on(run.discover())
+        .map_err(|e| e.to_string())?
+        .ok_or("discovery was not read")?;
+    let profiles = match std::env::var("SCIMCHECK_PROFILE") {
+        Ok(spec) => profile::load_all(&[spec])?,
+        Err(_) => Profiles::default(),
     };
     Ok(Session {
         runtime,
-        client: Arc::new(client),
-        capabilities,
-        attributes: found.attributes,
-        schemas: Arc::new(schemas),
-        profile,
+        client: run.client().clone(),
+        discovery,
+        profiles,
         exclusive: RwLock::new(()),
         _server: server,
     })
@@ -153,22 +146,24 @@ async fn target_from_env() -> Result<(Target, Option<ServerHandle>), String> {
     Ok((target, Some(server)))
 }
 
-fn planned(scenario: Arc<Scenario>) -> PlannedScenario {
-    PlannedScenario::new(scenario)
-}
-
 fn run_one(scenario: Arc<Scenario>) -> Result<Completion, Failed> {
     let session = session()?;
-    let mut plan = Plan {
-        scenarios: vec![planned(scenario.clone())],
+    let plan = Plan {
+        scenarios: vec![PlannedScenario::new(scenario.clone())],
     };
-    if let Some(profile) = &session.profile {
-        profile.apply(&mut plan);
-    }
-    plan::gate_capabilities(&mut plan, &session.capabilities);
-    plan::gate_declared_schemas(&mut plan, &session.schemas);
-    plan::gate_undeclared_attributes(&mut plan, &session.attributes);
-    if let Some(skip) = &plan.scenarios[0].skip {
+    // Each test is its own run: unique values are numbered per run, so a shared run id
+    // would hand two tests the same userName.
+    let mut run = RunBuilder::new(plan)
+        .client(session.client.clone())
+        .discovered(session.discovery.clone())
+        .profiles(&session.profiles)
+        .build()
+        .map_err(|e| Failed::from(e.to_string()))?;
+    session
+        .runtime
+        .block_on(run.discover())
+        .map_err(|e| Failed::from(e.to_string()))?;
+    if let Some(skip) = run.plan().scenarios.iter().find_map(|p| p.skip.as_ref()) {
         return Ok(Completion::ignored_with(&skip.reason));
     }
     let _turn = if scenario.exclusive {
@@ -176,33 +171,10 @@ fn run_one(scenario: Arc<Scenario>) -> Result<Completion, Failed> {
     } else {
         Turn::Shared(session.exclusive.read().unwrap_or_else(|e| e.into_inner()))
     };
-    // Each test is its own run: unique values are numbered per run, so a shared run id
-    // would hand two tests the same userName.
-    let run_id = run::new_run_id();
-    let info = RunInfo {
-        target_url: session.client.base_url().to_owned(),
-        profile: session.profile.as_ref().map(|p| p.name.clone()),
-        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-        run_id: run_id.clone(),
-        started_at: String::new(),
-    };
-    let options = ExecuteOptions {
-        jobs: 1,
-        keep: false,
-        vars: BTreeMap::new(),
-        run_id,
-        cancel: CancellationToken::new(),
-        ..ExecuteOptions::default()
-    };
-    let (events, _ignored) = tokio::sync::mpsc::unbounded_channel();
-    let summary = session.runtime.block_on(run::execute(
-        &plan,
-        session.client.clone(),
-        session.schemas.clone(),
-        info,
-        options,
-        events,
-    ));
+    let summary = session
+        .runtime
+        .block_on(run.execute())
+        .map_err(|e| Failed::from(e.to_string()))?;
     let result = summary
         .results
         .into_iter()

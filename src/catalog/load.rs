@@ -11,7 +11,7 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::{Area, Document, Level, Party, Requirement};
-use crate::discovery::CAPABILITY_NAMES;
+use crate::vocabulary::Capability;
 
 const FIELDS: &[&str] = &[
     "id", "section", "level", "implicit", "party", "area", "when", "text",
@@ -283,12 +283,12 @@ impl<'a> EntryCheck<'a> {
             return Some(None);
         }
         let capability = self.string("when")?;
-        if !CAPABILITY_NAMES.contains(&capability) {
+        if Capability::from_name(capability).is_none() {
             self.report(
                 "when",
                 format!(
                     "is '{capability}', not a capability name ({})",
-                    CAPABILITY_NAMES.join(", ")
+                    Capability::names().join(", ")
                 ),
             );
             return None;

@@ -2,7 +2,7 @@
 
 use crate::diag::Diagnostic;
 use crate::result::CheckFailure;
-use crate::suite::model::Loc;
+use crate::vocabulary::Loc;
 
 /// A failed check before rendering.
 #[derive(Debug, Clone)]
@@ -43,6 +43,8 @@ impl Failed {
             location: loc.to_string(),
             rendered,
             request: String::new(),
+            hint: self.hint,
+            curl: None,
         }
     }
 }

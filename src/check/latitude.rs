@@ -17,8 +17,8 @@
 use serde_json::Value;
 
 use super::ResponseBody;
-use super::value::field;
 use crate::result::CheckFailure;
+use crate::scim::get_attr;
 
 const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 
@@ -132,6 +132,8 @@ fn optional_endpoint_absent(attempt: &Attempt<'_>) -> Option<Judged> {
                 location: String::new(),
                 rendered: String::new(),
                 request: String::new(),
+                hint: None,
+                curl: None,
             }],
             excused: Vec::new(),
         },
@@ -144,17 +146,17 @@ fn error_body_problem(attempt: &Attempt<'_>) -> Option<String> {
         ResponseBody::Json(json) => json,
         ResponseBody::NotJson(what) => return Some(what.clone()),
     };
-    let has_schema = field(json, "schemas")
+    let has_schema = get_attr(json, "schemas")
         .and_then(Value::as_array)
         .is_some_and(|s| s.iter().any(|u| u.as_str() == Some(ERROR_SCHEMA)));
     let status = attempt.status.to_string();
-    let status_ok = field(json, "status").and_then(Value::as_str) == Some(status.as_str());
+    let status_ok = get_attr(json, "status").and_then(Value::as_str) == Some(status.as_str());
     match (has_schema, status_ok) {
         (true, true) => None,
         (false, _) => Some(format!("a JSON body without the {ERROR_SCHEMA} schema")),
         (true, false) => Some(format!(
             "an error body whose status is {}",
-            field(json, "status").map_or_else(|| "absent".to_owned(), Value::to_string)
+            get_attr(json, "status").map_or_else(|| "absent".to_owned(), Value::to_string)
         )),
     }
 }
@@ -171,20 +173,20 @@ fn unsupported_filter(attempt: &Attempt<'_>) -> Option<String> {
         .or_else(|| {
             attempt
                 .request_body
-                .and_then(|b| field(b, "filter"))
+                .and_then(|b| get_attr(b, "filter"))
                 .and_then(Value::as_str)
                 .map(str::to_owned)
         })?;
     let scim_type = attempt
         .body
         .json()
-        .and_then(|b| field(b, "scimType"))
+        .and_then(|b| get_attr(b, "scimType"))
         .and_then(Value::as_str)?;
     scim_type.eq_ignore_ascii_case("invalidFilter").then(|| {
         format!(
             "the target does not support the filter `{}`: it answered 400 invalidFilter, which \
              RFC 7644 section 3.4.2.2 allows for a filter it does not support",
-            crate::check::truncate(&filter, 120)
+            crate::printable::truncate(&filter, 120)
         )
     })
 }
@@ -255,7 +257,7 @@ pub fn normalize(body: &Value) -> Value {
             else {
                 continue;
             };
-            if let Some(code) = field(status, "code").cloned() {
+            if let Some(code) = get_attr(status, "code").cloned() {
                 *status = code;
             }
         }
@@ -291,6 +293,8 @@ mod tests {
             location: String::new(),
             rendered: String::new(),
             request: String::new(),
+            hint: None,
+            curl: None,
         }
     }
 

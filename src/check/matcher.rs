@@ -3,9 +3,9 @@
 use serde_json::Value;
 
 use super::Resolve;
-use super::select::Selected;
 use super::value::{json_eq, kind, show, subset_match};
-use crate::suite::model::{CompareOp, JsonType, LengthBound, Matcher};
+use crate::scim::Selected;
+use crate::suite::model::{JsonType, LengthBound, Matcher, NumberOp};
 
 /// The result of one matcher.
 #[derive(Debug, Clone, PartialEq)]
@@ -150,7 +150,10 @@ impl Eval<'_> {
                 let Some(text) = value.as_str() else {
                     return not_a(expected, "string", value);
                 };
-                let pattern = match self.resolve.text(pattern) {
+                if let Some(compiled) = &pattern.compiled {
+                    return ok(compiled.is_match(text));
+                }
+                let pattern = match self.resolve.text(&pattern.template) {
                     Ok(p) => p,
                     Err(problem) => return Verdict::invalid(expected, problem),
                 };
@@ -186,10 +189,10 @@ impl Eval<'_> {
                     return not_a(expected, "number", value);
                 };
                 ok(match op {
-                    CompareOp::Gt => number > *bound,
-                    CompareOp::Ge => number >= *bound,
-                    CompareOp::Lt => number < *bound,
-                    CompareOp::Le => number <= *bound,
+                    NumberOp::Gt => number > *bound,
+                    NumberOp::Ge => number >= *bound,
+                    NumberOp::Lt => number < *bound,
+                    NumberOp::Le => number <= *bound,
                 })
             }
             Matcher::ScimJson => {
@@ -275,15 +278,17 @@ impl Eval<'_> {
             Matcher::Present => "present".into(),
             Matcher::Absent => "absent".into(),
             Matcher::Type(ty) => type_name(*ty).into(),
-            Matcher::Regex(t) => format!("matching /{}/", self.resolve.text(t)?),
+            Matcher::Regex(pattern) => {
+                format!("matching /{}/", self.resolve.text(&pattern.template)?)
+            }
             Matcher::Contains(v) => format!("containing {}", value(v)?),
             Matcher::Length(bound) => length_words(*bound),
             Matcher::Compare(op, n) => {
                 let op = match op {
-                    CompareOp::Gt => ">",
-                    CompareOp::Ge => ">=",
-                    CompareOp::Lt => "<",
-                    CompareOp::Le => "<=",
+                    NumberOp::Gt => ">",
+                    NumberOp::Ge => ">=",
+                    NumberOp::Lt => "<",
+                    NumberOp::Le => "<=",
                 };
                 format!("{op} {n}")
             }

@@ -7,20 +7,20 @@ mod failure;
 pub mod latitude;
 mod matcher;
 mod schema;
-mod select;
 mod value;
 
 use serde_json::Value;
 
-use crate::client::HttpResponse;
+use crate::client::{HttpResponse, parse_json};
+use crate::printable::truncate;
 use crate::result::CheckFailure;
+use crate::scim::{self, Selected, get_attr};
 use crate::suite::model::{Expectation, Template, TemplateValue};
 
 pub use failure::Failed;
 pub use matcher::{Eval, Verdict, is_scim_json};
 pub use schema::{SchemaError, SchemaSet, Violation};
-pub use select::{Selected, select};
-pub use value::{field as field_of, json_eq, show, subset_match, truncate};
+pub use value::{json_eq, show, subset_match};
 
 /// Renders the templates inside matchers (captures, variables, step references).
 pub trait Resolve {
@@ -30,46 +30,6 @@ pub trait Resolve {
 
 /// How many bytes of a non-JSON body a failure quotes.
 const QUOTED_BYTES: usize = 120;
-
-/// Most values (and member names) a body may hold to be parsed: far more than any SCIM
-/// answer, and a bound on what a hostile one such as `[{},{},...]` costs once parsed
-/// (tens of bytes per value, against three bytes of input).
-pub const MAX_JSON_VALUES: usize = 100_000;
-
-/// JSON text parsed, unless it holds more than `MAX_JSON_VALUES` values.
-pub fn parse_json(bytes: &[u8]) -> Result<Value, String> {
-    if count_values(bytes) > MAX_JSON_VALUES {
-        return Err(format!(
-            "it holds more than {MAX_JSON_VALUES} JSON values, too many to read"
-        ));
-    }
-    serde_json::from_slice(bytes).map_err(|e| e.to_string())
-}
-
-/// An upper bound of the values and names in JSON text: one more than the structural
-/// characters outside strings.
-fn count_values(bytes: &[u8]) -> usize {
-    let mut count = 1;
-    let mut in_string = false;
-    let mut escaped = false;
-    for &b in bytes {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-        } else {
-            match b {
-                b'"' => in_string = true,
-                b'{' | b'[' | b',' | b':' => count += 1,
-                _ => {}
-            }
-        }
-    }
-    count
-}
 
 /// A response body as the checks see it.
 #[derive(Debug, Clone, PartialEq)]
@@ -226,14 +186,8 @@ pub fn check_response(
     };
     for check in &expect.body {
         let subject = format!("body.{}", check.path);
-        let verdict = match select(json, &check.path) {
-            Ok(selected) => body_eval.matcher(&check.matcher, &selected),
-            Err(problem) => Verdict::Invalid {
-                expected: "a valid SCIM path".into(),
-                actual: problem,
-            },
-        };
-        if let Some((expected, actual)) = failed(verdict) {
+        let selected = scim::select(json, &check.path.parsed);
+        if let Some((expected, actual)) = failed(body_eval.matcher(&check.matcher, &selected)) {
             failures.push(Failed::new(subject, expected, actual).at(step, &check.loc));
         }
     }
@@ -254,7 +208,7 @@ fn status_words(status: u16, body: &ResponseBody) -> String {
     let Some(json) = body.json() else {
         return status.to_string();
     };
-    let text = |name| value::field(json, name).and_then(Value::as_str);
+    let text = |name| get_attr(json, name).and_then(Value::as_str);
     match (text("scimType"), text("detail")) {
         (Some(t), Some(d)) => format!("{status} (scimType {t}: {})", truncate(d, 200)),
         (None, Some(d)) => format!("{status} ({})", truncate(d, 200)),

@@ -8,9 +8,10 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::discovery::{DeclaredSchemas, declared_resource_type};
+use crate::discovery::DeclaredSchemas;
 use crate::plan::Plan;
 use crate::suite::builtin;
+use crate::suite::model::declared_resource_type;
 
 /// How many schema violations one failure lists before summarising the rest.
 const SHOWN_VIOLATIONS: usize = 5;
@@ -231,7 +232,7 @@ pub fn describe(violations: &[Violation]) -> String {
     let mut lines: Vec<String> = violations
         .iter()
         .take(SHOWN_VIOLATIONS)
-        .map(|v| super::value::truncate(&v.to_string(), super::value::SHOWN_CHARS))
+        .map(|v| crate::printable::truncate(&v.to_string(), super::value::SHOWN_CHARS))
         .collect();
     if violations.len() > SHOWN_VIOLATIONS {
         lines.push(format!(

@@ -2,6 +2,9 @@
 
 use serde_json::Value;
 
+use crate::printable::truncate;
+use crate::scim::get_attr;
+
 /// Longest rendering of an actual value in a failure message.
 pub const SHOWN_CHARS: usize = 300;
 
@@ -15,7 +18,7 @@ pub fn json_eq(actual: &Value, expected: &Value) -> bool {
         (Value::Object(a), Value::Object(b)) => {
             a.len() == b.len()
                 && b.iter()
-                    .all(|(k, v)| field(actual, k).is_some_and(|found| json_eq(found, v)))
+                    .all(|(k, v)| get_attr(actual, k).is_some_and(|found| json_eq(found, v)))
         }
         _ => actual == expected,
     }
@@ -27,22 +30,12 @@ pub fn subset_match(actual: &Value, expected: &Value) -> bool {
     match (actual, expected) {
         (Value::Object(_), Value::Object(b)) => b
             .iter()
-            .all(|(k, v)| field(actual, k).is_some_and(|found| subset_match(found, v))),
+            .all(|(k, v)| get_attr(actual, k).is_some_and(|found| subset_match(found, v))),
         (Value::Array(a), Value::Array(b)) => b
             .iter()
             .all(|want| a.iter().any(|have| subset_match(have, want))),
         _ => json_eq(actual, expected),
     }
-}
-
-/// An object's attribute by case-insensitive name (exact spelling first).
-pub fn field<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
-    let map = object.as_object()?;
-    map.get(name).or_else(|| {
-        map.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
-    })
 }
 
 fn number_eq(a: &serde_json::Number, b: &serde_json::Number) -> bool {
@@ -61,17 +54,6 @@ fn number_eq(a: &serde_json::Number, b: &serde_json::Number) -> bool {
 /// Compact JSON, cut at `SHOWN_CHARS` characters.
 pub fn show(value: &Value) -> String {
     truncate(&value.to_string(), SHOWN_CHARS)
-}
-
-/// `text` cut at `max` characters, saying how much was left out.
-pub fn truncate(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text.to_owned(),
-        Some((cut, _)) => {
-            let rest = text[cut..].chars().count();
-            format!("{}… ({rest} more characters)", &text[..cut])
-        }
-    }
 }
 
 /// "a string", "an array", ... for messages.
@@ -124,11 +106,5 @@ mod tests {
             &json!({"emails": [{"type": "home"}]})
         ));
         assert!(!subset_match(&actual, &json!({"y": 1})));
-    }
-
-    #[test]
-    fn truncation_counts_characters_not_bytes() {
-        assert_eq!(truncate("ééé", 5), "ééé");
-        assert_eq!(truncate("éééé", 2), "éé… (2 more characters)");
     }
 }

@@ -7,7 +7,9 @@
 
 mod adaptive;
 mod attempt;
+mod curl;
 mod explain;
+mod json;
 mod notice;
 mod oauth;
 mod pause;
@@ -24,9 +26,10 @@ use secrecy::ExposeSecret;
 use tokio_util::sync::CancellationToken;
 
 use crate::result::Exchange;
-pub use crate::suite::model::AuthMode;
+pub use crate::vocabulary::AuthMode;
 
 pub use adaptive::RateAdvice;
+pub use json::{MAX_JSON_VALUES, parse_json};
 pub use oauth::{ClientAuthentication, ClientCredentials, TokenError};
 pub use redact::{RECORDED_BODY_BYTES, REDACTED, RawExchange, Redactor, SECRET_FRAGMENT_BYTES};
 pub use retry::MAX_RETRY_AFTER;
@@ -352,6 +355,11 @@ impl Client {
 
     pub fn base_url(&self) -> &str {
         self.base.as_str()
+    }
+
+    /// True when requests carry the target's credentials (so `auth` scenarios can run).
+    pub fn has_credentials(&self) -> bool {
+        self.auth_header.is_some()
     }
 
     /// The redactor that knows this target's secrets: for anything else shown to users

@@ -9,22 +9,22 @@ mod suggest;
 
 use std::fmt;
 
-use crate::suite::model::Loc;
+use crate::vocabulary::Loc;
 
 pub use suggest::did_you_mean;
 
-/// How bad a finding is.
+/// How bad a finding is: an error stops a load, a warning does not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
+pub enum Kind {
     Error,
     Warning,
 }
 
-impl Severity {
+impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+            Kind::Error => "error",
+            Kind::Warning => "warning",
         }
     }
 }
@@ -32,7 +32,7 @@ impl Severity {
 /// One finding about a place in a scenario file.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
-    pub severity: Severity,
+    pub kind: Kind,
     pub message: String,
     /// Where it is; line 0 means "the file as a whole" (no snippet is shown).
     pub loc: Loc,
@@ -46,16 +46,16 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(loc: Loc, message: impl Into<String>) -> Self {
-        Self::new(Severity::Error, loc, message)
+        Self::new(Kind::Error, loc, message)
     }
 
     pub fn warning(loc: Loc, message: impl Into<String>) -> Self {
-        Self::new(Severity::Warning, loc, message)
+        Self::new(Kind::Warning, loc, message)
     }
 
-    fn new(severity: Severity, loc: Loc, message: impl Into<String>) -> Self {
+    fn new(kind: Kind, loc: Loc, message: impl Into<String>) -> Self {
         Diagnostic {
-            severity,
+            kind,
             message: message.into(),
             loc,
             label: None,
@@ -102,7 +102,7 @@ impl Diagnostic {
     }
 
     pub fn is_error(&self) -> bool {
-        self.severity == Severity::Error
+        self.kind == Kind::Error
     }
 
     /// One line: `file:line:col: error: message` (`file: error: message` without a line).
@@ -114,7 +114,7 @@ impl Diagnostic {
         };
         format!(
             "{place}: {}: {}",
-            self.severity.as_str(),
+            self.kind.as_str(),
             single_line(&self.message)
         )
     }

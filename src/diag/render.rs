@@ -2,7 +2,7 @@
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
-use super::{Diagnostic, Severity};
+use super::{Diagnostic, Kind};
 
 pub(super) fn render(d: &Diagnostic, color: bool) -> String {
     let renderer = if color {
@@ -10,9 +10,9 @@ pub(super) fn render(d: &Diagnostic, color: bool) -> String {
     } else {
         Renderer::plain()
     };
-    let level = match d.severity {
-        Severity::Error => Level::ERROR,
-        Severity::Warning => Level::WARNING,
+    let level = match d.kind {
+        Kind::Error => Level::ERROR,
+        Kind::Warning => Level::WARNING,
     };
     let file = &d.loc.file;
     let title = level.primary_title(d.message.as_str());

@@ -19,17 +19,6 @@ use serde_json::{Map, Value, json};
 
 use crate::scim::get_attr;
 
-/// The prefix of an `expect.schema` name that is resolved against the target's own
-/// declarations at run time.
-pub const DECLARED_PREFIX: &str = "declared:";
-
-/// The resource type named by a `declared:<ResourceType>` schema name.
-pub fn declared_resource_type(schema_name: &str) -> Option<&str> {
-    schema_name
-        .strip_prefix(DECLARED_PREFIX)
-        .filter(|name| !name.is_empty() && !name.contains(char::is_whitespace))
-}
-
 /// How deeply complex attributes may nest (RFC 7643 allows one level) before deeper
 /// values are left unchecked.
 const MAX_DEPTH: usize = 3;

@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::client::{AuthMode, Client, HttpRequest, HttpResponse, TransportErrorKind};
 use crate::scim::get_attr;
+use crate::vocabulary::Capability;
 
 use super::declared::{self, DeclaredSchemas};
 use super::nearby::Nearby;
@@ -23,18 +24,21 @@ use super::{Capabilities, DeclaredAttributes};
 const SHOWN_DECLARATION_WARNINGS: usize = 5;
 
 /// The features /ServiceProviderConfig declares, as capability names.
-const SPC_FEATURES: &[&str] = &[
-    "patch",
-    "bulk",
-    "filter",
-    "sort",
-    "etag",
-    "change-password",
-    "search",
+const SPC_FEATURES: &[Capability] = &[
+    Capability::Patch,
+    Capability::Bulk,
+    Capability::Filter,
+    Capability::Sort,
+    Capability::Etag,
+    Capability::ChangePassword,
+    Capability::Search,
 ];
 
 /// The resource types the built-in scenarios use, at their standard endpoints.
-const STANDARD_ENDPOINTS: &[(&str, &str)] = &[("users", "/Users"), ("groups", "/Groups")];
+const STANDARD_ENDPOINTS: &[(Capability, &str)] = &[
+    (Capability::Users, "/Users"),
+    (Capability::Groups, "/Groups"),
+];
 
 /// What a target says about itself.
 #[derive(Debug, Clone, Default)]
@@ -181,7 +185,7 @@ async fn discover_here(client: &Client) -> Result<Discovered, DiscoveryError> {
         None => {
             let gap = format!("/ServiceProviderConfig {}", describe(&spc, client));
             for feature in SPC_FEATURES {
-                found.capabilities.mark_unknown(feature, &gap);
+                found.capabilities.mark_unknown(*feature, &gap);
             }
             found.warnings.push(format!(
                 "{gap}: the features it describes (PATCH, Bulk, filters, sorting, ETags) are unknown, and their scenarios are skipped"
@@ -200,7 +204,9 @@ async fn discover_here(client: &Client) -> Result<Discovered, DiscoveryError> {
         _ => {
             let gap = format!("/ResourceTypes {}", describe(&resource_types, client));
             // Extensions are declared there, so whether the target has one is unknown.
-            found.capabilities.mark_unknown("enterprise-user", &gap);
+            found
+                .capabilities
+                .mark_unknown(Capability::EnterpriseUser, &gap);
             found.warnings.push(gap);
         }
     }
@@ -208,7 +214,7 @@ async fn discover_here(client: &Client) -> Result<Discovered, DiscoveryError> {
     let discovery = [&spc, &resource_types, &schemas];
     if discovery
         .iter()
-        .all(|r| r.status / 100 == 2 && crate::check::parse_json(&r.body).is_err())
+        .all(|r| r.status / 100 == 2 && crate::client::parse_json(&r.body).is_err())
     {
         return Err(DiscoveryError::NotScim {
             status: spc.status,
@@ -221,7 +227,7 @@ async fn discover_here(client: &Client) -> Result<Discovered, DiscoveryError> {
     }
     let mut probes = Vec::new();
     for (capability, endpoint) in STANDARD_ENDPOINTS {
-        if found.capabilities.has(capability) {
+        if found.capabilities.has(*capability) {
             continue;
         }
         let probe = fetch(client, endpoint).await?;
@@ -231,13 +237,13 @@ async fn discover_here(client: &Client) -> Result<Discovered, DiscoveryError> {
             format!("/ResourceTypes lists no resource type at {endpoint}")
         };
         if json_of(&probe).is_some() {
-            found.capabilities.insert(capability);
+            found.capabilities.insert(*capability);
             found.warnings.push(format!(
                 "{why_probed}, but GET {endpoint} answers 200 with JSON: its scenarios run"
             ));
         } else if unusable(&probe) {
             found.capabilities.mark_unknown(
-                capability,
+                *capability,
                 &format!(
                     "{why_probed}, and GET {endpoint} {}",
                     describe(&probe, client)
@@ -339,7 +345,7 @@ fn json_of(response: &HttpResponse) -> Option<Value> {
     if response.status != 200 {
         return None;
     }
-    crate::check::parse_json(&response.body)
+    crate::client::parse_json(&response.body)
         .ok()
         .filter(Value::is_object)
 }

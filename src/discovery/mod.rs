@@ -13,73 +13,64 @@ use reqwest::Url;
 use serde_json::Value;
 
 use crate::scim::get_attr;
-
-/// Every capability name a scenario may require (`requires:`).
-pub const CAPABILITY_NAMES: &[&str] = &[
-    "users",
-    "groups",
-    "patch",
-    "bulk",
-    "filter",
-    "sort",
-    "etag",
-    "change-password",
-    "enterprise-user",
-    "auth",
-    "search",
-];
+use crate::vocabulary::Capability;
 
 pub use attributes::DeclaredAttributes;
-pub use declared::{DECLARED_PREFIX, DeclaredSchemas, declared_resource_type, derive};
+pub use declared::{DeclaredSchemas, derive};
 pub use fetch::{Discovered, DiscoveryError, discover};
 
 const ENTERPRISE_USER: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
-/// What the target advertises, as capability names.
+/// What the target advertises.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Capabilities {
-    names: BTreeSet<String>,
-    /// Capabilities discovery could not read at all, with why: absent from `names`, but
-    /// not because the target declared them absent.
-    unknown: BTreeMap<String, String>,
+    has: BTreeSet<Capability>,
+    /// Capabilities discovery could not read at all, with why: not in `has`, but not
+    /// because the target declared them absent.
+    unknown: BTreeMap<Capability, String>,
+}
+
+impl<const N: usize> From<[Capability; N]> for Capabilities {
+    fn from(capabilities: [Capability; N]) -> Self {
+        Capabilities {
+            has: capabilities.into_iter().collect(),
+            unknown: BTreeMap::new(),
+        }
+    }
 }
 
 impl Capabilities {
     /// Everything: used when the plan is made without a target (`list`).
     pub fn all() -> Self {
-        Self::from_names(CAPABILITY_NAMES.iter().copied())
+        Self::from(Capability::ALL)
     }
 
-    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
-        Self {
-            names: names.into_iter().map(str::to_owned).collect(),
-            unknown: BTreeMap::new(),
+    pub fn has(&self, capability: Capability) -> bool {
+        self.has.contains(&capability)
+    }
+
+    pub fn insert(&mut self, capability: Capability) {
+        self.unknown.remove(&capability);
+        self.has.insert(capability);
+    }
+
+    /// Notes that discovery could not tell whether the target has `capability`.
+    pub fn mark_unknown(&mut self, capability: Capability, reason: &str) {
+        if !self.has(capability) {
+            self.unknown.insert(capability, reason.to_owned());
         }
     }
 
-    pub fn has(&self, name: &str) -> bool {
-        self.names.contains(name)
+    /// Why discovery could not tell whether the target has `capability`, if it could not.
+    pub fn unknown_because(&self, capability: Capability) -> Option<&str> {
+        self.unknown.get(&capability).map(String::as_str)
     }
 
-    pub fn insert(&mut self, name: &str) {
-        self.unknown.remove(name);
-        self.names.insert(name.to_owned());
-    }
-
-    /// Notes that discovery could not tell whether the target has `name`.
-    pub fn mark_unknown(&mut self, name: &str, reason: &str) {
-        if !self.names.contains(name) {
-            self.unknown.insert(name.to_owned(), reason.to_owned());
-        }
-    }
-
-    /// Why discovery could not tell whether the target has `name`, if it could not.
-    pub fn unknown_because(&self, name: &str) -> Option<&str> {
-        self.unknown.get(name).map(String::as_str)
-    }
-
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.names.iter().map(String::as_str)
+    /// The names of what the target has, in alphabetical order.
+    pub fn names(&self) -> Vec<&'static str> {
+        let mut names: Vec<&str> = self.has.iter().map(|c| c.as_str()).collect();
+        names.sort_unstable();
+        names
     }
 
     /// Reads the features of a ServiceProviderConfig (RFC 7643 section 5).
@@ -91,12 +82,12 @@ impl Capabilities {
                 .unwrap_or(false)
         };
         for (feature, capability) in [
-            ("patch", "patch"),
-            ("bulk", "bulk"),
-            ("filter", "filter"),
-            ("sort", "sort"),
-            ("etag", "etag"),
-            ("changePassword", "change-password"),
+            ("patch", Capability::Patch),
+            ("bulk", Capability::Bulk),
+            ("filter", Capability::Filter),
+            ("sort", Capability::Sort),
+            ("etag", Capability::Etag),
+            ("changePassword", Capability::ChangePassword),
         ] {
             if supported(feature) {
                 self.insert(capability);
@@ -104,7 +95,7 @@ impl Capabilities {
         }
         // RFC 7644 section 3.4.3: POST /.search goes with filtering.
         if supported("filter") {
-            self.insert("search");
+            self.insert(Capability::Search);
         }
     }
 
@@ -117,8 +108,8 @@ impl Capabilities {
                 .and_then(Value::as_str)
                 .and_then(|endpoint| endpoint_path(base_url, endpoint));
             match endpoint.as_deref().map(str::to_ascii_lowercase).as_deref() {
-                Some("/users") => self.insert("users"),
-                Some("/groups") => self.insert("groups"),
+                Some("/users") => self.insert(Capability::Users),
+                Some("/groups") => self.insert(Capability::Groups),
                 _ => {}
             }
             let extensions = get_attr(rt, "schemaExtensions")
@@ -130,7 +121,7 @@ impl Capabilities {
                     .and_then(Value::as_str)
                     .unwrap_or("");
                 if schema.eq_ignore_ascii_case(ENTERPRISE_USER) {
-                    self.insert("enterprise-user");
+                    self.insert(Capability::EnterpriseUser);
                 }
             }
         }
@@ -244,6 +235,6 @@ mod tests {
             ],
             "http://h/scim/v2",
         );
-        assert!(capabilities.has("users") && capabilities.has("groups"));
+        assert!(capabilities.has(Capability::Users) && capabilities.has(Capability::Groups));
     }
 }

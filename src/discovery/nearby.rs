@@ -109,7 +109,7 @@ async fn answer_of(client: &Client) -> Answer {
             answer = Answer::Refused(response.status);
         }
         if response.status == 200
-            && crate::check::parse_json(&response.body).is_ok_and(|body| is_scim_document(&body))
+            && crate::client::parse_json(&response.body).is_ok_and(|body| is_scim_document(&body))
         {
             return Answer::Scim;
         }

@@ -12,7 +12,7 @@ use crate::result::{
     CheckFailure, Outcome, RunInfo, RunSummary, ScenarioResult, SkipCause, Totals,
     failure_fails_run,
 };
-use crate::suite::model::Severity;
+use crate::vocabulary::Severity;
 
 /// How many findings of one rule the console shows; reports have them all.
 const SHOWN_PER_RULE: usize = 3;
@@ -90,6 +90,8 @@ fn check_failure(finding: &Finding) -> CheckFailure {
         location: finding.reference.clone(),
         rendered: finding.render(),
         request: finding.request.to_string(),
+        hint: None,
+        curl: None,
     }
 }
 
@@ -117,6 +119,7 @@ pub fn run_summary(
         strict,
         notices: Vec::new(),
         baseline: None,
+        coverage: None,
     }
 }
 

@@ -6,9 +6,7 @@
 //! "{{ unique.email }}"` needs `userName`. What cannot be read (an attribute path made of
 //! holes) is no demand.
 
-use crate::scim::{
-    AttrPath, BodyStep, parse_attr_path, parse_body_path, parse_filter, parse_patch_path,
-};
+use crate::scim::{AttrPath, BodyPath, BodyStep, parse_attr_path, parse_filter, parse_patch_path};
 use crate::suite::model::{Body, Matcher, Scenario, Step, Template, TemplatePart, TemplateValue};
 
 /// Endpoints whose answers are not resources of a resource type.
@@ -47,7 +45,7 @@ pub fn needs(scenario: &Scenario) -> Vec<Need> {
         let mut attrs = Vec::new();
         for check in &step.expect.body {
             if !is_negative(&check.matcher) {
-                attrs.extend(checked(&check.path, shape));
+                attrs.extend(checked(&check.path.parsed, shape));
             }
         }
         if shape == Shape::List {
@@ -120,11 +118,8 @@ fn is_negative(matcher: &Matcher) -> bool {
 }
 
 /// The resource attributes a body check path reads.
-fn checked(path: &str, shape: Shape) -> Vec<AttrPath> {
-    let Ok(parsed) = parse_body_path(path) else {
-        return Vec::new();
-    };
-    let mut steps = parsed.steps();
+fn checked(path: &BodyPath, shape: Shape) -> Vec<AttrPath> {
+    let mut steps = path.steps();
     let mut attrs = Vec::new();
     if shape == Shape::List {
         match steps {

@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
 use crate::suite::PROFILE_SUFFIX;
-use crate::suite::model::{Loc, Severity, SourceFile};
 use crate::suite::reader::Reader;
 use crate::suite::yaml::{self, Node, NodeKind, Pos};
+use crate::vocabulary::{Loc, Severity, SourceFile};
 
 use super::client_rules::read_client_rules;
-use super::{Effect, Matcher, Profile, Rule, builtin};
+use super::{Effect, Profile, Profiles, Rule, RuleScope, builtin};
 
 const TOP_KEYS: &[&str] = &[
     "name",
@@ -33,7 +33,8 @@ pub fn load(spec: &str) -> Result<Profile, String> {
     if path.is_file() {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read profile {spec}: {e}"))?;
-        return parse(spec, &text).map_err(|d| d.render(false));
+        return parse(spec, &text)
+            .map_err(|d| format!("profile file {spec} has errors:\n{}", d.render(false)));
     }
     let names = builtin::names();
     let hint = did_you_mean(spec, names.iter().copied())
@@ -43,6 +44,32 @@ pub fn load(spec: &str) -> Result<Profile, String> {
         "unknown profile '{spec}'{hint} (built-in: {}; or the path of a profile file)",
         names.join(", ")
     ))
+}
+
+/// The profiles `specs` name, in order; each spec may itself be a comma-separated list
+/// (`entra-id,talentech`). The error is ready to print.
+pub fn load_all<S: AsRef<str>>(specs: &[S]) -> Result<Profiles, String> {
+    let mut profiles = Vec::new();
+    for spec in specs.iter().flat_map(|spec| spec.as_ref().split(',')) {
+        let spec = spec.trim();
+        if spec.is_empty() {
+            continue;
+        }
+        let profile = load(spec)?;
+        if profiles.iter().any(|p: &Profile| p.name == profile.name) {
+            let alias = if spec == profile.name {
+                String::new()
+            } else {
+                format!(" (the second time as '{spec}')")
+            };
+            return Err(format!(
+                "profile '{}' is named twice{alias}; each profile applies once",
+                profile.name
+            ));
+        }
+        profiles.push(profile);
+    }
+    Ok(Profiles::new(profiles))
 }
 
 /// Parses profile text; `name` is how the file is shown in errors.
@@ -138,13 +165,13 @@ fn rate(r: &mut Reader, node: &Node) -> Option<NonZeroU32> {
 fn read_rule(r: &mut Reader, node: &Node) -> Option<Rule> {
     let rule = r.mapping(node, "profile rule", RULE_KEYS)?;
     let place = r.loc(node.pos).to_string();
-    let matchers: Vec<Matcher> = [
+    let scopes: Vec<RuleScope> = [
         rule.get("tag")
             .and_then(|n| r.string(n, "tag"))
-            .map(|t| Matcher::Tag(t.to_owned())),
+            .map(|t| RuleScope::Tag(t.to_owned())),
         rule.get("scenario")
             .and_then(|n| r.string(n, "scenario"))
-            .map(|s| Matcher::Scenario(s.to_owned())),
+            .map(|s| RuleScope::Scenario(s.to_owned())),
     ]
     .into_iter()
     .flatten()
@@ -163,7 +190,7 @@ fn read_rule(r: &mut Reader, node: &Node) -> Option<Rule> {
     .into_iter()
     .flatten()
     .collect();
-    if matchers.len() != 1 {
+    if scopes.len() != 1 {
         r.error(
             node.pos,
             "a profile rule names exactly one of 'tag' or 'scenario'",
@@ -175,14 +202,14 @@ fn read_rule(r: &mut Reader, node: &Node) -> Option<Rule> {
             "a profile rule has exactly one of 'exclude', 'deviation' or 'severity'",
         );
     }
-    let (Ok([matcher]), Ok([effect])) = (
-        <[Matcher; 1]>::try_from(matchers),
+    let (Ok([scope]), Ok([effect])) = (
+        <[RuleScope; 1]>::try_from(scopes),
         <[Effect; 1]>::try_from(effects),
     ) else {
         return None;
     };
     Some(Rule {
-        matcher,
+        scope,
         effect,
         place,
     })

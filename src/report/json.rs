@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::ReportError;
 use super::output::write_atomic_with;
 use crate::result::{
-    BaselineComparison, CheckFailure, Exchange, Leftover, Outcome, RootCause, RunSummary,
+    BaselineComparison, CheckFailure, Coverage, Exchange, Leftover, Outcome, RootCause, RunSummary,
     ScenarioResult, SkipCause, SkipGroup, Totals, Verdict, root_causes, skip_groups,
 };
 
@@ -33,6 +33,10 @@ struct Document<'a> {
     baseline: Option<&'a BaselineComparison>,
     /// What the run itself (its decoys), not a scenario, left on the target.
     leftovers: &'a [Leftover],
+    /// RFC sections with server requirements that bind the target, and how many the
+    /// run judged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coverage: Option<Coverage>,
     scenarios: Vec<Scenario<'a>>,
 }
 
@@ -55,7 +59,9 @@ struct CauseScenario<'a> {
 struct Run<'a> {
     id: &'a str,
     target_url: &'a str,
-    profile: Option<&'a str>,
+    /// The profiles joined with ", " (kept for readers of one profile), and as a list.
+    profile: Option<String>,
+    profiles: &'a [String],
     tool_version: &'a str,
     started_at: &'a str,
     duration_ms: u64,
@@ -135,6 +141,12 @@ struct Failure<'a> {
     actual: &'a str,
     location: &'a str,
     rendered: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<&'a str>,
+    /// A `curl` command that sends the failing request again (secrets as `$SCIM_*`
+    /// shell variables).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    curl: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -251,7 +263,8 @@ fn document<'a>(summary: &'a RunSummary, causes: &'a [RootCause]) -> Document<'a
         run: Run {
             id: &info.run_id,
             target_url: &info.target_url,
-            profile: info.profile.as_deref(),
+            profile: info.profiles_shown().map(|(_, names)| names),
+            profiles: &info.profiles,
             tool_version: &info.tool_version,
             started_at: &info.started_at,
             duration_ms: millis(summary.duration),
@@ -278,6 +291,7 @@ fn document<'a>(summary: &'a RunSummary, causes: &'a [RootCause]) -> Document<'a
         notices: &summary.notices,
         baseline: summary.baseline.as_ref(),
         leftovers: &summary.leftovers,
+        coverage: summary.coverage,
         scenarios: summary.results.iter().map(scenario).collect(),
     }
 }
@@ -351,6 +365,8 @@ fn failure(f: &CheckFailure) -> Failure<'_> {
         actual: &f.actual,
         location: &f.location,
         rendered: &f.rendered,
+        hint: f.hint.as_deref(),
+        curl: f.curl.as_deref(),
     }
 }
 

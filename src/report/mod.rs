@@ -5,9 +5,11 @@
 //! written as they are.
 
 mod baseline;
+pub mod citation;
 pub mod console;
 pub mod diff;
 pub mod exchange;
+pub mod explain;
 pub mod html;
 pub mod json;
 pub mod junit;
@@ -21,7 +23,8 @@ use std::io;
 use std::path::PathBuf;
 
 pub use baseline::{read_baseline, read_report};
-pub use console::{ConsoleFacts, ConsoleOptions, ConsoleReporter, final_line};
+pub use citation::{Citation, cite};
+pub use console::{ConsoleOptions, ConsoleReporter, final_line};
 pub use exchange::render_exchange;
 pub use html::{html_string, write_html};
 pub use json::{FORMAT as JSON_FORMAT, json_string, write_json};

@@ -93,7 +93,7 @@ fn check_words(failure: &CheckFailure) -> String {
         "{}: expected {}, got {}",
         failure.subject, failure.expected, failure.actual
     );
-    crate::check::truncate(&text.split_whitespace().collect::<Vec<_>>().join(" "), 200)
+    crate::printable::truncate(&text.split_whitespace().collect::<Vec<_>>().join(" "), 200)
 }
 
 /// The method and URL of the exchange the failing step made (its last attempt).
@@ -139,7 +139,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::suite::model::Severity;
+    use crate::vocabulary::Severity;
 
     fn failure(request: &str, subject: &str, expected: &str) -> CheckFailure {
         CheckFailure {
@@ -150,6 +150,8 @@ mod tests {
             location: String::new(),
             rendered: String::new(),
             request: request.into(),
+            hint: None,
+            curl: None,
         }
     }
 

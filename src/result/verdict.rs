@@ -248,7 +248,7 @@ mod tests {
 
     use super::*;
     use crate::result::{CheckFailure, RunInfo};
-    use crate::suite::model::Severity;
+    use crate::vocabulary::Severity;
 
     fn result(id: &str, severity: Severity, outcome: Outcome) -> ScenarioResult {
         ScenarioResult {
@@ -272,7 +272,7 @@ mod tests {
         RunSummary {
             info: RunInfo {
                 target_url: String::new(),
-                profile: None,
+                profiles: Vec::new(),
                 tool_version: String::new(),
                 run_id: String::new(),
                 started_at: String::new(),
@@ -286,6 +286,7 @@ mod tests {
             strict: false,
             notices: vec![],
             baseline: None,
+            coverage: None,
         }
     }
 
@@ -305,6 +306,8 @@ mod tests {
             location: String::new(),
             rendered: String::new(),
             request: "POST /Users".into(),
+            hint: None,
+            curl: None,
         }]
     }
 

@@ -7,9 +7,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::created::{Lost, resource_url};
 use super::ledger::{CLEANUP_STEP, CleanupLedger, Entry, describe_lost};
-use crate::check::field_of;
 use crate::client::{AuthMode, Client, HttpRequest, HttpResponse, TransportError};
 use crate::result::{Exchange, Leftover};
+use crate::scim::get_attr;
 
 /// What cleanup did and what it left.
 #[derive(Debug, Default)]
@@ -203,9 +203,9 @@ impl Work<'_> {
         if response.status != 200 {
             return Err(unsearchable(format!("answered {}", response.status)));
         }
-        let body = crate::check::parse_json(&response.body)
+        let body = crate::client::parse_json(&response.body)
             .map_err(|_| unsearchable("did not answer JSON".to_owned()))?;
-        let resources = field_of(&body, "Resources")
+        let resources = get_attr(&body, "Resources")
             .and_then(serde_json::Value::as_array)
             .cloned()
             .unwrap_or_default();
@@ -213,10 +213,10 @@ impl Work<'_> {
         for resource in &resources {
             // Only the resource that carries the run's own unique name is taken, whatever
             // else a server that ignores filters returns.
-            let named = field_of(resource, lost.attribute)
+            let named = get_attr(resource, lost.attribute)
                 .and_then(serde_json::Value::as_str)
                 .is_some_and(|v| v.eq_ignore_ascii_case(&lost.value));
-            let id = field_of(resource, "id").and_then(serde_json::Value::as_str);
+            let id = get_attr(resource, "id").and_then(serde_json::Value::as_str);
             if let (true, Some(id)) = (named, id) {
                 urls.push(
                     resource_url(self.client, &lost.collection, id)

@@ -7,9 +7,10 @@
 use reqwest::Url;
 use serde_json::Value;
 
-use crate::check::{ResponseBody, field_of};
+use crate::check::ResponseBody;
 use crate::client::{Client, HttpResponse, TransportError, TransportErrorKind, encode_segment};
 use crate::result::Leftover;
+use crate::scim::get_attr;
 
 /// A create's answer: the response and its parsed body, or the transport failure.
 pub type Answer<'a> = Result<(&'a HttpResponse, &'a ResponseBody), &'a TransportError>;
@@ -104,7 +105,7 @@ pub fn from_create(
 pub fn from_bulk(client: &Client, request_body: Option<&Value>, answer: Answer<'_>) -> Found {
     let mut found = Found::default();
     let posts: Vec<BulkPost> = request_body
-        .and_then(|b| field_of(b, "Operations"))
+        .and_then(|b| get_attr(b, "Operations"))
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
@@ -127,7 +128,7 @@ pub fn from_bulk(client: &Client, request_body: Option<&Value>, answer: Answer<'
     }
     let Some(results) = body
         .json()
-        .and_then(|b| field_of(b, "Operations"))
+        .and_then(|b| get_attr(b, "Operations"))
         .and_then(Value::as_array)
     else {
         if !posts.is_empty() {
@@ -146,7 +147,7 @@ pub fn from_bulk(client: &Client, request_body: Option<&Value>, answer: Answer<'
         let result = match &post.bulk_id {
             Some(id) => results
                 .iter()
-                .find(|r| field_of(r, "bulkId").and_then(Value::as_str) == Some(id)),
+                .find(|r| get_attr(r, "bulkId").and_then(Value::as_str) == Some(id)),
             None => results.get(post.index),
         };
         let Some(result) = result else {
@@ -156,7 +157,7 @@ pub fn from_bulk(client: &Client, request_body: Option<&Value>, answer: Answer<'
         if bulk_status(result).is_some_and(|s| !(200..300).contains(&s)) {
             continue;
         }
-        let by_id = id_of(field_of(result, "response")).map(|id| {
+        let by_id = id_of(get_attr(result, "response")).map(|id| {
             resource_url(client, &post.collection, &id).map_err(|reason| Leftover {
                 what: format!(
                     "a resource created in {} with the id `{id}`",
@@ -165,7 +166,7 @@ pub fn from_bulk(client: &Client, request_body: Option<&Value>, answer: Answer<'
                 reason,
             })
         });
-        let by_location = field_of(result, "location")
+        let by_location = get_attr(result, "location")
             .and_then(Value::as_str)
             .map(|l| one_below(client, &response.url, l, &post.collection));
         match (by_id, by_location) {
@@ -188,7 +189,7 @@ impl Found {
         let named = ["userName", "displayName"]
             .into_iter()
             .find_map(|attribute| {
-                data.and_then(|d| field_of(d, attribute))
+                data.and_then(|d| get_attr(d, attribute))
                     .and_then(Value::as_str)
                     .map(|value| (attribute, value.to_owned()))
             });
@@ -218,22 +219,22 @@ struct BulkPost<'a> {
 
 impl<'a> BulkPost<'a> {
     fn of(client: &Client, index: usize, op: &'a Value) -> Option<BulkPost<'a>> {
-        let method = field_of(op, "method").and_then(Value::as_str)?;
+        let method = get_attr(op, "method").and_then(Value::as_str)?;
         if !method.eq_ignore_ascii_case("POST") {
             return None;
         }
-        let path = field_of(op, "path").and_then(Value::as_str)?;
+        let path = get_attr(op, "path").and_then(Value::as_str)?;
         let request = crate::client::HttpRequest {
             path: path.to_owned(),
             ..Default::default()
         };
         Some(BulkPost {
             index,
-            bulk_id: field_of(op, "bulkId")
+            bulk_id: get_attr(op, "bulkId")
                 .and_then(Value::as_str)
                 .map(str::to_owned),
             collection: collection_of(&client.url_of(&request).ok()?),
-            data: field_of(op, "data"),
+            data: get_attr(op, "data"),
         })
     }
 }
@@ -260,7 +261,7 @@ pub fn collection_of(url: &str) -> String {
 }
 
 fn id_of(body: Option<&Value>) -> Option<String> {
-    match body.and_then(|b| field_of(b, "id"))? {
+    match body.and_then(|b| get_attr(b, "id"))? {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
@@ -269,9 +270,9 @@ fn id_of(body: Option<&Value>) -> Option<String> {
 
 /// A Bulk result's status: `"201"`, `201`, or `{"code": "201"}` as early drafts wrote it.
 fn bulk_status(result: &Value) -> Option<u16> {
-    let status = field_of(result, "status")?;
+    let status = get_attr(result, "status")?;
     let status = match status {
-        Value::Object(_) => field_of(status, "code")?,
+        Value::Object(_) => get_attr(status, "code")?,
         other => other,
     };
     match status {

@@ -15,6 +15,7 @@ use crate::check::ResponseBody;
 use crate::client::{AuthMode, Client, HttpRequest};
 use crate::plan::Plan;
 use crate::result::Leftover;
+use crate::vocabulary::Capability;
 
 const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
@@ -40,20 +41,20 @@ pub async fn plant(client: &Client, plan: &Plan, run_id: &str, held: Held) -> De
         ledger: CleanupLedger::new(name.clone(), held),
         notices: Vec::new(),
     };
-    let needs = |capability: &str| {
+    let needs = |capability: Capability| {
         plan.scenarios
             .iter()
             .filter(|p| p.skip.is_none())
-            .any(|p| p.scenario.requires.iter().any(|r| r == capability))
+            .any(|p| p.scenario.requires.contains(&capability))
     };
     let mut wanted = Vec::new();
-    if needs("users") {
+    if needs(Capability::Users) {
         wanted.push((
             "/Users",
             json!({"schemas": [USER_SCHEMA], "userName": format!("{name}@example.com")}),
         ));
     }
-    if needs("groups") {
+    if needs(Capability::Groups) {
         wanted.push((
             "/Groups",
             json!({"schemas": [GROUP_SCHEMA], "displayName": name}),

@@ -4,15 +4,17 @@
 //! nothing else runs and holds off the others while it runs. Results stream out as
 //! events in completion order; the summary lists them in plan order.
 
+mod builder;
 mod cleanup;
 mod created;
 mod decoy;
+mod gate;
 mod held;
 mod ledger;
-pub mod render;
 mod request;
 mod rerun;
 mod scenario;
+mod template;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -31,16 +33,18 @@ use crate::result::{
     EarlyStop, Outcome, RunEvent, RunInfo, RunSummary, ScenarioResult, SkipCause, Totals,
 };
 
+pub(crate) use builder::now_rfc3339;
+pub use builder::{Discovery, Run, RunBuilder, RunError};
 pub use decoy::decoy_name;
 pub use held::Held;
 pub use ledger::{CLEANUP_STEP, CleanupLedger};
-pub use render::{RenderContext, StepRecord, run_prefix, unique_value};
+pub use template::{RenderContext, StepRecord, run_prefix, unique_value};
 
 /// The reason given to scenarios that never started because the run was cancelled.
 pub const INTERRUPTED: &str = "run interrupted";
 
 #[derive(Debug, Clone, Default)]
-pub struct ExecuteOptions {
+pub(crate) struct ExecuteOptions {
     /// Scenarios running at the same time (at least 1).
     pub jobs: usize,
     /// Keep what the run created (no cleanup), for debugging.
@@ -49,23 +53,30 @@ pub struct ExecuteOptions {
     pub vars: BTreeMap<String, serde_json::Value>,
     /// Prefix of every generated value; see `new_run_id`.
     pub run_id: String,
-    /// Cancelled on Ctrl-C: no new scenario starts, running ones stop after their
-    /// current request and clean up.
-    pub cancel: CancellationToken,
-    /// Cancelled when even cleanup must stop (a deadline's grace is over): what is not
-    /// cleaned up yet is listed as left behind.
-    pub abandon: CancellationToken,
-    /// What the run holds on the target right now; the caller keeps a clone to say what
-    /// a hard stop leaves behind.
-    pub held: Held,
-    /// Why `cancel` was cancelled, for the summary (set by whoever cancels).
-    pub stop_reason: StopReason,
+    /// How the caller stops the run early.
+    pub stop: Stop,
     /// `--strict`: a `should` failure fails the run instead of warning.
     pub strict: bool,
     /// Facts about the run to repeat in every report (discovery gaps, probed endpoints).
     pub notices: Vec<String>,
     /// `--baseline`: an earlier run whose failures do not fail this one.
     pub baseline: Option<crate::result::Baseline>,
+}
+
+/// How a run is stopped from outside: the caller keeps a clone and cancels (a signal, a
+/// deadline); the run stops starting scenarios, cleans up, and says why in its summary.
+#[derive(Debug, Clone, Default)]
+pub struct Stop {
+    /// Cancelled on Ctrl-C: no new scenario starts, running ones stop after their
+    /// current request and clean up.
+    pub cancel: CancellationToken,
+    /// Cancelled when even cleanup must stop (a deadline's grace is over): what is not
+    /// cleaned up yet is listed as left behind.
+    pub abandon: CancellationToken,
+    /// What the run holds on the target right now, to say what a hard stop leaves behind.
+    pub held: Held,
+    /// Why `cancel` was cancelled, for the summary (set by whoever cancels).
+    pub reason: StopReason,
 }
 
 /// Why a run was told to stop early, written once by whoever stops it.
@@ -94,7 +105,7 @@ pub fn new_run_id() -> String {
 }
 
 /// Runs the plan against the client's target and reports every step of the way.
-pub async fn execute(
+pub(crate) async fn execute(
     plan: &Plan,
     client: Arc<Client>,
     schemas: Arc<SchemaSet>,
@@ -107,8 +118,8 @@ pub async fn execute(
         info: info.clone(),
         planned: plan.scenarios.len(),
     });
-    let cancel = options.cancel.clone();
-    let stop_reason = options.stop_reason.clone();
+    let cancel = options.stop.cancel.clone();
+    let stop_reason = options.stop.reason.clone();
     let watcher = {
         let cancel = cancel.clone();
         let events = events.clone();
@@ -125,8 +136,8 @@ pub async fn execute(
         keep: options.keep,
         strict: options.strict,
         cancel: cancel.clone(),
-        abandon: options.abandon,
-        held: options.held,
+        abandon: options.stop.abandon,
+        held: options.stop.held,
         counter: AtomicU64::new(0),
     });
     let decoys = decoy::plant(&env.client, plan, &env.run_id, env.held.clone()).await;
@@ -236,6 +247,7 @@ pub async fn execute(
         strict: options.strict,
         notices,
         baseline,
+        coverage: None,
     };
     summary.totals = Totals::of_run(&summary);
     let _ = events.send(RunEvent::Finished(Box::new(summary.clone())));

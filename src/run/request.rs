@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::render::RenderContext;
+use super::template::RenderContext;
 use crate::check::Resolve;
 use crate::client::HttpRequest;
 use crate::suite::model::{Body, Step};

@@ -34,6 +34,11 @@ pub enum BodyStep {
 }
 
 impl BodyPath {
+    /// The path of the whole body: selects the document itself.
+    pub fn whole() -> BodyPath {
+        BodyPath { steps: Vec::new() }
+    }
+
     pub fn steps(&self) -> &[BodyStep] {
         &self.steps
     }
@@ -170,11 +175,29 @@ fn bracket(input: &str, open: usize) -> Result<(BodyStep, usize), GrammarError> 
 
 /// What a body path selects in a document.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Selection<'a> {
+pub struct Selected<'a> {
     pub values: Vec<&'a Value>,
     /// True when the values are a set of elements (the path went through a filter or
     /// stepped through an array); false when the path named at most one value.
     pub multi: bool,
+}
+
+impl<'a> Selected<'a> {
+    /// Exactly this value (a header, an element of a selection).
+    pub fn one(value: &'a Value) -> Selected<'a> {
+        Selected {
+            values: vec![value],
+            multi: false,
+        }
+    }
+
+    /// Nothing: what was looked for is absent.
+    pub fn none() -> Selected<'a> {
+        Selected {
+            values: Vec::new(),
+            multi: false,
+        }
+    }
 }
 
 /// Select the values a body path reaches.
@@ -189,7 +212,7 @@ pub struct Selection<'a> {
 /// - A member name applied to an array applies to each element (and makes it `multi`).
 /// - An index picks from an array, or, when the selection is already a set, picks the
 ///   n-th selected element.
-pub fn select<'a>(document: &'a Value, path: &BodyPath) -> Selection<'a> {
+pub fn select<'a>(document: &'a Value, path: &BodyPath) -> Selected<'a> {
     let mut current = vec![document];
     let mut multi = false;
     for step in &path.steps {
@@ -222,7 +245,7 @@ pub fn select<'a>(document: &'a Value, path: &BodyPath) -> Selection<'a> {
             }
         };
     }
-    Selection {
+    Selected {
         values: current,
         multi,
     }
@@ -284,7 +307,7 @@ mod tests {
         })
     }
 
-    fn pick<'a>(document: &'a Value, path: &str) -> Selection<'a> {
+    fn pick<'a>(document: &'a Value, path: &str) -> Selected<'a> {
         select(document, &parse_body_path(path).unwrap())
     }
 

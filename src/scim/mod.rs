@@ -24,7 +24,7 @@ mod path;
 
 pub use attr::{AttrPath, get_attr, is_attr_name, parse_attr_path, parse_attr_path_with_schemas};
 pub use attr_types::{AttrKind, AttributeTypes, NoSchema};
-pub use body_path::{BodyPath, BodyStep, Selection, parse_body_path, select};
+pub use body_path::{BodyPath, BodyStep, Selected, parse_body_path, select};
 pub use compare::{fold_case, value_order};
 pub use datetime::{Instant, parse_instant};
 pub use error::GrammarError;

@@ -542,7 +542,7 @@ impl ResourceKind {
 
     /// The definition an attribute path names, if any. A path without URN or with the core
     /// URN looks at the core and common attributes; an extension URN at its attributes.
-    pub fn lookup(self, path: &AttrPath) -> Option<Located> {
+    pub fn lookup(self, path: &AttrPath) -> Option<FoundAttr> {
         let (container, defs): (Option<&'static str>, &'static [AttrDef]) = match &path.urn {
             None => (None, self.attrs()),
             Some(urn) if urn.eq_ignore_ascii_case(self.schema()) => (None, self.attrs()),
@@ -565,7 +565,7 @@ impl ResourceKind {
             None => None,
             Some(name) => Some(def.sub(name)?),
         };
-        Some(Located {
+        Some(FoundAttr {
             extension: container,
             def,
             sub,
@@ -576,13 +576,13 @@ impl ResourceKind {
 /// Where a path leads: the attribute (in the core schema or an extension) and, for
 /// `attr.sub`, the sub-attribute.
 #[derive(Debug, Clone, Copy)]
-pub struct Located {
+pub struct FoundAttr {
     pub extension: Option<&'static str>,
     pub def: &'static AttrDef,
     pub sub: Option<&'static AttrDef>,
 }
 
-impl Located {
+impl FoundAttr {
     /// The innermost definition the path names.
     pub fn leaf(&self) -> &'static AttrDef {
         self.sub.unwrap_or(self.def)
@@ -594,7 +594,7 @@ mod tests {
     use super::*;
     use crate::scim::parse_attr_path_with_schemas;
 
-    fn lookup(kind: ResourceKind, text: &str) -> Option<Located> {
+    fn lookup(kind: ResourceKind, text: &str) -> Option<FoundAttr> {
         let path = parse_attr_path_with_schemas(text, &kind.schema_urns()).unwrap();
         kind.lookup(&path)
     }

@@ -1,17 +1,25 @@
-//! Load-time check of the SCIM paths written in `expect.body` keys and `capture: body.PATH`,
-//! with the grammar of `scim::parse_body_path`, so an error points at its character.
+//! Body paths written in `expect.body` keys and `capture: body.PATH`, parsed once at load
+//! with the grammar of `scim::parse_body_path`, so an error points at its character and
+//! the checks select with the parsed path.
 
 use crate::diag::Diagnostic;
-use crate::scim::parse_body_path;
+use crate::suite::model::WrittenPath;
 use crate::suite::reader::Reader;
 use crate::suite::yaml::Pos;
 
-/// Records an error and returns false when `path` is not a valid body path. `pos` is
-/// where `path` is written (a mapping key or a scalar), `offset` the byte offset of the
-/// path inside that scalar's value and `written` the whole value.
-pub fn check(r: &mut Reader, path: &str, pos: Pos, written: &str, offset: usize) -> bool {
-    let Err(e) = parse_body_path(path) else {
-        return true;
+/// `path` parsed, or None with an error recorded. `pos` is where `path` is written (a
+/// mapping key or a scalar), `offset` the byte offset of the path inside that scalar's
+/// value and `written` the whole value.
+pub fn parse(
+    r: &mut Reader,
+    path: &str,
+    pos: Pos,
+    written: &str,
+    offset: usize,
+) -> Option<WrittenPath> {
+    let e = match WrittenPath::parse(path) {
+        Ok(parsed) => return Some(parsed),
+        Err(e) => e,
     };
     let at = r.pos_in_string(pos, written, offset + e.offset);
     let mut d = Diagnostic::error(r.loc(at), format!("invalid body path: {}", e.message));
@@ -22,5 +30,5 @@ pub fn check(r: &mut Reader, path: &str, pos: Pos, written: &str, offset: usize)
         d = d.with_hint(hint);
     }
     r.push(d);
-    false
+    None
 }

@@ -3,7 +3,7 @@
 
 use crate::diag::Diagnostic;
 use crate::suite::body_path;
-use crate::suite::model::{Capture, CaptureSource};
+use crate::suite::model::{Capture, CaptureSource, WrittenPath};
 use crate::suite::reader::Reader;
 use crate::suite::request::is_header_name;
 use crate::suite::scenario::{check_name, field};
@@ -32,10 +32,10 @@ pub fn captures(r: &mut Reader, node: &Node, names: &Names<'_>) -> Vec<Capture> 
         let source = if source_text == "status" {
             Some(CaptureSource::Status)
         } else if source_text == "body" {
-            Some(CaptureSource::Body(String::new()))
+            Some(CaptureSource::Body(WrittenPath::whole()))
         } else if let Some(path) = source_text.strip_prefix("body.") {
-            body_path::check(r, path, e.value.pos, source_text, "body.".len())
-                .then(|| CaptureSource::Body(path.to_owned()))
+            body_path::parse(r, path, e.value.pos, source_text, "body.".len())
+                .map(CaptureSource::Body)
         } else if let Some(header) = source_text.strip_prefix("headers.")
             && is_header_name(header)
         {

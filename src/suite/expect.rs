@@ -5,15 +5,17 @@
 use std::collections::HashMap;
 
 use crate::diag::Diagnostic;
-use crate::discovery::{DECLARED_PREFIX, declared_resource_type};
 use crate::suite::LoadOptions;
 use crate::suite::body_path;
 use crate::suite::matcher::matcher;
-use crate::suite::model::{BodyCheck, Expectation, HeaderCheck, Located, StatusExpectation};
+use crate::suite::model::{
+    BodyCheck, DECLARED_PREFIX, Expectation, HeaderCheck, StatusExpectation, declared_resource_type,
+};
 use crate::suite::reader::Reader;
 use crate::suite::request::is_header_name;
 use crate::suite::scope::{Names, Place};
 use crate::suite::yaml::{Node, NodeKind};
+use crate::vocabulary::Located;
 
 pub const EXPECT_KEYS: [&str; 4] = ["status", "headers", "schema", "body"];
 
@@ -97,12 +99,12 @@ pub fn expectation(
         && let Some(entries) = r.entries(n, "expect 'body'")
     {
         for e in entries {
-            let path_ok = body_path::check(r, e.key, e.key_pos, e.key, 0);
+            let path = body_path::parse(r, e.key, e.key_pos, e.key, 0);
             if let Some(matcher) = matcher(r, e.value, names, place)
-                && path_ok
+                && let Some(path) = path
             {
                 body.push(BodyCheck {
-                    path: e.key.to_owned(),
+                    path,
                     matcher,
                     loc: r.loc(e.key_pos),
                 });

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use crate::catalog::CATALOG_SUFFIX;
 use crate::diag::Diagnostic;
-use crate::suite::model::{Loc, SourceFile};
 use crate::suite::yaml::MAX_FILE_BYTES;
+use crate::vocabulary::{Loc, SourceFile};
 
 /// Folders deeper than this are not searched (guards against symlink loops).
 const MAX_FOLDER_DEPTH: usize = 32;

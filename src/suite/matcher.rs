@@ -1,6 +1,6 @@
 //! Matchers as written in `expect.headers` and `expect.body`, read into `model::Matcher`.
 
-use crate::suite::model::{CompareOp, JsonType, LengthBound, Matcher, TemplatePart};
+use crate::suite::model::{JsonType, LengthBound, Matcher, NumberOp, Pattern, TemplatePart};
 use crate::suite::reader::Reader;
 use crate::suite::scope::{Names, Place};
 use crate::suite::yaml::{Node, NodeKind};
@@ -89,10 +89,10 @@ fn operators(r: &mut Reader, node: &Node, names: &Names<'_>, place: Place) -> Op
                 .template_value(value, "contains", names, place)
                 .map(Matcher::Contains),
             "length" => length(r, value).map(Matcher::Length),
-            "gt" => number(r, value, "gt").map(|n| Matcher::Compare(CompareOp::Gt, n)),
-            "ge" => number(r, value, "ge").map(|n| Matcher::Compare(CompareOp::Ge, n)),
-            "lt" => number(r, value, "lt").map(|n| Matcher::Compare(CompareOp::Lt, n)),
-            "le" => number(r, value, "le").map(|n| Matcher::Compare(CompareOp::Le, n)),
+            "gt" => number(r, value, "gt").map(|n| Matcher::Compare(NumberOp::Gt, n)),
+            "ge" => number(r, value, "ge").map(|n| Matcher::Compare(NumberOp::Ge, n)),
+            "lt" => number(r, value, "lt").map(|n| Matcher::Compare(NumberOp::Lt, n)),
+            "le" => number(r, value, "le").map(|n| Matcher::Compare(NumberOp::Le, n)),
             "one_of" => one_of(r, value, names, place),
             "every" => matcher(r, value, names, place).map(|m| Matcher::Every(Box::new(m))),
             "not" => matcher(r, value, names, place).map(|m| Matcher::Not(Box::new(m))),
@@ -129,24 +129,32 @@ fn operators(r: &mut Reader, node: &Node, names: &Names<'_>, place: Place) -> Op
 
 fn regex(r: &mut Reader, node: &Node, names: &Names<'_>, place: Place) -> Option<Matcher> {
     let template = r.template(node, "regex", names, place)?;
-    // Without holes the pattern is known now, so a broken one is a load error.
-    if let [TemplatePart::Text(pattern)] = template.parts.as_slice()
-        && let Err(e) = regex::Regex::new(pattern)
-    {
-        let detail = match e {
-            regex::Error::Syntax(text) => {
-                let last = text.lines().last().unwrap_or("").trim();
-                last.strip_prefix("error: ").unwrap_or(last).to_owned()
+    // Without holes the pattern is known now: compiled once, and a broken one is a load
+    // error. With holes it is compiled after rendering.
+    let compiled = match template.parts.as_slice() {
+        [TemplatePart::Text(pattern)] => match regex::Regex::new(pattern) {
+            Ok(compiled) => Some(compiled),
+            Err(e) => {
+                let detail = match e {
+                    regex::Error::Syntax(text) => {
+                        let last = text.lines().last().unwrap_or("").trim();
+                        last.strip_prefix("error: ").unwrap_or(last).to_owned()
+                    }
+                    other => other.to_string(),
+                };
+                r.push(
+                    crate::diag::Diagnostic::error(
+                        r.loc(node.pos),
+                        format!("invalid regex: {detail}"),
+                    )
+                    .with_label("this pattern does not compile"),
+                );
+                return None;
             }
-            other => other.to_string(),
-        };
-        r.push(
-            crate::diag::Diagnostic::error(r.loc(node.pos), format!("invalid regex: {detail}"))
-                .with_label("this pattern does not compile"),
-        );
-        return None;
-    }
-    Some(Matcher::Regex(template))
+        },
+        _ => None,
+    };
+    Some(Matcher::Regex(Pattern { template, compiled }))
 }
 
 fn count(r: &mut Reader, node: &Node, what: &str) -> Option<usize> {

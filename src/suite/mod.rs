@@ -25,11 +25,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use model::{Loc, Scenario, SourceFile, Suite};
+use crate::vocabulary::{Loc, SourceFile};
+use model::{Scenario, Suite};
 
 pub use files::{PROFILE_SUFFIX, split_profiles, whole_file_error};
 pub use request::METHODS;
-pub use scenario::CAPABILITIES;
 pub use source::{BUILTIN_PREFIX, SuiteSource, resolve as resolve_sources};
 pub use yaml::MAX_FILE_BYTES;
 

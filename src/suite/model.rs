@@ -4,62 +4,27 @@
 //! finding and a failed check at run time all point at the same `file:line:col`.
 //! Templates are parsed into the tree at load time; nothing is substituted into raw text.
 
-use std::fmt;
 use std::sync::Arc;
 
-/// A scenario file as loaded: its display path and its text (for rendering snippets).
-pub struct SourceFile {
-    /// Path as the user gave it, or `builtin:core/users.yaml` for embedded suites.
-    pub name: String,
-    pub text: String,
-}
+use crate::scim::{BodyPath, GrammarError, parse_body_path};
 
-// Every `Loc` holds the file: printing the whole text in each would drown debug output.
-impl fmt::Debug for SourceFile {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SourceFile")
-            .field("name", &self.name)
-            .field("text", &format_args!("<{} bytes>", self.text.len()))
-            .finish()
-    }
-}
+use crate::vocabulary::{AuthMode, Capability, Loc, Located, Severity};
 
-/// A position in a scenario file; line and column are 1-based.
-#[derive(Debug, Clone)]
-pub struct Loc {
-    pub file: Arc<SourceFile>,
-    pub line: u32,
-    pub col: u32,
-}
+/// The prefix of an `expect.schema` name that is resolved against the target's own
+/// declarations at run time.
+pub const DECLARED_PREFIX: &str = "declared:";
 
-impl fmt::Display for Loc {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file.name, self.line, self.col)
-    }
+/// The resource type named by a `declared:<ResourceType>` schema name.
+pub fn declared_resource_type(schema_name: &str) -> Option<&str> {
+    schema_name
+        .strip_prefix(DECLARED_PREFIX)
+        .filter(|name| !name.is_empty() && !name.contains(char::is_whitespace))
 }
 
 /// All scenarios that were loaded, in file order then document order.
 #[derive(Debug, Default)]
 pub struct Suite {
     pub scenarios: Vec<Arc<Scenario>>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Must,
-    Should,
-    May,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Must => "must",
-            Severity::Should => "should",
-            Severity::May => "may",
-        }
-    }
 }
 
 #[derive(Debug)]
@@ -71,8 +36,8 @@ pub struct Scenario {
     pub requirement: Vec<String>,
     pub severity: Severity,
     pub tags: Vec<String>,
-    /// Capability gates, e.g. `users`, `groups`, `patch`, `bulk`, `etag`, `sort`, `filter`.
-    pub requires: Vec<String>,
+    /// Capability gates: the scenario is skipped when the target lacks one.
+    pub requires: Vec<Capability>,
     /// True when the scenario must not overlap with any other (it counts all users, ...).
     pub exclusive: bool,
     /// The area it belongs to (first id segment unless the file says otherwise): JUnit
@@ -121,18 +86,6 @@ pub enum Body {
     Raw(Template),
 }
 
-/// Which credentials a request carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum AuthMode {
-    /// The target's configured credentials.
-    #[default]
-    Default,
-    /// No Authorization header at all.
-    None,
-    /// A syntactically valid but wrong bearer token.
-    Invalid,
-}
-
 #[derive(Debug, Default)]
 pub struct Expectation {
     pub status: Option<StatusExpectation>,
@@ -140,12 +93,6 @@ pub struct Expectation {
     /// Name of a JSON Schema in `suites/schemas/` (e.g. `User`, `ListResponse`, `Error`).
     pub schema: Option<Located<String>>,
     pub body: Vec<BodyCheck>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Located<T> {
-    pub value: T,
-    pub loc: Loc,
 }
 
 #[derive(Debug)]
@@ -165,8 +112,8 @@ pub struct HeaderCheck {
 
 #[derive(Debug)]
 pub struct BodyCheck {
-    /// SCIM-style path into the response body as written, e.g. `emails[type eq "work"].value`.
-    pub path: String,
+    /// SCIM-style path into the response body, e.g. `emails[type eq "work"].value`.
+    pub path: WrittenPath,
     pub matcher: Matcher,
     pub loc: Loc,
 }
@@ -182,14 +129,14 @@ pub enum Matcher {
     Present,
     Absent,
     Type(JsonType),
-    /// The selected string matches; the pattern is a template compiled after rendering.
-    Regex(Template),
+    /// The selected string matches the pattern.
+    Regex(Pattern),
     /// Substring of a string, element of an array (deep subset match for objects).
     Contains(TemplateValue),
     /// Length of a string or array, or number of values a filter selected.
     Length(LengthBound),
     /// Numeric comparison.
-    Compare(CompareOp, f64),
+    Compare(NumberOp, f64),
     OneOf(Vec<TemplateValue>),
     /// The matcher holds for every element (of an array, or of a filter's selection).
     Every(Box<Matcher>),
@@ -198,6 +145,58 @@ pub enum Matcher {
     All(Vec<Matcher>),
     /// The header is the SCIM media type `application/scim+json`, parameters allowed.
     ScimJson,
+}
+
+/// A regular expression as written, compiled when the scenario loads unless it has
+/// holes (then it is compiled after rendering).
+#[derive(Debug)]
+pub struct Pattern {
+    pub template: Template,
+    pub compiled: Option<regex::Regex>,
+}
+
+/// A SCIM-style path into a JSON body as written and as parsed when the scenario
+/// loads: the text for messages, the parsed path for selecting. Empty text is the whole
+/// body.
+#[derive(Clone, PartialEq)]
+pub struct WrittenPath {
+    pub text: String,
+    pub parsed: BodyPath,
+}
+
+impl WrittenPath {
+    /// The whole body (`body`).
+    pub fn whole() -> WrittenPath {
+        WrittenPath {
+            text: String::new(),
+            parsed: BodyPath::whole(),
+        }
+    }
+
+    /// `text` parsed; the error points into `text`.
+    pub fn parse(text: &str) -> Result<WrittenPath, GrammarError> {
+        Ok(WrittenPath {
+            text: text.to_owned(),
+            parsed: parse_body_path(text)?,
+        })
+    }
+
+    pub fn is_whole(&self) -> bool {
+        self.text.is_empty()
+    }
+}
+
+// As written: the parsed form is the same path, and repeating it drowns debug output.
+impl std::fmt::Debug for WrittenPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.text, f)
+    }
+}
+
+impl std::fmt::Display for WrittenPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,8 +210,9 @@ pub enum JsonType {
     Null,
 }
 
+/// How a number compares with a bound (`gt`, `ge`, `lt`, `le`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CompareOp {
+pub enum NumberOp {
     Gt,
     Ge,
     Lt,
@@ -234,9 +234,9 @@ pub struct Capture {
 
 #[derive(Debug, Clone)]
 pub enum CaptureSource {
-    /// A SCIM-style path into the response body (`body.id` in YAML); empty for the whole
-    /// body (`body`).
-    Body(String),
+    /// A SCIM-style path into the response body (`body.id` in YAML); the whole body for
+    /// `body`.
+    Body(WrittenPath),
     /// A response header, lower-case (`headers.etag`).
     Header(String),
     /// The response status code (`status`).
@@ -328,7 +328,7 @@ impl Expr {
                     ExchangeSide::Response => "response",
                 };
                 let part = match part {
-                    StepPart::Body(path) if path.is_empty() => "body".to_owned(),
+                    StepPart::Body(path) if path.is_whole() => "body".to_owned(),
                     StepPart::Body(path) => format!("body.{path}"),
                     StepPart::Header(name) => format!("headers.{name}"),
                     StepPart::Status => "status".to_owned(),
@@ -355,8 +355,8 @@ pub enum ExchangeSide {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum StepPart {
-    /// A SCIM-style path into the body; empty for the whole body.
-    Body(String),
+    /// A SCIM-style path into the body, or the whole body.
+    Body(WrittenPath),
     Header(String),
     Status,
 }
@@ -371,4 +371,17 @@ pub enum TemplateValue {
     String(Template),
     Array(Vec<TemplateValue>),
     Object(Vec<(String, TemplateValue)>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declared_schema_names_name_a_resource_type() {
+        assert_eq!(declared_resource_type("declared:User"), Some("User"));
+        assert_eq!(declared_resource_type("declared:"), None);
+        assert_eq!(declared_resource_type("declared:Us er"), None);
+        assert_eq!(declared_resource_type("User"), None);
+    }
 }

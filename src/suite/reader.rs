@@ -4,10 +4,11 @@
 use std::sync::Arc;
 
 use crate::diag::{Diagnostic, did_you_mean};
-use crate::suite::model::{Expr, Loc, SourceFile, StepPart, Template, TemplatePart, TemplateValue};
+use crate::suite::model::{Template, TemplatePart, TemplateValue};
 use crate::suite::scope::{Names, Place};
 use crate::suite::template::{self, Piece};
 use crate::suite::yaml::{Node, NodeKind, Pos};
+use crate::vocabulary::{Loc, SourceFile};
 
 /// The file being read and the findings so far.
 pub struct Reader {
@@ -272,27 +273,7 @@ impl Reader {
             match piece {
                 Piece::Text(t) => parts.push(TemplatePart::Text(t)),
                 Piece::Hole(hole) => match names.resolve(&hole.expr, place) {
-                    Ok(expr) => {
-                        if let Expr::StepRef {
-                            part: StepPart::Body(path),
-                            ..
-                        } = &expr
-                            && !path.is_empty()
-                            && let Err(e) = crate::scim::parse_body_path(path)
-                        {
-                            ok = false;
-                            let pos = self.pos_in_string(node.pos, text, hole.offset);
-                            let mut d = Diagnostic::error(
-                                self.loc(pos),
-                                format!("invalid body path '{path}': {}", e.message),
-                            );
-                            if let Some(hint) = e.hint {
-                                d = d.with_hint(hint);
-                            }
-                            self.push(d);
-                        }
-                        parts.push(TemplatePart::Expr(expr));
-                    }
+                    Ok(expr) => parts.push(TemplatePart::Expr(expr)),
                     Err(e) => {
                         ok = false;
                         let pos = self.pos_in_string(node.pos, text, hole.offset);

@@ -3,10 +3,11 @@
 use std::collections::HashMap;
 
 use crate::diag::Diagnostic;
-use crate::suite::model::{AuthMode, Body, Request, Template};
+use crate::suite::model::{Body, Request, Template};
 use crate::suite::reader::Reader;
 use crate::suite::scope::{Names, Place};
 use crate::suite::yaml::{Node, NodeKind};
+use crate::vocabulary::AuthMode;
 
 pub const REQUEST_KEYS: [&str; 7] = [
     "method", "path", "query", "headers", "body", "raw_body", "auth",

@@ -8,12 +8,13 @@ use crate::diag::Diagnostic;
 use crate::suite::LoadOptions;
 use crate::suite::capture::{captures, warn_unused_captures};
 use crate::suite::expect::expectation;
-use crate::suite::model::{Expectation, Scenario, Severity, Step};
+use crate::suite::model::{Expectation, Scenario, Step};
 use crate::suite::reader::Reader;
 use crate::suite::request::request;
 use crate::suite::scope::{Names, Place, StepInfo};
 use crate::suite::template::{RESERVED_NAMES, is_name};
 use crate::suite::yaml::{Node, NodeKind, Pos};
+use crate::vocabulary::{Capability, Severity};
 
 pub const SCENARIO_KEYS: [&str; 10] = [
     "id",
@@ -29,20 +30,6 @@ pub const SCENARIO_KEYS: [&str; 10] = [
 ];
 pub const STEP_KEYS: [&str; 6] = ["name", "request", "expect", "capture", "cleanup", "setup"];
 
-/// Capability names a scenario can require; discovery decides which the target has.
-pub const CAPABILITIES: [&str; 11] = [
-    "users",
-    "groups",
-    "patch",
-    "bulk",
-    "filter",
-    "sort",
-    "etag",
-    "change-password",
-    "enterprise-user",
-    "auth",
-    "search",
-];
 const SEVERITIES: [&str; 3] = ["must", "should", "may"];
 /// Reads one scenario document, returning it with the position of its id; `None` when
 /// it has errors (all recorded in `r`).
@@ -276,17 +263,18 @@ fn tags(r: &mut Reader, node: &Node) -> Vec<String> {
     out
 }
 
-fn capabilities(r: &mut Reader, node: &Node) -> Vec<String> {
+fn capabilities(r: &mut Reader, node: &Node) -> Vec<Capability> {
     let mut out = Vec::new();
     for (cap, pos) in r.string_list(node, "'requires'", false) {
-        if CAPABILITIES.contains(&cap) {
-            out.push(cap.to_owned());
+        if let Some(capability) = Capability::from_name(cap) {
+            out.push(capability);
         } else {
+            let names = Capability::names();
             let d = Diagnostic::error(r.loc(pos), format!("unknown capability '{cap}'"))
                 .with_label("not a capability")
-                .with_suggestion(cap, CAPABILITIES);
+                .with_suggestion(cap, names);
             let d = if d.hint.is_none() {
-                d.with_hint(format!("capabilities are: {}", CAPABILITIES.join(", ")))
+                d.with_hint(format!("capabilities are: {}", names.join(", ")))
             } else {
                 d
             };

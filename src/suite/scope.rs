@@ -5,8 +5,8 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use crate::diag::did_you_mean;
-use crate::suite::model::{ExchangeSide, Expr};
-use crate::suite::template::{RawExpr, is_name};
+use crate::suite::model::{ExchangeSide, Expr, StepPart, WrittenPath};
+use crate::suite::template::{RawExpr, RawPart, is_name};
 
 /// What is known about one step before the steps are converted.
 #[derive(Debug)]
@@ -108,7 +108,7 @@ impl<'a> Names<'a> {
                 Ok(Expr::StepRef {
                     step: step.clone(),
                     side: *side,
-                    part: part.clone(),
+                    part: step_part(part)?,
                 })
             }
         }
@@ -205,4 +205,19 @@ impl<'a> Names<'a> {
         };
         Err(ScopeError::new(message))
     }
+}
+
+/// The part of a step reference, its body path parsed once, here.
+fn step_part(part: &RawPart) -> Result<StepPart, ScopeError> {
+    Ok(match part {
+        RawPart::Body(path) if path.is_empty() => StepPart::Body(WrittenPath::whole()),
+        RawPart::Body(path) => {
+            StepPart::Body(WrittenPath::parse(path).map_err(|e| ScopeError {
+                message: format!("invalid body path '{path}': {}", e.message),
+                hint: e.hint,
+            })?)
+        }
+        RawPart::Header(name) => StepPart::Header(name.clone()),
+        RawPart::Status => StepPart::Status,
+    })
 }

@@ -1,7 +1,7 @@
 //! Syntax of `{{ expr }}` templates: splitting a string into text and holes, and parsing
 //! each hole's expression. Whether a name is defined is decided later, by the scope.
 
-use crate::suite::model::{ExchangeSide, StepPart, UniqueKind};
+use crate::suite::model::{ExchangeSide, UniqueKind};
 
 /// A template string split into pieces, with byte offsets into the string.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,8 +34,17 @@ pub enum RawExpr {
     StepRef {
         step: String,
         side: ExchangeSide,
-        part: StepPart,
+        part: RawPart,
     },
+}
+
+/// The part of a step's exchange a reference names, its body path not yet parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawPart {
+    /// Empty for the whole body.
+    Body(String),
+    Header(String),
+    Status,
 }
 
 /// A template that cannot be parsed: what is wrong and the byte offset where.
@@ -271,12 +280,12 @@ fn step_ref(rest: &str, base: usize) -> Result<RawExpr, TemplateError> {
         None => (part_text, None),
     };
     let part = match (side, part_head, part_rest) {
-        (_, "body", None) => StepPart::Body(String::new()),
-        (_, "body", Some(path)) if !path.is_empty() => StepPart::Body(path.to_owned()),
+        (_, "body", None) => RawPart::Body(String::new()),
+        (_, "body", Some(path)) if !path.is_empty() => RawPart::Body(path.to_owned()),
         (ExchangeSide::Response, "headers", Some(name)) if !name.is_empty() => {
-            StepPart::Header(name.to_ascii_lowercase())
+            RawPart::Header(name.to_ascii_lowercase())
         }
-        (ExchangeSide::Response, "status", None) => StepPart::Status,
+        (ExchangeSide::Response, "status", None) => RawPart::Status,
         (ExchangeSide::Request, _, _) => {
             return Err(err(
                 "expected 'body' or 'body.PATH' after 'request'",
@@ -349,7 +358,7 @@ mod tests {
                 RawExpr::StepRef {
                     step: "create".into(),
                     side: ExchangeSide::Response,
-                    part: StepPart::Body(r#"emails[value eq "}}"].value"#.into()),
+                    part: RawPart::Body(r#"emails[value eq "}}"].value"#.into()),
                 },
                 0
             )]
@@ -381,7 +390,7 @@ mod tests {
                 RawExpr::StepRef {
                     step: "a".into(),
                     side: ExchangeSide::Request,
-                    part: StepPart::Body(String::new()),
+                    part: RawPart::Body(String::new()),
                 },
             ),
             (
@@ -389,7 +398,7 @@ mod tests {
                 RawExpr::StepRef {
                     step: "a".into(),
                     side: ExchangeSide::Response,
-                    part: StepPart::Header("etag".into()),
+                    part: RawPart::Header("etag".into()),
                 },
             ),
             (
@@ -397,7 +406,7 @@ mod tests {
                 RawExpr::StepRef {
                     step: "a".into(),
                     side: ExchangeSide::Response,
-                    part: StepPart::Status,
+                    part: RawPart::Status,
                 },
             ),
         ];

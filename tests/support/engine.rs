@@ -7,15 +7,14 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use scimcheck::check::SchemaSet;
 use scimcheck::client::{Auth, AuthMode, Client, HttpRequest, Target};
 use scimcheck::plan::{Plan, PlannedScenario};
-use scimcheck::result::{RunEvent, RunInfo, RunSummary};
-use scimcheck::run::{ExecuteOptions, execute, new_run_id};
+use scimcheck::result::{RunEvent, RunSummary};
+use scimcheck::run::new_run_id;
 use scimcheck::server::{ServerConfig, ServerHandle, parse_misbehaviours, start};
 use scimcheck::suite::{LoadOptions, load_source};
+use scimcheck::{RunBuilder, Stop};
 use secrecy::SecretString;
-use tokio_util::sync::CancellationToken;
 
 /// The reference server on a free loopback port, with the given misbehaviours.
 pub async fn reference_server(token: Option<&str>, misbehaviours: &[&str]) -> ServerHandle {
@@ -58,41 +57,50 @@ pub fn client(base_url: &str, token: Option<&str>) -> Arc<Client> {
     Arc::new(Client::new(target(base_url, token)).expect("client builds"))
 }
 
-pub fn options(jobs: usize) -> ExecuteOptions {
-    ExecuteOptions {
+/// What a test sets of a run; `run` hands it to the `RunBuilder`.
+pub struct Options {
+    pub jobs: usize,
+    pub keep: bool,
+    pub vars: BTreeMap<String, serde_json::Value>,
+    pub run_id: String,
+    pub stop: Stop,
+}
+
+pub fn options(jobs: usize) -> Options {
+    Options {
         jobs,
         keep: false,
         vars: BTreeMap::new(),
         run_id: new_run_id(),
-        cancel: CancellationToken::new(),
-        ..ExecuteOptions::default()
+        stop: Stop::default(),
     }
 }
 
-pub fn info(client: &Client, run_id: &str) -> RunInfo {
-    RunInfo {
-        target_url: client.base_url().to_owned(),
-        profile: None,
-        tool_version: env!("CARGO_PKG_VERSION").into(),
-        run_id: run_id.into(),
-        started_at: "2026-01-01T00:00:00Z".into(),
-    }
+fn builder(plan: &Plan, client: Arc<Client>, options: Options) -> RunBuilder {
+    RunBuilder::new(plan.clone())
+        .client(client)
+        .jobs(options.jobs)
+        .keep(options.keep)
+        .vars(options.vars)
+        .run_id(options.run_id)
+        .stop(options.stop)
 }
 
-/// Runs the plan and returns the summary with every event in emission order.
+/// Runs the plan as it is (no discovery) and returns the summary with every event in
+/// emission order.
 pub async fn run(
     plan: &Plan,
     client: Arc<Client>,
-    options: ExecuteOptions,
+    options: Options,
 ) -> (RunSummary, Vec<RunEvent>) {
-    let schemas = Arc::new(SchemaSet::for_plan(plan).expect("schemas compile"));
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let info = info(&client, &options.run_id);
-    let summary = execute(plan, client, schemas, info, options, tx).await;
     let mut events = Vec::new();
-    while let Ok(event) = rx.try_recv() {
-        events.push(event);
-    }
+    let summary = builder(plan, client, options)
+        .without_discovery()
+        .build()
+        .expect("the run builds")
+        .execute_with(|event| events.push(event))
+        .await
+        .expect("the run starts");
     (summary, events)
 }
 
@@ -101,17 +109,14 @@ pub async fn run(
 pub async fn run_discovered(
     plan: &Plan,
     client: Arc<Client>,
-    options: ExecuteOptions,
+    options: Options,
 ) -> (RunSummary, Vec<String>) {
-    let found = scimcheck::discovery::discover(&client)
-        .await
-        .expect("discovery");
-    let mut schemas = SchemaSet::for_plan(plan).expect("schemas compile");
-    schemas.add_declared(&found.declared);
-    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let info = info(&client, &options.run_id);
-    let summary = execute(plan, client, Arc::new(schemas), info, options, tx).await;
-    (summary, found.warnings)
+    let mut run = builder(plan, client, options)
+        .build()
+        .expect("the run builds");
+    let discovery = run.discover().await.expect("discovery").expect("read");
+    let warnings = discovery.warnings().to_vec();
+    (run.execute().await.expect("the run starts"), warnings)
 }
 
 /// How many users on the target have a userName starting with `prefix`.

@@ -2,6 +2,7 @@
 //! in every spelling a server might echo them in, before anything is cut short; control
 //! characters escaped; bodies kept only up to `RECORDED_BODY_BYTES`.
 
+mod json;
 mod scan;
 mod spellings;
 
@@ -172,6 +173,7 @@ impl Redactor {
     fn record(&self, kept: &[u8], full_len: usize) -> (String, Option<usize>) {
         let text = String::from_utf8_lossy(kept);
         let shown = self.replace(&text, RECORDED_BODY_BYTES);
+        let shown = self.json_secrets_out(&shown).unwrap_or(shown);
         let cut = full_len > RECORDED_BODY_BYTES || text.len() > RECORDED_BODY_BYTES;
         (
             escape_controls(&shown).into_owned(),

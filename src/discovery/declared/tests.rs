@@ -392,11 +392,3 @@ fn a_name_pattern_matches_exactly_that_name_in_any_ascii_case() {
     }));
     assert!(v.is_valid(&json!({ "\u{212A}": 1 })));
 }
-
-#[test]
-fn declared_schema_names_name_a_resource_type() {
-    assert_eq!(declared_resource_type("declared:User"), Some("User"));
-    assert_eq!(declared_resource_type("declared:"), None);
-    assert_eq!(declared_resource_type("declared:Us er"), None);
-    assert_eq!(declared_resource_type("User"), None);
-}
