@@ -1,6 +1,7 @@
 //! The `scimcheck` binary: parse the command line, call the library, exit with its code.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 fn main() {
-    let code = scimcheck::command::main(std::env::args_os(), &scimcheck::cli::ProcessEnv);
-    std::process::exit(code);
+    std::process::exit(scimcheck::cli_main(std::env::args_os()));
 }

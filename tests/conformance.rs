@@ -3,8 +3,9 @@
 //! `cargo test --test conformance` runs the built-in suite against the embedded reference
 //! server; `SCIMCHECK_URL=... SCIMCHECK_TOKEN=... cargo test --test conformance` against a
 //! live one. `SCIMCHECK_SUITE=dir1,dir2` adds suites and `SCIMCHECK_NO_BUILTIN=1` leaves the
-//! built-in one out, as `--suite` and `--no-builtin` do; `SCIMCHECK_PROFILE=okta` judges with
-//! a profile: its deviations pass, its exclusions are ignored tests. libtest filtering,
+//! built-in one out, as `--suite` and `--no-builtin` do; `SCIMCHECK_PROFILE=okta` (or a list,
+//! `entra-id,talentech`, applied in order) judges with profiles: their deviations pass,
+//! their exclusions are ignored tests. libtest filtering,
 //! `--list`, `--exact` and nextest work as usual; a scenario whose capability the target does
 //! not advertise is reported as ignored with the reason.
 
@@ -14,7 +15,7 @@ use std::sync::{Arc, OnceLock, RwLock};
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use scimcheck::client::{Auth, Client, Target};
 use scimcheck::plan::{Plan, PlannedScenario};
-use scimcheck::profile::{self, Profile};
+use scimcheck::profile::{self, Profiles};
 use scimcheck::result::Outcome;
 use scimcheck::server::{self, ServerConfig, ServerHandle};
 use scimcheck::suite::{self, LoadOptions, model::Scenario};
@@ -27,7 +28,7 @@ struct Session {
     runtime: Runtime,
     client: Arc<Client>,
     discovery: Discovery,
-    profile: Option<Profile>,
+    profiles: Profiles,
     /// Exclusive scenarios take it for writing, all others for reading.
     exclusive: RwLock<()>,
     /// Kept alive for the whole process when the target is embedded.
@@ -46,9 +47,9 @@ fn main() {
         }
     };
     if let Ok(spec) = std::env::var("SCIMCHECK_PROFILE")
-        && let Err(message) = profile::load(&spec)
+        && let Err(message) = profile::load_all(&[spec])
     {
-        eprintln!("error: {message}");
+        eprintln!("error: SCIMCHECK_PROFILE: {message}");
         std::process::exit(2);
     }
     let trials = scenarios
@@ -110,15 +111,15 @@ fn start_session() -> Result<Session, String> {
         .block_on(run.discover())
         .map_err(|e| e.to_string())?
         .ok_or("discovery was not read")?;
-    let profile = match std::env::var("SCIMCHECK_PROFILE") {
-        Ok(spec) => Some(profile::load(&spec)?),
-        Err(_) => None,
+    let profiles = match std::env::var("SCIMCHECK_PROFILE") {
+        Ok(spec) => profile::load_all(&[spec])?,
+        Err(_) => Profiles::default(),
     };
     Ok(Session {
         runtime,
         client: run.client().clone(),
         discovery,
-        profile,
+        profiles,
         exclusive: RwLock::new(()),
         _server: server,
     })
@@ -155,7 +156,7 @@ fn run_one(scenario: Arc<Scenario>) -> Result<Completion, Failed> {
     let mut run = RunBuilder::new(plan)
         .client(session.client.clone())
         .discovered(session.discovery.clone())
-        .profile(session.profile.as_ref())
+        .profiles(&session.profiles)
         .build()
         .map_err(|e| Failed::from(e.to_string()))?;
     session

@@ -4,8 +4,10 @@
 //! request, with the rule's reference and level). A last test checks that every rule the
 //! judge knows has a sequence that breaks it.
 
-#[path = "support/judge.rs"]
-mod judged;
+#[path = "support/mod.rs"]
+mod support;
+
+use support::judge as judged;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;

@@ -1,17 +1,22 @@
 //! Every misbehaviour switch of the reference server, run against the built-in suite
-//! through the `scimcheck` binary: the scenarios that stop passing must be exactly those
-//! listed in `tests/fixtures/misbehaviour-expected.txt`, each switch must be caught by at
+//! through the `scimcheck` binary. The matrix, `tests/fixtures/misbehaviour-matrix.txt`,
+//! declares per switch the scenarios meant to catch it: each must report exactly the
+//! declared outcome. Whatever else the switch changes (collateral: scenarios that need
+//! what the switch breaks) is pinned in a per-switch insta snapshot,
+//! `snapshots/misbehaviours__collateral-<switch>.snap`. Each switch must be caught by at
 //! least one scenario, and the strict server must pass everything. This is the proof that
 //! the suite's checks can fail.
 //!
-//! Switches marked `allowed` in the fixture play behaviour the RFCs permit: they may only
+//! Switches marked `allowed` in the matrix play behaviour the RFCs permit: they may only
 //! turn scenarios into skips, never into failures. For every other switch, each failed,
 //! warned or blocked scenario must be explained by a root cause in the report.
 //!
 //! `cargo test --test misbehaviours` (one test per switch; libtest filters work).
 
-#[path = "support/cli.rs"]
-mod cli;
+#[path = "support/mod.rs"]
+mod support;
+
+use support::cli;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,10 +25,11 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use scimcheck::server::Misbehaviour;
 use serde_json::Value;
 
-const FIXTURE: &str = concat!(
+const MATRIX: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/misbehaviour-expected.txt"
+    "/tests/fixtures/misbehaviour-matrix.txt"
 );
+const SNAPSHOTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots");
 
 /// One scenario that does not pass: `<scenario-id> <outcome>`.
 type Caught = BTreeSet<String>;
@@ -35,7 +41,7 @@ const SURVIVED: [Misbehaviour; 3] = [
     Misbehaviour::Concurrent500,
 ];
 
-/// The fixture's word for a switch that plays RFC-allowed behaviour.
+/// The matrix's word for a switch that plays RFC-allowed behaviour.
 const ALLOWED: &str = "allowed";
 
 fn main() {
@@ -43,7 +49,7 @@ fn main() {
     let mut trials = vec![
         Trial::test("strict-server-passes-everything", strict_server_passes),
         Trial::test(
-            "every-switch-is-in-the-fixture-and-caught",
+            "every-switch-is-in-the-matrix-and-caught",
             every_switch_caught,
         ),
         Trial::test("rate-limit-is-survived-by-retries", rate_limit_survived),
@@ -65,15 +71,15 @@ fn main() {
             continue;
         }
         trials.push(Trial::test(misbehaviour.name(), move || {
-            switch_matches_fixture(misbehaviour)
+            switch_matches_matrix(misbehaviour)
         }));
     }
     libtest_mimic::run(&args, trials).exit();
 }
 
-/// The switches the fixture marks as RFC-allowed behaviour (`<switch> allowed`).
+/// The switches the matrix marks as RFC-allowed behaviour (`<switch> allowed`).
 fn allowed() -> BTreeSet<String> {
-    let text = std::fs::read_to_string(FIXTURE).expect("the fixture is readable");
+    let text = std::fs::read_to_string(MATRIX).expect("the matrix is readable");
     text.lines()
         .map(|line| line.split('#').next().unwrap_or("").split_whitespace())
         .filter_map(
@@ -85,9 +91,9 @@ fn allowed() -> BTreeSet<String> {
         .collect()
 }
 
-/// The fixture: misbehaviour name -> the scenarios it makes fail, skip or error.
-fn expected() -> BTreeMap<String, Caught> {
-    let text = std::fs::read_to_string(FIXTURE).expect("the fixture is readable");
+/// The matrix: misbehaviour name -> the scenarios meant to catch it, with their outcome.
+fn intended() -> BTreeMap<String, Caught> {
+    let text = std::fs::read_to_string(MATRIX).expect("the matrix is readable");
     let mut map: BTreeMap<String, Caught> = BTreeMap::new();
     for line in text.lines() {
         let line = line.split('#').next().unwrap_or("").trim();
@@ -156,22 +162,21 @@ fn strict_server_passes() -> Result<(), Failed> {
     Ok(())
 }
 
-fn switch_matches_fixture(misbehaviour: Misbehaviour) -> Result<(), Failed> {
+fn switch_matches_matrix(misbehaviour: Misbehaviour) -> Result<(), Failed> {
     let name = misbehaviour.name();
     let run = cli::run_json(&["--misbehave", name])?;
     let actual = not_passing(&run.report);
-    let expected = expected().remove(name).unwrap_or_default();
-    if actual != expected {
-        let missing: Vec<_> = expected.difference(&actual).collect();
-        let new: Vec<_> = actual.difference(&expected).collect();
-        let lines: String = actual.iter().map(|c| format!("{name} {c}\n")).collect();
+    let intended = intended().remove(name).unwrap_or_default();
+    let missed: Vec<_> = intended.difference(&actual).collect();
+    if !missed.is_empty() {
+        let seen: String = actual.iter().map(|c| format!("{name} {c}\n")).collect();
         return Err(format!(
-            "--misbehave {name} changed what the suite catches\n  \
-             expected but not seen: {missing:?}\n  seen but not expected: {new:?}\n\
-             if the change is right, the fixture lines are:\n{lines}"
+            "--misbehave {name}: scenarios meant to catch it did not report as declared: \
+             {missed:?}\nwhat the suite reported instead:\n{seen}"
         )
         .into());
     }
+    assert_collateral(name, &actual.difference(&intended).cloned().collect())?;
     if allowed().contains(name) {
         let accused: Vec<&String> = actual.iter().filter(|c| !c.ends_with(" skip")).collect();
         if !accused.is_empty() {
@@ -198,6 +203,36 @@ fn switch_matches_fixture(misbehaviour: Misbehaviour) -> Result<(), Failed> {
         .into());
     }
     Ok(())
+}
+
+/// What a switch changes beyond its intended catches, one `<scenario-id> <outcome>` a
+/// line, against its insta snapshot (`INSTA_UPDATE=always` rewrites it; review the diff).
+fn assert_collateral(name: &str, collateral: &Caught) -> Result<(), Failed> {
+    let lines: String = collateral.iter().map(|c| format!("{c}\n")).collect();
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(SNAPSHOTS);
+    settings.set_prepend_module_to_snapshot(true);
+    settings.set_description(format!("what --misbehave {name} changes beyond the matrix"));
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        settings.bind(|| insta::assert_snapshot!(format!("collateral-{name}"), lines));
+    }))
+    .map_err(|_| format!("--misbehave {name}: the collateral differs from its snapshot").into())
+}
+
+/// Everything a switch is known to change: its intended catches and its collateral
+/// snapshot.
+fn known_changes(name: &str) -> Caught {
+    let path = format!("{SNAPSHOTS}/misbehaviours__collateral-{name}.snap");
+    let snapshot = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    // The snapshot's text follows its `---`-fenced header.
+    let body = snapshot.splitn(3, "---\n").nth(2).unwrap_or("");
+    let mut known = intended().remove(name).unwrap_or_default();
+    known.extend(
+        body.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_owned),
+    );
+    known
 }
 
 /// Every failed, warned or blocked scenario is named by one of the report's root causes,
@@ -233,7 +268,7 @@ fn unexplained(report: &Value) -> Result<(), String> {
 }
 
 fn every_switch_caught() -> Result<(), Failed> {
-    let expected = expected();
+    let intended = intended();
     let allowed = allowed();
     let known: BTreeSet<&str> = Misbehaviour::all().iter().map(|m| m.name()).collect();
     // A deviation must make at least one scenario fail; an allowed switch is listed.
@@ -242,7 +277,7 @@ fn every_switch_caught() -> Result<(), Failed> {
         .copied()
         .filter(|name| !SURVIVED.iter().any(|m| m.name() == *name))
         .filter(|name| {
-            let failing = expected.get(*name).is_some_and(|caught| {
+            let failing = intended.get(*name).is_some_and(|caught| {
                 caught
                     .iter()
                     .any(|c| !c.ends_with(" skip") && !c.ends_with(" pass"))
@@ -250,13 +285,13 @@ fn every_switch_caught() -> Result<(), Failed> {
             !(allowed.contains(*name) || failing)
         })
         .collect();
-    let unknown: Vec<&String> = expected
+    let unknown: Vec<&String> = intended
         .keys()
         .filter(|name| !known.contains(name.as_str()))
         .collect();
     if !uncaught.is_empty() || !unknown.is_empty() {
         return Err(format!(
-            "switches no scenario catches: {uncaught:?}; fixture names no switch: {unknown:?}"
+            "switches no scenario catches: {uncaught:?}; the matrix names no switch: {unknown:?}"
         )
         .into());
     }
@@ -264,15 +299,47 @@ fn every_switch_caught() -> Result<(), Failed> {
 }
 
 /// A service that allows 4 requests per second answers 429 with Retry-After; the client
-/// retries and pauses every job, so the run passes. Without retries it cannot.
+/// retries, pauses every job and paces itself, so the run passes, and it ends by
+/// suggesting the rate that worked. Without retries it cannot pass.
 fn rate_limit_survived() -> Result<(), Failed> {
     let subset = ["--misbehave", "rate-limit", "--filter", "users.read"];
-    let patient = cli::run_json(&subset)?;
+    let patient = cli::run_json_jobs(4, &subset)?;
     let broken = not_passing(&patient.report);
     if !broken.is_empty() || patient.finished.code != 0 {
         return Err(format!(
             "with retries the run should pass: {broken:?}\n{}",
             patient.finished.stdout
+        )
+        .into());
+    }
+    let advice = patient.report["notices"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n.as_str())
+        .find(|n| n.starts_with("the server rate-limited "))
+        .map(str::to_owned);
+    let suggested = advice
+        .as_deref()
+        .and_then(|a| a.rsplit_once("rerun with --rate-limit "))
+        .and_then(|(_, n)| n.parse::<u32>().ok());
+    if !suggested.is_some_and(|n| (1..=4).contains(&n))
+        || !patient
+            .finished
+            .stdout
+            .contains("note: the server rate-limited ")
+    {
+        return Err(format!(
+            "a rate-limited run should suggest --rate-limit of at most 4, not {advice:?}\n{}",
+            patient.finished.stdout
+        )
+        .into());
+    }
+    let paced = cli::run_json_jobs(4, &[&subset[..], &["--rate-limit", "3"]].concat())?;
+    if paced.finished.stdout.contains("rerun with --rate-limit") || paced.finished.code != 0 {
+        return Err(format!(
+            "with --rate-limit 3 the run passes and suggests nothing\n{}",
+            paced.finished.stdout
         )
         .into());
     }
@@ -293,7 +360,7 @@ fn rate_limit_survived() -> Result<(), Failed> {
 fn close_after_500_survived() -> Result<(), Failed> {
     let run = cli::run_json(&["--misbehave", "uniqueness-500,close-after-500"])?;
     let actual = not_passing(&run.report);
-    let expected = expected().remove("uniqueness-500").unwrap_or_default();
+    let expected = known_changes("uniqueness-500");
     if actual != expected {
         return Err(format!(
             "with connections dropped after each 500 the run differs from uniqueness-500 \
@@ -369,7 +436,7 @@ fn concurrent_500_told_apart() -> Result<(), Failed> {
         return Err(format!("one at a time nothing overlaps: {}", one.report["notices"]).into());
     }
     let real = cli::run_json_jobs(8, &["--misbehave", "concurrent-500,uniqueness-500"])?;
-    let expected = expected().remove("uniqueness-500").unwrap_or_default();
+    let expected = known_changes("uniqueness-500");
     let actual = not_passing(&real.report);
     if actual != expected {
         return Err(

@@ -43,6 +43,8 @@ impl Failed {
             location: loc.to_string(),
             rendered,
             request: String::new(),
+            hint: self.hint,
+            curl: None,
         }
     }
 }

@@ -132,6 +132,8 @@ fn optional_endpoint_absent(attempt: &Attempt<'_>) -> Option<Judged> {
                 location: String::new(),
                 rendered: String::new(),
                 request: String::new(),
+                hint: None,
+                curl: None,
             }],
             excused: Vec::new(),
         },
@@ -291,6 +293,8 @@ mod tests {
             location: String::new(),
             rendered: String::new(),
             request: String::new(),
+            hint: None,
+            curl: None,
         }
     }
 

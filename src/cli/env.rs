@@ -1,38 +1,21 @@
 //! Every flag reads `SCIMCHECK_<FLAG>` when it is not on the command line. The
-//! environment is a parameter, so resolution is tested without touching the process.
+//! environment comes from the run context, so resolution is tested without touching the
+//! process.
 
-use std::collections::HashMap;
 use std::ffi::OsString;
 
 use clap::ArgAction;
 use clap::parser::ValueSource;
 
-/// Where environment variables come from: the process, or a map in tests.
-pub trait EnvSource {
-    fn get(&self, name: &str) -> Option<String>;
-}
-
-pub struct ProcessEnv;
-
-impl EnvSource for ProcessEnv {
-    fn get(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok()
-    }
-}
-
-impl EnvSource for HashMap<String, String> {
-    fn get(&self, name: &str) -> Option<String> {
-        HashMap::get(self, name).cloned()
-    }
-}
+use super::Context;
 
 /// `--token-env` -> `SCIMCHECK_TOKEN_ENV`.
-pub fn env_var_name(long: &str) -> String {
+fn env_var_name(long: &str) -> String {
     format!("SCIMCHECK_{}", long.replace('-', "_").to_ascii_uppercase())
 }
 
 /// Flags that are repeatable but whose values may contain commas: one value per line.
-const LINE_SEPARATED: &[&str] = &["header", "var"];
+const LINE_SEPARATED: &[&str] = &["header", "var", "oauth-param"];
 
 pub(super) struct EnvArgs {
     pub var: String,
@@ -55,7 +38,7 @@ pub(super) fn document_env_vars(cmd: clap::Command) -> clap::Command {
 pub(super) fn args_from_env(
     cmd: &clap::Command,
     matches: &clap::ArgMatches,
-    env: &dyn EnvSource,
+    ctx: &Context,
 ) -> Result<Vec<EnvArgs>, clap::Error> {
     let Some((name, sub_matches)) = matches.subcommand() else {
         return Ok(Vec::new());
@@ -75,7 +58,7 @@ pub(super) fn args_from_env(
             continue;
         }
         let var = env_var_name(long);
-        let Some(value) = env.get(&var) else { continue };
+        let Some(value) = ctx.var(&var) else { continue };
         let args = match arg.get_action() {
             ArgAction::SetTrue => match truthy(&value) {
                 Some(true) => vec![OsString::from(format!("--{long}"))],

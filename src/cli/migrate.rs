@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::CommandResult;
+
 #[derive(Debug, Clone, Args)]
 pub struct MigrateArgs {
     /// Scenario files or folders (folders: every scenario file under them). Each file is
@@ -13,4 +15,8 @@ pub struct MigrateArgs {
     /// Print the migrated files to standard output instead of rewriting them
     #[arg(long)]
     pub stdout: bool,
+}
+
+pub fn migrate(args: MigrateArgs) -> CommandResult {
+    Ok(crate::suite::migrate::run(&args.paths, args.stdout))
 }

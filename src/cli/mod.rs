@@ -1,21 +1,102 @@
-//! Command-line definitions (clap), one file per subcommand, and the layering of
-//! `SCIMCHECK_*` environment variables under the flags.
+//! The command line: one file per subcommand, holding its flags and what it does, over
+//! the library (`RunBuilder` for runs). Private: the binary calls `main`.
+//!
+//! `settings` resolves the flags several subcommands share (command line, then
+//! `SCIMCHECK_*` variables layered in by `env`, then the config file); `context` is the
+//! world a command runs in (environment, terminal, CI, NO_COLOR); `error` the one error
+//! type, which knows its exit code.
 
-pub mod discover;
+mod context;
+mod diff;
+mod discover;
 mod env;
-pub mod judge;
-pub mod lint;
-pub mod list;
-pub mod migrate;
-pub mod run;
-pub mod serve;
-pub mod shared;
+mod error;
+mod judge;
+mod lint;
+mod list;
+mod load;
+mod migrate;
+mod oauth;
+mod reports;
+mod run;
+mod serve;
+mod settings;
+mod stop;
 
 use std::ffi::OsString;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-pub use env::{EnvSource, ProcessEnv, env_var_name};
+pub use context::Context;
+use error::{CliError, CommandResult};
+
+use crate::exit;
+
+/// Parses `args` (program name first), runs the subcommand and returns the exit code.
+pub fn main<I, T>(args: I, ctx: &Context) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match parse_from(args, ctx) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::SUCCESS
+            };
+            let _ = err.print();
+            return code;
+        }
+    };
+    tune_allocator();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return exit::CANNOT_START;
+        }
+    };
+    match runtime.block_on(dispatch(cli.command, ctx)) {
+        Ok(code) => code,
+        Err(error) => error.report(),
+    }
+}
+
+async fn dispatch(command: Command, ctx: &Context) -> CommandResult {
+    match command {
+        Command::Run(args) => run::run(*args, ctx).await,
+        Command::List(args) => list::list(args, ctx),
+        Command::Lint(args) => lint::lint(args),
+        Command::Migrate(args) => migrate::migrate(args),
+        Command::Serve(args) => serve::serve(args, ctx).await,
+        Command::Discover(args) => discover::discover(args, ctx).await,
+        Command::Judge(args) => judge::judge(*args).await,
+        Command::Diff(args) => diff::diff(args),
+    }
+}
+
+/// Response bodies of up to the body cap are allocated and freed all run long. After the
+/// first such buffer is freed, glibc raises its mmap threshold and serves the next ones
+/// from its heaps, which fragment and keep the memory of the largest bodies seen (a run
+/// against a server sending 8 MiB answers peaked 50% higher). A fixed threshold keeps
+/// large buffers mapped, so freeing one gives its memory back.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn tune_allocator() {
+    const LARGE_ALLOCATION: libc::c_int = 256 * 1024;
+    // SAFETY: mallopt only sets an allocator parameter; it is called before the runtime
+    // starts any thread, and a refusal (return 0) leaves the default behaviour.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, LARGE_ALLOCATION);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn tune_allocator() {}
 
 /// SCIM 2.0 conformance test suite and compliance checker.
 #[derive(Debug, Parser)]
@@ -31,13 +112,13 @@ required failed, but a required scenario errored or was blocked; for judge: the 
 command could not start, failed or timed out), 124 the --deadline passed, 129/130/143 \
 ended by SIGHUP/SIGINT/SIGTERM (each after cleanup and reports)."
 )]
-pub struct Cli {
+struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+enum Command {
     /// Run conformance scenarios against a SCIM endpoint (the embedded server by default)
     Run(Box<run::RunArgs>),
     /// List the scenarios a run would consider, with requirement ids
@@ -54,17 +135,23 @@ pub enum Command {
     /// Run a SCIM client against a judging server and report what it sent that the RFCs
     /// or the vendor's document do not allow
     Judge(Box<judge::JudgeArgs>),
+    /// Compare two JSON reports: new failures, fixes and changed skips (exit 0 when
+    /// nothing new failed, 1 when something did, 2 when a file is not a JSON report)
+    Diff(diff::DiffArgs),
 }
 
 /// The clap command with the environment variable of every flag named in its help.
-pub fn command() -> clap::Command {
+fn command() -> clap::Command {
     let described = Cli::command()
-        .mut_subcommand("run", |run| run.mut_arg("profile", profile_help))
-        .mut_subcommand("list", |list| list.mut_arg("profile", profile_help))
+        .mut_subcommand("run", |run| run.mut_arg("profiles", profile_help))
+        .mut_subcommand("list", |list| list.mut_arg("profiles", profile_help))
         .mut_subcommand("serve", |serve| serve.mut_arg("profile", profile_help))
         .mut_subcommand("judge", |judge| judge.mut_arg("profile", profile_help));
     env::document_env_vars(described)
         .mut_subcommand("serve", |serve| serve.after_help(misbehaviour_help()))
+        .mut_subcommand("judge", |judge| {
+            judge.mut_arg("transcript", |arg| arg.help(judge::JUDGE_TRANSCRIPT_HELP))
+        })
 }
 
 /// The built-in profiles are named from the binary's own list, so the help cannot drift.
@@ -88,8 +175,8 @@ fn misbehaviour_help() -> String {
     text
 }
 
-/// Parses arguments, taking any flag not given on the command line from `env`.
-pub fn parse_from<I, T>(args: I, env: &dyn EnvSource) -> Result<Cli, clap::Error>
+/// Parses arguments, taking any flag not given on the command line from the environment.
+fn parse_from<I, T>(args: I, ctx: &Context) -> Result<Cli, clap::Error>
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
@@ -97,7 +184,7 @@ where
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     let cmd = command();
     let first = cmd.clone().try_get_matches_from(&args)?;
-    let from_env = env::args_from_env(&cmd, &first, env)?;
+    let from_env = env::args_from_env(&cmd, &first, ctx)?;
     let matches = if from_env.is_empty() {
         first
     } else {
@@ -124,15 +211,10 @@ where
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
 
-    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+    fn env(pairs: &[(&str, &str)]) -> Context {
+        Context::of(pairs, false)
     }
 
     fn run_args(argv: &[&str], vars: &[(&str, &str)]) -> run::RunArgs {
@@ -240,6 +322,20 @@ mod tests {
         };
         assert_eq!(args.profile.as_deref(), Some("talentech"));
         assert_eq!(args.command, vec!["python3", "sync.py", "--dry-run"]);
+    }
+
+    #[test]
+    fn profiles_are_repeatable_and_a_list_comes_from_the_environment() {
+        let args = run_args(&["--profile", "entra-id", "--profile", "talentech"], &[]);
+        assert_eq!(args.selection.profiles, vec!["entra-id", "talentech"]);
+        let args = run_args(&[], &[("SCIMCHECK_PROFILE", "entra-id, talentech")]);
+        assert_eq!(args.selection.profiles, vec!["entra-id", "talentech"]);
+        // The command line wins over the environment as a whole.
+        let args = run_args(
+            &["--profile", "okta"],
+            &[("SCIMCHECK_PROFILE", "entra-id,talentech")],
+        );
+        assert_eq!(args.selection.profiles, vec!["okta"]);
     }
 
     #[test]

@@ -1,10 +1,27 @@
-//! `scimcheck run`: flags of a conformance run.
+//! `scimcheck run`: load, plan, start the target if embedded, then hand the run to the
+//! `RunBuilder` with the console and the stop watcher listening, and write the reports.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Args;
 
-use super::shared::{SelectionArgs, TargetArgs};
+use super::reports::ReportArgs;
+use super::settings::{self, SelectionArgs, TargetArgs};
+use super::{CliError, CommandResult, Context, load, stop};
+use crate::client::{Auth, Target};
+use crate::exit;
+use crate::plan;
+use crate::report;
+use crate::report::ConsoleReporter;
+use crate::result::{RunEvent, Verdict};
+use crate::run::{RunBuilder, Stop};
+use crate::server::{self, ServerConfig, ServerHandle};
+
+/// Scenarios at a time when `--jobs` is not given.
+const DEFAULT_JOBS: usize = 4;
+/// Most scenarios at a time; more would only be a way to flood the target.
+const MAX_JOBS: usize = 256;
 
 #[derive(Debug, Clone, Args)]
 pub struct RunArgs {
@@ -25,21 +42,12 @@ pub struct RunArgs {
     /// Let `should` failures fail the run too
     #[arg(long)]
     pub strict: bool,
-    /// Write a JUnit XML report to FILE
+    #[command(flatten)]
+    pub reports: ReportArgs,
+    /// JSON report of an earlier run (--report-json): only failures not in it fail this
+    /// run, and the ones it had that now pass are listed as fixed
     #[arg(long, value_name = "FILE")]
-    pub report_junit: Option<PathBuf>,
-    /// Write a JSON report to FILE
-    #[arg(long, value_name = "FILE")]
-    pub report_json: Option<PathBuf>,
-    /// Write a self-contained HTML report to FILE
-    #[arg(long, value_name = "FILE")]
-    pub report_html: Option<PathBuf>,
-    /// Write a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)
-    #[arg(long, value_name = "FILE")]
-    pub report_markdown: Option<PathBuf>,
-    /// Write one file per scenario with each HTTP exchange (secrets redacted) into DIR
-    #[arg(long, value_name = "DIR")]
-    pub transcript: Option<PathBuf>,
+    pub baseline: Option<PathBuf>,
     /// Plain lines instead of a progress bar
     #[arg(long)]
     pub no_progress: bool,
@@ -50,4 +58,137 @@ pub struct RunArgs {
     /// to see which checks catch them; `scimcheck serve --help` lists them
     #[arg(long, value_name = "LIST")]
     pub misbehave: Option<String>,
+}
+
+pub async fn run(args: RunArgs, ctx: &Context) -> CommandResult {
+    let config = settings::load_config(&args.target).map_err(CliError::usage)?;
+    let mut target =
+        settings::resolve_target(&args.target, config.as_ref(), ctx).map_err(CliError::usage)?;
+    let vars = settings::resolve_vars(&args.selection, config.as_ref()).map_err(CliError::usage)?;
+    let jobs = args
+        .jobs
+        .or(config.as_ref().and_then(|c| c.jobs))
+        .unwrap_or(DEFAULT_JOBS);
+    if !(1..=MAX_JOBS).contains(&jobs) {
+        return Err(CliError::usage(format!(
+            "--jobs must be between 1 and {MAX_JOBS}, not {jobs}"
+        )));
+    }
+    let strict = args.strict || config.as_ref().and_then(|c| c.strict).unwrap_or(false);
+    let deadline = settings::resolve_deadline(args.deadline.as_deref(), config.as_ref())
+        .map_err(CliError::usage)?;
+    let embedded = target.base_url.is_empty();
+    if !embedded && args.misbehave.is_some() {
+        return Err(CliError::usage(
+            "--misbehave switches the embedded server; it cannot be used with --url",
+        ));
+    }
+    args.reports.check()?;
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(report::read_baseline)
+        .transpose()
+        .map_err(|e| CliError::usage(format!("--baseline: {e}")))?;
+
+    let sources = settings::resolve_suites(&args.selection, config.as_ref());
+    let suite = load::suite(sources, &vars)?;
+    let profiles = load::profiles(
+        &settings::resolve_profiles(&args.selection, config.as_ref(), ctx),
+        &suite,
+    )?;
+    let selection = settings::resolve_selection(&args.selection, config.as_ref());
+    let builder = RunBuilder::new(plan::select(&suite, &selection))
+        .profiles(&profiles)
+        .baseline(baseline)
+        .jobs(jobs)
+        .keep(args.keep)
+        .strict(strict)
+        .vars(vars);
+    if builder.runnable() == 0 {
+        return Err(CliError::new(
+            exit::NOTHING_SELECTED,
+            "no scenario matches the selection",
+        ));
+    }
+    let embedded_server = if embedded {
+        Some(start_embedded(&args, &mut target).await?)
+    } else {
+        None
+    };
+    let outcome = run_against(&args, builder.target(target), deadline, ctx).await;
+    if let Some(handle) = embedded_server {
+        handle.shutdown().await;
+    }
+    outcome
+}
+
+async fn run_against(
+    args: &RunArgs,
+    builder: RunBuilder,
+    deadline: Duration,
+    ctx: &Context,
+) -> CommandResult {
+    let (events, mut received) = tokio::sync::mpsc::unbounded_channel::<RunEvent>();
+    let stop = Stop::default();
+    // Built-in schemas compile now, so a broken one is a usage error before any request;
+    // `declared:` ones once discovery has read the target's /Schemas.
+    let mut run = builder
+        .stop(stop.clone())
+        .events(events.clone())
+        .build()
+        .map_err(CliError::usage)?;
+    // The console and the stop watcher start before discovery: a signal or the deadline
+    // during discovery still ends in cleanup (of nothing) and reports.
+    let console_options = ctx.console_options(args.no_progress, args.verbose);
+    let console = tokio::task::spawn_blocking(move || {
+        let mut reporter = ConsoleReporter::stdout(console_options);
+        while let Some(event) = received.blocking_recv() {
+            reporter.on_event(&event);
+        }
+    });
+    let watcher = stop::watch(
+        stop::Controls {
+            stop,
+            client: run.client().clone(),
+            events: events.downgrade(),
+        },
+        deadline,
+    );
+    // The console ends when the run lets go of its sender.
+    drop(events);
+    let discovery = run.discover().await.map_err(CliError::cannot_start)?;
+    for warning in discovery.iter().flat_map(|d| d.warnings()) {
+        eprintln!("warning: {warning}");
+    }
+    let summary = run.execute().await.map_err(CliError::cannot_start)?;
+    let _ = console.await;
+    // A second signal while the reports are written still quits at once.
+    let cause = watcher.cause();
+    args.reports.write(&summary)?;
+    drop(watcher);
+    // A signal after the last scenario but before the reports were written still says so.
+    Ok(match cause {
+        Some(cause) if !summary.interrupted => cause.exit_code(),
+        _ => Verdict::of(&summary).exit_code,
+    })
+}
+
+async fn start_embedded(args: &RunArgs, target: &mut Target) -> Result<ServerHandle, CliError> {
+    let misbehaviours = match args.misbehave.as_deref().map(server::parse_misbehaviours) {
+        Some(set) => set.map_err(CliError::usage)?,
+        None => Default::default(),
+    };
+    let token = uuid::Uuid::new_v4().simple().to_string();
+    let config = ServerConfig {
+        token: Some(token.clone()),
+        misbehaviours,
+        ..ServerConfig::default()
+    };
+    let handle = server::start(config)
+        .await
+        .map_err(|e| CliError::cannot_start(format!("cannot start the embedded server: {e}")))?;
+    target.base_url = handle.base_url().to_owned();
+    target.auth = Auth::Bearer(secrecy::SecretString::from(token));
+    Ok(handle)
 }

@@ -1,8 +1,19 @@
-//! `scimcheck serve`: the embedded reference server on its own.
+//! `scimcheck serve`: the reference server in the foreground until Ctrl-C, optionally
+//! judging the clients that talk to it.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use clap::Args;
 
 use super::judge::FaultArgs;
+use super::oauth::TokenEndpointArgs;
+use super::{CliError, CommandResult, Context};
+use crate::exit;
+use crate::judge::{self, Judge, JudgeOptions, summary};
+use crate::result::RunInfo;
+use crate::run::new_run_id;
+use crate::server::{self, ServerConfig, TokenEndpoint};
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
@@ -33,4 +44,176 @@ pub struct ServeArgs {
     pub profile: Option<String>,
     #[command(flatten)]
     pub faults: FaultArgs,
+    #[command(flatten)]
+    pub token_endpoint: TokenEndpointArgs,
+}
+
+pub async fn serve(args: ServeArgs, ctx: &Context) -> CommandResult {
+    let token = match (&args.token, &args.token_env) {
+        (Some(token), _) => Some(token.clone()),
+        (None, Some(var)) => match ctx.var(var).filter(|t| !t.trim().is_empty()) {
+            Some(token) => Some(token.trim().to_owned()),
+            None => {
+                return Err(CliError::usage(format!(
+                    "--token-env names {var}, but {var} is not set or empty"
+                )));
+            }
+        },
+        (None, None) => None,
+    };
+    let misbehaviours = match args.misbehave.as_deref().map(server::parse_misbehaviours) {
+        Some(set) => set.map_err(CliError::usage)?,
+        None => Default::default(),
+    };
+    if !args.base_path.starts_with('/') {
+        return Err(CliError::usage(format!(
+            "--base-path must start with '/', got '{}'",
+            args.base_path
+        )));
+    }
+    let token_endpoint = token_endpoint(&args.token_endpoint, ctx).map_err(CliError::usage)?;
+    let config = ServerConfig {
+        host: args.host,
+        port: args.port,
+        token: token.clone(),
+        base_path: args.base_path.clone(),
+        misbehaviours: misbehaviours.clone(),
+        token_endpoint: token_endpoint.clone(),
+        ..ServerConfig::default()
+    };
+    let judging = judge_options(&args).map_err(CliError::usage)?;
+    let started = Instant::now();
+    let (handle, judge) = match judging {
+        Some(options) => {
+            let (handle, judge) = judge::start(config, options)
+                .await
+                .map_err(CliError::cannot_start)?;
+            (handle, Some(judge))
+        }
+        None => {
+            let handle = server::start(config).await.map_err(|e| {
+                CliError::cannot_start(format!("cannot listen on {}:{}: {e}", args.host, args.port))
+            })?;
+            (handle, None)
+        }
+    };
+    println!(
+        "scimcheck reference server listening on {}",
+        handle.base_url()
+    );
+    let authentication = match (&token_endpoint, &token) {
+        (Some(endpoint), _) => format!(
+            "OAuth2 client credentials: POST http://{}{} issues tokens to client {} for up to \
+             {} s{}",
+            handle.local_addr(),
+            server::TOKEN_PATH,
+            endpoint.client_id,
+            endpoint.lifetime.as_secs(),
+            if token.is_some() {
+                "; the fixed bearer token works too"
+            } else {
+                ""
+            }
+        ),
+        (None, Some(_)) => "bearer token required".to_owned(),
+        (None, None) => "none (any request is accepted)".to_owned(),
+    };
+    println!("authentication: {authentication}");
+    if !misbehaviours.is_empty() {
+        let names: Vec<&str> = misbehaviours.iter().map(|m| m.name()).collect();
+        println!("misbehaving: {}", names.join(", "));
+    }
+    if let Some(judge) = &judge {
+        println!(
+            "judging clients against {} rules{}; findings follow as they happen",
+            judge.rules().iter().count(),
+            args.profile
+                .as_deref()
+                .map(|p| format!(" (profile {p})"))
+                .unwrap_or_default()
+        );
+    }
+    println!("press Ctrl-C to stop");
+    let _ = tokio::signal::ctrl_c().await;
+    let code = match &judge {
+        Some(judge) => judged_summary(judge, handle.base_url(), args.profile.clone(), started),
+        None => exit::SUCCESS,
+    };
+    handle.shutdown().await;
+    Ok(code)
+}
+
+/// The token endpoint `--oauth-client-id` asks for, printing what it issues and refuses;
+/// `None` without that flag.
+fn token_endpoint(
+    args: &TokenEndpointArgs,
+    ctx: &Context,
+) -> Result<Option<TokenEndpoint>, String> {
+    let Some(client_id) = args.issuer_client_id.as_deref().map(str::trim) else {
+        return Ok(None);
+    };
+    if client_id.is_empty() {
+        return Err("--oauth-client-id is empty".to_owned());
+    }
+    let var = args
+        .issuer_secret_env
+        .as_deref()
+        .ok_or("--oauth-client-id needs --oauth-client-secret-env VAR")?;
+    let secret = ctx
+        .var(var)
+        .map(|secret| secret.trim().to_owned())
+        .filter(|secret| !secret.is_empty())
+        .ok_or_else(|| {
+            format!("--oauth-client-secret-env names {var}, but {var} is not set or empty")
+        })?;
+    let most = server::MAX_TOKEN_LIFETIME.as_secs();
+    let lifetime = match args.token_lifetime {
+        None => server::DEFAULT_TOKEN_LIFETIME,
+        Some(seconds) if (1..=most).contains(&seconds) => Duration::from_secs(seconds),
+        Some(seconds) => {
+            return Err(format!(
+                "--token-lifetime must be between 1 and {most} seconds, not {seconds}"
+            ));
+        }
+    };
+    let mut endpoint = TokenEndpoint::new(client_id, secret);
+    endpoint.lifetime = lifetime;
+    endpoint.log = Some(Arc::new(|line| println!("{line}")));
+    Ok(Some(endpoint))
+}
+
+/// `--judge` with its profile and faults; `None` without `--judge`.
+fn judge_options(args: &ServeArgs) -> Result<Option<JudgeOptions>, String> {
+    let faults = super::judge::schedule(&args.faults)?;
+    if !args.judge {
+        return match faults {
+            judge::Schedule::None => Ok(None),
+            _ => Err("--inject injects faults into judged requests: it needs --judge".to_owned()),
+        };
+    }
+    let profile = super::judge::load_profile(args.profile.as_deref())?;
+    Ok(Some(JudgeOptions {
+        profile,
+        faults: Some(faults),
+        sink: Some(Box::new(|finding| println!("{}", finding.render()))),
+    }))
+}
+
+/// After Ctrl-C: the rules as they stand, and 1 when a must-level rule was broken.
+fn judged_summary(judge: &Judge, url: &str, profile: Option<String>, started: Instant) -> i32 {
+    let judgement = judge.close();
+    let info = RunInfo {
+        target_url: url.to_owned(),
+        profiles: profile.into_iter().collect(),
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        run_id: new_run_id(),
+        started_at: String::new(),
+    };
+    let summary = summary::run_summary(info, &judgement, Vec::new(), started.elapsed(), false);
+    print!("{}", summary::console_text(&judgement, &summary));
+    if judgement.must_broken() {
+        exit::CONFORMANCE_FAILURE
+    } else {
+        exit::SUCCESS
+    }
 }

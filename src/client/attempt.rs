@@ -6,20 +6,19 @@ use reqwest::Url;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
 
 use super::explain;
-use super::{
-    Client, HttpRequest, HttpResponse, INVALID_BEARER_TOKEN, RawExchange, TransportError,
-    TransportErrorKind,
-};
-use crate::vocabulary::AuthMode;
+use super::{Client, HttpRequest, HttpResponse, RawExchange, TransportError, TransportErrorKind};
 
 const SCIM_JSON: &str = "application/scim+json";
 
-/// Sends one attempt; the raw exchange is returned for redaction by the caller.
+/// Sends one attempt with `authorization` as its `Authorization` header (the caller
+/// chose it from the request's `AuthMode`); the raw exchange is returned for redaction
+/// by the caller.
 pub(super) async fn run(
     client: &Client,
     http: &reqwest::Client,
     url: &Url,
     request: &HttpRequest,
+    authorization: Option<&str>,
     attempt: u32,
 ) -> (RawExchange, Result<HttpResponse, TransportError>) {
     let (request_body, request_body_len) = match &request.body {
@@ -38,7 +37,7 @@ pub(super) async fn run(
         attempt,
         ..RawExchange::default()
     };
-    let built = match build(client, url, request) {
+    let built = match build(client, url, request, authorization) {
         Ok(built) => built,
         Err(message) => {
             let error = TransportError {
@@ -78,7 +77,12 @@ pub(super) async fn run(
     (raw, outcome)
 }
 
-fn build(client: &Client, url: &Url, request: &HttpRequest) -> Result<reqwest::Request, String> {
+fn build(
+    client: &Client,
+    url: &Url,
+    request: &HttpRequest,
+    authorization: Option<&str>,
+) -> Result<reqwest::Request, String> {
     let method = reqwest::Method::from_bytes(request.method.as_bytes())
         .map_err(|_| format!("invalid HTTP method `{}`", request.method))?;
     let mut built = reqwest::Request::new(method, url.clone());
@@ -92,17 +96,12 @@ fn build(client: &Client, url: &Url, request: &HttpRequest) -> Result<reqwest::R
         headers.insert(name, value);
         Ok(())
     };
-    let auth = match request.auth {
-        AuthMode::Default => client.auth_header.clone(),
-        AuthMode::None => None,
-        AuthMode::Invalid => Some(format!("Bearer {INVALID_BEARER_TOKEN}")),
-    };
     set(
         USER_AGENT.as_str(),
         concat!("scimcheck/", env!("CARGO_PKG_VERSION")),
     )?;
-    if let Some(auth) = auth {
-        set(AUTHORIZATION.as_str(), &auth)?;
+    if let Some(auth) = authorization {
+        set(AUTHORIZATION.as_str(), auth)?;
     }
     for (name, value) in &client.extra_headers {
         set(name, value)?;
@@ -210,6 +209,11 @@ fn classify(error: &reqwest::Error, timeout: Duration) -> TransportError {
         kind,
         message: explain::explain(error, scheme).unwrap_or_else(|| error_text(error)),
     }
+}
+
+/// What went wrong with a request, in the words the exchanges use.
+pub(super) fn describe(error: &reqwest::Error, timeout: Duration) -> String {
+    classify(error, timeout).message
 }
 
 fn timeout_error(timeout: Duration) -> TransportError {

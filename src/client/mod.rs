@@ -2,11 +2,16 @@
 //!
 //! Every attempt of a request becomes its own `result::Exchange`, redacted by the one
 //! `Redactor`; reqwest's own retries and redirects are off so nothing happens unseen.
+//! With OAuth2 client credentials, a request answered 401 is sent once more with a
+//! fresh token (`oauth`).
 
+mod adaptive;
 mod attempt;
+mod curl;
 mod explain;
 mod json;
 mod notice;
+mod oauth;
 mod pause;
 mod redact;
 mod retry;
@@ -23,7 +28,9 @@ use tokio_util::sync::CancellationToken;
 use crate::result::Exchange;
 pub use crate::vocabulary::AuthMode;
 
+pub use adaptive::RateAdvice;
 pub use json::{MAX_JSON_VALUES, parse_json};
+pub use oauth::{ClientAuthentication, ClientCredentials, TokenError};
 pub use redact::{RECORDED_BODY_BYTES, REDACTED, RawExchange, Redactor, SECRET_FRAGMENT_BYTES};
 pub use retry::MAX_RETRY_AFTER;
 pub use target::{Auth, DEFAULT_MAX_BODY_BYTES, Target};
@@ -101,6 +108,9 @@ pub enum TransportErrorKind {
     BodyTooLarge,
     /// Reset, protocol error, unreadable body.
     Other,
+    /// No credentials to send (the OAuth2 token endpoint issued no token): nothing was
+    /// sent.
+    NoCredentials,
 }
 
 /// No usable response came; the message is already redacted.
@@ -135,10 +145,14 @@ pub struct Client {
     accept_invalid_certs: bool,
     base: url::BaseUrl,
     auth_header: Option<String>,
+    /// With OAuth2 client credentials: where `AuthMode::Default` requests get their token.
+    oauth: Option<std::sync::Arc<oauth::TokenSource>>,
     extra_headers: Vec<(String, String)>,
     timeout: Duration,
-    limiter: Option<DefaultDirectRateLimiter>,
-    pause: pause::SharedPause,
+    limiter: Option<std::sync::Arc<DefaultDirectRateLimiter>>,
+    pause: std::sync::Arc<pause::SharedPause>,
+    /// Pacing of our own after repeated 429s; `None` with a fixed rate limit.
+    adaptive: Option<std::sync::Arc<adaptive::AdaptiveRate>>,
     max_retries: u32,
     max_body_bytes: usize,
     redactor: Redactor,
@@ -153,6 +167,10 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.base.as_str())
             .field("auth", &self.auth_header.as_ref().map(|_| REDACTED))
+            .field(
+                "oauth",
+                &self.oauth.as_ref().map(|source| source.credentials()),
+            )
             .field("headers", &header_names)
             .field("timeout", &self.timeout)
             .field("rate_limited", &self.limiter.is_some())
@@ -202,9 +220,9 @@ impl Client {
         secrets.extend(extra_headers.iter().map(|(_, v)| v.clone()));
         let redactor = Redactor::new(secrets, extra_headers.iter().map(|(k, _)| k.clone()));
         let limiter = target.rate_limit.map(|per_second| {
-            RateLimiter::direct(
+            std::sync::Arc::new(RateLimiter::direct(
                 Quota::per_second(per_second).allow_burst(std::num::NonZeroU32::MIN),
-            )
+            ))
         });
         Ok(Client {
             http,
@@ -212,16 +230,93 @@ impl Client {
             accept_invalid_certs: target.accept_invalid_certs,
             base,
             auth_header: target.auth.header_value(),
+            oauth: match &target.auth {
+                Auth::OAuth2(credentials) => Some(std::sync::Arc::new(oauth::TokenSource::new(
+                    credentials.clone(),
+                ))),
+                _ => None,
+            },
             extra_headers,
             timeout: target.timeout,
             limiter,
-            pause: pause::SharedPause::default(),
+            pause: std::sync::Arc::default(),
+            adaptive: (target.rate_limit.is_none() && target.adapt_to_rate_limits)
+                .then(std::sync::Arc::default),
             max_retries: target.max_retries,
             max_body_bytes: target.max_body_bytes,
             redactor,
             deadline: std::sync::Mutex::new(None),
             notices: notice::Notices::default(),
         })
+    }
+
+    /// The same target reached at another base URL on the same origin, with the same
+    /// credentials, limits and pauses: for looking at nearby bases when the given one
+    /// answers no SCIM. Nothing is sent outside the origin the user named.
+    pub fn at(&self, base_url: &str) -> Result<Client, ClientError> {
+        let base = url::BaseUrl::parse(base_url).map_err(|reason| ClientError::InvalidBaseUrl {
+            url: url::shown_url(base_url),
+            reason,
+        })?;
+        if !self.base.same_origin(&base) {
+            return Err(ClientError::InvalidBaseUrl {
+                url: url::shown_url(base_url),
+                reason: format!("not on the origin of `{}`", self.base.as_str()),
+            });
+        }
+        Ok(Client {
+            http: self.http.clone(),
+            fresh: std::sync::OnceLock::new(),
+            accept_invalid_certs: self.accept_invalid_certs,
+            base,
+            auth_header: self.auth_header.clone(),
+            oauth: self.oauth.clone(),
+            extra_headers: self.extra_headers.clone(),
+            timeout: self.timeout,
+            limiter: self.limiter.clone(),
+            pause: self.pause.clone(),
+            adaptive: self.adaptive.clone(),
+            max_retries: self.max_retries,
+            max_body_bytes: self.max_body_bytes,
+            redactor: self.redactor.clone(),
+            deadline: std::sync::Mutex::new(
+                *self.deadline.lock().unwrap_or_else(|e| e.into_inner()),
+            ),
+            notices: notice::Notices::default(),
+        })
+    }
+
+    /// Gets what the requests will need before the first one is sent: with OAuth2 client
+    /// credentials, the first token. The error is redacted and says what to check.
+    pub async fn authorize(&self) -> Result<(), TokenError> {
+        match &self.oauth {
+            Some(source) => source
+                .token(&self.http, &self.redactor, self.timeout)
+                .await
+                .map(|_| ()),
+            None => Ok(()),
+        }
+    }
+
+    /// The `Authorization` header for a request with `mode`, and the serial of the OAuth2
+    /// token in it.
+    async fn authorization(
+        &self,
+        mode: AuthMode,
+    ) -> Result<(Option<String>, Option<u64>), TransportError> {
+        match (mode, &self.oauth) {
+            (AuthMode::Default, Some(source)) => source
+                .token(&self.http, &self.redactor, self.timeout)
+                .await
+                .map(|token| (Some(token.header), Some(token.serial)))
+                .map_err(|e| TransportError {
+                    kind: TransportErrorKind::NoCredentials,
+                    message: format!("no access token, so nothing was sent: {e}"),
+                }),
+            (AuthMode::Default, None) => Ok((self.auth_header.clone(), None)),
+            (AuthMode::None, _) => Ok((None, None)),
+            (AuthMode::Invalid, _) => Ok((Some(format!("Bearer {INVALID_BEARER_TOKEN}")), None)),
+        }
     }
 
     /// Retry waits end by `deadline`: a wait is shortened to it, and no retry starts
@@ -250,6 +345,12 @@ impl Client {
                 .build()
                 .unwrap_or_else(|_| self.http.clone())
         })
+    }
+
+    /// After the server rate-limited us into pacing: how often, and the `--rate-limit`
+    /// that worked.
+    pub fn rate_advice(&self) -> Option<RateAdvice> {
+        self.adaptive.as_ref().and_then(|a| a.advice())
     }
 
     pub fn base_url(&self) -> &str {
@@ -289,7 +390,8 @@ impl Client {
 
     /// Sends the request, retrying 429 (503 for idempotent methods) and connection
     /// failures; an idempotent request whose connection closed before any response byte
-    /// is sent once more, on a new connection.
+    /// is sent once more, on a new connection; one answered 401 despite an OAuth2 token
+    /// is sent once more with a fresh token.
     pub async fn send(&self, request: &HttpRequest) -> Sent {
         self.send_until(request, &CancellationToken::new()).await
     }
@@ -314,24 +416,58 @@ impl Client {
         let mut exchanges = Vec::new();
         let mut number = 0;
         let mut reconnected = false;
+        let mut token_refused = false;
         loop {
             number += 1;
             self.pause.wait().await;
             if let Some(limiter) = &self.limiter {
                 limiter.until_ready().await;
             }
+            let turn = match &self.adaptive {
+                Some(adaptive) => Some(adaptive.turn().await),
+                None => None,
+            };
+            let (authorization, token_serial) = match self.authorization(request.auth).await {
+                Ok(found) => found,
+                Err(error) => {
+                    return Sent {
+                        exchanges,
+                        outcome: Err(TransportError {
+                            kind: error.kind,
+                            message: self.redactor.text(&error.message),
+                        }),
+                        interrupted: false,
+                    };
+                }
+            };
             let http = if reconnected {
                 self.fresh_connections()
             } else {
                 &self.http
             };
-            let (raw, outcome) = attempt::run(self, http, &url, request, number).await;
+            let (raw, outcome) =
+                attempt::run(self, http, &url, request, authorization.as_deref(), number).await;
             exchanges.push(self.redactor.exchange(&raw));
+            if let (Some(adaptive), Some(started), Ok(response)) = (&self.adaptive, turn, &outcome)
+            {
+                adaptive.answered(started, response.status == 429);
+            }
             if let Err(e) = &outcome
                 && retry::is_closed_before_answer(&request.method, e.kind)
                 && !reconnected
             {
                 reconnected = true;
+                continue;
+            }
+            // A 401 refuses a request unprocessed (RFC 9110 §15.5.2), so even a POST is
+            // safe to send again once the token is replaced.
+            if let (Ok(response), Some(serial), Some(source)) =
+                (&outcome, token_serial, &self.oauth)
+                && response.status == 401
+                && !token_refused
+            {
+                token_refused = true;
+                source.refused(serial).await;
                 continue;
             }
             let reason = match &outcome {
@@ -432,6 +568,19 @@ mod tests {
             .redactor()
             .text("Basic YWRtaW46cHctU0VDUkVULTE= pw-SECRET-1 hdr-SECRET-2");
         assert_eq!(redacted, "Basic [REDACTED] [REDACTED] [REDACTED]");
+        let mut target = Target::new("http://127.0.0.1:9/scim");
+        target.auth = Auth::OAuth2(ClientCredentials {
+            token_url: "http://127.0.0.1:9/oauth/token".into(),
+            client_id: "td-client".into(),
+            client_secret: SecretString::from("cs-SECRET-3"),
+            scope: None,
+            params: Vec::new(),
+            client_auth: ClientAuthentication::Basic,
+        });
+        let client = Client::new(target).expect("builds");
+        let shown = format!("{client:?} {client:#?}");
+        assert!(shown.contains("oauth2 client td-client"), "{shown}");
+        assert!(!shown.contains("SECRET"), "{shown}");
     }
 
     #[test]

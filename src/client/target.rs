@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
+use super::oauth::ClientCredentials;
+
 /// Default cap on a response body; larger answers are an error ("response too large"),
 /// never buffered whole. Far above any SCIM resource or page of a list, far below what
 /// would strain memory with several scenarios at once.
@@ -23,6 +25,9 @@ pub struct Target {
     pub timeout: Duration,
     /// Requests per second, spaced evenly (e.g. a vendor's documented 4/s).
     pub rate_limit: Option<NonZeroU32>,
+    /// Without `rate_limit`: after repeated 429 answers, find a rate the server accepts
+    /// (`adaptive`).
+    pub adapt_to_rate_limits: bool,
     /// Retries after the first attempt, for 429/503 and connection failures.
     pub max_retries: u32,
     pub accept_invalid_certs: bool,
@@ -39,6 +44,7 @@ impl Target {
             headers: Vec::new(),
             timeout: Duration::from_secs(30),
             rate_limit: None,
+            adapt_to_rate_limits: true,
             max_retries: 2,
             accept_invalid_certs: false,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
@@ -55,6 +61,7 @@ impl fmt::Debug for Target {
             .field("headers", &header_names)
             .field("timeout", &self.timeout)
             .field("rate_limit", &self.rate_limit)
+            .field("adapt_to_rate_limits", &self.adapt_to_rate_limits)
             .field("max_retries", &self.max_retries)
             .field("accept_invalid_certs", &self.accept_invalid_certs)
             .field("max_body_bytes", &self.max_body_bytes)
@@ -77,13 +84,15 @@ pub enum Auth {
         username: String,
         password: SecretString,
     },
+    /// A bearer token from an OAuth2 token endpoint, fetched while the client runs.
+    OAuth2(ClientCredentials),
 }
 
 impl Auth {
-    /// The `Authorization` header value, if any.
+    /// The `Authorization` header value, if any is known before the first request.
     pub(crate) fn header_value(&self) -> Option<String> {
         match self {
-            Auth::None => None,
+            Auth::None | Auth::OAuth2(_) => None,
             Auth::Bearer(token) => Some(format!("Bearer {}", token.expose_secret())),
             Auth::Basic { username, password } => Some(format!(
                 "Basic {}",
@@ -105,6 +114,8 @@ impl Auth {
                     pair,
                 ]
             }
+            // The tokens it issues are learnt by the redactor as they come.
+            Auth::OAuth2(credentials) => credentials.secrets(),
         }
     }
 }
@@ -121,12 +132,13 @@ impl fmt::Display for Auth {
             Auth::None => f.write_str("no auth"),
             Auth::Bearer(_) => f.write_str("bearer [REDACTED]"),
             Auth::Basic { username, .. } => write!(f, "basic {username}:[REDACTED]"),
+            Auth::OAuth2(credentials) => fmt::Display::fmt(credentials, f),
         }
     }
 }
 
 /// Standard base64 with padding (RFC 4648), for the Basic credentials.
-fn base64(input: &[u8]) -> String {
+pub(super) fn base64(input: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {

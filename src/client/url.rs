@@ -74,16 +74,17 @@ impl BaseUrl {
 
     /// True when `url` has the base's scheme, host and port and a path under its path.
     pub fn contains(&self, url: &Url) -> bool {
-        if url.scheme() != self.url.scheme()
-            || url.host_str().map(str::to_ascii_lowercase)
-                != self.url.host_str().map(str::to_ascii_lowercase)
-            || url.port_or_known_default() != self.url.port_or_known_default()
-        {
+        if !same_origin(url, &self.url) {
             return false;
         }
         let base = self.base_path();
         let path = url.path();
         base.is_empty() || path == base || path.starts_with(&format!("{base}/"))
+    }
+
+    /// True when `other` has this base's scheme, host and port.
+    pub fn same_origin(&self, other: &BaseUrl) -> bool {
+        same_origin(&other.url, &self.url)
     }
 
     /// A `Location` header resolved against the request URL; an error when it points
@@ -103,6 +104,12 @@ impl BaseUrl {
             ))
         }
     }
+}
+
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str().map(str::to_ascii_lowercase) == b.host_str().map(str::to_ascii_lowercase)
+        && a.port_or_known_default() == b.port_or_known_default()
 }
 
 /// `value` as one path segment (or one query value): every byte but the unreserved

@@ -19,8 +19,11 @@ pub struct ConfigFile {
     /// Extra request headers: a literal value or a secret reference.
     #[serde(default)]
     pub headers: BTreeMap<String, HeaderValue>,
-    /// A built-in profile name, or a profile file relative to the config file.
-    pub profile: Option<String>,
+    /// Built-in profile names or profile files relative to the config file, in the order
+    /// they apply: one (`profile: okta`), a list (`profile: [entra-id, talentech]`), or a
+    /// comma-separated list (`profile: entra-id,talentech`).
+    #[serde(default, deserialize_with = "profile_names")]
+    pub profile: ProfileNames,
     /// Scenario files or folders, relative to the config file, or `builtin:NAME`; added
     /// to the built-in suite unless `no_builtin`.
     #[serde(default)]
@@ -53,6 +56,32 @@ pub enum AuthConfig {
         username: String,
         password: SecretRef,
     },
+    /// OAuth2 client credentials: the bearer token comes from a token endpoint.
+    Oauth2(OAuth2Config),
+}
+
+/// `auth: { oauth2: ... }`: how to get a token with the client-credentials grant
+/// (RFC 6749 §4.4).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuth2Config {
+    pub token_url: String,
+    /// Not a secret, so it may be written here; a secret reference works too.
+    pub client_id: HeaderValue,
+    pub client_secret: SecretRef,
+    pub scope: Option<String>,
+    /// Extra form fields of the token request (a string, number or boolean each).
+    #[serde(default)]
+    pub params: BTreeMap<String, serde_json::Value>,
+    /// `basic` (the default) or `form`.
+    pub client_auth: Option<ClientAuthConfig>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientAuthConfig {
+    Basic,
+    Form,
 }
 
 /// Where a secret lives. A secret written into the file itself is refused, and the
@@ -104,6 +133,71 @@ impl DurationText {
     }
 }
 
+/// The profiles a config file names, and where: an unknown one is reported there.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProfileNames {
+    pub names: Vec<String>,
+    /// `FILE:LINE` of the `profile:` value, once the file is parsed.
+    pub at: String,
+    line: u64,
+}
+
+impl<const N: usize> PartialEq<[&str; N]> for ProfileNames {
+    fn eq(&self, other: &[&str; N]) -> bool {
+        self.names == other
+    }
+}
+
+fn profile_names<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<ProfileNames, D::Error> {
+    let spanned = serde_saphyr::Spanned::<OneOrMany>::deserialize(deserializer)?;
+    Ok(ProfileNames {
+        names: spanned.value.0,
+        at: String::new(),
+        line: spanned.referenced.line(),
+    })
+}
+
+/// One name, a comma-separated list, or a YAML list of names.
+struct OneOrMany(Vec<String>);
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(Names).map(OneOrMany)
+    }
+}
+
+struct Names;
+
+impl<'de> serde::de::Visitor<'de> for Names {
+    type Value = Vec<String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a profile name or file, a comma-separated list, or a list of them")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        Ok(split_names(text))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut names = Vec::new();
+        while let Some(text) = seq.next_element::<String>()? {
+            names.extend(split_names(&text));
+        }
+        Ok(names)
+    }
+}
+
+fn split_names(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum HeaderValue {
@@ -152,9 +246,10 @@ impl ConfigFile {
 
     /// Parses config text; `name` is used in error messages.
     pub fn parse(name: &str, text: &str) -> Result<Self, ConfigError> {
-        let config: ConfigFile = serde_saphyr::from_str(text)
+        let mut config: ConfigFile = serde_saphyr::from_str(text)
             .map_err(|e| ConfigError::Invalid(format!("{name}: {}", without_values(&e))))?;
         config.validate(name)?;
+        config.profile.at = format!("{name}:{}", config.profile.line);
         Ok(config)
     }
 
@@ -164,6 +259,20 @@ impl ConfigFile {
             Some(AuthConfig::Bearer { token }) => refs.push(("auth.bearer.token", token)),
             Some(AuthConfig::Basic { password, .. }) => {
                 refs.push(("auth.basic.password", password))
+            }
+            Some(AuthConfig::Oauth2(oauth)) => {
+                refs.push(("auth.oauth2.client_secret", &oauth.client_secret));
+                if let HeaderValue::Secret(id) = &oauth.client_id {
+                    refs.push(("auth.oauth2.client_id", id));
+                }
+                for (param, value) in &oauth.params {
+                    if !(value.is_string() || value.is_number() || value.is_boolean()) {
+                        return Err(ConfigError::Invalid(format!(
+                            "{name}: auth.oauth2.params.{param} must be a string, number or \
+                             boolean"
+                        )));
+                    }
+                }
             }
             None => {}
         }
@@ -196,13 +305,16 @@ impl ConfigFile {
             .iter_mut()
             .filter(|p| SuiteSource::parse(p).is_ok_and(|s| matches!(s, SuiteSource::Path(_))))
             .for_each(rebase);
-        // A profile that is not a built-in name is a file, found like the suites are.
-        if let Some(profile) = &mut self.profile
-            && !crate::profile::builtin_names().contains(&profile.as_str())
-        {
+        // A profile file is found like the suites are. A bare word that is no file is
+        // left as it is: most likely a misspelt built-in name, which the loader suggests.
+        for profile in &mut self.profile.names {
             let mut path = PathBuf::from(&*profile);
+            let bare_word = path.components().count() == 1 && path.extension().is_none();
             rebase(&mut path);
-            *profile = path.to_string_lossy().into_owned();
+            let misspelt = bare_word && !path.is_file();
+            if !crate::profile::builtin_names().contains(&profile.as_str()) && !misspelt {
+                *profile = path.to_string_lossy().into_owned();
+            }
         }
         let mut secret_refs: Vec<&mut SecretRef> = self
             .headers
@@ -215,6 +327,12 @@ impl ConfigFile {
         match &mut self.auth {
             Some(AuthConfig::Bearer { token }) => secret_refs.push(token),
             Some(AuthConfig::Basic { password, .. }) => secret_refs.push(password),
+            Some(AuthConfig::Oauth2(oauth)) => {
+                secret_refs.push(&mut oauth.client_secret);
+                if let HeaderValue::Secret(id) = &mut oauth.client_id {
+                    secret_refs.push(id);
+                }
+            }
             None => {}
         }
         for secret in secret_refs {
@@ -318,10 +436,86 @@ mod tests {
         std::fs::write(&path, "profile: acme.profile.yaml\n").unwrap();
         let config = ConfigFile::load(&path).unwrap();
         let expected = dir.path().join("acme.profile.yaml");
-        assert_eq!(config.profile.as_deref(), expected.to_str());
+        assert_eq!(config.profile.names, [expected.to_string_lossy()]);
         std::fs::write(&path, "profile: okta\n").unwrap();
         let config = ConfigFile::load(&path).unwrap();
-        assert_eq!(config.profile.as_deref(), Some("okta"));
+        assert_eq!(config.profile, ["okta"]);
+        // A misspelt name stays a name, so the error can suggest the built-in one;
+        // a bare file name that exists beside the config file is that file.
+        std::fs::write(&path, "profile: [oktaa, mine]\n").unwrap();
+        std::fs::write(dir.path().join("mine"), "").unwrap();
+        let config = ConfigFile::load(&path).unwrap();
+        let mine = dir.path().join("mine");
+        assert_eq!(config.profile.names[0], "oktaa");
+        assert_eq!(config.profile.names[1], mine.to_string_lossy());
+    }
+
+    #[test]
+    fn profiles_are_a_list_or_a_comma_separated_list_in_order() {
+        for text in [
+            "profile: [entra-id, talentech]\n",
+            "profile: entra-id, talentech\n",
+            "profile:\n  - entra-id\n  - talentech\n",
+        ] {
+            let config = ConfigFile::parse("t.yaml", text).unwrap();
+            assert_eq!(config.profile, ["entra-id", "talentech"], "{text}");
+        }
+        assert!(
+            ConfigFile::parse("t.yaml", "url: x\n")
+                .unwrap()
+                .profile
+                .names
+                .is_empty()
+        );
+        let config = ConfigFile::parse("t.yaml", "url: x\n\nprofile:\n  - okta\n").unwrap();
+        assert_eq!(
+            config.profile.at, "t.yaml:4",
+            "where an unknown one is reported"
+        );
+        let err = ConfigFile::parse("t.yaml", "profile: { name: okta }\n").unwrap_err();
+        assert!(err.to_string().contains("a profile name or file"), "{err}");
+    }
+
+    #[test]
+    fn oauth2_client_credentials_load_with_the_secret_by_reference() {
+        let config = ConfigFile::parse(
+            "t.yaml",
+            "auth:\n  oauth2:\n    token_url: https://acme.talkdeskid.com/oauth/token\n\
+             \x20   client_id: { env: TD_ID }\n    client_secret: { file: td-secret }\n\
+             \x20   scope: scim\n    params: { token_type: opaque, expires_in: 31556952 }\n\
+             \x20   client_auth: form\n",
+        )
+        .unwrap();
+        let Some(AuthConfig::Oauth2(oauth)) = config.auth else {
+            panic!("not oauth2: {:?}", config.auth);
+        };
+        assert!(
+            matches!(&oauth.client_id, HeaderValue::Secret(id) if id.env.as_deref() == Some("TD_ID"))
+        );
+        assert_eq!(oauth.client_secret.file, Some(PathBuf::from("td-secret")));
+        assert_eq!(oauth.params["expires_in"], serde_json::json!(31556952));
+        assert_eq!(oauth.client_auth, Some(ClientAuthConfig::Form));
+    }
+
+    #[test]
+    fn an_oauth2_client_secret_written_into_the_file_is_refused_unrepeated() {
+        let err = ConfigFile::parse(
+            "t.yaml",
+            "auth:\n  oauth2:\n    token_url: https://x/oauth/token\n    client_id: td\n\
+             \x20   client_secret: cs-s3cr3t\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("t.yaml") && err.contains("line"), "{err}");
+        assert!(!err.contains("s3cr3t"), "{err}");
+        let err = ConfigFile::parse(
+            "t.yaml",
+            "auth:\n  oauth2:\n    token_url: https://x\n    client_id: td\n\
+             \x20   client_secret: { env: S }\n    params: { a: [1] }\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("auth.oauth2.params.a"), "{err}");
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::scim::get_attr;
 use crate::vocabulary::Capability;
 
 use super::declared::{self, DeclaredSchemas};
+use super::nearby::Nearby;
 use super::{Capabilities, DeclaredAttributes};
 
 /// How many findings about odd /Schemas declarations are shown before the rest is counted.
@@ -65,6 +66,30 @@ pub enum DiscoveryError {
     NoAnswer(String),
     #[error("authentication refused: GET {path} answered {status}; check the token")]
     AuthRefused { path: &'static str, status: u16 },
+    /// Nothing at the URL answered like a SCIM service: every discovery document and
+    /// standard endpoint answered an error. `tried` names the nearby bases asked too.
+    #[error("no SCIM service at this URL ({}){}", .seen.join("; "), tried_words(.tried))]
+    NoScim {
+        seen: Vec<String>,
+        tried: Vec<String>,
+    },
+    /// The URL answered no SCIM, but a nearby base does.
+    #[error("{}; {answering} answers SCIM: rerun with --url {answering}", .here.seen_here())]
+    WrongBase {
+        here: Box<DiscoveryError>,
+        answering: String,
+    },
+    /// The URL answered no SCIM, and a nearby base refused the credentials.
+    #[error(
+        "{}; {base} refuses the credentials (GET /ServiceProviderConfig answered {status}): \
+         it may be the base URL, with a token for something else",
+        .here.seen_here()
+    )]
+    RefusedNearby {
+        here: Box<DiscoveryError>,
+        base: String,
+        status: u16,
+    },
     #[error(
         "not a SCIM endpoint: /ServiceProviderConfig, /ResourceTypes and /Schemas all \
          answered {status} with {content_type}, not JSON; check the base URL"
@@ -76,9 +101,80 @@ pub enum DiscoveryError {
     Unusable { seen: Vec<String> },
 }
 
+impl DiscoveryError {
+    /// The URL answered, but not as SCIM: a base URL off by a segment looks like this.
+    fn may_be_wrong_base(&self) -> bool {
+        matches!(
+            self,
+            DiscoveryError::NoScim { .. }
+                | DiscoveryError::NotScim { .. }
+                | DiscoveryError::AuthRefused { .. }
+        )
+    }
+}
+
+impl DiscoveryError {
+    /// What the URL itself answered, without advice: the advice comes from nearby.
+    fn seen_here(&self) -> String {
+        match self {
+            DiscoveryError::NoScim { seen, .. } => {
+                format!("no SCIM service at this URL ({})", seen.join("; "))
+            }
+            DiscoveryError::NotScim {
+                status,
+                content_type,
+            } => format!(
+                "not a SCIM endpoint: its discovery documents answered {status} with \
+                 {content_type}, not JSON"
+            ),
+            DiscoveryError::AuthRefused { path, status } => {
+                format!("authentication refused: GET {path} answered {status}")
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+fn tried_words(tried: &[String]) -> String {
+    if tried.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; no nearby base answers SCIM either (tried {}): check the base URL",
+            tried.join(", ")
+        )
+    }
+}
+
 /// Reads /ServiceProviderConfig, /ResourceTypes and /Schemas, and probes the standard
-/// endpoints that discovery leaves in doubt.
+/// endpoints that discovery leaves in doubt. When the URL answers no SCIM at all, the
+/// usual bases near it are asked (`nearby`), and the error names one that answers.
 pub async fn discover(client: &Client) -> Result<Discovered, DiscoveryError> {
+    match discover_here(client).await {
+        Err(here) if here.may_be_wrong_base() => {
+            Err(match (super::nearby::look_around(client).await, here) {
+                (Nearby::Answers(answering), here) => DiscoveryError::WrongBase {
+                    here: Box::new(here),
+                    answering,
+                },
+                // A nearby base that refuses the same credentials says nothing new.
+                (Nearby::Refuses { .. }, here @ DiscoveryError::AuthRefused { .. }) => here,
+                (Nearby::Refuses { base, status }, here) => DiscoveryError::RefusedNearby {
+                    here: Box::new(here),
+                    base,
+                    status,
+                },
+                (Nearby::Nothing { tried }, DiscoveryError::NoScim { seen, .. }) => {
+                    DiscoveryError::NoScim { seen, tried }
+                }
+                (Nearby::Nothing { .. }, here) => here,
+            })
+        }
+        other => other,
+    }
+}
+
+async fn discover_here(client: &Client) -> Result<Discovered, DiscoveryError> {
     let mut found = Discovered::default();
     let spc = fetch(client, "/ServiceProviderConfig").await?;
     match json_of(&spc) {
@@ -163,17 +259,20 @@ pub async fn discover(client: &Client) -> Result<Discovered, DiscoveryError> {
     }
     let first_request_unusable = probes.first().is_none_or(|(_, r)| unusable(r));
     if discovery.iter().all(|r| unusable(r)) && first_request_unusable {
-        let mut seen: Vec<String> = ["/ServiceProviderConfig", "/ResourceTypes", "/Schemas"]
-            .iter()
-            .zip(discovery)
-            .map(|(path, r)| format!("GET {path} {}", describe(r, client)))
-            .collect();
-        seen.extend(
-            probes
-                .iter()
-                .map(|(path, r)| format!("GET {path} {}", describe(r, client))),
-        );
-        return Err(DiscoveryError::Unusable { seen });
+        return Err(DiscoveryError::Unusable {
+            seen: what_was_seen(&discovery, &probes, client),
+        });
+    }
+    let answered_json = discovery
+        .iter()
+        .copied()
+        .chain(probes.iter().map(|(_, r)| r))
+        .any(|r| json_of(r).is_some());
+    if !answered_json {
+        return Err(DiscoveryError::NoScim {
+            seen: what_was_seen(&discovery, &probes, client),
+            tried: Vec::new(),
+        });
     }
     match json_of(&schemas).map(list_items) {
         Some(items) => found.schemas = items,
@@ -198,6 +297,21 @@ pub async fn discover(client: &Client) -> Result<Discovered, DiscoveryError> {
         ));
     }
     Ok(found)
+}
+
+/// `GET /Path answered N`, for each discovery request and probe in the order sent.
+fn what_was_seen(
+    discovery: &[&HttpResponse; 3],
+    probes: &[(&&str, HttpResponse)],
+    client: &Client,
+) -> Vec<String> {
+    ["/ServiceProviderConfig", "/ResourceTypes", "/Schemas"]
+        .iter()
+        .zip(discovery)
+        .map(|(path, r)| (*path, *r))
+        .chain(probes.iter().map(|(path, r)| (**path, r)))
+        .map(|(path, r)| format!("GET {path} {}", describe(r, client)))
+        .collect()
 }
 
 async fn fetch(client: &Client, path: &'static str) -> Result<HttpResponse, DiscoveryError> {

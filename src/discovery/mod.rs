@@ -5,6 +5,7 @@
 mod attributes;
 mod declared;
 mod fetch;
+mod nearby;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -90,6 +90,8 @@ fn check_failure(finding: &Finding) -> CheckFailure {
         location: finding.reference.clone(),
         rendered: finding.render(),
         request: finding.request.to_string(),
+        hint: None,
+        curl: None,
     }
 }
 
@@ -116,6 +118,8 @@ pub fn run_summary(
         leftovers: Vec::new(),
         strict,
         notices: Vec::new(),
+        baseline: None,
+        coverage: None,
     }
 }
 

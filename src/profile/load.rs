@@ -11,7 +11,7 @@ use crate::suite::yaml::{self, Node, NodeKind, Pos};
 use crate::vocabulary::{Loc, Severity, SourceFile};
 
 use super::client_rules::read_client_rules;
-use super::{Effect, Profile, Rule, RuleScope, builtin};
+use super::{Effect, Profile, Profiles, Rule, RuleScope, builtin};
 
 const TOP_KEYS: &[&str] = &[
     "name",
@@ -33,7 +33,8 @@ pub fn load(spec: &str) -> Result<Profile, String> {
     if path.is_file() {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read profile {spec}: {e}"))?;
-        return parse(spec, &text).map_err(|d| d.render(false));
+        return parse(spec, &text)
+            .map_err(|d| format!("profile file {spec} has errors:\n{}", d.render(false)));
     }
     let names = builtin::names();
     let hint = did_you_mean(spec, names.iter().copied())
@@ -43,6 +44,32 @@ pub fn load(spec: &str) -> Result<Profile, String> {
         "unknown profile '{spec}'{hint} (built-in: {}; or the path of a profile file)",
         names.join(", ")
     ))
+}
+
+/// The profiles `specs` name, in order; each spec may itself be a comma-separated list
+/// (`entra-id,talentech`). The error is ready to print.
+pub fn load_all<S: AsRef<str>>(specs: &[S]) -> Result<Profiles, String> {
+    let mut profiles = Vec::new();
+    for spec in specs.iter().flat_map(|spec| spec.as_ref().split(',')) {
+        let spec = spec.trim();
+        if spec.is_empty() {
+            continue;
+        }
+        let profile = load(spec)?;
+        if profiles.iter().any(|p: &Profile| p.name == profile.name) {
+            let alias = if spec == profile.name {
+                String::new()
+            } else {
+                format!(" (the second time as '{spec}')")
+            };
+            return Err(format!(
+                "profile '{}' is named twice{alias}; each profile applies once",
+                profile.name
+            ));
+        }
+        profiles.push(profile);
+    }
+    Ok(Profiles::new(profiles))
 }
 
 /// Parses profile text; `name` is how the file is shown in errors.

@@ -2,21 +2,22 @@
 //! severity of what an IdP needs, excludes what a product does not offer, and declares
 //! documented behaviour as known deviations (reported, never hidden). It can also set a
 //! default rate limit, and rules for client requests that the client judge checks.
+//! Several profiles compose (`compose`): they apply in order, a later one overriding.
 
 mod builtin;
 mod client_rules;
+mod compose;
 mod load;
 
 use std::num::NonZeroU32;
 
-use crate::plan::{Plan, Skip};
-use crate::result::SkipCause;
 use crate::suite::model::{Scenario, Suite};
 use crate::vocabulary::Severity;
 
 pub use builtin::names as builtin_names;
 pub use client_rules::{ClientCheck, ClientRule, ValueFormat};
-pub use load::{load, parse};
+pub use compose::{Decision, Decisions, Profiles};
+pub use load::{load, load_all, parse};
 
 #[derive(Debug, Clone)]
 pub struct Profile {
@@ -70,34 +71,6 @@ impl RuleScope {
 }
 
 impl Profile {
-    /// Applies every rule to the plan; later rules win over earlier ones. A scenario that
-    /// is already skipped (by `--skip-tag`) stays skipped with its own reason.
-    pub fn apply(&self, plan: &mut Plan) {
-        for planned in &mut plan.scenarios {
-            for rule in self
-                .rules
-                .iter()
-                .filter(|r| r.scope.matches(&planned.scenario))
-            {
-                match &rule.effect {
-                    Effect::Exclude(reason) => {
-                        if planned.skip.is_none() {
-                            planned.skip = Some(Skip::new(
-                                format!("excluded by profile {}: {reason}", self.name),
-                                SkipCause::Selection,
-                            ));
-                        }
-                    }
-                    Effect::Deviation(reason) => {
-                        planned.known_deviation =
-                            Some(format!("known behaviour ({} profile): {reason}", self.name));
-                    }
-                    Effect::Severity(severity) => planned.severity = *severity,
-                }
-            }
-        }
-    }
-
     /// Rules that match no scenario of the suite: most likely a typo in an id or tag.
     pub fn unmatched_rules<'a>(&'a self, suite: &Suite) -> Vec<&'a Rule> {
         self.rules

@@ -7,8 +7,9 @@ use anstyle::{AnsiColor, Color, Style};
 use indicatif::ProgressDrawTarget;
 
 use super::exchange::render_exchanges;
+use super::explain::Explanation;
 use super::progress::Progress;
-use super::text::{counts_line, human_duration, indent, rendered_failures, verdict_words};
+use super::text::{counts_line, human_duration, indent, verdict_words};
 use crate::printable::escape_controls;
 use crate::result::{
     Outcome, RootCause, RunEvent, RunInfo, RunSummary, ScenarioResult, Totals, Verdict,
@@ -16,7 +17,8 @@ use crate::result::{
 };
 use crate::vocabulary::Severity;
 
-/// How the console looks. Decided once, before the run, by [`ConsoleOptions::resolve`].
+/// How the console looks, decided once before the run (by the command line, from the
+/// terminal, CI and NO_COLOR).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ConsoleOptions {
     /// ANSI colours in the output.
@@ -25,61 +27,6 @@ pub struct ConsoleOptions {
     pub progress: bool,
     /// Show the transcript of failing and erroring scenarios.
     pub verbose: bool,
-}
-
-/// The facts the console options depend on, gathered by the caller, so the decision
-/// itself is a pure function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ConsoleFacts {
-    /// The console stream is a terminal.
-    pub is_terminal: bool,
-    /// Running under CI (`CI` set to anything but empty, `false` or `0`).
-    pub ci: bool,
-    /// `NO_COLOR` is set to a non-empty value (no-color.org).
-    pub no_color: bool,
-    /// `TERM=dumb`: no escape sequences at all.
-    pub dumb_terminal: bool,
-    /// `--no-progress`.
-    pub no_progress_flag: bool,
-    /// `--verbose`.
-    pub verbose_flag: bool,
-}
-
-impl ConsoleFacts {
-    /// Reads `CI`, `NO_COLOR` and `TERM` through `var` (the process environment in
-    /// `main`, a map in tests).
-    pub fn from_env(
-        is_terminal: bool,
-        var: &dyn Fn(&str) -> Option<String>,
-        no_progress_flag: bool,
-        verbose_flag: bool,
-    ) -> Self {
-        let ci = var("CI").is_some_and(|v| {
-            let v = v.trim();
-            !v.is_empty() && !v.eq_ignore_ascii_case("false") && v != "0"
-        });
-        ConsoleFacts {
-            is_terminal,
-            ci,
-            no_color: var("NO_COLOR").is_some_and(|v| !v.is_empty()),
-            dumb_terminal: var("TERM").is_some_and(|v| v == "dumb"),
-            no_progress_flag,
-            verbose_flag,
-        }
-    }
-}
-
-impl ConsoleOptions {
-    /// Colour only on a capable terminal without `NO_COLOR`; the progress bar only on a
-    /// capable terminal, outside CI, without `--no-progress`.
-    pub fn resolve(facts: &ConsoleFacts) -> Self {
-        let capable_terminal = facts.is_terminal && !facts.dumb_terminal;
-        ConsoleOptions {
-            color: capable_terminal && !facts.no_color,
-            progress: capable_terminal && !facts.ci && !facts.no_progress_flag,
-            verbose: facts.verbose_flag,
-        }
-    }
 }
 
 /// The last console line, which CI tooling reads: every outcome counted apart, in the
@@ -225,9 +172,8 @@ impl<W: Write> ConsoleReporter<W> {
             "scenarios"
         };
         let profile = info
-            .profile
-            .as_deref()
-            .map(|p| format!(" (profile {p})"))
+            .profiles_shown()
+            .map(|(word, names)| format!(" ({word} {names})"))
             .unwrap_or_default();
         format!(
             "{} {planned} {noun} against {}{profile}\n",
@@ -297,6 +243,8 @@ pub(crate) fn scenario_text(result: &ScenarioResult, options: &ConsoleOptions) -
     );
     let mut out = format!("{status} {time} {}", result.id);
     let mut details = String::new();
+    // What to fix comes first; the scenario's code frames only with --verbose.
+    let explained = |result, failures| Explanation::of(result, failures).text(options.verbose);
 
     match &result.outcome {
         Outcome::Pass => {}
@@ -304,15 +252,15 @@ pub(crate) fn scenario_text(result: &ScenarioResult, options: &ConsoleOptions) -
             if result.severity != Severity::Must {
                 out.push_str(&format!(" ({})", result.severity.as_str()));
             }
-            details.push_str(&rendered_failures(failures));
+            details.push_str(&explained(result, failures));
         }
         Outcome::Deviation { failures, reason } => {
             details.push_str(&format!("known deviation: {reason}\n"));
-            details.push_str(&rendered_failures(failures));
+            details.push_str(&explained(result, failures));
         }
         Outcome::Warn { failures } => {
             out.push_str(&format!(" ({})", result.severity.as_str()));
-            details.push_str(&rendered_failures(failures));
+            details.push_str(&explained(result, failures));
         }
         Outcome::Skip { reason, .. } => out.push_str(&format!(": {}", escape_controls(reason))),
         Outcome::Error { message } => details.push_str(message),
@@ -321,7 +269,7 @@ pub(crate) fn scenario_text(result: &ScenarioResult, options: &ConsoleOptions) -
             failures,
         } => {
             details.push_str(&format!("blocked: {precondition}\n"));
-            details.push_str(&rendered_failures(failures));
+            details.push_str(&explained(result, failures));
         }
     }
     for note in &result.notes {
@@ -385,8 +333,8 @@ pub(crate) fn summary_text(
     let mut row = |label: &str, value: String| out.push_str(&format!("  {label:<11} {value}\n"));
 
     row("target", info.target_url.clone());
-    if let Some(profile) = &info.profile {
-        row("profile", profile.clone());
+    if let Some((word, names)) = info.profiles_shown() {
+        row(word, names);
     }
     row("run id", info.run_id.clone());
     row("time", human_duration(summary.duration));
@@ -526,122 +474,7 @@ fn cause_line(cause: &RootCause) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
-
-    fn facts() -> ConsoleFacts {
-        ConsoleFacts {
-            is_terminal: true,
-            ..ConsoleFacts::default()
-        }
-    }
-
-    #[test]
-    fn a_terminal_gets_colour_and_a_progress_bar() {
-        let options = ConsoleOptions::resolve(&facts());
-        assert!(options.color && options.progress && !options.verbose);
-    }
-
-    #[test]
-    fn a_pipe_gets_neither_colour_nor_progress() {
-        let options = ConsoleOptions::resolve(&ConsoleFacts {
-            is_terminal: false,
-            verbose_flag: true,
-            ..ConsoleFacts::default()
-        });
-        assert_eq!(
-            options,
-            ConsoleOptions {
-                color: false,
-                progress: false,
-                verbose: true
-            }
-        );
-    }
-
-    #[test]
-    fn ci_keeps_colour_on_a_terminal_but_drops_the_progress_bar() {
-        let options = ConsoleOptions::resolve(&ConsoleFacts {
-            ci: true,
-            ..facts()
-        });
-        assert!(options.color && !options.progress);
-    }
-
-    #[test]
-    fn no_color_drops_colour_but_keeps_the_progress_bar() {
-        let options = ConsoleOptions::resolve(&ConsoleFacts {
-            no_color: true,
-            ..facts()
-        });
-        assert!(!options.color && options.progress);
-    }
-
-    #[test]
-    fn no_progress_flag_drops_only_the_progress_bar() {
-        let options = ConsoleOptions::resolve(&ConsoleFacts {
-            no_progress_flag: true,
-            ..facts()
-        });
-        assert!(options.color && !options.progress);
-    }
-
-    #[test]
-    fn a_dumb_terminal_gets_plain_lines() {
-        let options = ConsoleOptions::resolve(&ConsoleFacts {
-            dumb_terminal: true,
-            ..facts()
-        });
-        assert!(!options.color && !options.progress);
-    }
-
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |name| map.get(name).cloned()
-    }
-
-    #[test]
-    fn ci_counts_when_set_to_anything_but_empty_false_or_zero() {
-        for (value, expected) in [
-            ("true", true),
-            ("1", true),
-            ("woodpecker", true),
-            ("", false),
-            ("false", false),
-            ("FALSE", false),
-            ("0", false),
-        ] {
-            let facts = ConsoleFacts::from_env(true, &env(&[("CI", value)]), false, false);
-            assert_eq!(facts.ci, expected, "CI={value:?}");
-        }
-        assert!(!ConsoleFacts::from_env(true, &env(&[]), false, false).ci);
-    }
-
-    #[test]
-    fn no_color_counts_only_when_non_empty() {
-        assert!(ConsoleFacts::from_env(true, &env(&[("NO_COLOR", "1")]), false, false).no_color);
-        assert!(!ConsoleFacts::from_env(true, &env(&[("NO_COLOR", "")]), false, false).no_color);
-    }
-
-    #[test]
-    fn term_dumb_is_detected_and_flags_pass_through() {
-        let facts = ConsoleFacts::from_env(false, &env(&[("TERM", "dumb")]), true, true);
-        assert_eq!(
-            facts,
-            ConsoleFacts {
-                is_terminal: false,
-                ci: false,
-                no_color: false,
-                dumb_terminal: true,
-                no_progress_flag: true,
-                verbose_flag: true,
-            }
-        );
-    }
 
     #[test]
     fn final_line_counts_every_outcome_apart() {

@@ -12,8 +12,8 @@ use serde::Serialize;
 use super::ReportError;
 use super::output::write_atomic_with;
 use crate::result::{
-    CheckFailure, Exchange, Leftover, Outcome, RootCause, RunSummary, ScenarioResult, SkipCause,
-    SkipGroup, Totals, Verdict, root_causes, skip_groups,
+    BaselineComparison, CheckFailure, Coverage, Exchange, Leftover, Outcome, RootCause, RunSummary,
+    ScenarioResult, SkipCause, SkipGroup, Totals, Verdict, root_causes, skip_groups,
 };
 
 /// The `format` field of every document this version writes.
@@ -28,8 +28,15 @@ struct Document<'a> {
     skipped_by_reason: Vec<SkipGroup>,
     root_causes: Vec<Cause<'a>>,
     notices: &'a [String],
+    /// With `--baseline`: new failures, known ones, fixed ones and changed skips.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<&'a BaselineComparison>,
     /// What the run itself (its decoys), not a scenario, left on the target.
     leftovers: &'a [Leftover],
+    /// RFC sections with server requirements that bind the target, and how many the
+    /// run judged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coverage: Option<Coverage>,
     scenarios: Vec<Scenario<'a>>,
 }
 
@@ -52,7 +59,9 @@ struct CauseScenario<'a> {
 struct Run<'a> {
     id: &'a str,
     target_url: &'a str,
-    profile: Option<&'a str>,
+    /// The profiles joined with ", " (kept for readers of one profile), and as a list.
+    profile: Option<String>,
+    profiles: &'a [String],
     tool_version: &'a str,
     started_at: &'a str,
     duration_ms: u64,
@@ -132,6 +141,12 @@ struct Failure<'a> {
     actual: &'a str,
     location: &'a str,
     rendered: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<&'a str>,
+    /// A `curl` command that sends the failing request again (secrets as `$SCIM_*`
+    /// shell variables).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    curl: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -248,7 +263,8 @@ fn document<'a>(summary: &'a RunSummary, causes: &'a [RootCause]) -> Document<'a
         run: Run {
             id: &info.run_id,
             target_url: &info.target_url,
-            profile: info.profile.as_deref(),
+            profile: info.profiles_shown().map(|(_, names)| names),
+            profiles: &info.profiles,
             tool_version: &info.tool_version,
             started_at: &info.started_at,
             duration_ms: millis(summary.duration),
@@ -273,7 +289,9 @@ fn document<'a>(summary: &'a RunSummary, causes: &'a [RootCause]) -> Document<'a
         skipped_by_reason: skip_groups(&summary.results),
         root_causes: causes.iter().map(cause).collect(),
         notices: &summary.notices,
+        baseline: summary.baseline.as_ref(),
         leftovers: &summary.leftovers,
+        coverage: summary.coverage,
         scenarios: summary.results.iter().map(scenario).collect(),
     }
 }
@@ -347,6 +365,8 @@ fn failure(f: &CheckFailure) -> Failure<'_> {
         actual: &f.actual,
         location: &f.location,
         rendered: &f.rendered,
+        hint: f.hint.as_deref(),
+        curl: f.curl.as_deref(),
     }
 }
 

@@ -15,10 +15,9 @@ use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, Te
 
 use super::ReportError;
 use super::exchange::render_exchanges;
+use super::explain::Explanation;
 use super::output::write_atomic;
-use super::text::{
-    collapse_whitespace, counts_line, failures_summary, rendered_failures, truncate_chars,
-};
+use super::text::{collapse_whitespace, counts_line, failures_summary, truncate_chars};
 use crate::result::{Outcome, RunSummary, ScenarioResult, Totals, Verdict};
 
 /// The `type` of a `<failure>`: a conformance check did not hold.
@@ -90,8 +89,8 @@ fn test_suite(area: &str, summary: &RunSummary) -> TestSuite {
         .extra
         .insert("timestamp".into(), info.started_at.as_str().into());
     suite.add_property(Property::new("target-url", &info.target_url));
-    if let Some(profile) = &info.profile {
-        suite.add_property(Property::new("profile", profile));
+    if let Some((_, names)) = info.profiles_shown() {
+        suite.add_property(Property::new("profile", &names));
     }
     suite.add_property(Property::new("tool-version", &info.tool_version));
     suite.add_property(Property::new("run-id", &info.run_id));
@@ -115,6 +114,11 @@ fn test_suite(area: &str, summary: &RunSummary) -> TestSuite {
     suite
 }
 
+/// What failed and how to reproduce it, then the code frames of the scenario YAML.
+fn explained(result: &ScenarioResult, failures: &[crate::result::CheckFailure]) -> String {
+    Explanation::of(result, failures).text(true)
+}
+
 fn test_case(result: &ScenarioResult, strict: bool) -> TestCase {
     let required = result.is_required(strict);
     let status = match &result.outcome {
@@ -126,7 +130,7 @@ fn test_case(result: &ScenarioResult, strict: bool) -> TestCase {
             status
                 .set_message(failures_summary(failures))
                 .set_type(FAILURE_TYPE)
-                .set_description(rendered_failures(failures));
+                .set_description(explained(result, failures));
             status
         }
         Outcome::Error { message } if required => {
@@ -148,7 +152,7 @@ fn test_case(result: &ScenarioResult, strict: bool) -> TestCase {
                     200,
                 ))
                 .set_type(BLOCKED_TYPE)
-                .set_description(rendered_failures(failures));
+                .set_description(explained(result, failures));
             status
         }
         Outcome::Error { message } => {
@@ -192,16 +196,16 @@ fn test_case(result: &ScenarioResult, strict: bool) -> TestCase {
         Outcome::Deviation { failures, reason } => {
             case.add_property(Property::new("deviation", reason));
             case.set_system_out(format!(
-                "known deviation: {reason}\n\n{}\n",
-                rendered_failures(failures)
+                "known deviation: {reason}\n\n{}",
+                explained(result, failures)
             ));
         }
         Outcome::Warn { failures } => {
             case.add_property(Property::new("warning", failures_summary(failures)));
             case.set_system_out(format!(
-                "warning ({} check failed; it does not fail the run)\n\n{}\n",
+                "warning ({} check failed; it does not fail the run)\n\n{}",
                 result.severity.as_str(),
-                rendered_failures(failures)
+                explained(result, failures)
             ));
         }
         Outcome::Fail { .. } | Outcome::Error { .. } | Outcome::Blocked { .. }

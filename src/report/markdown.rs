@@ -6,8 +6,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::ReportError;
+use super::explain::{Explanation, ResponseExcerpt, reproduce_label, request_line};
 use super::output::write_atomic;
-use super::text::verdict_words;
+use super::text::{one_line, verdict_words};
 use crate::printable::escape_controls;
 use crate::result::{
     CheckFailure, Outcome, RunSummary, ScenarioResult, Totals, Verdict, root_causes, skip_groups,
@@ -23,11 +24,19 @@ pub fn markdown_string(summary: &RunSummary) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# scimcheck: {}\n", inline(&info.target_url));
     let mut facts = vec![format!("run `{}`", info.run_id)];
-    if let Some(profile) = &info.profile {
-        facts.push(format!("profile `{profile}`"));
+    if let Some((word, names)) = info.profiles_shown() {
+        facts.push(format!("{word} `{names}`"));
     }
     facts.push(format!("{} ms", summary.duration.as_millis()));
     facts.push(format!("scimcheck {}", info.tool_version));
+    if let Some(coverage) = &summary.coverage {
+        facts.push(format!(
+            "requirement coverage {} % ({} of {} RFC sections)",
+            coverage.percent(),
+            coverage.judged,
+            coverage.total
+        ));
+    }
     if summary.interrupted {
         let reason = summary
             .stop
@@ -158,17 +167,21 @@ fn section(out: &mut String, heading: &str, summary: &RunSummary, wanted: fn(&Ou
             inline(&result.title)
         );
         match &result.outcome {
-            Outcome::Fail { failures } | Outcome::Warn { failures } => fenced(out, failures),
+            Outcome::Fail { failures } | Outcome::Warn { failures } => {
+                explained(out, result, failures, true)
+            }
             Outcome::Blocked {
                 precondition,
                 failures,
             } => {
                 let _ = writeln!(out, "  - blocked: {}", inline(precondition));
-                fenced(out, failures);
+                // Many scenarios share a setup step: the request and the command say
+                // enough, the answer and the code frames are in the other reports.
+                explained(out, result, failures, false);
             }
             Outcome::Deviation { failures, reason } => {
                 let _ = writeln!(out, "  - {}", inline(reason));
-                fenced(out, failures);
+                explained(out, result, failures, true);
             }
             Outcome::Skip { reason, .. } => {
                 let _ = writeln!(out, "  - {}", inline(reason));
@@ -187,19 +200,99 @@ fn section(out: &mut String, heading: &str, summary: &RunSummary, wanted: fn(&Ou
     }
 }
 
-/// The rendered failures in one code block, fenced with more backticks than they hold.
-fn fenced(out: &mut String, failures: &[CheckFailure]) {
+/// What failed, the rules with links to their sections, the request, the answer, and
+/// the command to send it again; the scenario's code frames folded away last. Without
+/// `full`, the answer and the code frames are left out.
+fn explained(out: &mut String, result: &ScenarioResult, failures: &[CheckFailure], full: bool) {
     if failures.is_empty() {
         return;
     }
-    let text: Vec<&str> = failures.iter().map(|f| f.rendered.as_str()).collect();
-    let text = escape_controls(&text.join("\n\n")).into_owned();
-    let fence = "`".repeat(longest_backtick_run(&text).max(2) + 1);
-    let _ = writeln!(out, "\n  {fence}text");
-    for line in text.lines() {
-        let _ = writeln!(out, "  {line}");
+    let explanation = Explanation::of(result, failures);
+    for check in explanation.steps.iter().flat_map(|s| &s.checks) {
+        let _ = writeln!(out, "  - {}", inline(&one_line(check)));
+        if let Some(hint) = &check.hint {
+            let _ = writeln!(out, "    - hint: {}", inline(hint));
+        }
     }
-    let _ = writeln!(out, "  {fence}\n");
+    for citation in &explanation.citations {
+        let source = match &citation.url {
+            Some(url) => format!("[{}]({url})", inline(&citation.source)),
+            None => inline(&citation.source),
+        };
+        match &citation.text {
+            Some(text) => {
+                let _ = writeln!(out, "  - rule: {source}: {}", inline(text));
+            }
+            None => {
+                let _ = writeln!(out, "  - rule: {source}");
+            }
+        }
+    }
+    for step in &explanation.steps {
+        if let Some(exchange) = step.exchange {
+            let response = step.response();
+            let _ = writeln!(out, "  - request: {}", inline(&request_line(exchange)));
+            let _ = writeln!(out, "  - response: {}", inline(&response.status_line));
+            if full {
+                answer(out, &response);
+            }
+        }
+        if let Some(curl) = step.curl {
+            let _ = writeln!(out, "  - {}:", reproduce_label(curl));
+            fenced(out, "    ", "sh", curl);
+        }
+    }
+    let frames: Vec<&str> = explanation
+        .steps
+        .iter()
+        .flat_map(|s| &s.checks)
+        .map(|c| c.rendered.trim_end())
+        .filter(|r| !r.is_empty())
+        .collect();
+    let locations = explanation.locations().join(", ");
+    if frames.is_empty() || !full {
+        if !locations.is_empty() {
+            let _ = writeln!(out, "  - scenario: {}", inline(&locations));
+        }
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "  <details><summary>scenario source: {}</summary>",
+        inline(&locations)
+    );
+    fenced(out, "  ", "text", &frames.join("\n\n"));
+    out.push_str("  </details>\n\n");
+}
+
+/// The headers and body excerpt of an answer, in a code block.
+fn answer(out: &mut String, response: &ResponseExcerpt) {
+    let mut shown: Vec<String> = response
+        .headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}"))
+        .collect();
+    if let Some(body) = &response.body {
+        shown.push(body.text.clone());
+        if let Some(left_out) = &body.left_out {
+            shown.push(format!("({left_out})"));
+        }
+    }
+    if !shown.is_empty() {
+        fenced(out, "    ", "text", &shown.join("\n"));
+    }
+}
+
+/// `text` in a code block of the list item above (`indent`: that item's content
+/// column), fenced with more backticks than it holds.
+fn fenced(out: &mut String, indent: &str, language: &str, text: &str) {
+    let text = escape_controls(text).into_owned();
+    let fence = "`".repeat(longest_backtick_run(&text).max(2) + 1);
+    let _ = writeln!(out, "\n{indent}{fence}{language}");
+    for line in text.lines() {
+        let _ = writeln!(out, "{indent}{line}");
+    }
+    let _ = writeln!(out, "{indent}{fence}\n");
 }
 
 fn longest_backtick_run(text: &str) -> usize {

@@ -4,8 +4,12 @@
 //! file writers take the finished `RunSummary`. Exchanges arrive already redacted and are
 //! written as they are.
 
+mod baseline;
+pub mod citation;
 pub mod console;
+pub mod diff;
 pub mod exchange;
+pub mod explain;
 pub mod html;
 pub mod json;
 pub mod junit;
@@ -18,7 +22,9 @@ pub mod transcript;
 use std::io;
 use std::path::PathBuf;
 
-pub use console::{ConsoleFacts, ConsoleOptions, ConsoleReporter, final_line};
+pub use baseline::{read_baseline, read_report};
+pub use citation::{Citation, cite};
+pub use console::{ConsoleOptions, ConsoleReporter, final_line};
 pub use exchange::render_exchange;
 pub use html::{html_string, write_html};
 pub use json::{FORMAT as JSON_FORMAT, json_string, write_json};

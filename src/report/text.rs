@@ -27,23 +27,6 @@ pub(crate) fn failures_summary(failures: &[CheckFailure]) -> String {
     }
 }
 
-/// All rendered failures, separated by blank lines; a failure with no rendering falls
-/// back to its location and one-line summary.
-pub(crate) fn rendered_failures(failures: &[CheckFailure]) -> String {
-    failures
-        .iter()
-        .map(|f| {
-            let rendered = f.rendered.trim_end();
-            if rendered.is_empty() {
-                format!("{}: {}", f.location, one_line(f))
-            } else {
-                rendered.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n\n")
-}
-
 /// The counts of every outcome in one line, the same words in every report:
 /// `3 passed, 1 failed, 2 warned, 1 deviated, 4 skipped, 0 errored, 1 blocked`.
 /// Each outcome is counted apart: a deviation is not a pass, an error is not a failure.
@@ -121,6 +104,8 @@ mod tests {
             location: "core/users.yaml:12:7".into(),
             rendered: String::new(),
             request: "POST /Users".into(),
+            hint: None,
+            curl: None,
         }
     }
 
@@ -147,14 +132,6 @@ mod tests {
         assert_eq!(
             failures_summary(&all),
             "create: status: expected 1, got 2 (and 2 more)"
-        );
-    }
-
-    #[test]
-    fn a_failure_without_rendering_falls_back_to_its_location() {
-        assert_eq!(
-            rendered_failures(&[failure("201", "500")]),
-            "core/users.yaml:12:7: create: status: expected 201, got 500"
         );
     }
 

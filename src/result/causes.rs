@@ -150,6 +150,8 @@ mod tests {
             location: String::new(),
             rendered: String::new(),
             request: request.into(),
+            hint: None,
+            curl: None,
         }
     }
 

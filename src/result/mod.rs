@@ -9,10 +9,17 @@ use serde::Serialize;
 
 use crate::vocabulary::Severity;
 
+mod baseline;
 mod causes;
+mod coverage;
 mod verdict;
 
+pub use baseline::{
+    Baseline, BaselineComparison, Change, Changes, NewFailure, RunRecord, ScenarioRecord,
+    check_name, named,
+};
 pub use causes::{RootCause, root_causes};
+pub use coverage::Coverage;
 pub use verdict::{SkipGroup, Verdict, VerdictStatus, skip_groups};
 
 /// One HTTP request/response pair as sent and received, with secrets already redacted.
@@ -143,6 +150,12 @@ pub struct CheckFailure {
     /// The request of the step as the scenario writes it, `GET /Users/{{ user }}`:
     /// the same in every scenario that makes it, so failures group by root cause.
     pub request: String,
+    /// What the check's author adds for the reader (`the body checks of this step were
+    /// not evaluated`); also part of `rendered`.
+    pub hint: Option<String>,
+    /// A `curl` command that sends the failing step's request again, secrets as shell
+    /// variables (`$SCIM_TOKEN`), already redacted; None when no request was sent.
+    pub curl: Option<String>,
 }
 
 /// Why a run stopped before its end, and the exit code that says so.
@@ -205,12 +218,26 @@ pub fn failure_fails_run(severity: Severity, strict: bool) -> bool {
 #[derive(Debug, Clone, Serialize)]
 pub struct RunInfo {
     pub target_url: String,
-    pub profile: Option<String>,
+    /// The profiles the run applied, in the order they applied.
+    pub profiles: Vec<String>,
     pub tool_version: String,
     /// The prefix of every generated value, so data of this run is recognisable.
     pub run_id: String,
     /// RFC 3339 start time.
     pub started_at: String,
+}
+
+impl RunInfo {
+    /// The profiles as reports name them (`okta`, `entra-id, talentech`), with the word
+    /// for one or several; `None` without a profile.
+    pub fn profiles_shown(&self) -> Option<(&'static str, String)> {
+        let word = match self.profiles.len() {
+            0 => return None,
+            1 => "profile",
+            _ => "profiles",
+        };
+        Some((word, self.profiles.join(", ")))
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -290,6 +317,13 @@ pub struct RunSummary {
     /// Facts about the run as a whole that every report repeats: discovery gaps and the
     /// endpoints probed instead, scenarios re-run alone after 5xx answers under load.
     pub notices: Vec<String>,
+    /// With `--baseline`: this run compared with the earlier one. Only failures that are
+    /// not in the baseline fail the run.
+    pub baseline: Option<BaselineComparison>,
+    /// How much of the requirement catalog that binds the target the run judged; None
+    /// where nothing measured it (a judged client, a summary built by hand).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
 }
 
 impl RunSummary {

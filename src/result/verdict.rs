@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Outcome, RunSummary, ScenarioResult, SkipCause, Totals};
+use super::{BaselineComparison, Outcome, RunSummary, ScenarioResult, SkipCause, Totals, named};
 use crate::exit;
 
 /// How a run ended, in one word.
@@ -90,17 +90,22 @@ impl Verdict {
             };
         }
         let mut reasons = Vec::new();
-        if totals.failed > 0 {
-            reasons.push(if totals.failed == 1 {
+        match &summary.baseline {
+            None if totals.failed > 0 => reasons.push(if totals.failed == 1 {
                 "1 failure fails the run".to_owned()
             } else {
                 format!("{} failures fail the run", totals.failed)
-            });
+            }),
+            None => {}
+            Some(baseline) => reasons.extend(baseline_reasons(baseline)),
         }
-        if let Some(shortfall) = coverage_shortfall(results, &totals) {
-            reasons.push(shortfall);
-        }
-        if !reasons.is_empty() {
+        let fails = match &summary.baseline {
+            None => totals.failed > 0,
+            Some(baseline) => !baseline.changes.new_failures.is_empty(),
+        };
+        let shortfall = coverage_shortfall(results, &totals);
+        if fails || shortfall.is_some() {
+            reasons.extend(shortfall);
             return Verdict {
                 status: VerdictStatus::Failed,
                 exit_code: exit::CONFORMANCE_FAILURE,
@@ -123,13 +128,17 @@ impl Verdict {
             if blocked > 0 {
                 parts.push(format!("{blocked} blocked"));
             }
+            reasons.insert(
+                0,
+                format!(
+                    "nothing required failed, but {} left required scenarios unjudged",
+                    parts.join(" and ")
+                ),
+            );
             return Verdict {
                 status: VerdictStatus::Incomplete,
                 exit_code: exit::INCOMPLETE,
-                reasons: vec![format!(
-                    "nothing required failed, but {} left required scenarios unjudged",
-                    parts.join(" and ")
-                )],
+                reasons,
             };
         }
         if totals.warnings > 0 {
@@ -145,6 +154,32 @@ impl Verdict {
             reasons,
         }
     }
+}
+
+/// With a baseline, what fails the run is what it did not have: the new failures by id,
+/// then how many known ones are let through.
+fn baseline_reasons(baseline: &BaselineComparison) -> Vec<String> {
+    let changes = &baseline.changes;
+    let mut reasons = Vec::new();
+    let new = changes.new_failures.len();
+    if new > 0 {
+        reasons.push(format!(
+            "{} not in the baseline {} the run: {}",
+            plural(new, "failure", "failures"),
+            if new == 1 { "fails" } else { "fail" },
+            named(changes.new_failures.iter().map(|f| f.id.as_str()))
+        ));
+    }
+    let known = changes.known_failures.len();
+    if known > 0 {
+        reasons.push(format!(
+            "{} already in the baseline {} {} not fail the run",
+            plural(known, "failure", "failures"),
+            baseline.file,
+            if known == 1 { "does" } else { "do" }
+        ));
+    }
+    reasons
 }
 
 /// No silent pass: when less than half of what the target's own declarations allow was
@@ -237,7 +272,7 @@ mod tests {
         RunSummary {
             info: RunInfo {
                 target_url: String::new(),
-                profile: None,
+                profiles: Vec::new(),
                 tool_version: String::new(),
                 run_id: String::new(),
                 started_at: String::new(),
@@ -250,6 +285,8 @@ mod tests {
             leftovers: vec![],
             strict: false,
             notices: vec![],
+            baseline: None,
+            coverage: None,
         }
     }
 
@@ -269,6 +306,8 @@ mod tests {
             location: String::new(),
             rendered: String::new(),
             request: "POST /Users".into(),
+            hint: None,
+            curl: None,
         }]
     }
 
@@ -347,6 +386,44 @@ mod tests {
         assert_eq!(
             verdict.reasons,
             ["only 4 of 10 runnable scenarios were judged (6 skipped: Discovery)"]
+        );
+    }
+
+    #[test]
+    fn with_a_baseline_only_new_failures_fail_the_run() {
+        use crate::result::{Baseline, BaselineComparison, RunRecord};
+        let failing = |id: &str| {
+            result(
+                id,
+                Severity::Must,
+                Outcome::Fail {
+                    failures: failure(),
+                },
+            )
+        };
+        let earlier = vec![failing("old"), result("new", Severity::Must, Outcome::Pass)];
+        let baseline = Baseline {
+            file: "before.json".into(),
+            record: RunRecord::of(&earlier),
+        };
+        let mut same = summary(vec![
+            failing("old"),
+            result("new", Severity::Must, Outcome::Pass),
+        ]);
+        same.baseline = Some(BaselineComparison::of(&baseline, &same.results));
+        let verdict = Verdict::of(&same);
+        assert_eq!(verdict.status, VerdictStatus::Passed);
+        assert_eq!(
+            verdict.reasons,
+            ["1 failure already in the baseline before.json does not fail the run"]
+        );
+        let mut worse = summary(vec![failing("old"), failing("new")]);
+        worse.baseline = Some(BaselineComparison::of(&baseline, &worse.results));
+        let verdict = Verdict::of(&worse);
+        assert_eq!(verdict.exit_code, exit::CONFORMANCE_FAILURE);
+        assert_eq!(
+            verdict.reasons[0],
+            "1 failure not in the baseline fails the run: new"
         );
     }
 

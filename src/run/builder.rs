@@ -19,8 +19,8 @@ use crate::check::SchemaSet;
 use crate::client::{Auth, Client, Target};
 use crate::discovery::{self, Capabilities, Discovered};
 use crate::plan::Plan;
-use crate::profile::Profile;
-use crate::result::{RunEvent, RunInfo, RunSummary};
+use crate::profile::Profiles;
+use crate::result::{Coverage, RunEvent, RunInfo, RunSummary};
 use crate::vocabulary::Capability;
 
 /// Why a run could not be assembled or started.
@@ -103,8 +103,8 @@ pub struct RunBuilder {
     plan: Plan,
     connection: Connection,
     discovery: DiscoveryMode,
-    profile: Option<String>,
-    /// The profile's request rate, for a target that sets none.
+    profiles: Vec<String>,
+    /// The profiles' request rate, for a target that sets none.
     profile_rate: Option<NonZeroU32>,
     options: ExecuteOptions,
     events: Option<UnboundedSender<RunEvent>>,
@@ -117,7 +117,7 @@ impl RunBuilder {
             plan,
             connection: Connection::None,
             discovery: DiscoveryMode::Read,
-            profile: None,
+            profiles: Vec::new(),
             profile_rate: None,
             options: ExecuteOptions {
                 jobs: 1,
@@ -141,15 +141,13 @@ impl RunBuilder {
         self
     }
 
-    /// Applies `profile` to the plan (severities, exclusions, known deviations), names
-    /// it in the reports, and lends its request rate to a target that sets none.
-    pub fn profile(mut self, profile: Option<&Profile>) -> Self {
-        let Some(profile) = profile else {
-            return self;
-        };
-        profile.apply(&mut self.plan);
-        self.profile_rate = profile.rate_limit;
-        self.profile = Some(profile.name.clone());
+    /// Applies `profiles` in order to the plan (severities, exclusions, known
+    /// deviations), names them in the reports, and lends their lowest request rate to a
+    /// target that sets none.
+    pub fn profiles(mut self, profiles: &Profiles) -> Self {
+        profiles.apply(&mut self.plan);
+        self.profile_rate = profiles.rate_limit().map(|(rate, _)| rate);
+        self.profiles = profiles.names();
         self
     }
 
@@ -167,6 +165,12 @@ impl RunBuilder {
     /// Leaves what the run created on the target (no cleanup).
     pub fn keep(mut self, keep: bool) -> Self {
         self.options.keep = keep;
+        self
+    }
+
+    /// An earlier run's failures: only failures not among them fail this run.
+    pub fn baseline(mut self, baseline: Option<crate::result::Baseline>) -> Self {
+        self.options.baseline = baseline;
         self
     }
 
@@ -255,7 +259,8 @@ impl RunBuilder {
             has_credentials,
             schemas,
             discovery: self.discovery,
-            profile: self.profile,
+            profiles: self.profiles,
+            capabilities: None,
             options: self.options,
             events: self.events,
         })
@@ -270,7 +275,9 @@ pub struct Run {
     has_credentials: bool,
     schemas: SchemaSet,
     discovery: DiscoveryMode,
-    profile: Option<String>,
+    profiles: Vec<String>,
+    /// What discovery found the target has, for the coverage figure.
+    capabilities: Option<Capabilities>,
     options: ExecuteOptions,
     events: Option<UnboundedSender<RunEvent>>,
 }
@@ -299,6 +306,13 @@ impl Run {
             DiscoveryMode::Skip => return Ok(None),
             DiscoveryMode::Given(discovery) => discovery,
             DiscoveryMode::Read => {
+                self.client
+                    .authorize()
+                    .await
+                    .map_err(|e| RunError::Discovery {
+                        target_url: self.target_url.clone(),
+                        message: self.client.redactor().text(&e.to_string()),
+                    })?;
                 let found =
                     discovery::discover(&self.client)
                         .await
@@ -323,6 +337,7 @@ impl Run {
                 }
             }
         };
+        self.capabilities = Some(discovery.capabilities.clone());
         self.schemas.add_declared(&discovery.found.declared);
         gate::gate_capabilities(&mut self.plan, &discovery.capabilities);
         gate::gate_declared_schemas(&mut self.plan, &self.schemas);
@@ -341,12 +356,12 @@ impl Run {
         };
         let info = RunInfo {
             target_url: self.target_url,
-            profile: self.profile,
+            profiles: self.profiles,
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
             run_id: self.options.run_id.clone(),
             started_at: now_rfc3339(),
         };
-        Ok(execute(
+        let mut summary = execute(
             &self.plan,
             self.client,
             Arc::new(self.schemas),
@@ -354,7 +369,13 @@ impl Run {
             self.options,
             events,
         )
-        .await)
+        .await;
+        if let Some(capabilities) = &self.capabilities {
+            summary.coverage = Coverage::measure(&summary.results, |name| {
+                Capability::from_name(name).is_some_and(|c| capabilities.has(c))
+            });
+        }
+        Ok(summary)
     }
 
     /// Like `execute`, handing each event to `on_event` as it happens.

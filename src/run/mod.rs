@@ -59,6 +59,8 @@ pub(crate) struct ExecuteOptions {
     pub strict: bool,
     /// Facts about the run to repeat in every report (discovery gaps, probed endpoints).
     pub notices: Vec<String>,
+    /// `--baseline`: an earlier run whose failures do not fail this one.
+    pub baseline: Option<crate::result::Baseline>,
 }
 
 /// How a run is stopped from outside: the caller keeps a clone and cancels (a signal, a
@@ -228,6 +230,12 @@ pub(crate) async fn execute(
     }
     let (decoy_notices, leftovers) = decoys.remove(&env.client, options.keep, &env.abandon).await;
     notices.extend(decoy_notices);
+    notices.extend(env.client.rate_advice().map(|advice| advice.sentence()));
+    let baseline = options
+        .baseline
+        .as_ref()
+        .map(|baseline| crate::result::BaselineComparison::of(baseline, &results));
+    notices.extend(baseline.as_ref().and_then(|b| b.fixed_notice()));
     let mut summary = RunSummary {
         info,
         results,
@@ -238,6 +246,8 @@ pub(crate) async fn execute(
         leftovers,
         strict: options.strict,
         notices,
+        baseline,
+        coverage: None,
     };
     summary.totals = Totals::of_run(&summary);
     let _ = events.send(RunEvent::Finished(Box::new(summary.clone())));

@@ -306,19 +306,37 @@ async fn run_step(
             Judged::Stands { failures, excused } => {
                 lock(trail).excused.extend(excused);
                 if !failures.is_empty() {
-                    return Err(StepsEnd::Failed(
-                        failures.into_iter().map(|f| located(f, step)).collect(),
-                    ));
+                    let failures = failures.into_iter().map(|f| located(f, step)).collect();
+                    return Err(StepsEnd::Failed(reproducible(failures, env, &rendered)));
                 }
             }
         }
     }
     for capture in &step.capture {
-        let value = captured(capture, response, body)
-            .map_err(|failed| StepsEnd::Failed(vec![failed.at(&step.name, &capture.loc)]))?;
+        let value = captured(capture, response, body).map_err(|failed| {
+            let failures = vec![failed.at(&step.name, &capture.loc)];
+            StepsEnd::Failed(reproducible(failures, env, &rendered))
+        })?;
         ctx.capture(&capture.name, value);
     }
     Ok(())
+}
+
+/// The failures of a step that sent its request, each with the command that sends it
+/// again.
+fn reproducible(
+    failures: Vec<CheckFailure>,
+    env: &RunEnv,
+    rendered: &request::Rendered,
+) -> Vec<CheckFailure> {
+    let curl = env.client.curl(&rendered.request);
+    failures
+        .into_iter()
+        .map(|f| CheckFailure {
+            curl: curl.clone(),
+            ..f
+        })
+        .collect()
 }
 
 /// A failure the latitude rules wrote is placed at the step's request.
@@ -411,5 +429,8 @@ fn redact_failure(redactor: &Redactor, failure: CheckFailure) -> CheckFailure {
         location: failure.location,
         rendered: redactor.text(&failure.rendered),
         request: failure.request,
+        hint: failure.hint.map(|h| redactor.text(&h)),
+        // Already redacted by the client; once more costs little and makes it certain.
+        curl: failure.curl.map(|c| redactor.secrets_out(&c)),
     }
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::hook::RequestHook;
 use super::misbehave::Misbehaviour;
+use super::oauth::TokenEndpoint;
 
 /// Largest request body accepted (also the advertised `bulk.maxPayloadSize`).
 pub const MAX_PAYLOAD_BYTES: usize = 1024 * 1024;
@@ -31,6 +32,9 @@ pub struct ServerConfig {
     pub misbehaviours: BTreeSet<Misbehaviour>,
     /// Sees every request and its answer (the client judge); `None` serves plainly.
     pub hook: Option<Arc<dyn RequestHook>>,
+    /// An OAuth2 token endpoint (`POST /oauth/token`); the SCIM endpoints then require a
+    /// token it issued (or `token`). Outside the hook: the judge sees SCIM requests only.
+    pub token_endpoint: Option<TokenEndpoint>,
 }
 
 impl Default for ServerConfig {
@@ -42,6 +46,7 @@ impl Default for ServerConfig {
             base_path: "/scim/v2".to_string(),
             misbehaviours: BTreeSet::new(),
             hook: None,
+            token_endpoint: None,
         }
     }
 }
@@ -56,6 +61,7 @@ impl fmt::Debug for ServerConfig {
             .field("base_path", &self.base_path)
             .field("misbehaviours", &self.misbehaviours)
             .field("hook", &self.hook.as_ref().map(|_| "set"))
+            .field("token_endpoint", &self.token_endpoint)
             .finish()
     }
 }

@@ -31,18 +31,27 @@ pub fn refuse_filter(params: &[(String, String)]) -> Result<(), ScimError> {
 }
 
 pub fn service_provider_config(ctx: &Ctx<'_>) -> Value {
-    // Only a configured token is an authentication scheme; without one, none is needed.
-    let schemes = if ctx.provider.token.is_some() {
-        json!([{
+    // Only a configured token or token endpoint is an authentication scheme; without
+    // either, none is needed.
+    let mut schemes = Vec::new();
+    if ctx.provider.token.is_some() {
+        schemes.push(json!({
             "type": "oauthbearertoken",
             "name": "Bearer token",
             "description": "A static bearer token in the Authorization header",
             "specUri": "https://www.rfc-editor.org/rfc/rfc6750",
             "primary": true,
-        }])
-    } else {
-        json!([])
-    };
+        }));
+    }
+    if ctx.provider.token_endpoint.is_some() {
+        schemes.push(json!({
+            "type": "oauth2",
+            "name": "OAuth2 client credentials",
+            "description": "Bearer tokens issued by POST /oauth/token (client-credentials grant)",
+            "specUri": "https://www.rfc-editor.org/rfc/rfc6749",
+            "primary": ctx.provider.token.is_none(),
+        }));
+    }
     let documentation = if ctx.misbehaves(Misbehaviour::NullValues) {
         Value::Null
     } else {

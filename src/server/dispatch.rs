@@ -162,7 +162,11 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
     let path = parts.uri.path();
     let unknown = || ScimError::not_found(format!("no SCIM endpoint at '{path}'"));
     let rest = strip_base(&provider.base_path, path).ok_or_else(unknown)?;
-    auth::check(provider.token.as_deref(), &parts.headers)?;
+    auth::check(
+        provider.token.as_deref(),
+        provider.token_endpoint.as_ref(),
+        &parts.headers,
+    )?;
     let segments: Vec<String> = rest
         .trim_start_matches('/')
         .trim_end_matches('/')

@@ -22,6 +22,7 @@ mod etag;
 mod hook;
 mod media;
 mod misbehave;
+mod oauth;
 mod patch;
 mod projection;
 mod provider;
@@ -50,6 +51,7 @@ pub use config::{
 pub(crate) use dispatch::percent_decode;
 pub use hook::{Canned, Intervention, RequestHook, SeenRequest, SeenResponse};
 pub use misbehave::{Misbehaviour, parse_misbehaviours};
+pub use oauth::{DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME, TOKEN_PATH, TokenEndpoint, TokenLog};
 pub(crate) use rate::TokenBucket;
 
 use connection::{Connection, Listener};
@@ -206,6 +208,13 @@ async fn bind(config: &ServerConfig) -> std::io::Result<(Listener, Router, Strin
     if let Some(hook) = &config.hook {
         let watch = hook::Watch::new(Arc::clone(hook));
         app = app.layer(axum::middleware::from_fn_with_state(watch, hook::watch));
+    }
+    // Added after the hook's layer, so the hook never sees token requests.
+    if let Some(endpoint) = &config.token_endpoint {
+        let token = axum::routing::post(oauth::token)
+            .with_state(endpoint.clone())
+            .layer(axum::extract::DefaultBodyLimit::max(oauth::MAX_FORM_BYTES));
+        app = app.route(oauth::TOKEN_PATH, token);
     }
     Ok((listener, app, base_url_for(addr, config)))
 }

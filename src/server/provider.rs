@@ -15,6 +15,7 @@ use super::store::Store;
 pub struct Provider {
     pub misbehaviours: BTreeSet<Misbehaviour>,
     pub token: Option<String>,
+    pub token_endpoint: Option<super::oauth::TokenEndpoint>,
     pub base_path: String,
     /// `http://host:port` of the bound socket, for requests without a Host header.
     pub origin: String,
@@ -29,6 +30,7 @@ impl Provider {
         Provider {
             misbehaviours: config.misbehaviours.clone(),
             token: config.token.clone(),
+            token_endpoint: config.token_endpoint.clone(),
             base_path: normalize_base_path(&config.base_path),
             origin,
             store: RwLock::new(Store::default()),

@@ -140,6 +140,9 @@ fn members_of(
 ) -> Result<Map<String, Value>, ScimError> {
     let mut out = Map::new();
     for (key, value) in members {
+        if key.eq_ignore_ascii_case("schemas") && names_only(value, urn) {
+            continue;
+        }
         let def = find(defs, key).ok_or_else(|| unknown_attribute(key, urn, &[defs]))?;
         let path = format!("{urn}:{}", def.name);
         check_once(&out, def.name)?;
@@ -148,6 +151,17 @@ fn members_of(
         }
     }
     Ok(out)
+}
+
+/// `schemas: [urn]` inside the extension object of that same URN only repeats its key
+/// (scim2-models sends it); anything else there is an unknown attribute.
+fn names_only(value: &Value, urn: &str) -> bool {
+    value.as_array().is_some_and(|urns| {
+        !urns.is_empty()
+            && urns
+                .iter()
+                .all(|u| u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(urn)))
+    })
 }
 
 /// One attribute's value, or `None` when it is to be left out (readOnly input, or an

@@ -372,17 +372,22 @@ impl RefServer {
     }
 
     pub fn misbehaving(token: Option<&str>, misbehaviours: &str) -> RefServer {
+        RefServer::with_config(ServerConfig {
+            token: token.map(str::to_owned),
+            misbehaviours: parse_misbehaviours(misbehaviours).expect("known misbehaviours"),
+            ..ServerConfig::default()
+        })
+    }
+
+    /// A server set up as `config` says; the helpers below send `config.token`.
+    pub fn with_config(config: ServerConfig) -> RefServer {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .expect("a runtime for the reference server");
-        let config = ServerConfig {
-            token: token.map(str::to_owned),
-            misbehaviours: parse_misbehaviours(misbehaviours).expect("known misbehaviours"),
-            ..ServerConfig::default()
-        };
+        let token = config.token.clone();
         let handle = runtime
             .block_on(start(config))
             .expect("the reference server starts");
@@ -393,9 +398,18 @@ impl RefServer {
                 .no_proxy()
                 .build()
                 .expect("a plain HTTP client"),
-            token: token.map(str::to_owned),
+            token,
             runtime,
         }
+    }
+
+    /// `scheme://host:port` of the server (where `/oauth/token` is served).
+    pub fn origin(&self) -> String {
+        let after_scheme = self.base.find("://").map_or(0, |i| i + 3);
+        let end = self.base[after_scheme..]
+            .find('/')
+            .map_or(self.base.len(), |i| after_scheme + i);
+        self.base[..end].to_owned()
     }
 
     fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {

@@ -2,10 +2,11 @@
 //! in every spelling a server might echo them in, before anything is cut short; control
 //! characters escaped; bodies kept only up to `RECORDED_BODY_BYTES`.
 
+mod json;
 mod scan;
 mod spellings;
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -61,9 +62,11 @@ impl RawExchange {
 }
 
 /// Knows every secret of a target and removes them from anything meant to be shown.
+/// Clones share what they know: a secret learnt later (a fresh OAuth2 token) is known to
+/// every clone.
 #[derive(Clone, Default)]
 pub struct Redactor {
-    windows: Arc<spellings::Windows>,
+    windows: Arc<RwLock<Arc<spellings::Windows>>>,
     /// Lower-case header names whose values are hidden.
     secret_headers: Vec<String>,
 }
@@ -91,9 +94,23 @@ impl Redactor {
         secret_headers.sort();
         secret_headers.dedup();
         Redactor {
-            windows: Arc::new(spellings::Windows::of(&secrets)),
+            windows: Arc::new(RwLock::new(Arc::new(spellings::Windows::of(&secrets)))),
             secret_headers,
         }
+    }
+
+    /// Adds a secret that came to be known while the client runs (an access token), for
+    /// this redactor and every clone of it.
+    pub fn learn(&self, secret: &str) {
+        let mut windows = self.windows.write().unwrap_or_else(|e| e.into_inner());
+        let mut more = spellings::Windows::clone(&windows);
+        more.add_secret(secret);
+        *windows = Arc::new(more);
+    }
+
+    /// The spellings known now.
+    fn windows(&self) -> Arc<spellings::Windows> {
+        Arc::clone(&self.windows.read().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// Text made fit to show: every secret replaced by `[REDACTED]`, and control
@@ -110,7 +127,7 @@ impl Redactor {
 
     /// True when `bytes` hold a secret, in any spelling.
     pub fn holds_secret(&self, bytes: &[u8]) -> bool {
-        scan::holds(&self.windows, bytes)
+        scan::holds(&self.windows(), bytes)
     }
 
     /// A JSON value with the secrets out of every string and name in it.
@@ -133,7 +150,7 @@ impl Redactor {
     /// replaced whole, never shown in part.
     fn replace(&self, text: &str, max: usize) -> String {
         let cut = floor_char_boundary(text, max);
-        let found = scan::find(&self.windows, text.as_bytes());
+        let found = scan::find(&self.windows(), text.as_bytes());
         let mut out = String::with_capacity(cut.min(text.len()));
         let mut shown = 0;
         for (start, end) in found {
@@ -156,6 +173,7 @@ impl Redactor {
     fn record(&self, kept: &[u8], full_len: usize) -> (String, Option<usize>) {
         let text = String::from_utf8_lossy(kept);
         let shown = self.replace(&text, RECORDED_BODY_BYTES);
+        let shown = self.json_secrets_out(&shown).unwrap_or(shown);
         let cut = full_len > RECORDED_BODY_BYTES || text.len() > RECORDED_BODY_BYTES;
         (
             escape_controls(&shown).into_owned(),

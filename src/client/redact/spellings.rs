@@ -40,15 +40,23 @@ impl Windows {
             lengths: Vec::new(),
             last_bytes: [false; 256],
         };
-        for secret in secrets.iter().filter(|s| !s.is_empty()) {
-            for spelling in spellings(secret.as_bytes()) {
-                windows.add(&spelling);
-            }
+        for secret in secrets {
+            windows.add_secret(secret);
         }
-        windows.lengths = (1..=WINDOW)
-            .filter(|n| !windows.by_len[*n].is_empty())
-            .collect();
         windows
+    }
+
+    /// Adds every spelling of `secret` (nothing for an empty one).
+    pub fn add_secret(&mut self, secret: &str) {
+        if secret.is_empty() {
+            return;
+        }
+        for spelling in spellings(secret.as_bytes()) {
+            self.add(&spelling);
+        }
+        self.lengths = (1..=WINDOW)
+            .filter(|n| !self.by_len[*n].is_empty())
+            .collect();
     }
 
     pub fn is_empty(&self) -> bool {

@@ -162,3 +162,29 @@ fn json_values_lose_secrets_in_strings_and_names() {
     assert!(redactor.holds_secret(b"x tok%2DSECRET-1"));
     assert!(!redactor.holds_secret(b"nothing"));
 }
+
+#[test]
+fn a_secret_learnt_later_is_known_to_every_clone() {
+    let redactor = Redactor::new(["tok-SECRET-1".to_owned()], []);
+    let clone = redactor.clone();
+    assert_eq!(clone.text("fresh-TOKEN-2"), "fresh-TOKEN-2");
+    redactor.learn("fresh-TOKEN-2");
+    assert_eq!(clone.text("a fresh-TOKEN-2 b"), "a [REDACTED] b");
+    assert_eq!(clone.text("tok-SECRET-1"), "[REDACTED]");
+    assert!(clone.holds_secret(b"ZnJlc2gtVE9LRU4tMg"));
+}
+
+#[test]
+fn a_json_body_hiding_a_secret_behind_mixed_escapes_is_recorded_without_it() {
+    let redactor = Redactor::new(["0a%21%7E0AaA".to_owned()], []);
+    let body = br#"{"detail":"Basic 0a%2\u0031%7E0Aa\u0041","ok":"plain"}"#.to_vec();
+    let raw = RawExchange {
+        response_body_len: body.len(),
+        response_body: Some(body),
+        ..raw()
+    };
+    let recorded = redactor.exchange(&raw).response_body.unwrap_or_default();
+    let decoded: serde_json::Value = serde_json::from_str(&recorded).expect("still JSON");
+    assert_eq!(decoded["detail"], "Basic [REDACTED]", "{recorded}");
+    assert_eq!(decoded["ok"], "plain");
+}

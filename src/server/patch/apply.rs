@@ -121,7 +121,7 @@ pub(super) fn apply(
     };
     match (op.kind, target) {
         (OpKind::Remove, None) => Err(ScimError::no_target("'remove' needs a 'path'")),
-        (OpKind::Remove, Some((text, target))) => remove(kind, attrs, text, target, value),
+        (OpKind::Remove, Some((_, target))) => remove(kind, attrs, target, value),
         (_, None) => {
             let value = value.unwrap_or(&Value::Null);
             let object = value.as_object().ok_or_else(|| {
@@ -162,7 +162,7 @@ pub(super) fn apply(
                 }
                 (None, Some(sub)) => set_sub_everywhere(container, def, sub, value, text),
                 (Some(filter), sub) => {
-                    let selection = Selection {
+                    let selection = ValueFilter {
                         types: Types {
                             kind,
                             all_case_exact: false,
@@ -346,15 +346,15 @@ fn set_sub(
     Ok(())
 }
 
-/// The values of a multi-valued attribute a value filter selects.
-struct Selection<'f> {
+/// A value filter on a multi-valued attribute: which of its values it selects.
+struct ValueFilter<'f> {
     types: Types,
     parent: AttrPath,
     def: &'static AttrDef,
     filter: &'f Filter,
 }
 
-impl Selection<'_> {
+impl ValueFilter<'_> {
     fn matches(&self, item: &Value) -> bool {
         matches_value(self.filter, item, &self.parent, &self.types)
     }
@@ -363,7 +363,7 @@ impl Selection<'_> {
 /// `attr[filter]` and `attr[filter].sub` for add and replace.
 fn set_filtered(
     container: &mut Map<String, Value>,
-    selection: &Selection<'_>,
+    selection: &ValueFilter<'_>,
     sub: Option<&'static AttrDef>,
     value: &Value,
     text: &str,
@@ -458,17 +458,20 @@ fn eq_literals(filter: &Filter) -> Option<Vec<(String, Value)>> {
     }
 }
 
+/// RFC 7644 3.5.2.2: removing what is not there changes nothing and succeeds (its own
+/// example says so for a user who is not a member); IdPs send such removals routinely.
+/// Only a remove without path has no target. Removing a required attribute is refused
+/// with `mutability`, as that section asks.
 fn remove(
     kind: ResourceKind,
     attrs: &mut Map<String, Value>,
-    text: &str,
     target: Target,
     value: Option<&Value>,
 ) -> Result<(), ScimError> {
-    let no_target = || ScimError::no_target(format!("path '{text}' reaches no value"));
     let (extension, def, filter, sub) = match target {
         Target::Extension(urn) => {
-            return attrs.remove(urn).map(|_| ()).ok_or_else(no_target);
+            attrs.remove(urn);
+            return Ok(());
         }
         Target::Attribute {
             extension,
@@ -477,14 +480,24 @@ fn remove(
             sub,
         } => (extension, def, filter, sub),
     };
+    if def.required && filter.is_none() && sub.is_none() {
+        return Err(ScimError::mutability(format!(
+            "'{}' is required and cannot be removed",
+            def.name
+        )));
+    }
+    if extension.is_some_and(|urn| !attrs.contains_key(urn)) {
+        return Ok(());
+    }
     let container = container(attrs, extension);
     match (filter, sub) {
         (None, None) => {
             if let (true, Some(value)) = (def.multi_valued, value.filter(|v| !v.is_null())) {
                 remove_listed(container, def, value);
-                return Ok(());
+            } else {
+                container.remove(def.name);
             }
-            container.remove(def.name).map(|_| ()).ok_or_else(no_target)
+            Ok(())
         }
         (None, Some(sub)) if sub.mutability == Mutability::Immutable => {
             Err(ScimError::mutability(format!(
@@ -493,21 +506,21 @@ fn remove(
             )))
         }
         (None, Some(sub)) => {
-            let removed = match container.get_mut(def.name) {
-                Some(Value::Object(object)) => object.remove(sub.name).is_some(),
-                Some(Value::Array(items)) => {
-                    let mut any = false;
-                    for item in items.iter_mut().filter_map(Value::as_object_mut) {
-                        any |= item.remove(sub.name).is_some();
-                    }
-                    any
+            match container.get_mut(def.name) {
+                Some(Value::Object(object)) => {
+                    object.remove(sub.name);
                 }
-                _ => false,
-            };
-            if removed { Ok(()) } else { Err(no_target()) }
+                Some(Value::Array(items)) => {
+                    for item in items.iter_mut().filter_map(Value::as_object_mut) {
+                        item.remove(sub.name);
+                    }
+                }
+                _ => {}
+            }
+            Ok(())
         }
         (Some(filter), sub) => {
-            let selection = Selection {
+            let selection = ValueFilter {
                 types: Types {
                     kind,
                     all_case_exact: false,
@@ -517,31 +530,19 @@ fn remove(
                 filter: &filter,
             };
             let Some(Value::Array(items)) = container.get_mut(def.name) else {
-                return Err(no_target());
+                return Ok(());
             };
-            let before = items.len();
-            let mut matched = 0;
             match sub {
-                None => {
-                    items.retain(|item| !selection.matches(item));
-                    matched = before - items.len();
-                }
+                None => items.retain(|item| !selection.matches(item)),
                 Some(sub) => {
                     for item in items.iter_mut() {
                         if selection.matches(item)
                             && let Value::Object(object) = item
                         {
                             set_sub(object, def, sub, &None)?;
-                            matched += 1;
                         }
                     }
                 }
-            }
-            if matched == 0 {
-                return Err(ScimError::no_target(format!(
-                    "path '{text}': no value of '{}' matches the filter",
-                    def.name
-                )));
             }
             Ok(())
         }

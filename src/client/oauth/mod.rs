@@ -1,0 +1,195 @@
+//! OAuth2 client credentials (RFC 6749 §4.4): the bearer token a target's requests carry
+//! comes from its token endpoint. It is fetched once before the first request, kept,
+//! and fetched again shortly before it expires or when a request is answered 401.
+//!
+//! A small client on reqwest, not the `oauth2` crate: the grant is one form POST and
+//! one JSON answer. The crate would bring a second reqwest (its own client is for 0.12;
+//! 0.13 only through an alpha adapter) along with chrono, sha2 and older rand, and the
+//! vendor's extra form fields, the redaction and the error messages would still be ours.
+
+mod form;
+mod grant;
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use tokio::time::Instant;
+
+pub use grant::TokenError;
+
+use super::Redactor;
+
+/// The longest a token is refreshed ahead of its expiry; shorter lifetimes are refreshed
+/// a tenth of their lifetime ahead, so a two-second token is still used for most of it.
+pub const MOST_REFRESH_AHEAD: Duration = Duration::from_secs(30);
+
+/// How the client proves who it is to the token endpoint (RFC 6749 §2.3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClientAuthentication {
+    /// `Authorization: Basic` with the form-encoded id and secret: what every server
+    /// must support.
+    #[default]
+    Basic,
+    /// `client_id` and `client_secret` in the request body.
+    Form,
+}
+
+/// Where and how to get a token.
+#[derive(Clone)]
+pub struct ClientCredentials {
+    pub token_url: String,
+    /// Not a secret (it goes in the Basic pair or the form), like a Basic user name.
+    pub client_id: String,
+    pub client_secret: SecretString,
+    pub scope: Option<String>,
+    /// Extra form fields the vendor documents, e.g. `token_type=opaque`.
+    pub params: Vec<(String, String)>,
+    pub client_auth: ClientAuthentication,
+}
+
+impl ClientCredentials {
+    /// Every spelling of the secret that goes over the wire: as it is, form-encoded, and
+    /// in the Basic pair and its base64.
+    pub(crate) fn secrets(&self) -> Vec<String> {
+        let pair = form::basic_pair(self);
+        let basic = form::basic_header(self);
+        let encoded = basic.trim_start_matches("Basic ").to_owned();
+        vec![
+            self.client_secret.expose_secret().to_owned(),
+            form::encode(self.client_secret.expose_secret()),
+            pair,
+            encoded,
+        ]
+    }
+}
+
+impl fmt::Display for ClientCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "oauth2 client {} at {} (secret [REDACTED])",
+            self.client_id,
+            super::shown_url(&self.token_url)
+        )
+    }
+}
+
+impl fmt::Debug for ClientCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// A token in use: the header to send, and which fetch it came from.
+#[derive(Clone)]
+pub(super) struct Token {
+    pub header: String,
+    pub serial: u64,
+    /// When to fetch the next one; `None` when the endpoint gave no lifetime.
+    refresh_at: Option<Instant>,
+}
+
+/// The current token of one target, shared by every request to it.
+pub(super) struct TokenSource {
+    credentials: ClientCredentials,
+    /// Held while a token is fetched, so concurrent requests wait for that one fetch.
+    current: tokio::sync::Mutex<Option<Token>>,
+    fetches: AtomicU64,
+}
+
+impl TokenSource {
+    pub fn new(credentials: ClientCredentials) -> TokenSource {
+        TokenSource {
+            credentials,
+            current: tokio::sync::Mutex::new(None),
+            fetches: AtomicU64::new(0),
+        }
+    }
+
+    pub fn credentials(&self) -> &ClientCredentials {
+        &self.credentials
+    }
+
+    /// The token to send now: the kept one while it is fresh, else a new one.
+    pub async fn token(
+        &self,
+        http: &reqwest::Client,
+        redactor: &Redactor,
+        timeout: Duration,
+    ) -> Result<Token, TokenError> {
+        let mut current = self.current.lock().await;
+        if let Some(token) = current.as_ref()
+            && token.refresh_at.is_none_or(|at| Instant::now() < at)
+        {
+            return Ok(token.clone());
+        }
+        let granted = grant::request(http, &self.credentials, redactor, timeout).await?;
+        let received = Instant::now();
+        let token = Token {
+            header: format!("Bearer {}", granted.access_token.expose_secret()),
+            serial: self.fetches.fetch_add(1, Ordering::Relaxed) + 1,
+            refresh_at: granted
+                .lifetime
+                .and_then(|lifetime| received.checked_add(lifetime - refresh_ahead(lifetime))),
+        };
+        *current = Some(token.clone());
+        Ok(token)
+    }
+
+    /// The server answered 401 to a request that carried token `serial`: the next request
+    /// fetches a new one, unless another request already has.
+    pub async fn refused(&self, serial: u64) {
+        let mut current = self.current.lock().await;
+        if current.as_ref().is_some_and(|token| token.serial == serial) {
+            *current = None;
+        }
+    }
+}
+
+/// How long before its expiry a token of `lifetime` is replaced: the clocks of client and
+/// server differ by the answer's travel time, and a request takes a while to arrive.
+pub fn refresh_ahead(lifetime: Duration) -> Duration {
+    (lifetime / 10).min(MOST_REFRESH_AHEAD)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_tokens_are_refreshed_a_tenth_ahead_and_long_ones_thirty_seconds_ahead() {
+        assert_eq!(
+            refresh_ahead(Duration::from_secs(2)),
+            Duration::from_millis(200)
+        );
+        assert_eq!(refresh_ahead(Duration::from_secs(3600)), MOST_REFRESH_AHEAD);
+        assert_eq!(
+            refresh_ahead(Duration::from_secs(31_556_952)),
+            MOST_REFRESH_AHEAD
+        );
+        assert_eq!(refresh_ahead(Duration::ZERO), Duration::ZERO);
+    }
+
+    #[test]
+    fn credentials_show_the_client_and_endpoint_but_never_the_secret() {
+        let credentials = ClientCredentials {
+            token_url: "https://acme.example/oauth/token?tenant=x".into(),
+            client_id: "td-client".into(),
+            client_secret: SecretString::from("cs-SECRET-42"),
+            scope: None,
+            params: Vec::new(),
+            client_auth: ClientAuthentication::Basic,
+        };
+        let shown = format!("{credentials} {credentials:?}");
+        assert!(shown.contains("td-client") && shown.contains("acme.example/oauth/token"));
+        assert!(
+            !shown.contains("SECRET") && !shown.contains("tenant"),
+            "{shown}"
+        );
+        let secrets = credentials.secrets();
+        assert!(secrets.contains(&"cs-SECRET-42".to_owned()));
+        assert!(secrets.contains(&"td-client:cs-SECRET-42".to_owned()));
+    }
+}
