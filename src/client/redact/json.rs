@@ -17,9 +17,14 @@ impl Redactor {
     fn strings_out(&self, value: &mut Value) -> bool {
         match value {
             Value::String(s) => self.string_out(s),
-            Value::Array(items) => items
-                .iter_mut()
-                .fold(false, |changed, item| self.strings_out(item) || changed),
+            Value::Array(items) => {
+                // Every item, not just up to the first change.
+                let mut changed = false;
+                for item in items {
+                    changed |= self.strings_out(item);
+                }
+                changed
+            }
             Value::Object(map) => {
                 let mut changed = false;
                 let entries = std::mem::take(map);
