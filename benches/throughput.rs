@@ -92,6 +92,7 @@ fn whole_run() {
                 started_at: String::new(),
             };
             let options = ExecuteOptions {
+                adapter: Default::default(),
                 jobs,
                 keep: false,
                 vars: BTreeMap::new(),

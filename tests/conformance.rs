@@ -186,6 +186,7 @@ fn run_one(scenario: Arc<Scenario>) -> Result<Completion, Failed> {
         started_at: String::new(),
     };
     let options = ExecuteOptions {
+        adapter: Default::default(),
         jobs: 1,
         keep: false,
         vars: BTreeMap::new(),

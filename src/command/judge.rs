@@ -384,6 +384,7 @@ async fn expect(
         started_at: now_rfc3339(),
     };
     let options = ExecuteOptions {
+        adapter: Default::default(),
         jobs: 1,
         vars,
         run_id: info.run_id.clone(),

@@ -34,15 +34,25 @@ pub fn suite(
 /// no scenario of `suite` (usually a typo). On errors prints them, prefixed with where the
 /// profiles were named, and returns the exit code for bad input.
 pub fn profiles(named: &ProfileSpecs, suite: &Suite) -> Result<Profiles, i32> {
-    let profiles = profile::load_all(&named.specs).map_err(|message| {
+    let profiles = named_profiles(named)?;
+    warn_unmatched(&profiles, suite);
+    Ok(profiles)
+}
+
+/// The named profiles in order; on errors prints them and returns the exit code.
+pub fn named_profiles(named: &ProfileSpecs) -> Result<Profiles, i32> {
+    profile::load_all(&named.specs).map_err(|message| {
         eprintln!("error: {}: {message}", named.origin);
         exit::USAGE
-    })?;
+    })
+}
+
+/// Warns about profile rules that match no scenario of `suite` (usually a typo).
+pub fn warn_unmatched(profiles: &Profiles, suite: &Suite) {
     for (profile, rule) in profiles.unmatched_rules(suite) {
         eprintln!(
             "warning: {}: profile {} has a rule for {} that matches no scenario",
             rule.place, profile.name, rule.matcher
         );
     }
-    Ok(profiles)
 }

@@ -12,6 +12,7 @@ use crate::client::{Auth, Client};
 use crate::discovery;
 use crate::exit;
 use crate::plan;
+use crate::profile::Adapter;
 use crate::report::{self, ConsoleFacts, ConsoleOptions, ConsoleReporter};
 use crate::result::{Coverage, RunEvent, RunInfo, RunSummary, Verdict};
 use crate::run::{self as executor, ExecuteOptions, Held, StopReason};
@@ -76,17 +77,27 @@ pub async fn run(args: RunArgs, env: &dyn EnvSource) -> i32 {
         return fail(exit::USAGE, e);
     }
 
-    let sources = settings::resolve_suites(&args.selection, config.as_ref());
+    let profiles = match load::named_profiles(&settings::resolve_profiles(
+        &args.selection,
+        config.as_ref(),
+        env,
+    )) {
+        Ok(profiles) => profiles,
+        Err(code) => return code,
+    };
+    // The products' own scenarios join the suites the run loads.
+    let sources = settings::resolve_suites(&args.selection, config.as_ref()).and_then(|mut s| {
+        s.extend(profiles.scenario_sources()?);
+        Ok(s)
+    });
     let suite = match load::suite(sources, &vars) {
         Ok(suite) => suite,
         Err(code) => return code,
     };
-    let profiles = match load::profiles(
-        &settings::resolve_profiles(&args.selection, config.as_ref(), env),
-        &suite,
-    ) {
-        Ok(profiles) => profiles,
-        Err(code) => return code,
+    load::warn_unmatched(&profiles, &suite);
+    let adapter = match Adapter::new(&profiles, &vars) {
+        Ok(adapter) => Arc::new(adapter),
+        Err(message) => return fail(exit::USAGE, message),
     };
     let selection = settings::resolve_selection(&args.selection, config.as_ref());
     let mut plan = plan::select(&suite, &selection);
@@ -126,6 +137,7 @@ pub async fn run(args: RunArgs, env: &dyn EnvSource) -> i32 {
         jobs,
         strict,
         profiles: profiles.names(),
+        adapter,
         deadline,
     })
     .await;
@@ -146,6 +158,7 @@ struct RunContext<'a> {
     jobs: usize,
     strict: bool,
     profiles: Vec<String>,
+    adapter: Arc<Adapter>,
     deadline: std::time::Duration,
 }
 
@@ -184,6 +197,7 @@ async fn run_against(mut ctx: RunContext<'_>) -> i32 {
         events: events_tx.downgrade(),
     };
     let mut options = ExecuteOptions {
+        adapter: ctx.adapter.clone(),
         jobs: ctx.jobs,
         keep: ctx.args.keep,
         vars: std::mem::take(&mut ctx.vars),
@@ -229,6 +243,12 @@ async fn run_against(mut ctx: RunContext<'_>) -> i32 {
     let mut capabilities = found.capabilities;
     if ctx.has_credentials {
         capabilities.insert("auth");
+    }
+    // What a product without discovery endpoints has, as its profile declares.
+    for name in &ctx.adapter.capabilities {
+        if capabilities.unknown_because(name).is_some() {
+            capabilities.insert(name);
+        }
     }
     plan::gate_capabilities(ctx.plan, &capabilities);
     plan::gate_declared_schemas(ctx.plan, &ctx.schemas);

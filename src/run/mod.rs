@@ -64,6 +64,9 @@ pub struct ExecuteOptions {
     pub strict: bool,
     /// Facts about the run to repeat in every report (discovery gaps, probed endpoints).
     pub notices: Vec<String>,
+    /// The profiles' product rules applied to every request (dialect, template, fields,
+    /// cleanup); the default changes nothing.
+    pub adapter: Arc<crate::profile::Adapter>,
 }
 
 /// Why a run was told to stop early, written once by whoever stops it.
@@ -125,9 +128,17 @@ pub async fn execute(
         cancel: cancel.clone(),
         abandon: options.abandon,
         held: options.held,
+        adapter: options.adapter,
         counter: AtomicU64::new(0),
     });
-    let decoys = decoy::plant(&env.client, plan, &env.run_id, env.held.clone()).await;
+    let decoys = decoy::plant(
+        &env.client,
+        &env.adapter,
+        plan,
+        &env.run_id,
+        env.held.clone(),
+    )
+    .await;
     let slots = Arc::new(Semaphore::new(options.jobs.max(1)));
     // Readers are ordinary scenarios; an exclusive scenario takes the write side.
     let exclusive = Arc::new(RwLock::new(()));
@@ -215,7 +226,9 @@ pub async fn execute(
         notices
             .extend(rerun::rerun_after_5xx(plan, &mut results, &env, &events, options.jobs).await);
     }
-    let (decoy_notices, leftovers) = decoys.remove(&env.client, options.keep, &env.abandon).await;
+    let (decoy_notices, leftovers) = decoys
+        .remove(&env.client, &env.adapter, options.keep, &env.abandon)
+        .await;
     notices.extend(decoy_notices);
     let mut summary = RunSummary {
         info,

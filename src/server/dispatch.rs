@@ -22,6 +22,7 @@ use super::bulk::bulk;
 use super::config::{MAX_PAYLOAD_BYTES, RATE_LIMIT_PER_SECOND};
 use super::connection::Connection;
 use super::discovery;
+use super::emulate::Emulated;
 use super::error::{ScimError, ScimType};
 use super::etag::{etag, header_matches};
 use super::media;
@@ -220,7 +221,7 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
     } else {
         None
     };
-    let params: Vec<(String, String)> = Query::try_from_uri(&parts.uri)
+    let mut params: Vec<(String, String)> = Query::try_from_uri(&parts.uri)
         .map(|Query(params)| params)
         .map_err(|error| {
             ScimError::invalid_syntax(format!("the query string is malformed: {error}"))
@@ -232,6 +233,15 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
     } else {
         None
     };
+    if let Some(product) = &provider.emulated {
+        emulate(
+            product,
+            &endpoint,
+            &parts.method,
+            &mut params,
+            body.as_ref(),
+        )?;
+    }
     let ctx = Ctx {
         provider,
         base_url: format!("{}{}", origin(provider, parts), provider.base_path),
@@ -243,6 +253,32 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
         body: body.as_ref(),
     };
     request.serve(endpoint)
+}
+
+/// What an emulated product refuses, and its filter values read as it reads them.
+fn emulate(
+    product: &Emulated,
+    endpoint: &Endpoint,
+    method: &Method,
+    params: &mut [(String, String)],
+    body: Option<&Value>,
+) -> Result<(), ScimError> {
+    for (name, value) in params.iter_mut() {
+        if name.eq_ignore_ascii_case("filter") {
+            *value = product.filter(value);
+        }
+    }
+    let Some(body) = body else {
+        return Ok(());
+    };
+    match (endpoint, method) {
+        (Endpoint::Collection(ResourceKind::User), &Method::POST) => product.check_user(body, true),
+        (Endpoint::Resource(ResourceKind::User, _), &Method::PUT) => {
+            product.check_user(body, false)
+        }
+        (Endpoint::Resource(..), &Method::PATCH) => product.check_patch(body),
+        _ => Ok(()),
+    }
 }
 
 /// The `filter-unsupported` misbehaviour: only one `attribute eq value` comparison is

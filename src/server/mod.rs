@@ -17,6 +17,7 @@ mod config;
 mod connection;
 mod discovery;
 mod dispatch;
+mod emulate;
 mod error;
 mod etag;
 mod hook;
@@ -49,6 +50,7 @@ pub use config::{
     BULK_MAX_OPERATIONS, MAX_PAYLOAD_BYTES, MAX_RESULTS, RATE_LIMIT_PER_SECOND, ServerConfig,
 };
 pub(crate) use dispatch::percent_decode;
+pub use emulate::Emulated;
 pub use hook::{Canned, Intervention, RequestHook, SeenRequest, SeenResponse};
 pub use misbehave::{Misbehaviour, parse_misbehaviours};
 pub use oauth::{DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME, TOKEN_PATH, TokenEndpoint, TokenLog};

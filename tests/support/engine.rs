@@ -60,6 +60,7 @@ pub fn client(base_url: &str, token: Option<&str>) -> Arc<Client> {
 
 pub fn options(jobs: usize) -> ExecuteOptions {
     ExecuteOptions {
+        adapter: Default::default(),
         jobs,
         keep: false,
         vars: BTreeMap::new(),
