@@ -28,9 +28,15 @@ pub struct ServeArgs {
     /// profile's client rules): each finding is printed as it happens, a summary on Ctrl-C
     #[arg(long)]
     pub judge: bool,
-    /// With --judge: the vendor profile whose client rules and request rate are judged
-    #[arg(long = "profile", value_name = "NAME|FILE", requires = "judge")]
+    /// Behave as the vendor product the profile describes (its PATCH dialect, required
+    /// fields, documented deviations, rate limit, base path, token endpoint); with --judge,
+    /// also judge clients against its client rules
+    #[arg(long = "profile", value_name = "NAME|FILE")]
     pub profile: Option<String>,
+    /// Write every request received to FILE, one JSON line each (time in ms, method,
+    /// path, query, Content-Type, body; never the Authorization header)
+    #[arg(long, value_name = "FILE", conflicts_with = "judge")]
+    pub request_log: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub faults: FaultArgs,
     #[command(flatten)]

@@ -9,7 +9,7 @@ use crate::cli::serve::ServeArgs;
 use crate::exit;
 use crate::judge::{self, Judge, JudgeOptions, summary};
 use crate::result::RunInfo;
-use crate::server::{self, ServerConfig, TokenEndpoint};
+use crate::server::{self, ProductSetup, ServerConfig, TokenEndpoint};
 
 use super::fail;
 
@@ -27,11 +27,25 @@ pub async fn serve(args: ServeArgs, env: &dyn EnvSource) -> i32 {
         },
         (None, None) => None,
     };
-    let misbehaviours = match args.misbehave.as_deref().map(server::parse_misbehaviours) {
+    let mut misbehaviours = match args.misbehave.as_deref().map(server::parse_misbehaviours) {
         Some(Ok(set)) => set,
         Some(Err(message)) => return fail(exit::USAGE, message),
         None => Default::default(),
     };
+    let product = match args.profile.as_deref().map(product_setup).transpose() {
+        Ok(product) => product,
+        Err(message) => return fail(exit::USAGE, message),
+    };
+    let mut args = args;
+    if let Some(product) = &product {
+        misbehaviours.extend(product.misbehaviours.iter().copied());
+        if let Some(base_path) = &product.base_path {
+            args.base_path = base_path.clone();
+        }
+        if args.token_endpoint.issuer_client_id.is_none() {
+            args.token_endpoint.issuer_client_id = product.oauth_client_id.clone();
+        }
+    }
     if !args.base_path.starts_with('/') {
         return fail(
             exit::USAGE,
@@ -49,6 +63,11 @@ pub async fn serve(args: ServeArgs, env: &dyn EnvSource) -> i32 {
         base_path: args.base_path.clone(),
         misbehaviours: misbehaviours.clone(),
         token_endpoint: token_endpoint.clone(),
+        emulated: product.as_ref().map(|p| p.emulated.clone()),
+        hook: match request_log(&args) {
+            Ok(hook) => hook,
+            Err(message) => return fail(exit::USAGE, message),
+        },
         ..ServerConfig::default()
     };
     let judging = match judge_options(&args) {
@@ -93,6 +112,12 @@ pub async fn serve(args: ServeArgs, env: &dyn EnvSource) -> i32 {
         (None, None) => "none (any request is accepted)".to_owned(),
     };
     println!("authentication: {authentication}");
+    if let Some(product) = &product {
+        println!(
+            "emulating: {} (as its documents describe it)",
+            product.emulated.name
+        );
+    }
     if !misbehaviours.is_empty() {
         let names: Vec<&str> = misbehaviours.iter().map(|m| m.name()).collect();
         println!("misbehaving: {}", names.join(", "));
@@ -124,15 +149,22 @@ fn token_endpoint(
     env: &dyn EnvSource,
 ) -> Result<Option<TokenEndpoint>, String> {
     let Some(client_id) = args.issuer_client_id.as_deref().map(str::trim) else {
+        if args.issuer_secret_env.is_some() {
+            return Err(
+                "--oauth-client-secret-env needs --oauth-client-id ID (or a --profile whose \
+                 product has a token endpoint)"
+                    .to_owned(),
+            );
+        }
         return Ok(None);
     };
     if client_id.is_empty() {
         return Err("--oauth-client-id is empty".to_owned());
     }
-    let var = args
-        .issuer_secret_env
-        .as_deref()
-        .ok_or("--oauth-client-id needs --oauth-client-secret-env VAR")?;
+    let var = args.issuer_secret_env.as_deref().ok_or(format!(
+        "a token endpoint for client {client_id} (--oauth-client-id or the profile's \
+             product) needs --oauth-client-secret-env VAR"
+    ))?;
     let secret = env
         .get(var)
         .map(|secret| secret.trim().to_owned())
@@ -154,6 +186,21 @@ fn token_endpoint(
     endpoint.lifetime = lifetime;
     endpoint.log = Some(Arc::new(|line| println!("{line}")));
     Ok(Some(endpoint))
+}
+
+/// The profile's product: its emulation setup.
+fn product_setup(spec: &str) -> Result<ProductSetup, String> {
+    server::product_setup(&crate::profile::load(spec)?)
+}
+
+/// `--request-log FILE` as a hook that writes every request to the file.
+fn request_log(args: &ServeArgs) -> Result<Option<Arc<dyn server::RequestHook>>, String> {
+    let Some(path) = &args.request_log else {
+        return Ok(None);
+    };
+    let log = server::RequestLog::create(path)
+        .map_err(|e| format!("--request-log: cannot create {}: {e}", path.display()))?;
+    Ok(Some(Arc::new(log)))
 }
 
 /// `--judge` with its profile and faults; `None` without `--judge`.

@@ -196,6 +196,9 @@ fn unsupported(attributes: &[String]) -> String {
 /// `User` or `Group` for a path into /Users or /Groups (a full URL too).
 fn resource_type(path: &str) -> Option<&'static str> {
     let path = path.split(['?', '#']).next().unwrap_or_default();
+    if path.ends_with("/.search") {
+        return None;
+    }
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     let at = segments.len().checked_sub(2);
     for (index, segment) in segments.iter().enumerate() {

@@ -51,6 +51,8 @@ pub struct Emulation {
     pub only_fields: bool,
     /// An OAuth2 token endpoint (client id) in front of the SCIM endpoints.
     pub oauth_client_id: Option<String>,
+    /// The product's own user attributes, kept as sent (`udf_*` is a prefix).
+    pub extra_attributes: Vec<String>,
 }
 
 /// The product part of a profile.
@@ -85,6 +87,7 @@ const EMULATE_KEYS: &[&str] = &[
     "enums",
     "only_fields",
     "oauth_client_id",
+    "extra_attributes",
 ];
 
 /// Reads the product keys of a profile mapping (`get` looks one up).
@@ -202,6 +205,7 @@ fn read_emulation(r: &mut Reader, node: &Node) -> Emulation {
     };
     emulation.misbehave = strings(r, "misbehave");
     emulation.required = strings(r, "required");
+    emulation.extra_attributes = strings(r, "extra_attributes");
     if let Some(node) = map.get("base_path") {
         emulation.base_path = r.string(node, "base_path").map(str::to_owned);
     }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::error::{ScimError, ScimType};
 
@@ -26,11 +26,43 @@ pub struct Emulated {
     pub enums: BTreeMap<String, Vec<String>>,
     /// The only user attributes accepted; `None` accepts all.
     pub fields: Option<Vec<String>>,
+    /// The product's own user attributes (`udf_*` a prefix, an extension URN too): kept as
+    /// sent, outside the RFC schemas the server checks.
+    pub extra_attributes: Vec<String>,
 }
 
 const ALWAYS_ACCEPTED: &[&str] = &["schemas", "id", "meta"];
 
 impl Emulated {
+    /// Splits a user body into what the RFC schemas check and the product's own
+    /// attributes, which are stored as sent (their URNs leave `schemas` too).
+    pub fn set_aside(&self, body: &Map<String, Value>) -> (Map<String, Value>, Map<String, Value>) {
+        let mut checked = Map::new();
+        let mut own = Map::new();
+        for (key, value) in body {
+            if self.is_own(key) {
+                own.insert(key.clone(), value.clone());
+            } else {
+                checked.insert(key.clone(), value.clone());
+            }
+        }
+        if let Some(schemas) = checked.get_mut("schemas").and_then(Value::as_array_mut) {
+            schemas.retain(|urn| !urn.as_str().is_some_and(|urn| self.is_own(urn)));
+        }
+        (checked, own)
+    }
+
+    fn is_own(&self, key: &str) -> bool {
+        self.extra_attributes
+            .iter()
+            .any(|pattern| match pattern.strip_suffix('*') {
+                Some(prefix) => key
+                    .to_ascii_lowercase()
+                    .starts_with(&prefix.to_ascii_lowercase()),
+                None => pattern.eq_ignore_ascii_case(key),
+            })
+    }
+
     /// A user create or replace, checked as the product checks it.
     pub fn check_user(&self, body: &Value, creating: bool) -> Result<(), ScimError> {
         if creating {
@@ -228,11 +260,67 @@ mod tests {
 /// A dotted attribute of a body, names compared without regard to ASCII case (a name may
 /// hold spaces, as SocialTalent's `Core team`).
 fn lookup<'v>(body: &'v Value, attribute: &str) -> Option<&'v Value> {
+    let whole = body
+        .as_object()?
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(attribute));
+    if let Some((_, value)) = whole {
+        return Some(value);
+    }
     attribute.split('.').try_fold(body, |value, name| {
         value
             .as_object()?
             .iter()
             .find(|(key, _)| key.eq_ignore_ascii_case(name))
             .map(|(_, v)| v)
+    })
+}
+
+/// How `serve --profile` sets the reference server up as the profile's product.
+#[derive(Debug, Clone, Default)]
+pub struct ProductSetup {
+    pub emulated: Emulated,
+    pub misbehaviours: std::collections::BTreeSet<super::Misbehaviour>,
+    pub base_path: Option<String>,
+    /// The client id of the product's OAuth2 token endpoint, if it has one.
+    pub oauth_client_id: Option<String>,
+}
+
+/// The product a profile describes, as a server setup. The error names a misspelt switch.
+pub fn from_profile(profile: &crate::profile::Profile) -> Result<ProductSetup, String> {
+    let product = &profile.product;
+    let emulation = &product.emulation;
+    let mut misbehaviours = if emulation.misbehave.is_empty() {
+        Default::default()
+    } else {
+        super::parse_misbehaviours(&emulation.misbehave.join(","))
+            .map_err(|e| format!("profile {}: emulate.misbehave: {e}", profile.name))?
+    };
+    let dialect = &product.dialect;
+    // A product whose documented PatchOp has no `schemas` takes one without it.
+    if dialect.patch_without_schemas {
+        misbehaviours.insert(super::Misbehaviour::PatchSchemaOptional);
+    }
+    let mut patch_ops: Vec<String> = dialect.patch_ops.values().cloned().collect();
+    patch_ops.sort();
+    patch_ops.dedup();
+    let fields = emulation
+        .only_fields
+        .then(|| product.fields.get("User").cloned())
+        .flatten();
+    Ok(ProductSetup {
+        emulated: Emulated {
+            name: profile.name.clone(),
+            patch_ops,
+            path_ops: dialect.path_ops.clone(),
+            unquoted_filters: !dialect.unquoted_filters.is_empty(),
+            required: emulation.required.clone(),
+            enums: emulation.enums.clone(),
+            fields,
+            extra_attributes: emulation.extra_attributes.clone(),
+        },
+        misbehaviours,
+        base_path: emulation.base_path.clone(),
+        oauth_client_id: emulation.oauth_client_id.clone(),
     })
 }
