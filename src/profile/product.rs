@@ -32,6 +32,8 @@ pub enum Cleanup {
     Delete,
     /// PATCH `active` to false (users); the product keeps them, inactive.
     Deactivate,
+    /// DELETE, which only deactivates a user: read back inactive, it counts as cleaned.
+    DeleteDeactivates,
     /// Nothing is removed; everything is listed as left behind.
     None,
 }
@@ -121,9 +123,15 @@ pub fn read_product<'n>(r: &mut Reader, get: impl Fn(&str) -> Option<&'n Node>) 
     }
     if let Some(node) = get("cleanup") {
         product.cleanup = r
-            .choice(node, "cleanup", &["delete", "deactivate", "none"], false)
+            .choice(
+                node,
+                "cleanup",
+                &["delete", "deactivate", "delete-deactivates", "none"],
+                false,
+            )
             .map(|word| match word {
                 "deactivate" => Cleanup::Deactivate,
+                "delete-deactivates" => Cleanup::DeleteDeactivates,
                 "none" => Cleanup::None,
                 _ => Cleanup::Delete,
             });

@@ -100,7 +100,10 @@ pub async fn clean_up(
         }
         let removed = match adapter.cleanup {
             Cleanup::None => Err(NOT_REMOVED.to_owned()),
-            Cleanup::Deactivate if is_user(&entry.url) => work.deactivate(entry).await,
+            Cleanup::Deactivate if is_user(&entry.url) => work.deactivate(entry, false).await,
+            Cleanup::DeleteDeactivates if is_user(&entry.url) => {
+                work.deactivate(entry, true).await
+            }
             _ => work.remove(entry).await,
         };
         match removed {
@@ -179,10 +182,16 @@ impl Work<'_> {
         }
     }
 
-    /// Where DELETE only deactivates or is not offered: PATCH `active` to false (unless
-    /// the scenario already deleted it), then read it back inactive.
-    async fn deactivate(&mut self, entry: &Entry) -> Result<(), String> {
-        if !entry.deleted {
+    /// Where DELETE only deactivates or is not offered: DELETE (`by_delete`) or PATCH
+    /// `active` to false, unless the scenario already deleted it; then read it back
+    /// inactive.
+    async fn deactivate(&mut self, entry: &Entry, by_delete: bool) -> Result<(), String> {
+        // Even after the scenario's own DELETE: a later step may have made it active again.
+        if by_delete {
+            if let Some(problem) = self.delete(&entry.url).await {
+                return Err(problem);
+            }
+        } else if !entry.deleted {
             let mut body = serde_json::json!({
                 "schemas": [PATCH_OP_SCHEMA],
                 "Operations": [{"op": "replace", "path": "active", "value": false}],
