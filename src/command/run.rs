@@ -102,6 +102,7 @@ pub async fn run(args: RunArgs, env: &dyn EnvSource) -> i32 {
     let selection = settings::resolve_selection(&args.selection, config.as_ref());
     let mut plan = plan::select(&suite, &selection);
     profiles.apply(&mut plan);
+    adapter.gate(&mut plan);
     if target.rate_limit.is_none() {
         target.rate_limit = profiles.rate_limit().map(|(rate, _)| rate);
     }

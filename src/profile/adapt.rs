@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::product::{Cleanup, Dialect};
+use crate::plan::{Plan, Skip, needs};
+use crate::result::SkipCause;
 use super::{Product, Profiles};
 
 const PATCH_OP_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -80,6 +82,35 @@ impl Adapter {
         Ok(adapter)
     }
 
+    /// Skips the scenarios whose point is an attribute the field allow-list leaves out:
+    /// those that check it in an answer, filter or sort by it, or PATCH it.
+    pub fn gate(&self, plan: &mut Plan) {
+        if self.fields.is_empty() {
+            return;
+        }
+        for planned in plan.scenarios.iter_mut().filter(|p| p.skip.is_none()) {
+            let left_out = needs(&planned.scenario).into_iter().find_map(|need| {
+                let resource = resource_type(&need.endpoint)?;
+                let allowed = self.fields.get(resource)?;
+                let attribute = match &need.attr.sub {
+                    Some(sub) => format!("{}.{sub}", need.attr.name),
+                    None => need.attr.name.clone(),
+                };
+                let always = ["id", "meta", "schemas"]
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(&need.attr.name));
+                let named = need.attr.urn.is_none() && is_allowed(allowed, &attribute);
+                (!always && !named).then(|| format!("{} at {}", need.attr, need.endpoint))
+            });
+            if let Some(left_out) = left_out {
+                planned.skip = Some(Skip::new(
+                    format!("needs {left_out}, which the profile's field allow-list leaves out"),
+                    SkipCause::Selection,
+                ));
+            }
+        }
+    }
+
     /// Rewrites the request; `Err` is why the scenario cannot be run against the product.
     pub fn apply(&self, request: Outgoing<'_>) -> Result<(), String> {
         let Outgoing {
@@ -116,11 +147,10 @@ impl Adapter {
                     fill_missing(body, template);
                     add_extension_schemas(body, template);
                 }
+                // What the product does not take is not sent; a scenario that checks it
+                // is skipped before it starts (`gate`).
                 if let Some(allowed) = allowed {
-                    let stripped = strip(body, allowed);
-                    if !setup && !stripped.is_empty() {
-                        return Err(unsupported(&stripped));
-                    }
+                    strip(body, allowed);
                 }
                 Ok(())
             }
