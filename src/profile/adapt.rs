@@ -189,6 +189,7 @@ impl Adapter {
                 .map(path_attribute);
             if let (Some(allowed), Some(attribute)) = (allowed, &attribute)
                 && !is_allowed(allowed, attribute)
+                && !["id", "meta", "schemas"].iter().any(|a| a.eq_ignore_ascii_case(attribute))
             {
                 unsupported_paths.push(attribute.clone());
             }
