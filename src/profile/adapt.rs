@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::product::{Cleanup, Dialect};
+use super::{Product, Profiles};
 use crate::plan::{Plan, Skip, needs};
 use crate::result::SkipCause;
-use super::{Product, Profiles};
 
 const PATCH_OP_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
@@ -189,7 +189,9 @@ impl Adapter {
                 .map(path_attribute);
             if let (Some(allowed), Some(attribute)) = (allowed, &attribute)
                 && !is_allowed(allowed, attribute)
-                && !["id", "meta", "schemas"].iter().any(|a| a.eq_ignore_ascii_case(attribute))
+                && !["id", "meta", "schemas"]
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(attribute))
             {
                 unsupported_paths.push(attribute.clone());
             }

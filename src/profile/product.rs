@@ -55,6 +55,8 @@ pub struct Emulation {
     pub oauth_client_id: Option<String>,
     /// The product's own user attributes, kept as sent (`udf_*` is a prefix).
     pub extra_attributes: Vec<String>,
+    /// Values a created user gets when it does not say (`active: true`).
+    pub defaults: serde_json::Map<String, Value>,
 }
 
 /// The product part of a profile.
@@ -90,6 +92,7 @@ const EMULATE_KEYS: &[&str] = &[
     "only_fields",
     "oauth_client_id",
     "extra_attributes",
+    "defaults",
 ];
 
 /// Reads the product keys of a profile mapping (`get` looks one up).
@@ -214,6 +217,11 @@ fn read_emulation(r: &mut Reader, node: &Node) -> Emulation {
     emulation.misbehave = strings(r, "misbehave");
     emulation.required = strings(r, "required");
     emulation.extra_attributes = strings(r, "extra_attributes");
+    if let Some(node) = map.get("defaults")
+        && let Value::Object(defaults) = json_of(node)
+    {
+        emulation.defaults = defaults;
+    }
     if let Some(node) = map.get("base_path") {
         emulation.base_path = r.string(node, "base_path").map(str::to_owned);
     }

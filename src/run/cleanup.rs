@@ -101,9 +101,7 @@ pub async fn clean_up(
         let removed = match adapter.cleanup {
             Cleanup::None => Err(NOT_REMOVED.to_owned()),
             Cleanup::Deactivate if is_user(&entry.url) => work.deactivate(entry, false).await,
-            Cleanup::DeleteDeactivates if is_user(&entry.url) => {
-                work.deactivate(entry, true).await
-            }
+            Cleanup::DeleteDeactivates if is_user(&entry.url) => work.deactivate(entry, true).await,
             _ => work.remove(entry).await,
         };
         match removed {

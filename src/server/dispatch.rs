@@ -226,7 +226,7 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
         .map_err(|error| {
             ScimError::invalid_syntax(format!("the query string is malformed: {error}"))
         })?;
-    let body = if matches!(parts.method, Method::POST | Method::PUT | Method::PATCH) {
+    let mut body = if matches!(parts.method, Method::POST | Method::PUT | Method::PATCH) {
         let bytes = read_body(body).await?;
         media::check_content_type(&parts.headers)?;
         Some(parse_json(&bytes)?)
@@ -239,7 +239,7 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
             &endpoint,
             &parts.method,
             &mut params,
-            body.as_ref(),
+            body.as_mut(),
         )?;
     }
     let ctx = Ctx {
@@ -261,7 +261,7 @@ fn emulate(
     endpoint: &Endpoint,
     method: &Method,
     params: &mut [(String, String)],
-    body: Option<&Value>,
+    body: Option<&mut Value>,
 ) -> Result<(), ScimError> {
     for (name, value) in params.iter_mut() {
         if name.eq_ignore_ascii_case("filter") {
@@ -272,7 +272,10 @@ fn emulate(
         return Ok(());
     };
     match (endpoint, method) {
-        (Endpoint::Collection(ResourceKind::User), &Method::POST) => product.check_user(body, true),
+        (Endpoint::Collection(ResourceKind::User), &Method::POST) => {
+            product.fill_defaults(body);
+            product.check_user(body, true)
+        }
         (Endpoint::Resource(ResourceKind::User, _), &Method::PUT) => {
             product.check_user(body, false)
         }

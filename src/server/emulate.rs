@@ -29,11 +29,25 @@ pub struct Emulated {
     /// The product's own user attributes (`udf_*` a prefix, an extension URN too): kept as
     /// sent, outside the RFC schemas the server checks.
     pub extra_attributes: Vec<String>,
+    /// User attributes a create without them gets (Talkdesk: active by default).
+    pub defaults: Map<String, Value>,
 }
 
 const ALWAYS_ACCEPTED: &[&str] = &["schemas", "id", "meta"];
 
 impl Emulated {
+    /// What a created user gets when it does not say.
+    pub fn fill_defaults(&self, body: &mut Value) {
+        let Some(object) = body.as_object_mut() else {
+            return;
+        };
+        for (key, value) in &self.defaults {
+            if !object.keys().any(|k| k.eq_ignore_ascii_case(key)) {
+                object.insert(key.clone(), value.clone());
+            }
+        }
+    }
+
     /// Splits a user body into what the RFC schemas check and the product's own
     /// attributes, which are stored as sent (their URNs leave `schemas` too).
     pub fn set_aside(&self, body: &Map<String, Value>) -> (Map<String, Value>, Map<String, Value>) {
@@ -318,6 +332,7 @@ pub fn from_profile(profile: &crate::profile::Profile) -> Result<ProductSetup, S
             enums: emulation.enums.clone(),
             fields,
             extra_attributes: emulation.extra_attributes.clone(),
+            defaults: emulation.defaults.clone(),
         },
         misbehaviours,
         base_path: emulation.base_path.clone(),

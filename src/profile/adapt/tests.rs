@@ -143,7 +143,10 @@ fn the_allow_list_strips_bodies_and_skips_a_patch_of_an_unsupported_attribute() 
         json!({"userName": "a", "name": {"givenName": "A", "formatted": "A B"}, "title": "x"});
     let sent = send(&adapter, "POST", "/Users", body, false);
     assert_eq!(sent.outcome, Ok(()));
-    assert_eq!(sent.body, json!({"userName": "a", "name": {"givenName": "A"}}));
+    assert_eq!(
+        sent.body,
+        json!({"userName": "a", "name": {"givenName": "A"}})
+    );
     let patch = send(
         &adapter,
         "PATCH",
@@ -195,7 +198,11 @@ fn a_scenario_that_checks_an_attribute_left_out_is_skipped_before_it_starts() {
     };
     let mut plan = crate::plan::select(&suite, &Default::default());
     adapter(FIELDS, &[]).unwrap().gate(&mut plan);
-    let reason = plan.scenarios[0].skip.as_ref().map(|s| s.reason.clone()).unwrap_or_default();
+    let reason = plan.scenarios[0]
+        .skip
+        .as_ref()
+        .map(|s| s.reason.clone())
+        .unwrap_or_default();
     assert!(reason.contains("title at /Users"), "{reason}");
     assert!(plan.scenarios[1].skip.is_none());
 }
