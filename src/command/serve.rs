@@ -68,7 +68,6 @@ pub async fn serve(args: ServeArgs, env: &dyn EnvSource) -> i32 {
             Ok(hook) => hook,
             Err(message) => return fail(exit::USAGE, message),
         },
-        ..ServerConfig::default()
     };
     let judging = match judge_options(&args) {
         Ok(judging) => judging,

@@ -192,10 +192,7 @@ fn a_scenario_that_checks_an_attribute_left_out_is_skipped_before_it_starts() {
     let text = "id: s.title\ntitle: t\nrequirement: [RFC7644-3.3]\nseverity: must\ntags: [users]\nrequires: [users]\nsteps:\n  - name: create\n    request:\n      method: POST\n      path: /Users\n      body: { userName: a, title: Boss }\n    expect:\n      status: 201\n      body: { title: Boss }\n---\nid: s.name\ntitle: t\nrequirement: [RFC7644-3.3]\nseverity: must\ntags: [users]\nrequires: [users]\nsteps:\n  - name: create\n    request:\n      method: POST\n      path: /Users\n      body: { userName: a }\n    expect:\n      status: 201\n      body: { userName: a }\n";
     let scenarios = crate::suite::load_source("s.yaml", text, &Default::default())
         .unwrap_or_else(|d| panic!("{}", d.render(false)));
-    let suite = crate::suite::model::Suite {
-        scenarios,
-        ..Default::default()
-    };
+    let suite = crate::suite::model::Suite { scenarios };
     let mut plan = crate::plan::select(&suite, &Default::default());
     adapter(FIELDS, &[]).unwrap().gate(&mut plan);
     let reason = plan.scenarios[0]
