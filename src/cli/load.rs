@@ -31,13 +31,23 @@ pub fn suite(
 /// The named profiles in order (none when `specs` is empty); warns about rules that match
 /// no scenario of `suite` (usually a typo). Errors say where the profiles were named.
 pub fn profiles(named: &ProfileSpecs, suite: &Suite) -> Result<Profiles, CliError> {
-    let profiles = profile::load_all(&named.specs)
-        .map_err(|message| CliError::usage(format!("{}: {message}", named.origin)))?;
+    let profiles = named_profiles(named)?;
+    warn_unmatched(&profiles, suite);
+    Ok(profiles)
+}
+
+/// The named profiles in order; errors say where they were named.
+pub fn named_profiles(named: &ProfileSpecs) -> Result<Profiles, CliError> {
+    profile::load_all(&named.specs)
+        .map_err(|message| CliError::usage(format!("{}: {message}", named.origin)))
+}
+
+/// Warns about profile rules that match no scenario of `suite` (usually a typo).
+pub fn warn_unmatched(profiles: &Profiles, suite: &Suite) {
     for (profile, rule) in profiles.unmatched_rules(suite) {
         eprintln!(
             "warning: {}: profile {} has a rule for {} that matches no scenario",
             rule.place, profile.name, rule.scope
         );
     }
-    Ok(profiles)
 }

@@ -69,16 +69,16 @@ pub struct TokenEndpointArgs {
         requires = "issuer_secret_env"
     )]
     pub issuer_client_id: Option<String>,
-    /// Name of an environment variable holding that client's secret
+    /// Name of an environment variable holding that client's secret (the client id may
+    /// come from a --profile whose product has a token endpoint)
     #[arg(
         id = "issuer_secret_env",
         long = "oauth-client-secret-env",
-        value_name = "VAR",
-        requires = "issuer_client_id"
+        value_name = "VAR"
     )]
     pub issuer_secret_env: Option<String>,
     /// Longest an issued token lives, in seconds (a token request's expires_in may ask for
     /// less)
-    #[arg(long, value_name = "SECONDS", requires = "issuer_client_id")]
+    #[arg(long, value_name = "SECONDS", requires = "issuer_secret_env")]
     pub token_lifetime: Option<u64>,
 }

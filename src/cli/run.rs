@@ -12,6 +12,7 @@ use super::{CliError, CommandResult, Context, load, stop};
 use crate::client::{Auth, Target};
 use crate::exit;
 use crate::plan;
+use crate::profile::Adapter;
 use crate::report;
 use crate::report::ConsoleReporter;
 use crate::result::{RunEvent, Verdict};
@@ -91,15 +92,23 @@ pub async fn run(args: RunArgs, ctx: &Context) -> CommandResult {
         .transpose()
         .map_err(|e| CliError::usage(format!("--baseline: {e}")))?;
 
-    let sources = settings::resolve_suites(&args.selection, config.as_ref());
+    let profiles = load::named_profiles(&settings::resolve_profiles(
+        &args.selection,
+        config.as_ref(),
+        ctx,
+    ))?;
+    // The products' own scenarios join the suites the run loads.
+    let sources = settings::resolve_suites(&args.selection, config.as_ref()).and_then(|mut s| {
+        s.extend(profiles.scenario_sources()?);
+        Ok(s)
+    });
     let suite = load::suite(sources, &vars)?;
-    let profiles = load::profiles(
-        &settings::resolve_profiles(&args.selection, config.as_ref(), ctx),
-        &suite,
-    )?;
+    load::warn_unmatched(&profiles, &suite);
+    let adapter = Adapter::new(&profiles, &vars).map_err(CliError::usage)?;
     let selection = settings::resolve_selection(&args.selection, config.as_ref());
     let builder = RunBuilder::new(plan::select(&suite, &selection))
         .profiles(&profiles)
+        .adapter(adapter)
         .baseline(baseline)
         .jobs(jobs)
         .keep(args.keep)

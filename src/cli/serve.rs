@@ -13,7 +13,7 @@ use crate::exit;
 use crate::judge::{self, Judge, JudgeOptions, summary};
 use crate::result::RunInfo;
 use crate::run::new_run_id;
-use crate::server::{self, ServerConfig, TokenEndpoint};
+use crate::server::{self, ProductSetup, ServerConfig, TokenEndpoint};
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
@@ -39,9 +39,15 @@ pub struct ServeArgs {
     /// profile's client rules): each finding is printed as it happens, a summary on Ctrl-C
     #[arg(long)]
     pub judge: bool,
-    /// With --judge: the vendor profile whose client rules and request rate are judged
-    #[arg(long = "profile", value_name = "NAME|FILE", requires = "judge")]
+    /// Behave as the vendor product the profile describes (its PATCH dialect, required
+    /// fields, documented deviations, rate limit, base path, token endpoint); with --judge,
+    /// also judge clients against its client rules
+    #[arg(long = "profile", value_name = "NAME|FILE")]
     pub profile: Option<String>,
+    /// Write every request received to FILE, one JSON line each (time in ms, method,
+    /// path, query, Content-Type, body; never the Authorization header)
+    #[arg(long, value_name = "FILE", conflicts_with = "judge")]
+    pub request_log: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub faults: FaultArgs,
     #[command(flatten)]
@@ -61,10 +67,26 @@ pub async fn serve(args: ServeArgs, ctx: &Context) -> CommandResult {
         },
         (None, None) => None,
     };
-    let misbehaviours = match args.misbehave.as_deref().map(server::parse_misbehaviours) {
+    let mut misbehaviours = match args.misbehave.as_deref().map(server::parse_misbehaviours) {
         Some(set) => set.map_err(CliError::usage)?,
         None => Default::default(),
     };
+    let product = args
+        .profile
+        .as_deref()
+        .map(product_setup)
+        .transpose()
+        .map_err(CliError::usage)?;
+    let mut args = args;
+    if let Some(product) = &product {
+        misbehaviours.extend(product.misbehaviours.iter().copied());
+        if let Some(base_path) = &product.base_path {
+            args.base_path = base_path.clone();
+        }
+        if args.token_endpoint.issuer_client_id.is_none() {
+            args.token_endpoint.issuer_client_id = product.oauth_client_id.clone();
+        }
+    }
     if !args.base_path.starts_with('/') {
         return Err(CliError::usage(format!(
             "--base-path must start with '/', got '{}'",
@@ -79,7 +101,8 @@ pub async fn serve(args: ServeArgs, ctx: &Context) -> CommandResult {
         base_path: args.base_path.clone(),
         misbehaviours: misbehaviours.clone(),
         token_endpoint: token_endpoint.clone(),
-        ..ServerConfig::default()
+        emulated: product.as_ref().map(|p| p.emulated.clone()),
+        hook: request_log(&args).map_err(CliError::usage)?,
     };
     let judging = judge_options(&args).map_err(CliError::usage)?;
     let started = Instant::now();
@@ -119,6 +142,12 @@ pub async fn serve(args: ServeArgs, ctx: &Context) -> CommandResult {
         (None, None) => "none (any request is accepted)".to_owned(),
     };
     println!("authentication: {authentication}");
+    if let Some(product) = &product {
+        println!(
+            "emulating: {} (as its documents describe it)",
+            product.emulated.name
+        );
+    }
     if !misbehaviours.is_empty() {
         let names: Vec<&str> = misbehaviours.iter().map(|m| m.name()).collect();
         println!("misbehaving: {}", names.join(", "));
@@ -150,15 +179,22 @@ fn token_endpoint(
     ctx: &Context,
 ) -> Result<Option<TokenEndpoint>, String> {
     let Some(client_id) = args.issuer_client_id.as_deref().map(str::trim) else {
+        if args.issuer_secret_env.is_some() {
+            return Err(
+                "--oauth-client-secret-env needs --oauth-client-id ID (or a --profile whose \
+                 product has a token endpoint)"
+                    .to_owned(),
+            );
+        }
         return Ok(None);
     };
     if client_id.is_empty() {
         return Err("--oauth-client-id is empty".to_owned());
     }
-    let var = args
-        .issuer_secret_env
-        .as_deref()
-        .ok_or("--oauth-client-id needs --oauth-client-secret-env VAR")?;
+    let var = args.issuer_secret_env.as_deref().ok_or(format!(
+        "a token endpoint for client {client_id} (--oauth-client-id or the profile's \
+             product) needs --oauth-client-secret-env VAR"
+    ))?;
     let secret = ctx
         .var(var)
         .map(|secret| secret.trim().to_owned())
@@ -180,6 +216,21 @@ fn token_endpoint(
     endpoint.lifetime = lifetime;
     endpoint.log = Some(Arc::new(|line| println!("{line}")));
     Ok(Some(endpoint))
+}
+
+/// The profile's product: its emulation setup.
+fn product_setup(spec: &str) -> Result<ProductSetup, String> {
+    server::product_setup(&crate::profile::load(spec)?)
+}
+
+/// `--request-log FILE` as a hook that writes every request to the file.
+fn request_log(args: &ServeArgs) -> Result<Option<Arc<dyn server::RequestHook>>, String> {
+    let Some(path) = &args.request_log else {
+        return Ok(None);
+    };
+    let log = server::RequestLog::create(path)
+        .map_err(|e| format!("--request-log: cannot create {}: {e}", path.display()))?;
+    Ok(Some(Arc::new(log)))
 }
 
 /// `--judge` with its profile and faults; `None` without `--judge`.

@@ -25,3 +25,20 @@ pub fn text(name: &str) -> Option<&'static str> {
         .get_file(format!("{name}{PROFILE_SUFFIX}"))?
         .contents_utf8()
 }
+
+/// The folder of a built-in profile's own scenarios (`talentech` for
+/// `suites/profiles/talentech/`), with its static name for `SuiteSource::Builtin`.
+pub fn scenarios(folder: &str) -> Option<&'static Dir<'static>> {
+    if folder.contains(['/', '\\']) {
+        return None;
+    }
+    PROFILES.get_dir(folder)
+}
+
+/// The static name `profiles/<folder>` of a built-in profile scenario folder.
+pub fn scenario_source(folder: &str) -> Option<&'static str> {
+    let dir = scenarios(folder)?;
+    let name = dir.path().to_str()?;
+    // Leaked once per named profile folder: a run names a handful at most.
+    Some(Box::leak(format!("profiles/{name}").into_boxed_str()))
+}

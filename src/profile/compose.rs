@@ -48,6 +48,32 @@ impl Profiles {
         self.0.iter()
     }
 
+    /// The suites of the profiles' own scenarios (`scenarios:`): a built-in profile's
+    /// folder is built in, a profile file's paths are relative to the file. The error
+    /// names a folder that does not exist.
+    pub fn scenario_sources(&self) -> Result<Vec<crate::suite::SuiteSource>, String> {
+        use crate::suite::SuiteSource;
+        let mut sources = Vec::new();
+        for profile in &self.0 {
+            for folder in &profile.product.scenarios {
+                let trimmed = folder.trim_end_matches('/');
+                let source = match &profile.dir {
+                    Some(dir) => SuiteSource::Path(dir.join(trimmed)),
+                    None => SuiteSource::Builtin(
+                        super::builtin::scenario_source(trimmed).ok_or_else(|| {
+                            format!(
+                                "profile {} names scenarios '{folder}', which it does not have",
+                                profile.name
+                            )
+                        })?,
+                    ),
+                };
+                sources.push(source);
+            }
+        }
+        Ok(sources)
+    }
+
     /// The profile names in order, as reports show them.
     pub fn names(&self) -> Vec<String> {
         self.0.iter().map(|p| p.name.clone()).collect()

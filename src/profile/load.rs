@@ -11,6 +11,7 @@ use crate::suite::yaml::{self, Node, NodeKind, Pos};
 use crate::vocabulary::{Loc, Severity, SourceFile};
 
 use super::client_rules::read_client_rules;
+use super::product::read_product;
 use super::{Effect, Profile, Profiles, Rule, RuleScope, builtin};
 
 const TOP_KEYS: &[&str] = &[
@@ -20,8 +21,23 @@ const TOP_KEYS: &[&str] = &[
     "rate_limit",
     "rules",
     "client_rules",
+    "dialect",
+    "create_template",
+    "vars",
+    "fields",
+    "cleanup",
+    "capabilities",
+    "scenarios",
+    "emulate",
 ];
-const RULE_KEYS: &[&str] = &["tag", "scenario", "exclude", "deviation", "severity"];
+const RULE_KEYS: &[&str] = &[
+    "tag",
+    "scenario",
+    "exclude",
+    "deviation",
+    "severity",
+    "quote",
+];
 
 /// A built-in profile by name, or a profile file by path. The error is ready to print.
 pub fn load(spec: &str) -> Result<Profile, String> {
@@ -33,8 +49,10 @@ pub fn load(spec: &str) -> Result<Profile, String> {
     if path.is_file() {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read profile {spec}: {e}"))?;
-        return parse(spec, &text)
-            .map_err(|d| format!("profile file {spec} has errors:\n{}", d.render(false)));
+        let mut profile = parse(spec, &text)
+            .map_err(|d| format!("profile file {spec} has errors:\n{}", d.render(false)))?;
+        profile.dir = path.parent().map(Path::to_path_buf);
+        return Ok(profile);
     }
     let names = builtin::names();
     let hint = did_you_mean(spec, names.iter().copied())
@@ -137,7 +155,10 @@ fn read_profile(r: &mut Reader, node: &Node) -> Option<Profile> {
         .get("client_rules")
         .map(|n| read_client_rules(r, n))
         .unwrap_or_default();
+    let product = read_product(r, |key| top.get(key));
     Some(Profile {
+        product,
+        dir: None,
         name: name?.to_owned(),
         title: title?.to_owned(),
         source: source.map(str::to_owned),
@@ -165,6 +186,13 @@ fn rate(r: &mut Reader, node: &Node) -> Option<NonZeroU32> {
 fn read_rule(r: &mut Reader, node: &Node) -> Option<Rule> {
     let rule = r.mapping(node, "profile rule", RULE_KEYS)?;
     let place = r.loc(node.pos).to_string();
+    let quote = rule.get("quote").and_then(|n| r.string(n, "quote"));
+    if quote.is_some() && rule.get("deviation").is_none() {
+        r.error(
+            node.pos,
+            "a 'quote' goes with a 'deviation': the vendor's words for it",
+        );
+    }
     let scopes: Vec<RuleScope> = [
         rule.get("tag")
             .and_then(|n| r.string(n, "tag"))
@@ -182,7 +210,7 @@ fn read_rule(r: &mut Reader, node: &Node) -> Option<Rule> {
             .map(|s| Effect::Exclude(s.to_owned())),
         rule.get("deviation")
             .and_then(|n| r.string(n, "deviation reason"))
-            .map(|s| Effect::Deviation(s.to_owned())),
+            .map(|s| Effect::Deviation(with_quote(s, quote))),
         rule.get("severity")
             .and_then(|n| r.choice(n, "severity", &["must", "should", "may"], false))
             .map(|s| Effect::Severity(severity(s))),
@@ -213,6 +241,14 @@ fn read_rule(r: &mut Reader, node: &Node) -> Option<Rule> {
         effect,
         place,
     })
+}
+
+/// A deviation's reason followed by the vendor document's own sentence, quoted.
+fn with_quote(reason: &str, quote: Option<&str>) -> String {
+    match quote {
+        Some(quote) => format!("{reason} (the vendor's document: \"{}\")", quote.trim()),
+        None => reason.to_owned(),
+    }
 }
 
 fn severity(word: &str) -> Severity {

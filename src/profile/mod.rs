@@ -4,20 +4,25 @@
 //! default rate limit, and rules for client requests that the client judge checks.
 //! Several profiles compose (`compose`): they apply in order, a later one overriding.
 
+mod adapt;
 mod builtin;
 mod client_rules;
 mod compose;
 mod load;
+mod product;
 
 use std::num::NonZeroU32;
 
 use crate::suite::model::{Scenario, Suite};
 use crate::vocabulary::Severity;
 
+pub use adapt::{Adapter, Outgoing, requote_filter, unquote_filter};
 pub use builtin::names as builtin_names;
+pub use builtin::scenarios as builtin_scenarios;
 pub use client_rules::{ClientCheck, ClientRule, ValueFormat};
 pub use compose::{Decision, Decisions, Profiles};
 pub use load::{load, load_all, parse};
+pub use product::{Cleanup, Dialect, Emulation, Product};
 
 #[derive(Debug, Clone)]
 pub struct Profile {
@@ -30,6 +35,11 @@ pub struct Profile {
     pub rules: Vec<Rule>,
     /// What the product's document asks of client requests, for the client judge.
     pub client_rules: Vec<ClientRule>,
+    /// What the product is like: dialect, create template, fields, cleanup, emulation.
+    pub product: Product,
+    /// Where the profile was read from (a file's folder), for its own scenario files;
+    /// `None` for a built-in profile.
+    pub dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -52,7 +62,7 @@ pub enum RuleScope {
 pub enum Effect {
     /// Not run; reported as skipped with the reason.
     Exclude(String),
-    /// A failure becomes a deviation with the reason.
+    /// A failure becomes a deviation with the reason (and the vendor's own words).
     Deviation(String),
     /// The scenario counts with this severity.
     Severity(Severity),

@@ -19,7 +19,7 @@ use crate::check::SchemaSet;
 use crate::client::{Auth, Client, Target};
 use crate::discovery::{self, Capabilities, Discovered};
 use crate::plan::Plan;
-use crate::profile::Profiles;
+use crate::profile::{Adapter, Profiles};
 use crate::result::{Coverage, RunEvent, RunInfo, RunSummary};
 use crate::vocabulary::Capability;
 
@@ -165,6 +165,14 @@ impl RunBuilder {
     /// Leaves what the run created on the target (no cleanup).
     pub fn keep(mut self, keep: bool) -> Self {
         self.options.keep = keep;
+        self
+    }
+
+    /// The profiles' product rules (dialect, create template, field allow-list, cleanup,
+    /// declared capabilities): scenarios the allow-list cannot serve are skipped now.
+    pub fn adapter(mut self, adapter: Adapter) -> Self {
+        adapter.gate(&mut self.plan);
+        self.options.adapter = Arc::new(adapter);
         self
     }
 
@@ -323,6 +331,14 @@ impl Run {
                 let mut capabilities = found.capabilities.clone();
                 if self.has_credentials {
                     capabilities.insert(Capability::Auth);
+                }
+                // What a product without discovery endpoints has, as its profile declares.
+                for declared in self.options.adapter.capabilities.iter() {
+                    if let Some(capability) = Capability::from_name(declared)
+                        && capabilities.unknown_because(capability).is_some()
+                    {
+                        capabilities.insert(capability);
+                    }
                 }
                 let warnings: Vec<String> = found
                     .warnings

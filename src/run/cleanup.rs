@@ -8,6 +8,7 @@ use tokio_util::sync::CancellationToken;
 use super::created::{Lost, resource_url};
 use super::ledger::{CLEANUP_STEP, CleanupLedger, Entry, describe_lost};
 use crate::client::{AuthMode, Client, HttpRequest, HttpResponse, TransportError};
+use crate::profile::{Adapter, Cleanup, Outgoing, unquote_filter};
 use crate::result::{Exchange, Leftover};
 use crate::scim::get_attr;
 
@@ -19,6 +20,10 @@ pub struct Cleaned {
     pub problems: Vec<String>,
     pub leftovers: Vec<Leftover>,
 }
+
+/// Why a resource stays when the profile's cleanup is `none`.
+const NOT_REMOVED: &str =
+    "not removed: the profile's cleanup is `none` (the product offers no way to remove it)";
 
 /// Why cleanup stopped before the end.
 const ABANDONED: &str = "not cleaned up: the run stopped before its cleanup was done";
@@ -50,11 +55,13 @@ pub fn kept(ledger: &CleanupLedger) -> Cleaned {
 pub async fn clean_up(
     ledger: CleanupLedger,
     client: &Client,
+    adapter: &Adapter,
     abandon: &CancellationToken,
 ) -> Cleaned {
     let held = ledger.held().clone();
     let mut work = Work {
         client,
+        adapter,
         abandon,
         cleaned: Cleaned {
             problems: ledger.problems.clone(),
@@ -91,7 +98,13 @@ pub async fn clean_up(
             work.leave(&entry.url, ABANDONED.to_owned());
             continue;
         }
-        match work.remove(entry).await {
+        let removed = match adapter.cleanup {
+            Cleanup::None => Err(NOT_REMOVED.to_owned()),
+            Cleanup::Deactivate if is_user(&entry.url) => work.deactivate(entry, false).await,
+            Cleanup::DeleteDeactivates if is_user(&entry.url) => work.deactivate(entry, true).await,
+            _ => work.remove(entry).await,
+        };
+        match removed {
             Ok(()) => held.release(&entry.url),
             Err(reason) => work.leave(&entry.url, reason),
         }
@@ -117,6 +130,7 @@ enum ReadBack {
 
 struct Work<'a> {
     client: &'a Client,
+    adapter: &'a Adapter,
     abandon: &'a CancellationToken,
     cleaned: Cleaned,
 }
@@ -163,6 +177,68 @@ impl Work<'_> {
                     return Err(format!("{why}cannot tell whether it is gone: {problem}"));
                 }
             }
+        }
+    }
+
+    /// Where DELETE only deactivates or is not offered: DELETE (`by_delete`) or PATCH
+    /// `active` to false, unless the scenario already deleted it; then read it back
+    /// inactive.
+    async fn deactivate(&mut self, entry: &Entry, by_delete: bool) -> Result<(), String> {
+        // Even after the scenario's own DELETE: a later step may have made it active again.
+        if by_delete {
+            if let Some(problem) = self.delete(&entry.url).await {
+                return Err(problem);
+            }
+        } else if !entry.deleted {
+            let mut body = serde_json::json!({
+                "schemas": [PATCH_OP_SCHEMA],
+                "Operations": [{"op": "replace", "path": "active", "value": false}],
+            });
+            let mut request = HttpRequest {
+                step: CLEANUP_STEP.into(),
+                method: "PATCH".into(),
+                path: entry.url.clone(),
+                auth: AuthMode::Default,
+                ..HttpRequest::default()
+            };
+            self.adapter.apply(Outgoing {
+                method: "PATCH",
+                path: &entry.url,
+                query: &mut request.query,
+                headers: &mut request.headers,
+                body: Some(&mut body),
+                setup: true,
+            })?;
+            request.body = Some(body.to_string().into_bytes());
+            match self.send_request(request).await {
+                Ok(response) if is_success(response.status) || is_gone(response.status) => {}
+                Ok(response) => {
+                    return Err(format!(
+                        "deactivation by PATCH answered {}",
+                        response.status
+                    ));
+                }
+                Err(e) => return Err(format!("deactivation by PATCH failed: {e}")),
+            }
+        }
+        match self.send("GET", &entry.url, Vec::new()).await {
+            Ok(response) if is_gone(response.status) => Ok(()),
+            Ok(response) if is_success(response.status) => {
+                let body = crate::client::parse_json(&response.body).ok();
+                let active = body.as_ref().and_then(|b| get_attr(b, "active"));
+                if active == Some(&serde_json::Value::Bool(false)) {
+                    Ok(())
+                } else {
+                    Err("still active after its deactivation: GET shows no active=false".to_owned())
+                }
+            }
+            Ok(response) => Err(format!(
+                "cannot tell whether it is inactive: GET answered {}",
+                response.status
+            )),
+            Err(e) => Err(format!(
+                "cannot tell whether it is inactive: GET failed: {e}"
+            )),
         }
     }
 
@@ -231,25 +307,42 @@ impl Work<'_> {
         &mut self,
         method: &str,
         url: &str,
-        query: Vec<(String, String)>,
+        mut query: Vec<(String, String)>,
     ) -> Result<HttpResponse, TransportError> {
-        let sent = self
-            .client
-            .send_until(
-                &HttpRequest {
-                    step: CLEANUP_STEP.into(),
-                    method: method.into(),
-                    path: url.to_owned(),
-                    query,
-                    auth: AuthMode::Default,
-                    ..HttpRequest::default()
-                },
-                self.abandon,
-            )
-            .await;
+        for (name, value) in &mut query {
+            if name == "filter" {
+                *value = unquote_filter(value, &self.adapter.dialect.unquoted_filters);
+            }
+        }
+        self.send_request(HttpRequest {
+            step: CLEANUP_STEP.into(),
+            method: method.into(),
+            path: url.to_owned(),
+            query,
+            auth: AuthMode::Default,
+            ..HttpRequest::default()
+        })
+        .await
+    }
+
+    async fn send_request(&mut self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let sent = self.client.send_until(&request, self.abandon).await;
         self.cleaned.exchanges.extend(sent.exchanges);
         sent.outcome
     }
+}
+
+const PATCH_OP_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+/// A resource under /Users: the only kind a product deactivates.
+fn is_user(url: &str) -> bool {
+    url.split('?')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .nth(1)
+        .is_some_and(|collection| collection.eq_ignore_ascii_case("Users"))
 }
 
 fn is_success(status: u16) -> bool {

@@ -14,6 +14,7 @@ use super::ledger::CleanupLedger;
 use crate::check::ResponseBody;
 use crate::client::{AuthMode, Client, HttpRequest};
 use crate::plan::Plan;
+use crate::profile::{Adapter, Outgoing};
 use crate::result::Leftover;
 use crate::vocabulary::Capability;
 
@@ -34,7 +35,13 @@ pub fn decoy_name(run_id: &str) -> String {
 }
 
 /// Creates a decoy for each resource type the plan's runnable scenarios use.
-pub async fn plant(client: &Client, plan: &Plan, run_id: &str, held: Held) -> Decoys {
+pub async fn plant(
+    client: &Client,
+    adapter: &Adapter,
+    plan: &Plan,
+    run_id: &str,
+    held: Held,
+) -> Decoys {
     let name = decoy_name(run_id);
     let mut decoys = Decoys {
         // A decoy create whose answer is lost is searched for by its own name.
@@ -60,15 +67,24 @@ pub async fn plant(client: &Client, plan: &Plan, run_id: &str, held: Held) -> De
             json!({"schemas": [GROUP_SCHEMA], "displayName": name}),
         ));
     }
-    for (path, body) in wanted {
-        let request = HttpRequest {
+    for (path, mut body) in wanted {
+        let mut request = HttpRequest {
             step: "decoy".to_owned(),
             method: "POST".to_owned(),
             path: path.to_owned(),
-            body: Some(body.to_string().into_bytes()),
             auth: AuthMode::Default,
             ..HttpRequest::default()
         };
+        // The product's dialect and create template apply to decoys as to any create.
+        let _ = adapter.apply(Outgoing {
+            method: "POST",
+            path,
+            query: &mut request.query,
+            headers: &mut request.headers,
+            body: Some(&mut body),
+            setup: true,
+        });
+        request.body = Some(body.to_string().into_bytes());
         let sent = client.send(&request).await;
         let answer = sent.outcome.map(|response| {
             let parsed = ResponseBody::parse(&response);
@@ -101,13 +117,14 @@ impl Decoys {
     pub async fn remove(
         self,
         client: &Client,
+        adapter: &Adapter,
         keep: bool,
         abandon: &CancellationToken,
     ) -> (Vec<String>, Vec<Leftover>) {
         let cleaned = if keep {
             cleanup::kept(&self.ledger)
         } else {
-            cleanup::clean_up(self.ledger, client, abandon).await
+            cleanup::clean_up(self.ledger, client, adapter, abandon).await
         };
         let Cleaned {
             problems,

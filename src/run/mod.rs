@@ -61,6 +61,9 @@ pub(crate) struct ExecuteOptions {
     pub notices: Vec<String>,
     /// `--baseline`: an earlier run whose failures do not fail this one.
     pub baseline: Option<crate::result::Baseline>,
+    /// The profiles' product rules applied to every request (dialect, template, fields,
+    /// cleanup); the default changes nothing.
+    pub adapter: Arc<crate::profile::Adapter>,
 }
 
 /// How a run is stopped from outside: the caller keeps a clone and cancels (a signal, a
@@ -138,9 +141,17 @@ pub(crate) async fn execute(
         cancel: cancel.clone(),
         abandon: options.stop.abandon,
         held: options.stop.held,
+        adapter: options.adapter,
         counter: AtomicU64::new(0),
     });
-    let decoys = decoy::plant(&env.client, plan, &env.run_id, env.held.clone()).await;
+    let decoys = decoy::plant(
+        &env.client,
+        &env.adapter,
+        plan,
+        &env.run_id,
+        env.held.clone(),
+    )
+    .await;
     let slots = Arc::new(Semaphore::new(options.jobs.max(1)));
     // Readers are ordinary scenarios; an exclusive scenario takes the write side.
     let exclusive = Arc::new(RwLock::new(()));
@@ -228,7 +239,9 @@ pub(crate) async fn execute(
         notices
             .extend(rerun::rerun_after_5xx(plan, &mut results, &env, &events, options.jobs).await);
     }
-    let (decoy_notices, leftovers) = decoys.remove(&env.client, options.keep, &env.abandon).await;
+    let (decoy_notices, leftovers) = decoys
+        .remove(&env.client, &env.adapter, options.keep, &env.abandon)
+        .await;
     notices.extend(decoy_notices);
     notices.extend(env.client.rate_advice().map(|advice| advice.sentence()));
     let baseline = options

@@ -5,6 +5,7 @@ use serde_json::Value;
 use super::template::RenderContext;
 use crate::check::Resolve;
 use crate::client::HttpRequest;
+use crate::profile::{Adapter, Outgoing};
 use crate::suite::model::{Body, Step};
 
 /// The request to send and the rendered body for `steps.NAME.request.body`.
@@ -54,4 +55,28 @@ pub fn render(step: &Step, ctx: &RenderContext<'_>) -> Result<Rendered, String> 
         },
         body_value,
     })
+}
+
+/// Rewrites the rendered request into the product's dialect (see `profile::Adapter`); a
+/// JSON body is serialised again. `Err` is why the scenario cannot run on the product.
+pub fn adapt(rendered: &mut Rendered, step: &Step, adapter: &Adapter) -> Result<(), String> {
+    let json_body = matches!(step.request.body, Some(Body::Json(_)));
+    let request = &mut rendered.request;
+    let body = if json_body {
+        rendered.body_value.as_mut()
+    } else {
+        None
+    };
+    adapter.apply(Outgoing {
+        method: &request.method,
+        path: &request.path,
+        query: &mut request.query,
+        headers: &mut request.headers,
+        body,
+        setup: step.setup,
+    })?;
+    if json_body && let Some(value) = &rendered.body_value {
+        request.body = Some(value.to_string().into_bytes());
+    }
+    Ok(())
 }

@@ -18,6 +18,7 @@ use crate::check::latitude::{self, Judged};
 use crate::check::{Failed, ResponseBody, SchemaSet, check_response};
 use crate::client::{Client, HttpResponse, Redactor};
 use crate::plan::{PlannedScenario, Skip};
+use crate::profile::Adapter;
 use crate::result::{
     CheckFailure, Exchange, Outcome, ScenarioResult, SkipCause, failure_fails_run,
 };
@@ -36,6 +37,8 @@ pub struct RunEnv {
     /// Cleanup gives up too (see `ExecuteOptions::abandon`).
     pub abandon: CancellationToken,
     pub held: Held,
+    /// The product's dialect, create template, field allow-list and cleanup mode.
+    pub adapter: Arc<Adapter>,
     /// Numbers the `unique.*` values of the whole run.
     pub counter: AtomicU64,
 }
@@ -110,7 +113,7 @@ pub async fn run(planned: PlannedScenario, env: Arc<RunEnv>) -> ScenarioResult {
     let mut cleaned = if env.keep {
         cleanup::kept(&ledger)
     } else {
-        cleanup::clean_up(ledger, &env.client, &env.abandon).await
+        cleanup::clean_up(ledger, &env.client, &env.adapter, &env.abandon).await
     };
     exchanges.append(&mut cleaned.exchanges);
     let outcome = match (end, planned.known_deviation.clone()) {
@@ -217,12 +220,13 @@ async fn run_step(
     ctx: &mut RenderContext<'_>,
     trail: &SharedTrail,
 ) -> Result<(), StepsEnd> {
-    let rendered = request::render(step, ctx).map_err(|problem| {
+    let mut rendered = request::render(step, ctx).map_err(|problem| {
         StepsEnd::Failed(vec![
             Failed::new("request", "a request the templates can render", problem)
                 .at(&step.name, &step.request.loc),
         ])
     })?;
+    request::adapt(&mut rendered, step, &env.adapter).map_err(StepsEnd::Skipped)?;
     let sent = env.client.send_until(&rendered.request, &env.cancel).await;
     let shown_url = sent.exchanges.last().map(|e| e.url.clone());
     let answer = sent.outcome.map(|response| {

@@ -6,6 +6,7 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
+use super::emulate::Emulated;
 use super::hook::RequestHook;
 use super::misbehave::Misbehaviour;
 use super::oauth::TokenEndpoint;
@@ -35,6 +36,8 @@ pub struct ServerConfig {
     /// An OAuth2 token endpoint (`POST /oauth/token`); the SCIM endpoints then require a
     /// token it issued (or `token`). Outside the hook: the judge sees SCIM requests only.
     pub token_endpoint: Option<TokenEndpoint>,
+    /// A vendor's product as its document describes it (`serve --profile`).
+    pub emulated: Option<Emulated>,
 }
 
 impl Default for ServerConfig {
@@ -47,6 +50,7 @@ impl Default for ServerConfig {
             misbehaviours: BTreeSet::new(),
             hook: None,
             token_endpoint: None,
+            emulated: None,
         }
     }
 }
@@ -62,6 +66,7 @@ impl fmt::Debug for ServerConfig {
             .field("misbehaviours", &self.misbehaviours)
             .field("hook", &self.hook.as_ref().map(|_| "set"))
             .field("token_endpoint", &self.token_endpoint)
+            .field("emulated", &self.emulated)
             .finish()
     }
 }

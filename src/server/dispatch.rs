@@ -22,6 +22,7 @@ use super::bulk::bulk;
 use super::config::{MAX_PAYLOAD_BYTES, RATE_LIMIT_PER_SECOND};
 use super::connection::Connection;
 use super::discovery;
+use super::emulate::Emulated;
 use super::error::{ScimError, ScimType};
 use super::etag::{etag, header_matches};
 use super::media;
@@ -220,18 +221,27 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
     } else {
         None
     };
-    let params: Vec<(String, String)> = Query::try_from_uri(&parts.uri)
+    let mut params: Vec<(String, String)> = Query::try_from_uri(&parts.uri)
         .map(|Query(params)| params)
         .map_err(|error| {
             ScimError::invalid_syntax(format!("the query string is malformed: {error}"))
         })?;
-    let body = if matches!(parts.method, Method::POST | Method::PUT | Method::PATCH) {
+    let mut body = if matches!(parts.method, Method::POST | Method::PUT | Method::PATCH) {
         let bytes = read_body(body).await?;
         media::check_content_type(&parts.headers)?;
         Some(parse_json(&bytes)?)
     } else {
         None
     };
+    if let Some(product) = &provider.emulated {
+        emulate(
+            product,
+            &endpoint,
+            &parts.method,
+            &mut params,
+            body.as_mut(),
+        )?;
+    }
     let ctx = Ctx {
         provider,
         base_url: format!("{}{}", origin(provider, parts), provider.base_path),
@@ -243,6 +253,35 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
         body: body.as_ref(),
     };
     request.serve(endpoint)
+}
+
+/// What an emulated product refuses, and its filter values read as it reads them.
+fn emulate(
+    product: &Emulated,
+    endpoint: &Endpoint,
+    method: &Method,
+    params: &mut [(String, String)],
+    body: Option<&mut Value>,
+) -> Result<(), ScimError> {
+    for (name, value) in params.iter_mut() {
+        if name.eq_ignore_ascii_case("filter") {
+            *value = product.filter(value);
+        }
+    }
+    let Some(body) = body else {
+        return Ok(());
+    };
+    match (endpoint, method) {
+        (Endpoint::Collection(ResourceKind::User), &Method::POST) => {
+            product.fill_defaults(body);
+            product.check_user(body, true)
+        }
+        (Endpoint::Resource(ResourceKind::User, _), &Method::PUT) => {
+            product.check_user(body, false)
+        }
+        (Endpoint::Resource(..), &Method::PATCH) => product.check_patch(body),
+        _ => Ok(()),
+    }
 }
 
 /// The `filter-unsupported` misbehaviour: only one `attribute eq value` comparison is

@@ -17,6 +17,7 @@ mod config;
 mod connection;
 mod discovery;
 mod dispatch;
+mod emulate;
 mod error;
 mod etag;
 mod hook;
@@ -30,6 +31,7 @@ mod query;
 mod rate;
 mod render;
 mod reply;
+mod request_log;
 mod resources;
 mod schema_defs;
 mod store;
@@ -49,10 +51,12 @@ pub use config::{
     BULK_MAX_OPERATIONS, MAX_PAYLOAD_BYTES, MAX_RESULTS, RATE_LIMIT_PER_SECOND, ServerConfig,
 };
 pub(crate) use dispatch::percent_decode;
+pub use emulate::{Emulated, ProductSetup, from_profile as product_setup};
 pub use hook::{Canned, Intervention, RequestHook, SeenRequest, SeenResponse};
 pub use misbehave::{Misbehaviour, parse_misbehaviours};
 pub use oauth::{DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME, TOKEN_PATH, TokenEndpoint, TokenLog};
 pub(crate) use rate::TokenBucket;
+pub use request_log::RequestLog;
 
 use connection::{Connection, Listener};
 use provider::Provider;

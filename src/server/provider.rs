@@ -17,6 +17,7 @@ pub struct Provider {
     pub token: Option<String>,
     pub token_endpoint: Option<super::oauth::TokenEndpoint>,
     pub base_path: String,
+    pub emulated: Option<super::emulate::Emulated>,
     /// `http://host:port` of the bound socket, for requests without a Host header.
     pub origin: String,
     store: RwLock<Store>,
@@ -32,6 +33,7 @@ impl Provider {
             token: config.token.clone(),
             token_endpoint: config.token_endpoint.clone(),
             base_path: normalize_base_path(&config.base_path),
+            emulated: config.emulated.clone(),
             origin,
             store: RwLock::new(Store::default()),
             limiter: Mutex::new(TokenBucket::new(RATE_LIMIT_PER_SECOND)),

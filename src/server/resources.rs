@@ -66,10 +66,24 @@ fn written(ctx: &Ctx<'_>, store: &Store, stored: &Stored) -> Written {
     }
 }
 
+/// An emulated product's own user attributes, kept apart from what the schemas check.
+pub fn set_aside(
+    ctx: &Ctx<'_>,
+    kind: ResourceKind,
+    body: &Map<String, Value>,
+) -> (Map<String, Value>, Map<String, Value>) {
+    match (&ctx.provider.emulated, kind) {
+        (Some(product), ResourceKind::User) => product.set_aside(body),
+        _ => (body.clone(), Map::new()),
+    }
+}
+
 pub fn create(ctx: &Ctx<'_>, kind: ResourceKind, body: &Value) -> Result<Written, ScimError> {
-    let body = as_object(body)?;
+    let (body, own) = set_aside(ctx, kind, as_object(body)?);
+    let body = &body;
     check_schemas(kind, body)?;
-    let attrs = attributes(kind, body, Mode::Input)?;
+    let mut attrs = attributes(kind, body, Mode::Input)?;
+    attrs.extend(own);
     check_required(kind, &attrs)?;
     let mut store = ctx.provider.write();
     let id = commit(ctx, &mut store, kind, None, attrs)?;
@@ -86,9 +100,11 @@ pub fn replace(
     body: &Value,
     if_match: Option<&str>,
 ) -> Result<Written, ScimError> {
-    let body = as_object(body)?;
+    let (body, own) = set_aside(ctx, kind, as_object(body)?);
+    let body = &body;
     check_schemas(kind, body)?;
     let mut attrs = attributes(kind, body, Mode::Input)?;
+    attrs.extend(own);
     check_required(kind, &attrs)?;
     let mut store = ctx.provider.write();
     let stored = store.get(kind, id).ok_or_else(|| not_found(kind, id))?;

@@ -47,12 +47,16 @@ pub const SUITE_NAMES: &[&str] = &["core"];
 /// Every scenario file of a built-in suite as (`builtin:<suite>/<path>`, bytes), sorted
 /// by path; None for a name that is not built in.
 pub(crate) fn suite_files(name: &str) -> Option<Vec<(String, &'static [u8])>> {
-    let dir = match name {
-        "core" => &CORE,
-        _ => return None,
+    let (dir, prefix) = match name {
+        "core" => (&CORE, format!("builtin:{name}")),
+        // A built-in profile's own scenarios (`profiles/talentech`).
+        _ => (
+            crate::profile::builtin_scenarios(name.strip_prefix("profiles/")?)?,
+            "builtin:profiles".to_owned(),
+        ),
     };
     let mut out = Vec::new();
-    collect(dir, &format!("builtin:{name}"), &mut out);
+    collect(dir, &prefix, &mut out);
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Some(out)
 }

@@ -26,3 +26,4 @@ mod scenario_files;
 mod secrets;
 mod serve;
 mod suites;
+mod vendors;

@@ -65,7 +65,9 @@ pub fn patch(
         })?;
         primary::demote_previous(&before, &mut attrs);
     }
-    let attrs = attributes(kind, &attrs, Mode::Input)?;
+    let (attrs, own) = super::resources::set_aside(ctx, kind, &attrs);
+    let mut attrs = attributes(kind, &attrs, Mode::Input)?;
+    attrs.extend(own);
     check_required(kind, &attrs)?;
     check_all_immutable(kind, &original, &attrs)?;
     commit(ctx, &mut store, kind, Some(id), attrs)?;
