@@ -220,7 +220,7 @@ fn token_endpoint(
 
 /// The profile's product: its emulation setup.
 fn product_setup(spec: &str) -> Result<ProductSetup, String> {
-    server::product_setup(&crate::profile::load(spec)?)
+    crate::profile::product_setup(&crate::profile::load(spec)?)
 }
 
 /// `--request-log FILE` as a hook that writes every request to the file.

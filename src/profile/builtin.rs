@@ -1,10 +1,9 @@
 //! The profiles compiled into the binary from `suites/profiles/`.
 
-use include_dir::{Dir, include_dir};
+use include_dir::Dir;
 
 use crate::suite::PROFILE_SUFFIX;
-
-static PROFILES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/suites/profiles");
+use crate::suite::builtin::{PROFILES, profile_scenarios};
 
 /// Names of the built-in profiles (file stems), sorted.
 pub fn names() -> Vec<&'static str> {
@@ -29,10 +28,7 @@ pub fn text(name: &str) -> Option<&'static str> {
 /// The folder of a built-in profile's own scenarios (`talentech` for
 /// `suites/profiles/talentech/`), with its static name for `SuiteSource::Builtin`.
 pub fn scenarios(folder: &str) -> Option<&'static Dir<'static>> {
-    if folder.contains(['/', '\\']) {
-        return None;
-    }
-    PROFILES.get_dir(folder)
+    profile_scenarios(folder)
 }
 
 /// The static name `profiles/<folder>` of a built-in profile scenario folder.

@@ -8,6 +8,7 @@ mod adapt;
 mod builtin;
 mod client_rules;
 mod compose;
+mod emulation;
 mod load;
 mod product;
 
@@ -21,6 +22,7 @@ pub use builtin::names as builtin_names;
 pub use builtin::scenarios as builtin_scenarios;
 pub use client_rules::{ClientCheck, ClientRule, ValueFormat};
 pub use compose::{Decision, Decisions, Profiles};
+pub use emulation::product_setup;
 pub use load::{load, load_all, parse};
 pub use product::{Cleanup, Dialect, Emulation, Product};
 

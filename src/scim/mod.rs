@@ -21,6 +21,7 @@ mod filter;
 mod lexer;
 mod parser;
 mod path;
+mod requote;
 
 pub use attr::{AttrPath, get_attr, is_attr_name, parse_attr_path, parse_attr_path_with_schemas};
 pub use attr_types::{AttrKind, AttributeTypes, NoSchema};
@@ -32,3 +33,4 @@ pub use eval::{matches, matches_value, resolve};
 pub use filter::{CompareOp, Filter};
 pub use parser::{MAX_FILTER_DEPTH, MAX_FILTER_LEN, parse_filter};
 pub use path::{PatchPath, parse_patch_path, parse_patch_path_with_schemas};
+pub use requote::requote_filter;

@@ -51,7 +51,7 @@ pub use config::{
     BULK_MAX_OPERATIONS, MAX_PAYLOAD_BYTES, MAX_RESULTS, RATE_LIMIT_PER_SECOND, ServerConfig,
 };
 pub(crate) use dispatch::percent_decode;
-pub use emulate::{Emulated, ProductSetup, from_profile as product_setup};
+pub use emulate::{Emulated, ProductSetup};
 pub use hook::{Canned, Intervention, RequestHook, SeenRequest, SeenResponse};
 pub use misbehave::{Misbehaviour, parse_misbehaviours};
 pub use oauth::{DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME, TOKEN_PATH, TokenEndpoint, TokenLog};

@@ -4,6 +4,8 @@ use include_dir::{Dir, File, include_dir};
 
 static CORE: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/suites/core");
 static SCHEMAS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/suites/schemas");
+/// Profiles and their own scenario folders; `profile` reads the profiles from here.
+pub(crate) static PROFILES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/suites/profiles");
 
 /// The JSON Schema of the scenario format itself (not usable with `expect.schema`).
 pub const SCENARIO_SCHEMA_FILE: &str = "scenario.schema.json";
@@ -44,6 +46,15 @@ pub fn scenario_schema() -> &'static str {
 /// one of them unless `--no-builtin` says otherwise.
 pub const SUITE_NAMES: &[&str] = &["core"];
 
+/// The folder of a built-in profile's own scenarios (`talentech` for
+/// `suites/profiles/talentech/`).
+pub(crate) fn profile_scenarios(folder: &str) -> Option<&'static Dir<'static>> {
+    if folder.contains(['/', '\\']) {
+        return None;
+    }
+    PROFILES.get_dir(folder)
+}
+
 /// Every scenario file of a built-in suite as (`builtin:<suite>/<path>`, bytes), sorted
 /// by path; None for a name that is not built in.
 pub(crate) fn suite_files(name: &str) -> Option<Vec<(String, &'static [u8])>> {
@@ -51,7 +62,7 @@ pub(crate) fn suite_files(name: &str) -> Option<Vec<(String, &'static [u8])>> {
         "core" => (&CORE, format!("builtin:{name}")),
         // A built-in profile's own scenarios (`profiles/talentech`).
         _ => (
-            crate::profile::builtin_scenarios(name.strip_prefix("profiles/")?)?,
+            profile_scenarios(name.strip_prefix("profiles/")?)?,
             "builtin:profiles".to_owned(),
         ),
     };

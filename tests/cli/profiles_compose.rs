@@ -217,7 +217,7 @@ fn list_shows_a_vendor_deviation_beside_the_idp_severity() {
     let out = cli::run(&[
         "list",
         "--filter",
-        "errors.patch.remove-without-path",
+        "users.create.duplicate-username",
         "--profile",
         "entra-id,talentech",
         "--format",
