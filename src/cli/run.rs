@@ -12,7 +12,7 @@ use super::{CliError, CommandResult, Context, load, stop};
 use crate::client::{Auth, Target};
 use crate::exit;
 use crate::plan;
-use crate::profile::Adapter;
+use crate::profile::{Adapter, Profiles};
 use crate::report;
 use crate::report::ConsoleReporter;
 use crate::result::{RunEvent, Verdict};
@@ -121,7 +121,7 @@ pub async fn run(args: RunArgs, ctx: &Context) -> CommandResult {
         ));
     }
     let embedded_server = if embedded {
-        Some(start_embedded(&args, &mut target).await?)
+        Some(start_embedded(&args, &profiles, &mut target).await?)
     } else {
         None
     };
@@ -183,16 +183,31 @@ async fn run_against(
     })
 }
 
-async fn start_embedded(args: &RunArgs, target: &mut Target) -> Result<ServerHandle, CliError> {
-    let misbehaviours = match args.misbehave.as_deref().map(server::parse_misbehaviours) {
+/// The embedded server; with a profile that describes a product, it emulates that
+/// product as `serve --profile` does (a token endpoint aside: it takes the run's token).
+async fn start_embedded(
+    args: &RunArgs,
+    profiles: &Profiles,
+    target: &mut Target,
+) -> Result<ServerHandle, CliError> {
+    let mut misbehaviours = match args.misbehave.as_deref().map(server::parse_misbehaviours) {
         Some(set) => set.map_err(CliError::usage)?,
         None => Default::default(),
     };
+    let mut config = ServerConfig::default();
+    for profile in profiles.iter().filter(|p| p.product != Default::default()) {
+        let product = crate::profile::product_setup(profile).map_err(CliError::usage)?;
+        misbehaviours.extend(product.misbehaviours);
+        if let Some(base_path) = product.base_path {
+            config.base_path = base_path;
+        }
+        config.emulated = Some(product.emulated);
+    }
     let token = uuid::Uuid::new_v4().simple().to_string();
     let config = ServerConfig {
         token: Some(token.clone()),
         misbehaviours,
-        ..ServerConfig::default()
+        ..config
     };
     let handle = server::start(config)
         .await
