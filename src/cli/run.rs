@@ -190,25 +190,19 @@ async fn start_embedded(
     profiles: &Profiles,
     target: &mut Target,
 ) -> Result<ServerHandle, CliError> {
-    let mut misbehaviours = match args.misbehave.as_deref().map(server::parse_misbehaviours) {
+    let misbehaviours = match args.misbehave.as_deref().map(server::parse_misbehaviours) {
         Some(set) => set.map_err(CliError::usage)?,
         None => Default::default(),
     };
-    let mut config = ServerConfig::default();
-    for profile in profiles.iter().filter(|p| p.product != Default::default()) {
-        let product = crate::profile::product_setup(profile).map_err(CliError::usage)?;
-        misbehaviours.extend(product.misbehaviours);
-        if let Some(base_path) = product.base_path {
-            config.base_path = base_path;
-        }
-        config.emulated = Some(product.emulated);
-    }
     let token = uuid::Uuid::new_v4().simple().to_string();
-    let config = ServerConfig {
+    let mut config = ServerConfig {
         token: Some(token.clone()),
         misbehaviours,
-        ..config
+        ..ServerConfig::default()
     };
+    for profile in profiles.iter().filter(|p| p.product != Default::default()) {
+        crate::profile::apply_to(profile, &mut config).map_err(CliError::usage)?;
+    }
     let handle = server::start(config)
         .await
         .map_err(|e| CliError::cannot_start(format!("cannot start the embedded server: {e}")))?;

@@ -45,9 +45,15 @@ pub struct ServeArgs {
     #[arg(long = "profile", value_name = "NAME|FILE")]
     pub profile: Option<String>,
     /// Write every request received to FILE, one JSON line each (time in ms, method,
-    /// path, query, Content-Type, body; never the Authorization header)
-    #[arg(long, value_name = "FILE", conflicts_with = "judge")]
+    /// path, query, Content-Type, body; never the Authorization header); with --judge,
+    /// judged requests are logged too, an injected fault's among them
+    #[arg(long, value_name = "FILE")]
     pub request_log: Option<std::path::PathBuf>,
+    /// With --profile: the licences the emulated product has; a user created while that
+    /// many users are active is kept inactive (Talkdesk's "Deactivated" when licences run
+    /// out). Only for a product whose profile counts licences
+    #[arg(long, value_name = "N")]
+    pub licences: Option<usize>,
     #[command(flatten)]
     pub faults: FaultArgs,
     #[command(flatten)]
@@ -67,43 +73,41 @@ pub async fn serve(args: ServeArgs, ctx: &Context) -> CommandResult {
         },
         (None, None) => None,
     };
-    let mut misbehaviours = match args.misbehave.as_deref().map(server::parse_misbehaviours) {
+    let misbehaviours = match args.misbehave.as_deref().map(server::parse_misbehaviours) {
         Some(set) => set.map_err(CliError::usage)?,
         None => Default::default(),
     };
-    let product = args
-        .profile
-        .as_deref()
-        .map(product_setup)
-        .transpose()
-        .map_err(CliError::usage)?;
-    let mut args = args;
-    if let Some(product) = &product {
-        misbehaviours.extend(product.misbehaviours.iter().copied());
-        if let Some(base_path) = &product.base_path {
-            args.base_path = base_path.clone();
-        }
-        if args.token_endpoint.issuer_client_id.is_none() {
-            args.token_endpoint.issuer_client_id = product.oauth_client_id.clone();
-        }
-    }
-    if !args.base_path.starts_with('/') {
-        return Err(CliError::usage(format!(
-            "--base-path must start with '/', got '{}'",
-            args.base_path
-        )));
-    }
-    let token_endpoint = token_endpoint(&args.token_endpoint, ctx).map_err(CliError::usage)?;
-    let config = ServerConfig {
+    let mut config = ServerConfig {
         host: args.host,
         port: args.port,
         token: token.clone(),
         base_path: args.base_path.clone(),
-        misbehaviours: misbehaviours.clone(),
-        token_endpoint: token_endpoint.clone(),
-        emulated: product.as_ref().map(|p| p.emulated.clone()),
-        hook: request_log(&args).map_err(CliError::usage)?,
+        misbehaviours,
+        ..ServerConfig::default()
     };
+    let product = match args.profile.as_deref() {
+        Some(spec) => Some(emulate(spec, &args, &mut config).map_err(CliError::usage)?),
+        None if args.licences.is_some() => {
+            return Err(CliError::usage(
+                "--licences counts the licences of an emulated product: it needs --profile",
+            ));
+        }
+        None => None,
+    };
+    if !config.base_path.starts_with('/') {
+        return Err(CliError::usage(format!(
+            "--base-path must start with '/', got '{}'",
+            config.base_path
+        )));
+    }
+    let mut token_args = args.token_endpoint.clone();
+    if token_args.issuer_client_id.is_none() {
+        token_args.issuer_client_id = product.as_ref().and_then(|p| p.oauth_client_id.clone());
+    }
+    let token_endpoint = token_endpoint(&token_args, ctx).map_err(CliError::usage)?;
+    config.token_endpoint = token_endpoint.clone();
+    config.hook = request_log(&args).map_err(CliError::usage)?;
+    let misbehaviours = config.misbehaviours.clone();
     let judging = judge_options(&args).map_err(CliError::usage)?;
     let started = Instant::now();
     let (handle, judge) = match judging {
@@ -144,8 +148,13 @@ pub async fn serve(args: ServeArgs, ctx: &Context) -> CommandResult {
     println!("authentication: {authentication}");
     if let Some(product) = &product {
         println!(
-            "emulating: {} (as its documents describe it)",
-            product.emulated.name
+            "emulating: {} (as its documents describe it){}",
+            product.emulated.name,
+            product
+                .emulated
+                .licences
+                .map(|n| format!("; {n} licences"))
+                .unwrap_or_default()
         );
     }
     if !misbehaviours.is_empty() {
@@ -218,9 +227,22 @@ fn token_endpoint(
     Ok(Some(endpoint))
 }
 
-/// The profile's product: its emulation setup.
-fn product_setup(spec: &str) -> Result<ProductSetup, String> {
-    crate::profile::product_setup(&crate::profile::load(spec)?)
+/// The server set up as the profile's product, with `--licences` as its licence count.
+fn emulate(spec: &str, args: &ServeArgs, config: &mut ServerConfig) -> Result<ProductSetup, String> {
+    let profile = crate::profile::load(spec)?;
+    let mut product = crate::profile::apply_to(&profile, config)?;
+    if let (Some(count), Some(emulated)) = (args.licences, config.emulated.as_mut()) {
+        if emulated.licences.is_none() {
+            return Err(format!(
+                "--licences: the product of profile {} has no licences to count (its \
+                 profile's emulate: has no licences)",
+                profile.name
+            ));
+        }
+        emulated.licences = Some(count);
+        product.emulated.licences = Some(count);
+    }
+    Ok(product)
 }
 
 /// `--request-log FILE` as a hook that writes every request to the file.

@@ -31,7 +31,9 @@ pub use crate::vocabulary::AuthMode;
 pub use adaptive::RateAdvice;
 pub use json::{MAX_JSON_VALUES, parse_json};
 pub use oauth::{ClientAuthentication, ClientCredentials, TokenError};
-pub use redact::{RECORDED_BODY_BYTES, REDACTED, RawExchange, Redactor, SECRET_FRAGMENT_BYTES};
+pub use redact::{
+    RECORDED_BODY_BYTES, REDACTED, RawExchange, Redactor, SECRET_FRAGMENT_BYTES, Secret,
+};
 pub use retry::MAX_RETRY_AFTER;
 pub use target::{Auth, DEFAULT_MAX_BODY_BYTES, Target};
 pub use url::{encode_segment, same_resource, shown_url};
@@ -217,7 +219,7 @@ impl Client {
             .build()
             .map_err(|e| ClientError::Build(attempt::error_text(&e)))?;
         let mut secrets = target.auth.secrets();
-        secrets.extend(extra_headers.iter().map(|(_, v)| v.clone()));
+        secrets.extend(extra_headers.iter().map(|(_, v)| Secret::from(v.clone())));
         let redactor = Redactor::new(secrets, extra_headers.iter().map(|(k, _)| k.clone()));
         let limiter = target.rate_limit.map(|per_second| {
             std::sync::Arc::new(RateLimiter::direct(

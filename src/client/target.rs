@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
+use super::Secret;
 use super::oauth::ClientCredentials;
 
 /// Default cap on a response body; larger answers are an error ("response too large"),
@@ -101,19 +102,16 @@ impl Auth {
         }
     }
 
-    /// Every value that must never appear in a transcript or report.
-    pub(crate) fn secrets(&self) -> Vec<String> {
+    /// Every value that must never appear in a transcript or report. The user name is
+    /// not one: only what reaches into the password is hidden in the Basic pair.
+    pub(crate) fn secrets(&self) -> Vec<Secret> {
         match self {
             Auth::None => Vec::new(),
-            Auth::Bearer(token) => vec![token.expose_secret().to_owned()],
-            Auth::Basic { username, password } => {
-                let pair = format!("{username}:{}", password.expose_secret());
-                vec![
-                    password.expose_secret().to_owned(),
-                    base64(pair.as_bytes()),
-                    pair,
-                ]
-            }
+            Auth::Bearer(token) => vec![Secret::from(token.expose_secret().to_owned())],
+            Auth::Basic { username, password } => vec![
+                Secret::from(password.expose_secret().to_owned()),
+                Secret::after(format!("{username}:"), password.expose_secret()),
+            ],
             // The tokens it issues are learnt by the redactor as they come.
             Auth::OAuth2(credentials) => credentials.secrets(),
         }

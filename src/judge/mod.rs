@@ -426,7 +426,8 @@ pub async fn start(
         judge = judge.with_sink(sink);
     }
     let judge = std::sync::Arc::new(judge);
-    server.hook = Some(judge.clone());
+    // A hook already there (a request log) keeps watching, beside the judge.
+    server.hook = Some(crate::server::join_hooks(server.hook.take(), judge.clone()));
     let (host, port) = (server.host, server.port);
     let handle = crate::server::start(server)
         .await

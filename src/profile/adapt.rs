@@ -2,9 +2,14 @@
 //! op spelling, PatchOp without `schemas`, content type, unquoted filter values), the
 //! create template merged into every created resource, and the field allow-list.
 
+mod needs;
+
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
+
+pub use needs::{Before, Need, Tally};
 
 use super::product::{Cleanup, Dialect};
 use super::{Product, Profiles};
@@ -22,6 +27,8 @@ pub struct Adapter {
     pub fields: BTreeMap<String, Vec<String>>,
     pub cleanup: Cleanup,
     pub capabilities: Vec<String>,
+    /// The requests the dialect changed, and how the server answered them.
+    pub tally: Arc<Tally>,
 }
 
 /// One request as the adapter sees it.

@@ -2,7 +2,7 @@
 //! (`serve --profile NAME`).
 
 use super::Profile;
-use crate::server::{self, Emulated, ProductSetup};
+use crate::server::{self, Emulated, ProductSetup, ServerConfig};
 
 /// The product a profile describes, as a server setup. The error names a misspelt switch.
 pub fn product_setup(profile: &Profile) -> Result<ProductSetup, String> {
@@ -37,9 +37,26 @@ pub fn product_setup(profile: &Profile) -> Result<ProductSetup, String> {
             fields,
             extra_attributes: emulation.extra_attributes.clone(),
             defaults: emulation.defaults.clone(),
+            licences: emulation.licences,
         },
         misbehaviours,
         base_path: emulation.base_path.clone(),
         oauth_client_id: emulation.oauth_client_id.clone(),
     })
+}
+
+/// Sets `config` up as the product `profile` describes (`serve --profile`, and `run
+/// --profile` without `--url`): the product's switches join the config's, its base path
+/// and emulation replace the config's. The setup is returned for what only a caller
+/// serving a product itself uses (its token endpoint's client id).
+pub fn apply_to(profile: &Profile, config: &mut ServerConfig) -> Result<ProductSetup, String> {
+    let product = product_setup(profile)?;
+    config
+        .misbehaviours
+        .extend(product.misbehaviours.iter().copied());
+    if let Some(base_path) = &product.base_path {
+        config.base_path = base_path.clone();
+    }
+    config.emulated = Some(product.emulated.clone());
+    Ok(product)
 }

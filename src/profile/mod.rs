@@ -17,12 +17,12 @@ use std::num::NonZeroU32;
 use crate::suite::model::{Scenario, Suite};
 use crate::vocabulary::Severity;
 
-pub use adapt::{Adapter, Outgoing, requote_filter, unquote_filter};
+pub use adapt::{Adapter, Before, Need, Outgoing, requote_filter, unquote_filter};
 pub use builtin::names as builtin_names;
 pub use builtin::scenarios as builtin_scenarios;
 pub use client_rules::{ClientCheck, ClientRule, ValueFormat};
 pub use compose::{Decision, Decisions, Profiles};
-pub use emulation::product_setup;
+pub use emulation::{apply_to, product_setup};
 pub use load::{load, load_all, parse};
 pub use product::{Cleanup, Dialect, Emulation, Product};
 

@@ -58,6 +58,9 @@ pub struct Emulation {
     pub extra_attributes: Vec<String>,
     /// Values a created user gets when it does not say (`active: true`).
     pub defaults: serde_json::Map<String, Value>,
+    /// Licences the product starts with: a user created while that many are active is
+    /// kept inactive. `serve --licences N` sets another count.
+    pub licences: Option<usize>,
 }
 
 /// The product part of a profile.
@@ -94,6 +97,7 @@ const EMULATE_KEYS: &[&str] = &[
     "oauth_client_id",
     "extra_attributes",
     "defaults",
+    "licences",
 ];
 
 /// Reads the product keys of a profile mapping (`get` looks one up).
@@ -240,6 +244,16 @@ fn read_emulation(r: &mut Reader, node: &Node) -> Emulation {
     }
     if let Some(node) = map.get("oauth_client_id") {
         emulation.oauth_client_id = r.string(node, "oauth_client_id").map(str::to_owned);
+    }
+    if let Some(node) = map.get("licences") {
+        emulation.licences = match node.kind {
+            NodeKind::Int(n) => usize::try_from(n).ok(),
+            NodeKind::UInt(n) => usize::try_from(n).ok(),
+            _ => None,
+        };
+        if emulation.licences.is_none() {
+            r.wrong_type(node, "a whole number of licences (0 or more)", "licences");
+        }
     }
     emulation
 }

@@ -244,6 +244,7 @@ pub(crate) async fn execute(
         .await;
     notices.extend(decoy_notices);
     notices.extend(env.client.rate_advice().map(|advice| advice.sentence()));
+    notices.extend(env.adapter.needs_report());
     let baseline = options
         .baseline
         .as_ref()

@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::template::RenderContext;
 use crate::check::Resolve;
 use crate::client::HttpRequest;
-use crate::profile::{Adapter, Outgoing};
+use crate::profile::{Adapter, Before, Need, Outgoing};
 use crate::suite::model::{Body, Step};
 
 /// The request to send and the rendered body for `steps.NAME.request.body`.
@@ -59,13 +59,23 @@ pub fn render(step: &Step, ctx: &RenderContext<'_>) -> Result<Rendered, String> 
 
 /// Rewrites the rendered request into the product's dialect (see `profile::Adapter`); a
 /// JSON body is serialised again. `Err` is why the scenario cannot run on the product.
-pub fn adapt(rendered: &mut Rendered, step: &Step, adapter: &Adapter) -> Result<(), String> {
+/// `Ok` holds what of the dialect the request needed from the server.
+pub fn adapt(
+    rendered: &mut Rendered,
+    step: &Step,
+    adapter: &Adapter,
+) -> Result<Vec<Need>, String> {
     let json_body = matches!(step.request.body, Some(Body::Json(_)));
     let request = &mut rendered.request;
     let body = if json_body {
         rendered.body_value.as_mut()
     } else {
         None
+    };
+    let before = Before {
+        query: request.query.clone(),
+        headers: request.headers.clone(),
+        body: body.as_deref().cloned(),
     };
     adapter.apply(Outgoing {
         method: &request.method,
@@ -78,5 +88,16 @@ pub fn adapt(rendered: &mut Rendered, step: &Step, adapter: &Adapter) -> Result<
     if json_body && let Some(value) = &rendered.body_value {
         request.body = Some(value.to_string().into_bytes());
     }
-    Ok(())
+    let body = if json_body {
+        rendered.body_value.as_ref()
+    } else {
+        None
+    };
+    Ok(adapter.needs_met(
+        &request.method,
+        &before,
+        &request.query,
+        &request.headers,
+        body,
+    ))
 }

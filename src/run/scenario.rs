@@ -226,8 +226,12 @@ async fn run_step(
                 .at(&step.name, &step.request.loc),
         ])
     })?;
-    request::adapt(&mut rendered, step, &env.adapter).map_err(StepsEnd::Skipped)?;
+    let needs = request::adapt(&mut rendered, step, &env.adapter).map_err(StepsEnd::Skipped)?;
     let sent = env.client.send_until(&rendered.request, &env.cancel).await;
+    if !needs.is_empty() {
+        let status = sent.outcome.as_ref().ok().map(|response| response.status);
+        env.adapter.tally.record(&needs, status);
+    }
     let shown_url = sent.exchanges.last().map(|e| e.url.clone());
     let answer = sent.outcome.map(|response| {
         let body = ResponseBody::parse(&response).normalized();

@@ -31,6 +31,9 @@ pub struct Emulated {
     pub extra_attributes: Vec<String>,
     /// User attributes a create without them gets (Talkdesk: active by default).
     pub defaults: Map<String, Value>,
+    /// The licences the product has: a user created while that many users are active
+    /// is kept, inactive (Talkdesk's "Deactivated"); `None` counts none.
+    pub licences: Option<usize>,
 }
 
 const ALWAYS_ACCEPTED: &[&str] = &["schemas", "id", "meta"];
@@ -45,6 +48,18 @@ impl Emulated {
             if !object.keys().any(|k| k.eq_ignore_ascii_case(key)) {
                 object.insert(key.clone(), value.clone());
             }
+        }
+    }
+
+    /// A user about to be stored: with every licence taken by `active_users`, it is
+    /// kept inactive instead of refused, as the product does.
+    pub fn license(&self, attrs: &mut Map<String, Value>, active_users: impl FnOnce() -> usize) {
+        let Some(licences) = self.licences else {
+            return;
+        };
+        let wants_active = attrs.get("active").is_none_or(|v| v == &Value::Bool(true));
+        if wants_active && active_users() >= licences {
+            attrs.insert("active".to_owned(), Value::Bool(false));
         }
     }
 
@@ -244,6 +259,27 @@ mod tests {
         assert!(product.check_patch(&lower).is_err());
         let roles = json!({"Operations": [{"op": "Replace", "path": "roles", "value": []}]});
         assert!(product.check_patch(&roles).is_err());
+    }
+
+    #[test]
+    fn a_user_created_beyond_the_licences_is_kept_inactive() {
+        let product = Emulated {
+            name: "talkdesk".into(),
+            licences: Some(2),
+            ..Emulated::default()
+        };
+        let mut attrs = Map::new();
+        attrs.insert("active".into(), Value::Bool(true));
+        let mut within = attrs.clone();
+        product.license(&mut within, || 1);
+        assert_eq!(within["active"], true);
+        let mut beyond = attrs.clone();
+        product.license(&mut beyond, || 2);
+        assert_eq!(beyond["active"], false);
+        let unlimited = Emulated::default();
+        let mut any = attrs;
+        unlimited.license(&mut any, || 1_000_000);
+        assert_eq!(any["active"], true);
     }
 
     #[test]

@@ -84,6 +84,49 @@ pub trait RequestHook: Send + Sync {
     );
 }
 
+/// Two hooks watching one server (`serve --judge --request-log`): both see every request
+/// and every answer; the first one's intervention wins, and when it lets the server serve,
+/// the second one's does.
+pub struct Both {
+    pub first: Arc<dyn RequestHook>,
+    pub second: Arc<dyn RequestHook>,
+}
+
+impl RequestHook for Both {
+    fn arrived(&self, request: &SeenRequest) -> Intervention {
+        let first = self.first.arrived(request);
+        let second = self.second.arrived(request);
+        match first {
+            Intervention::Serve => second,
+            intervention => intervention,
+        }
+    }
+
+    fn answered(
+        &self,
+        request: &SeenRequest,
+        answer: &SeenResponse,
+        withheld: Option<&SeenResponse>,
+    ) {
+        self.first.answered(request, answer, withheld);
+        self.second.answered(request, answer, withheld);
+    }
+}
+
+/// `hook` added to what already watches a server (`existing` first).
+pub fn joined(
+    existing: Option<Arc<dyn RequestHook>>,
+    hook: Arc<dyn RequestHook>,
+) -> Arc<dyn RequestHook> {
+    match existing {
+        Some(first) => Arc::new(Both {
+            first,
+            second: hook,
+        }),
+        None => hook,
+    }
+}
+
 /// The middleware's state: the hook and the request counter.
 #[derive(Clone)]
 pub(super) struct Watch {

@@ -86,6 +86,15 @@ pub fn create(ctx: &Ctx<'_>, kind: ResourceKind, body: &Value) -> Result<Written
     attrs.extend(own);
     check_required(kind, &attrs)?;
     let mut store = ctx.provider.write();
+    if let (Some(product), ResourceKind::User) = (&ctx.provider.emulated, kind) {
+        product.license(&mut attrs, || {
+            store
+                .live(ResourceKind::User)
+                .iter()
+                .filter(|user| user.attrs.get("active") == Some(&Value::Bool(true)))
+                .count()
+        });
+    }
     let id = commit(ctx, &mut store, kind, None, attrs)?;
     let stored = store
         .get(kind, &id)

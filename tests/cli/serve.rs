@@ -175,3 +175,49 @@ fn faults_without_judge_are_refused() {
         finished.show()
     );
 }
+
+#[test]
+fn a_judged_server_also_writes_its_request_log_faults_included() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("requests.jsonl");
+    let log_arg = log.to_str().expect("a UTF-8 path");
+    let (mut child, mut stdout, url) = serve(&[
+        "--port",
+        "0",
+        "--token",
+        TOKEN,
+        "--judge",
+        "--request-log",
+        log_arg,
+        "--inject",
+        "429",
+        "--inject-rate",
+        "1",
+    ]);
+    stdout.wait_for(Duration::from_secs(5), |l| {
+        l.starts_with("judging clients against")
+    });
+    // Every judged request gets the injected 429, and is still logged.
+    let (status, _, _) = get(&format!("{url}/Users?filter=userName+eq+ada"), Some(TOKEN));
+    assert_eq!(status, 429);
+    stdout.wait_for(Duration::from_secs(5), |l| {
+        l.starts_with("#1 GET /scim/v2/Users?filter=userName+eq+ada at ")
+    });
+    child.interrupt();
+    let status = child.wait_for_exit(Duration::from_secs(10));
+    let rest = stdout.rest();
+    assert!(
+        rest.contains("BROKEN RFC7644-3.4.2.2-client-quoted-strings (must): 1 request"),
+        "{rest}"
+    );
+    assert_eq!(status.code(), Some(exit::CONFORMANCE_FAILURE));
+    let written = std::fs::read_to_string(&log).expect("the request log");
+    let lines: Vec<serde_json::Value> = written
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{written}");
+    assert_eq!(lines[0]["method"], "GET");
+    assert_eq!(lines[0]["query"], "filter=userName+eq+ada");
+    assert!(!written.contains(TOKEN), "{written}");
+}

@@ -19,7 +19,7 @@ use tokio::time::Instant;
 
 pub use grant::TokenError;
 
-use super::Redactor;
+use super::{Redactor, Secret};
 
 /// The longest a token is refreshed ahead of its expiry; shorter lifetimes are refreshed
 /// a tenth of their lifetime ahead, so a two-second token is still used for most of it.
@@ -51,16 +51,17 @@ pub struct ClientCredentials {
 
 impl ClientCredentials {
     /// Every spelling of the secret that goes over the wire: as it is, form-encoded, and
-    /// in the Basic pair and its base64.
-    pub(crate) fn secrets(&self) -> Vec<String> {
-        let pair = form::basic_pair(self);
-        let basic = form::basic_header(self);
-        let encoded = basic.trim_start_matches("Basic ").to_owned();
+    /// in the Basic pair (base64 spellings follow from it). The client id before it is
+    /// public: a fragment of the id alone is shown, one reaching into the secret is not.
+    pub(crate) fn secrets(&self) -> Vec<Secret> {
+        let secret = self.client_secret.expose_secret();
         vec![
-            self.client_secret.expose_secret().to_owned(),
-            form::encode(self.client_secret.expose_secret()),
-            pair,
-            encoded,
+            Secret::from(secret.to_owned()),
+            Secret::from(form::encode(secret)),
+            Secret::after(
+                format!("{}:", form::encode(&self.client_id)),
+                form::encode(secret),
+            ),
         ]
     }
 }
@@ -189,7 +190,43 @@ mod tests {
             "{shown}"
         );
         let secrets = credentials.secrets();
-        assert!(secrets.contains(&"cs-SECRET-42".to_owned()));
-        assert!(secrets.contains(&"td-client:cs-SECRET-42".to_owned()));
+        assert!(secrets.contains(&Secret::from("cs-SECRET-42".to_owned())));
+        assert!(secrets.contains(&Secret::after("td-client:", "cs-SECRET-42")));
+    }
+
+    #[test]
+    fn the_client_id_stays_readable_while_the_secret_goes_in_every_spelling() {
+        let credentials = ClientCredentials {
+            token_url: "https://acme.example/oauth/token".into(),
+            client_id: "talkdesk-scim".into(),
+            client_secret: SecretString::from("td-emulated-SECRET-42"),
+            scope: None,
+            params: Vec::new(),
+            client_auth: ClientAuthentication::Basic,
+        };
+        let redactor = Redactor::new(credentials.secrets(), []);
+        // The id, and a scenario named after the product, are no secret.
+        let shown = redactor.text("client talkdesk-scim ran talkdesk.created-active");
+        assert_eq!(shown, "client talkdesk-scim ran talkdesk.created-active");
+        let basic = form::basic_header(&credentials);
+        let pair = form::basic_pair(&credentials);
+        for echoed in [
+            "td-emulated-SECRET-42".to_owned(),
+            pair.clone(),
+            basic.clone(),
+        ] {
+            let shown = redactor.text(&format!("echo {echoed} end"));
+            assert!(!shown.contains("SECRET"), "{shown}");
+            assert!(!shown.contains("emulated"), "{shown}");
+            assert!(shown.contains(super::super::REDACTED), "{shown}");
+        }
+        // In the Basic pair, what reaches into the secret goes (a few bytes of the id
+        // with it); the start of the id stays, as in its base64.
+        let shown = redactor.text(&pair);
+        assert!(shown.starts_with("talkdes[REDACTED]"), "{shown}");
+        let encoded = basic.trim_start_matches("Basic ");
+        let shown = redactor.text(encoded);
+        assert!(shown.starts_with(&encoded[..8]), "{shown}");
+        assert!(!shown.contains(&encoded[20..28]), "{shown}");
     }
 }

@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::printable::escape_controls;
 use crate::result::Exchange;
 
+pub use spellings::Secret;
 pub use spellings::WINDOW as SECRET_FRAGMENT_BYTES;
 
 pub const REDACTED: &str = "[REDACTED]";
@@ -82,10 +83,10 @@ impl std::fmt::Debug for Redactor {
 impl Redactor {
     /// `secrets`: the token, credentials and secret header values, as sent.
     pub fn new(
-        secrets: impl IntoIterator<Item = String>,
+        secrets: impl IntoIterator<Item = impl Into<Secret>>,
         secret_headers: impl IntoIterator<Item = String>,
     ) -> Redactor {
-        let secrets: Vec<String> = secrets.into_iter().collect();
+        let secrets: Vec<Secret> = secrets.into_iter().map(Into::into).collect();
         let mut secret_headers: Vec<String> = ALWAYS_SECRET_HEADERS
             .iter()
             .map(|h| (*h).to_owned())

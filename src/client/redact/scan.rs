@@ -213,7 +213,7 @@ mod tests {
     use super::*;
 
     fn marked(secret: &str, text: &str) -> Vec<String> {
-        let windows = Windows::of(&[secret.to_owned()]);
+        let windows = Windows::of(&[secret.to_owned().into()]);
         find(&windows, text.as_bytes())
             .into_iter()
             .map(|(s, e)| text[s..e].to_owned())

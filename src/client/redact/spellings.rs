@@ -34,25 +34,32 @@ impl Default for Windows {
 }
 
 impl Windows {
-    pub fn of(secrets: &[String]) -> Windows {
+    pub fn of(secrets: &[Secret]) -> Windows {
         let mut windows = Windows {
             by_len: vec![HashSet::default(); WINDOW + 1],
             lengths: Vec::new(),
             last_bytes: [false; 256],
         };
         for secret in secrets {
-            windows.add_secret(secret);
+            windows.add(secret);
         }
         windows
     }
 
     /// Adds every spelling of `secret` (nothing for an empty one).
     pub fn add_secret(&mut self, secret: &str) {
-        if secret.is_empty() {
+        self.add(&Secret::from(secret.to_owned()));
+    }
+
+    /// Adds every spelling of `secret` with its public part, keeping only the windows
+    /// that hold some of the secret part.
+    pub fn add(&mut self, secret: &Secret) {
+        if secret.secret.is_empty() {
             return;
         }
-        for spelling in spellings(secret.as_bytes()) {
-            self.add(&spelling);
+        let whole = format!("{}{}", secret.public, secret.secret);
+        for (spelling, first_secret) in spellings(whole.as_bytes(), secret.public.len()) {
+            self.add_spelling(&spelling, first_secret);
         }
         self.lengths = (1..=WINDOW)
             .filter(|n| !self.by_len[*n].is_empty())
@@ -78,16 +85,21 @@ impl Windows {
         self.by_len[len].contains(&(key & mask(len)))
     }
 
-    fn add(&mut self, spelling: &[u8]) {
+    /// The windows of one spelling that reach `first_secret` (its first byte that
+    /// depends on the secret part): a window of the public part alone is no secret.
+    fn add_spelling(&mut self, spelling: &[u8], first_secret: usize) {
         if spelling.len() < WINDOW {
             self.by_len[spelling.len()].insert(pack(spelling));
-        } else {
-            for window in spelling.windows(WINDOW) {
-                self.by_len[WINDOW].insert(pack(window));
+            if let Some(last) = spelling.last() {
+                self.last_bytes[usize::from(*last)] = true;
             }
+            return;
         }
-        for window_end in spelling.iter().skip(spelling.len().min(WINDOW) - 1) {
-            self.last_bytes[usize::from(*window_end)] = true;
+        for (start, window) in spelling.windows(WINDOW).enumerate() {
+            if start + WINDOW > first_secret {
+                self.by_len[WINDOW].insert(pack(window));
+                self.last_bytes[usize::from(window[WINDOW - 1])] = true;
+            }
         }
     }
 }
@@ -109,23 +121,54 @@ fn mask(len: usize) -> u64 {
     }
 }
 
-/// The secret as a server may echo it once escapes are undone.
-fn spellings(secret: &[u8]) -> Vec<Vec<u8>> {
-    let mut all = vec![secret.to_vec()];
-    if secret.contains(&b' ') {
+/// A value never to show: `secret`, which may follow a `public` part it is sent with
+/// (the client id before an OAuth2 client secret in a Basic pair). A fragment of the
+/// public part alone is no secret; one that reaches into the secret part is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Secret {
+    pub public: String,
+    pub secret: String,
+}
+
+impl Secret {
+    pub fn after(public: impl Into<String>, secret: impl Into<String>) -> Secret {
+        Secret {
+            public: public.into(),
+            secret: secret.into(),
+        }
+    }
+}
+
+impl From<String> for Secret {
+    fn from(secret: String) -> Secret {
+        Secret::after(String::new(), secret)
+    }
+}
+
+/// The text (its first `public` bytes not secret) as a server may echo it once escapes
+/// are undone, each spelling with the index of its first byte that depends on the
+/// secret part.
+fn spellings(text: &[u8], public: usize) -> Vec<(Vec<u8>, usize)> {
+    let mut all = vec![(text.to_vec(), public)];
+    if text.contains(&b' ') {
         // application/x-www-form-urlencoded writes a space as `+`.
-        all.push(
-            secret
-                .iter()
+        all.push((
+            text.iter()
                 .map(|b| if *b == b' ' { b'+' } else { *b })
                 .collect(),
-        );
+            public,
+        ));
     }
     for offset in 0..3 {
-        let core = base64_core(secret, offset);
+        let core = base64_core(text, offset);
         if core.len() >= WINDOW {
-            all.push(core.iter().map(|b| to_url_alphabet(*b)).collect());
-            all.push(core);
+            // The characters made of the public part's bits alone come first.
+            let public_chars = base64_core(&text[..public], offset).len();
+            all.push((
+                core.iter().map(|b| to_url_alphabet(*b)).collect(),
+                public_chars,
+            ));
+            all.push((core, public_chars));
         }
     }
     all
@@ -232,7 +275,7 @@ mod tests {
 
     #[test]
     fn short_spellings_match_whole_and_long_ones_by_any_window() {
-        let windows = Windows::of(&["k3y".to_owned(), "0123456789".to_owned()]);
+        let windows = Windows::of(&["k3y".to_owned().into(), "0123456789".to_owned().into()]);
         assert!(windows.contains(3, pack(b"k3y")));
         assert!(!windows.contains(2, pack(b"k3")));
         assert!(windows.contains(8, pack(b"23456789")));
@@ -242,6 +285,26 @@ mod tests {
 
     #[test]
     fn no_secret_means_nothing_to_find() {
-        assert!(Windows::of(&[String::new()]).is_empty());
+        assert!(Windows::of(&[String::new().into()]).is_empty());
+        assert!(Windows::of(&[Secret::after("client-id", "")]).is_empty());
+    }
+
+    #[test]
+    fn a_window_of_the_public_part_alone_is_no_secret() {
+        let windows = Windows::of(&[Secret::after("talkdesk-scim:", "cs-SECRET-42")]);
+        assert!(!windows.contains(8, pack(b"talkdesk")));
+        assert!(!windows.contains(8, pack(b"desk-sci")));
+        // A window that reaches one byte into the secret is marked.
+        assert!(windows.contains(8, pack(b"k-scim:c")));
+        assert!(windows.contains(8, pack(b"SECRET-4")));
+        // In base64 too: the characters of the id alone are not marked.
+        for offset in 0..3 {
+            let id = base64_core(b"talkdesk-scim", offset);
+            for window in id.windows(WINDOW) {
+                assert!(!windows.contains(8, pack(window)), "{offset}");
+            }
+            let secret = base64_core(b"cs-SECRET-42", offset);
+            assert!(windows.contains(8, pack(&secret[..WINDOW])), "{offset}");
+        }
     }
 }
