@@ -108,10 +108,14 @@ impl Auth {
         match self {
             Auth::None => Vec::new(),
             Auth::Bearer(token) => vec![Secret::from(token.expose_secret().to_owned())],
-            Auth::Basic { username, password } => vec![
-                Secret::from(password.expose_secret().to_owned()),
-                Secret::after(format!("{username}:"), password.expose_secret()),
-            ],
+            Auth::Basic { username, password } => {
+                let public = format!("{username}:");
+                vec![
+                    Secret::from(password.expose_secret().to_owned()),
+                    Secret::after(public.clone(), password.expose_secret()),
+                    base64_after(&public, password.expose_secret()),
+                ]
+            }
             // The tokens it issues are learnt by the redactor as they come.
             Auth::OAuth2(credentials) => credentials.secrets(),
         }
@@ -133,6 +137,14 @@ impl fmt::Display for Auth {
             Auth::OAuth2(credentials) => fmt::Display::fmt(credentials, f),
         }
     }
+}
+
+/// The base64 of `public` then `secret`, as a secret after the characters made of the
+/// public part's bits alone: its padding and the character shared by both parts go too.
+pub(super) fn base64_after(public: &str, secret: &str) -> Secret {
+    let encoded = base64(format!("{public}{secret}").as_bytes());
+    let public_chars = (8 * public.len()) / 6;
+    Secret::after(&encoded[..public_chars], &encoded[public_chars..])
 }
 
 /// Standard base64 with padding (RFC 4648), for the Basic credentials.

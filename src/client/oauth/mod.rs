@@ -55,13 +55,12 @@ impl ClientCredentials {
     /// public: a fragment of the id alone is shown, one reaching into the secret is not.
     pub(crate) fn secrets(&self) -> Vec<Secret> {
         let secret = self.client_secret.expose_secret();
+        let public = format!("{}:", form::encode(&self.client_id));
         vec![
             Secret::from(secret.to_owned()),
             Secret::from(form::encode(secret)),
-            Secret::after(
-                format!("{}:", form::encode(&self.client_id)),
-                form::encode(secret),
-            ),
+            Secret::after(public.clone(), form::encode(secret)),
+            super::target::base64_after(&public, &form::encode(secret)),
         ]
     }
 }

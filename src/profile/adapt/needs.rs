@@ -23,26 +23,38 @@ pub enum Need {
 /// Statuses that refuse a request for what it is (not for where it went or who sent it).
 const REFUSING: &[u16] = &[400, 415, 422, 501];
 
-/// Requests the dialect changed, by need: how many went out, how many were refused.
+/// Requests the dialect changed, by need.
 #[derive(Debug, Default)]
 pub struct Tally {
-    counts: Mutex<BTreeMap<Need, (usize, usize)>>,
+    counts: Mutex<BTreeMap<Need, Count>>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Count {
+    sent: usize,
+    refused: usize,
+    /// Refused with no other need met by the request: this need alone can be why.
+    refused_alone: usize,
 }
 
 impl Tally {
     /// One request written with `needs`, answered `status` (`None`: no answer).
     pub fn record(&self, needs: &[Need], status: Option<u16>) {
         let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        let refused = status.is_some_and(|s| REFUSING.contains(&s));
         for need in needs {
-            let entry = counts.entry(*need).or_default();
-            entry.0 += 1;
-            if status.is_some_and(|s| REFUSING.contains(&s)) {
-                entry.1 += 1;
+            let count = counts.entry(*need).or_default();
+            count.sent += 1;
+            if refused {
+                count.refused += 1;
+                if needs.len() == 1 {
+                    count.refused_alone += 1;
+                }
             }
         }
     }
 
-    fn of(&self, need: Need) -> (usize, usize) {
+    fn of(&self, need: Need) -> Count {
         let counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
         counts.get(&need).copied().unwrap_or_default()
     }
@@ -185,13 +197,18 @@ impl Adapter {
         self.needs()
             .into_iter()
             .map(|(need, text)| {
-                let (sent, refused) = self.tally.of(need);
+                let Count {
+                    sent,
+                    refused,
+                    refused_alone,
+                } = self.tally.of(need);
                 let seen = match (sent, refused) {
                     (0, _) => "no request of this run needed it".to_owned(),
                     (sent, 0) => format!("{sent} requests written so, none refused"),
                     (sent, refused) => format!(
                         "{sent} requests written so, {refused} refused by this server \
-                         (400, 415, 422 or 501)"
+                         (400, 415, 422 or 501), {refused_alone} of them with nothing else \
+                         of the dialect in the request"
                     ),
                 };
                 format!("the profile's dialect needs from a server: {text}: {seen}")
