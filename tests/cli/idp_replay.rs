@@ -173,3 +173,37 @@ fn onelogin_replay_passes_and_sends_its_form_queries_and_templates() {
     assert!(bodies(&requests, "POST", "/Users").iter().any(template));
     assert!(bodies(&requests, "PUT", "/Users/").iter().any(template));
 }
+
+/// `list --profile` shows the replay scenarios a run would add, with their severities:
+/// the IdP's needs raised to must, its dialect scenarios left at may.
+#[test]
+fn list_shows_each_replay_with_the_severity_it_runs_at() {
+    for (profile, must, may) in [
+        (
+            "entra-id",
+            "entra-id.disable.still-found",
+            "entra-id.patch.capitalised-ops",
+        ),
+        ("okta", "okta.import-pages", "okta.group-rename-with-id"),
+        (
+            "onelogin",
+            "onelogin.groups-unfiltered",
+            "onelogin.template-create-and-put",
+        ),
+    ] {
+        let mut command = crate::support::cli::scimcheck();
+        command.args(["list", "--format", "json", "--profile", profile]);
+        let out = crate::support::cli::finish(command);
+        out.assert_code(exit::SUCCESS);
+        let listed: Vec<Value> = serde_json::from_str(&out.stdout).expect("a JSON list");
+        let severity = |id: &str| {
+            listed
+                .iter()
+                .find(|s| s["id"] == id)
+                .map(|s| s["severity"].clone())
+                .unwrap_or_else(|| panic!("{id} is not listed with --profile {profile}"))
+        };
+        assert_eq!(severity(must), "must");
+        assert_eq!(severity(may), "may");
+    }
+}

@@ -17,7 +17,8 @@ const CAPITALISED: [&str; 4] = [
     "--misbehave",
     "patch-op-case-sensitive",
     "--filter",
-    "capitalised",
+    // The core's three (entra-id's own replay, `entra-id.patch.capitalised-ops`, is apart).
+    "-capitalised",
 ];
 
 fn write_profile(dir: &Path, name: &str, text: &str) -> PathBuf {
