@@ -273,7 +273,8 @@ fn split_path_keys(kind: ResourceKind, operations: &mut Vec<Value>) {
         };
         let emptied = member_mut(&mut operation, "value")
             .is_some_and(|v| v.as_object().is_some_and(Map::is_empty));
-        if !(emptied && !split.is_empty()) {
+        // An operation left with nothing but its path keys is replaced by them.
+        if !emptied || split.is_empty() {
             out.push(operation);
         }
         out.extend(split);
