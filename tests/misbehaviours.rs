@@ -11,6 +11,10 @@
 //! turn scenarios into skips, never into failures. For every other switch, each failed,
 //! warned or blocked scenario must be explained by a root cause in the report.
 //!
+//! Lines with a fourth word, a profile, name that profile's own scenarios (the IdP replay
+//! suites): the switch is also run with each replayed profile alone, and exactly the
+//! named scenarios of those profiles may not pass.
+//!
 //! `cargo test --test misbehaviours` (one test per switch; libtest filters work).
 
 #[path = "support/mod.rs"]
@@ -52,6 +56,10 @@ fn main() {
             "every-switch-is-in-the-matrix-and-caught",
             every_switch_caught,
         ),
+        Trial::test(
+            "strict-server-passes-every-replay",
+            strict_server_passes_replays,
+        ),
         Trial::test("rate-limit-is-survived-by-retries", rate_limit_survived),
         Trial::test(
             "close-after-500-is-survived-by-one-retry",
@@ -91,14 +99,16 @@ fn allowed() -> BTreeSet<String> {
         .collect()
 }
 
-/// The matrix: misbehaviour name -> the scenarios meant to catch it, with their outcome.
+/// The matrix: misbehaviour name -> the built-in scenarios meant to catch it, with their
+/// outcome.
 fn intended() -> BTreeMap<String, Caught> {
     let text = std::fs::read_to_string(MATRIX).expect("the matrix is readable");
     let mut map: BTreeMap<String, Caught> = BTreeMap::new();
     for line in text.lines() {
         let line = line.split('#').next().unwrap_or("").trim();
         let mut words = line.split_whitespace();
-        let (Some(name), Some(id), Some(outcome)) = (words.next(), words.next(), words.next())
+        let (Some(name), Some(id), Some(outcome), None) =
+            (words.next(), words.next(), words.next(), words.next())
         else {
             if let Some(name) = line.split_whitespace().next() {
                 map.entry(name.to_owned()).or_default();
@@ -110,6 +120,60 @@ fn intended() -> BTreeMap<String, Caught> {
             .insert(format!("{id} {outcome}"));
     }
     map
+}
+
+/// The matrix's replay lines, `<switch> <scenario-id> <outcome> <profile>`: switch ->
+/// profile -> the profile's own scenarios meant to catch it.
+fn replayed() -> BTreeMap<String, BTreeMap<String, Caught>> {
+    let text = std::fs::read_to_string(MATRIX).expect("the matrix is readable");
+    let mut map: BTreeMap<String, BTreeMap<String, Caught>> = BTreeMap::new();
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if let [name, id, outcome, profile] = words[..] {
+            map.entry(name.to_owned())
+                .or_default()
+                .entry(profile.to_owned())
+                .or_default()
+                .insert(format!("{id} {outcome}"));
+        }
+    }
+    map
+}
+
+/// Every profile whose own scenarios the matrix names.
+fn replay_profiles() -> BTreeSet<String> {
+    replayed()
+        .into_values()
+        .flat_map(BTreeMap::into_keys)
+        .collect()
+}
+
+/// A switch with replay lines, run with each such profile alone (its own scenarios only):
+/// exactly the named scenarios do not pass, with the named outcome, and every other
+/// scenario of the profiles passes.
+fn replays_match(name: &str) -> Result<(), Failed> {
+    let Some(mut by_profile) = replayed().remove(name) else {
+        return Ok(());
+    };
+    for profile in replay_profiles() {
+        let intended = by_profile.remove(&profile).unwrap_or_default();
+        let own = format!("{profile}.");
+        let run = cli::run_json(&["--misbehave", name, "--profile", &profile, "--filter", &own])?;
+        let actual: Caught = not_passing(&run.report)
+            .into_iter()
+            .filter(|c| c.starts_with(&own))
+            .collect();
+        if actual != intended {
+            return Err(format!(
+                "--misbehave {name} --profile {profile}: the replay reported {actual:?}, \
+                 the matrix says {intended:?}\n{}",
+                run.finished.stdout
+            )
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// The exit code the report's outcomes call for, worked out here independently of the
@@ -162,6 +226,24 @@ fn strict_server_passes() -> Result<(), Failed> {
     Ok(())
 }
 
+/// The profiles' own scenarios that the matrix names all pass on the strict server.
+fn strict_server_passes_replays() -> Result<(), Failed> {
+    for profile in replay_profiles() {
+        let own = format!("{profile}.");
+        let run = cli::run_json(&["--profile", &profile, "--filter", &own])?;
+        let broken = not_passing(&run.report);
+        let ran = scenarios(&run.report).count();
+        if !broken.is_empty() || run.finished.code != 0 || ran == 0 {
+            return Err(format!(
+                "--profile {profile}: {ran} scenarios ran, not passing: {broken:?}\n{}",
+                run.finished.stdout
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
 fn switch_matches_matrix(misbehaviour: Misbehaviour) -> Result<(), Failed> {
     let name = misbehaviour.name();
     let run = cli::run_json(&["--misbehave", name])?;
@@ -187,6 +269,7 @@ fn switch_matches_matrix(misbehaviour: Misbehaviour) -> Result<(), Failed> {
         }
     }
     unexplained(&run.report).map_err(|e| format!("--misbehave {name}: {e}"))?;
+    replays_match(name)?;
     let want = expected_exit_code(&run.report);
     if run.report["verdict"]["exit_code"] != want {
         return Err(format!(
@@ -268,7 +351,13 @@ fn unexplained(report: &Value) -> Result<(), String> {
 }
 
 fn every_switch_caught() -> Result<(), Failed> {
-    let intended = intended();
+    let mut intended = intended();
+    for (name, by_profile) in replayed() {
+        intended
+            .entry(name)
+            .or_default()
+            .extend(by_profile.into_values().flatten());
+    }
     let allowed = allowed();
     let known: BTreeSet<&str> = Misbehaviour::all().iter().map(|m| m.name()).collect();
     // A deviation must make at least one scenario fail; an allowed switch is listed.

@@ -132,12 +132,14 @@ impl Decider {
 
 pub fn list(args: ListArgs, ctx: &Context) -> CommandResult {
     let vars = settings::resolve_vars(&args.selection, None).map_err(CliError::usage)?;
-    let sources = settings::resolve_suites(&args.selection, None);
+    let profiles = load::named_profiles(&settings::resolve_profiles(&args.selection, None, ctx))?;
+    // The products' own scenarios are listed with the suites, as a run loads them.
+    let sources = settings::resolve_suites(&args.selection, None).and_then(|mut s| {
+        s.extend(profiles.scenario_sources()?);
+        Ok(s)
+    });
     let suite = load::suite(sources, &vars)?;
-    let profiles = load::profiles(
-        &settings::resolve_profiles(&args.selection, None, ctx),
-        &suite,
-    )?;
+    load::warn_unmatched(&profiles, &suite);
     let selection = settings::resolve_selection(&args.selection, None);
     let mut plan = plan::select(&suite, &selection);
     let decisions = profiles.apply(&mut plan);

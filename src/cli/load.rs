@@ -28,14 +28,6 @@ pub fn suite(
     })
 }
 
-/// The named profiles in order (none when `specs` is empty); warns about rules that match
-/// no scenario of `suite` (usually a typo). Errors say where the profiles were named.
-pub fn profiles(named: &ProfileSpecs, suite: &Suite) -> Result<Profiles, CliError> {
-    let profiles = named_profiles(named)?;
-    warn_unmatched(&profiles, suite);
-    Ok(profiles)
-}
-
 /// The named profiles in order; errors say where they were named.
 pub fn named_profiles(named: &ProfileSpecs) -> Result<Profiles, CliError> {
     profile::load_all(&named.specs)

@@ -86,7 +86,8 @@ fn target_of(step: &Step) -> Option<(String, Shape)> {
     let Some(TemplatePart::Text(text)) = step.request.path.parts.first() else {
         return None;
     };
-    let whole = step.request.path.parts.len() == 1;
+    // Holes after a `?` are query values (`/Users?filter=userName+eq+...`), not an id.
+    let whole = step.request.path.parts.len() == 1 || text.contains('?');
     let text = text.split('?').next().unwrap_or_default();
     let mut segments = text.trim_start_matches('/').split('/');
     let endpoint = segments.next().filter(|s| !s.is_empty())?;
@@ -313,5 +314,20 @@ steps:
                 "/Users locale",
             ]
         );
+    }
+
+    #[test]
+    fn holes_in_an_inline_query_leave_the_step_a_query_of_the_collection() {
+        let needs = needs_of(
+            r#"
+id: needs.inline
+title: inline query
+steps:
+  - name: lookup
+    request: { method: GET, path: "/Users?filter=userName+eq+%22{{ unique.email }}%22&" }
+    expect: { status: 200, body: { totalResults: 1, 'Resources[0].nickName': present } }
+"#,
+        );
+        assert_eq!(needs, ["/Users nickName"]);
     }
 }

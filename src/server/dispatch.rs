@@ -21,6 +21,7 @@ use super::auth;
 use super::bulk::bulk;
 use super::config::{MAX_PAYLOAD_BYTES, RATE_LIMIT_PER_SECOND};
 use super::connection::Connection;
+use super::dialect::{self, Shape};
 use super::discovery;
 use super::emulate::Emulated;
 use super::error::{ScimError, ScimType};
@@ -59,6 +60,16 @@ enum Endpoint {
 }
 
 impl Endpoint {
+    /// The resource type and body shape of a write that carries a resource or a PatchOp.
+    fn write_shape(&self, method: &Method) -> Option<(ResourceKind, Shape)> {
+        match (self, method) {
+            (Endpoint::Collection(kind), &Method::POST)
+            | (Endpoint::Resource(kind, _), &Method::PUT) => Some((*kind, Shape::Resource)),
+            (Endpoint::Resource(kind, _), &Method::PATCH) => Some((*kind, Shape::PatchOp)),
+            _ => None,
+        }
+    }
+
     fn parse(segments: &[String]) -> Option<Endpoint> {
         let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
         Some(match segments.as_slice() {
@@ -241,6 +252,17 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
             &mut params,
             body.as_mut(),
         )?;
+    }
+    for (name, value) in params.iter_mut() {
+        if name.eq_ignore_ascii_case("filter")
+            && let Some(filter) = dialect::tolerate_filter(provider, value)
+        {
+            *value = filter;
+        }
+    }
+    if let (Some(body), Some((kind, shape))) = (body.as_mut(), endpoint.write_shape(&parts.method))
+    {
+        dialect::tolerate(provider, kind, shape, body);
     }
     let ctx = Ctx {
         provider,

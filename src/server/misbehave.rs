@@ -51,6 +51,13 @@ pub enum Misbehaviour {
     UndeclaredDropped,
     DisplayNameDropped,
     Concurrent500,
+    StringBooleansRefused,
+    PatchPathKeysRefused,
+    LegacyMemberRemovalRefused,
+    UnfilteredPagingBroken,
+    LegacySchemasRefused,
+    ManagerIdRefused,
+    SubAttributeFilterRefused,
 }
 
 use Misbehaviour as M;
@@ -262,9 +269,44 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         "concurrent-500",
         "a create or change that overlaps another one answers 500; one at a time they work",
     ),
+    (
+        M::StringBooleansRefused,
+        "string-booleans-refused",
+        "booleans sent as strings (\"False\", \"true\": Entra ID's legacy jobs, OneLogin templates) answer 400",
+    ),
+    (
+        M::PatchPathKeysRefused,
+        "patch-path-keys-refused",
+        "a PATCH without path whose value keys are paths (name.givenName, as Entra ID sends) answers 400",
+    ),
+    (
+        M::LegacyMemberRemovalRefused,
+        "legacy-member-removal-refused",
+        "a PATCH remove of members with a value list (Entra ID's legacy removal) answers 400",
+    ),
+    (
+        M::UnfilteredPagingBroken,
+        "unfiltered-paging-broken",
+        "a list without a filter ignores startIndex: every page starts at the first resource",
+    ),
+    (
+        M::LegacySchemasRefused,
+        "legacy-schemas-refused",
+        "bodies naming SCIM 1.0 schemas (urn:scim:schemas:core:1.0, as OneLogin templates do) answer 400",
+    ),
+    (
+        M::ManagerIdRefused,
+        "manager-id-refused",
+        "an enterprise manager given as a bare id, not {\"value\": id} (Entra ID's legacy jobs), answers 400",
+    ),
+    (
+        M::SubAttributeFilterRefused,
+        "sub-attribute-filter-refused",
+        "a filter with a sub-attribute after brackets (emails[type eq \"work\"].value eq, as Entra ID matches) answers 400 invalidFilter",
+    ),
 ];
 
-const ALL: [Misbehaviour; 41] = [
+const ALL: [Misbehaviour; 48] = [
     M::Uniqueness500,
     M::UniquenessCaseSensitive,
     M::NoUniqueness,
@@ -306,6 +348,13 @@ const ALL: [Misbehaviour; 41] = [
     M::UndeclaredDropped,
     M::DisplayNameDropped,
     M::Concurrent500,
+    M::StringBooleansRefused,
+    M::PatchPathKeysRefused,
+    M::LegacyMemberRemovalRefused,
+    M::UnfilteredPagingBroken,
+    M::LegacySchemasRefused,
+    M::ManagerIdRefused,
+    M::SubAttributeFilterRefused,
 ];
 
 impl Misbehaviour {

@@ -15,6 +15,7 @@ mod auth;
 mod bulk;
 mod config;
 mod connection;
+mod dialect;
 mod discovery;
 mod dispatch;
 mod emulate;

@@ -306,7 +306,9 @@ pub fn list(ctx: &Ctx<'_>, kinds: &[ResourceKind], request: &ListRequest) -> Val
     }
     let total = found.len();
     let paging = !ctx.misbehaves(Misbehaviour::PagingIgnored);
-    let start = if paging {
+    let start_ignored =
+        request.filter.is_none() && ctx.misbehaves(Misbehaviour::UnfilteredPagingBroken);
+    let start = if paging && !start_ignored {
         request.start_index.unwrap_or(1).max(1)
     } else {
         1

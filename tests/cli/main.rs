@@ -16,6 +16,7 @@ mod distribution;
 mod docs_examples;
 mod exit_codes;
 mod https;
+mod idp_replay;
 mod input;
 mod interrupt;
 mod judge;

@@ -19,7 +19,7 @@ const SECRET_VAR: &str = "TALKDESK_TEST_SECRET";
 const SECRET: &str = "td-emulated-SECRET-42";
 
 /// `scimcheck serve --profile NAME` as a child process, with its request log.
-struct Emulation {
+pub(crate) struct Emulation {
     base: String,
     log: PathBuf,
     server: Running,
@@ -28,7 +28,7 @@ struct Emulation {
 }
 
 impl Emulation {
-    fn start(profile: &str, extra: &[&str]) -> Emulation {
+    pub(crate) fn start(profile: &str, extra: &[&str]) -> Emulation {
         let mut args = vec!["--profile", profile];
         args.extend_from_slice(extra);
         Emulation::serve(&args)
@@ -64,12 +64,12 @@ impl Emulation {
     }
 
     /// `scimcheck run` against the emulation, with a JSON report read back.
-    fn run(&self, extra: &[&str]) -> (Finished, Value) {
+    pub(crate) fn run(&self, extra: &[&str]) -> (Finished, Value) {
         run_against(&self.base, extra)
     }
 
     /// Every request the server received, as its log wrote it.
-    fn requests(&self) -> Vec<Value> {
+    pub(crate) fn requests(&self) -> Vec<Value> {
         std::fs::read_to_string(&self.log)
             .expect("request log")
             .lines()
@@ -78,7 +78,7 @@ impl Emulation {
     }
 
     /// Stops the server; what it printed.
-    fn stop(mut self) -> String {
+    pub(crate) fn stop(mut self) -> String {
         self.server.interrupt();
         self.server.wait_for_exit(Duration::from_secs(10));
         self.stdout.rest()
@@ -113,7 +113,7 @@ fn set(ids: &[&str]) -> BTreeSet<String> {
 }
 
 /// The product's own scenarios (`<vendor>.`) all ran and passed.
-fn own_scenarios_pass(report: &Value, vendor: &str) {
+pub(crate) fn own_scenarios_pass(report: &Value, vendor: &str) {
     let own: Vec<&Value> = scenarios(report)
         .filter(|s| {
             s["id"]
@@ -129,7 +129,7 @@ fn own_scenarios_pass(report: &Value, vendor: &str) {
 }
 
 /// The PATCH requests of a request log, with their bodies.
-fn patches(requests: &[Value]) -> Vec<&Value> {
+pub(crate) fn patches(requests: &[Value]) -> Vec<&Value> {
     requests
         .iter()
         .filter(|r| r["method"] == "PATCH")

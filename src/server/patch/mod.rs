@@ -208,6 +208,17 @@ fn parse_operation(ctx: &Ctx<'_>, kind: ResourceKind, op: &Value) -> Result<Oper
             )));
         }
     };
+    let lists_values = value.as_ref().is_some_and(|v| !v.is_null());
+    let unfiltered = path.as_ref().is_some_and(|(_, p)| p.filter.is_none());
+    if kind_of_op == OpKind::Remove
+        && lists_values
+        && unfiltered
+        && ctx.misbehaves(Misbehaviour::LegacyMemberRemovalRefused)
+    {
+        return Err(ScimError::invalid_syntax(
+            "a remove takes no value: name the values to remove in a filter of the path",
+        ));
+    }
     Ok(Operation {
         kind: kind_of_op,
         path,
