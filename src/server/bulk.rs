@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use super::config::BULK_MAX_OPERATIONS;
 use super::error::{ScimError, ScimType};
-use super::etag::etag;
+use super::etag::shown_etag;
 use super::misbehave::Misbehaviour;
 use super::patch::patch;
 use super::provider::Ctx;
@@ -63,6 +63,9 @@ pub fn bulk(ctx: &Ctx<'_>, body: &Value) -> Result<Value, ScimError> {
                 )));
             }
         }
+    }
+    if ctx.misbehaves(Misbehaviour::BulkFailOnErrorsIgnored) {
+        fail_on_errors = None;
     }
     if !declared {
         return Err(ScimError::invalid_syntax(format!(
@@ -129,9 +132,14 @@ pub fn bulk(ctx: &Ctx<'_>, body: &Value) -> Result<Value, ScimError> {
                     .into_iter()
                     .find(|r| !ids.contains_key(r))
                     .unwrap_or_default();
+                let error = if ctx.misbehaves(Misbehaviour::BulkCircular400) {
+                    ScimError::invalid_value(format!("bulkId '{reference}' is not known"))
+                } else {
+                    unresolved(&reference)
+                };
                 results[index] = Some(outcome_json(
                     op,
-                    Err(unresolved(&reference)),
+                    Err(error),
                     &mut ids,
                     ctx,
                     status_as_integer,
@@ -248,6 +256,21 @@ fn substitute(value: &Value, ids: &HashMap<String, String>) -> Value {
     }
 }
 
+/// `bulk-id-core-only`: references under a schema extension's URN stay as written.
+fn substitute_core(value: &Value, ids: &HashMap<String, String>) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let extension = k.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:"));
+                    (k.clone(), if extension { v.clone() } else { substitute(v, ids) })
+                })
+                .collect::<Map<String, Value>>(),
+        ),
+        other => substitute(other, ids),
+    }
+}
+
 /// What a bulk operation did: the resource written, or nothing (DELETE).
 type Outcome = Result<(StatusCode, ResourceKind, Option<Written>, Option<String>), ScimError>;
 
@@ -284,13 +307,22 @@ fn run(ctx: &Ctx<'_>, op: &BulkOperation, ids: &HashMap<String, String>) -> Outc
             )));
         }
     };
-    let data = op.data.as_ref().map(|data| substitute(data, ids));
+    let data = op.data.as_ref().map(|data| {
+        if ctx.misbehaves(Misbehaviour::BulkIdCoreOnly) {
+            substitute_core(data, ids)
+        } else {
+            substitute(data, ids)
+        }
+    });
     let need_data = || {
         data.clone().ok_or_else(|| {
             ScimError::invalid_syntax(format!("a {} operation needs 'data'", op.method))
         })
     };
-    let version = op.version.as_deref();
+    let version = op
+        .version
+        .as_deref()
+        .filter(|_| !ctx.misbehaves(Misbehaviour::BulkVersionIgnored));
     let method = op.method.to_ascii_uppercase();
     match (method.as_str(), id) {
         ("POST", None) => {
@@ -340,7 +372,7 @@ fn outcome_json(
                     ids.insert(bulk_id.clone(), written.id.clone());
                 }
                 out["location"] = json!(ctx.location(kind, &written.id));
-                out["version"] = json!(etag(written.version));
+                out["version"] = json!(shown_etag(ctx, written.version));
             }
             if let Some(id) = deleted {
                 out["location"] = json!(ctx.location(kind, &id));
@@ -353,6 +385,11 @@ fn outcome_json(
             } else {
                 error
             };
+            // Only a failed POST has no resource to name (RFC 7644 3.7.3).
+            if !op.method.eq_ignore_ascii_case("POST") && !op.path.is_empty() {
+                let path = op.path.trim_start_matches('/');
+                out["location"] = json!(format!("{}/{path}", ctx.base_url));
+            }
             out["status"] = json!(error.status.as_u16().to_string());
             out["response"] = error.to_body(status_as_integer);
         }

@@ -25,7 +25,7 @@ use super::dialect::{self, Shape};
 use super::discovery;
 use super::emulate::Emulated;
 use super::error::{ScimError, ScimType};
-use super::etag::{etag, header_matches};
+use super::etag::{etag, header_matches, shown_etag};
 use super::media;
 use super::misbehave::Misbehaviour;
 use super::patch::patch;
@@ -179,12 +179,15 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
         provider.token_endpoint.as_ref(),
         &parts.headers,
     )?;
-    let segments: Vec<String> = rest
+    let mut segments: Vec<String> = rest
         .trim_start_matches('/')
         .trim_end_matches('/')
         .split('/')
         .map(percent_decode)
         .collect();
+    if provider.misbehaves(Misbehaviour::VersionIgnored) && segments.len() > 1 {
+        segments.retain(|segment| !is_version_segment(segment));
+    }
     let endpoint = Endpoint::parse(&segments)
         .filter(|endpoint| endpoint.kind().is_none_or(|kind| provider.serves(kind)))
         .ok_or_else(unknown)?;
@@ -240,7 +243,18 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
     let mut body = if matches!(parts.method, Method::POST | Method::PUT | Method::PATCH) {
         let bytes = read_body(body).await?;
         media::check_content_type(&parts.headers)?;
-        Some(parse_json(&bytes)?)
+        match parse_json(&bytes) {
+            Err(_)
+                if endpoint == Endpoint::Bulk
+                    && provider.misbehaves(Misbehaviour::BulkMalformed200) =>
+            {
+                Some(serde_json::json!({
+                    "schemas": [super::bulk::BULK_REQUEST_SCHEMA],
+                    "Operations": [],
+                }))
+            }
+            parsed => Some(parsed?),
+        }
     } else {
         None
     };
@@ -397,6 +411,13 @@ fn too_large() -> ScimError {
             "the request body is larger than the {MAX_PAYLOAD_BYTES} bytes this server accepts"
         ),
     )
+}
+
+/// `v2`, `v999`: a protocol version as a path segment (RFC 7644 3.13).
+fn is_version_segment(segment: &str) -> bool {
+    segment
+        .strip_prefix(['v', 'V'])
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Malformed JSON, invalid UTF-8 and nesting beyond serde_json's depth limit all answer
@@ -574,7 +595,7 @@ impl Incoming<'_> {
         if self.ctx.misbehaves(Misbehaviour::EtagMissing) {
             reply
         } else {
-            reply.header(ETAG, &etag(version))
+            reply.header(ETAG, &shown_etag(self.ctx, version))
         }
     }
 }

@@ -101,7 +101,12 @@ impl ScimError {
     pub fn scim_type_only_where_named(mut self) -> Self {
         if !matches!(
             self.scim_type,
-            Some(ScimType::Uniqueness | ScimType::NoTarget | ScimType::InvalidFilter)
+            Some(
+                ScimType::Uniqueness
+                    | ScimType::NoTarget
+                    | ScimType::InvalidFilter
+                    | ScimType::Mutability
+            )
         ) {
             self.scim_type = None;
         }

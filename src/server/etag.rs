@@ -1,9 +1,22 @@
 //! Entity tags (RFC 7644 3.14): the weak ETag of a version, and If-Match / If-None-Match
 //! evaluation with weak comparison, as SCIM's own examples use weak tags in If-Match.
 
+use super::misbehave::Misbehaviour;
+use super::provider::Ctx;
+
 /// The ETag header value and `meta.version` of a resource version.
 pub fn etag(version: u64) -> String {
     format!("W/\"{version}\"")
+}
+
+/// The ETag of a version as this server shows it (`etag-strong` drops the W/).
+pub fn shown_etag(ctx: &Ctx<'_>, version: u64) -> String {
+    let tag = etag(version);
+    if ctx.misbehaves(Misbehaviour::EtagStrong) {
+        tag.trim_start_matches("W/").to_string()
+    } else {
+        tag
+    }
 }
 
 /// Does an If-Match or If-None-Match header value name the current tag? `*` names any.

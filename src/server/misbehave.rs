@@ -58,6 +58,28 @@ pub enum Misbehaviour {
     LegacySchemasRefused,
     ManagerIdRefused,
     SubAttributeFilterRefused,
+    BulkFailOnErrorsIgnored,
+    BulkVersionIgnored,
+    BulkMalformed200,
+    BulkCircular400,
+    BulkIdCoreOnly,
+    PatchBadValueIgnored,
+    PatchExtensionNeedsSchema,
+    MembersFixedAfterCreate,
+    PatchAddNeedsPath,
+    PatchAddKeepsSingle,
+    PatchNoOpTouches,
+    PatchRemoveLastRefused,
+    PatchRemoveSubDropsParent,
+    PatchRemoveProtectedIgnored,
+    PatchReplaceComplexWhole,
+    PatchFilterReplaceAll,
+    MemberValueMutable,
+    NullRejected,
+    NullKeepsValue,
+    RequiredUnchecked,
+    EtagStrong,
+    VersionIgnored,
 }
 
 use Misbehaviour as M;
@@ -247,7 +269,7 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
     (
         M::NoScimType,
         "no-scim-type",
-        "errors carry scimType only where the RFC text names one (uniqueness, noTarget, ...)",
+        "errors carry scimType only where the RFC text names one (uniqueness, noTarget, mutability, ...)",
     ),
     (
         M::BulkStatusObject,
@@ -268,6 +290,115 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         M::Concurrent500,
         "concurrent-500",
         "a create or change that overlaps another one answers 500; one at a time they work",
+    ),    (
+        M::BulkFailOnErrorsIgnored,
+        "bulk-fail-on-errors-ignored",
+        "Bulk ignores failOnErrors: every operation runs, whatever failed before it",
+    ),
+    (
+        M::BulkVersionIgnored,
+        "bulk-version-ignored",
+        "a bulk operation's version is not checked, so a stale one still writes",
+    ),
+    (
+        M::BulkMalformed200,
+        "bulk-malformed-200",
+        "a bulk request that is not valid JSON answers 200 with an empty BulkResponse",
+    ),
+    (
+        M::BulkCircular400,
+        "bulk-circular-400",
+        "bulkIds that refer to each other in a circle fail with 400, neither resolved nor 409",
+    ),
+    (
+        M::BulkIdCoreOnly,
+        "bulk-id-core-only",
+        "bulkId references are resolved in core attributes only, not inside schema extensions",
+    ),
+    (
+        M::PatchBadValueIgnored,
+        "patch-bad-value-ignored",
+        "a PATCH operation whose value does not fit the attribute's type is skipped, answering 200",
+    ),
+    (
+        M::PatchExtensionNeedsSchema,
+        "patch-extension-needs-schema",
+        "a PATCH of an extension attribute fails with noTarget unless the user had the extension before the request",
+    ),
+    (
+        M::MembersFixedAfterCreate,
+        "members-fixed-after-create",
+        "a group's members are set at creation only: a PATCH adding members answers 400 mutability",
+    ),
+    (
+        M::PatchAddNeedsPath,
+        "patch-add-needs-path",
+        "a PATCH add without path answers 400 noTarget",
+    ),
+    (
+        M::PatchAddKeepsSingle,
+        "patch-add-keeps-single",
+        "a PATCH add leaves a single-valued attribute that has a value as it was",
+    ),
+    (
+        M::PatchNoOpTouches,
+        "patch-no-op-touches",
+        "a PATCH that changes nothing still moves meta.lastModified and the version",
+    ),
+    (
+        M::PatchRemoveLastRefused,
+        "patch-remove-last-refused",
+        "a filtered PATCH remove that would take out the last value answers 400",
+    ),
+    (
+        M::PatchRemoveSubDropsParent,
+        "patch-remove-sub-drops-parent",
+        "a PATCH remove of name.middleName removes the whole name",
+    ),
+    (
+        M::PatchRemoveProtectedIgnored,
+        "patch-remove-protected-ignored",
+        "a PATCH remove of a required or read-only attribute answers 200 and changes nothing",
+    ),
+    (
+        M::PatchReplaceComplexWhole,
+        "patch-replace-complex-whole",
+        "a PATCH replace of a complex attribute drops the sub-attributes the value leaves out",
+    ),
+    (
+        M::PatchFilterReplaceAll,
+        "patch-filter-replace-all",
+        "a PATCH replace with a value filter replaces every value of the attribute, not only the matching ones",
+    ),
+    (
+        M::MemberValueMutable,
+        "member-value-mutable",
+        "a member's value can be rewritten in place by PATCH, though members' sub-attributes are immutable",
+    ),
+    (
+        M::NullRejected,
+        "null-rejected",
+        "a null or [] attribute value in a POST or PUT body answers 400 invalidValue",
+    ),
+    (
+        M::NullKeepsValue,
+        "null-keeps-value",
+        "a PUT that sends null or [] for an attribute keeps its stored value",
+    ),
+    (
+        M::RequiredUnchecked,
+        "required-unchecked",
+        "a create or replace without the required userName is stored anyway",
+    ),
+    (
+        M::EtagStrong,
+        "etag-strong",
+        "ETags and meta.version are strong (no W/), though a projection shares its resource's tag",
+    ),
+    (
+        M::VersionIgnored,
+        "version-ignored",
+        "a version segment after the base path (/v999/Users) is ignored and the request served",
     ),
     (
         M::StringBooleansRefused,
@@ -307,6 +438,7 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
 ];
 
 const ALL: [Misbehaviour; 48] = [
+const ALL: [Misbehaviour; 63] = [
     M::Uniqueness500,
     M::UniquenessCaseSensitive,
     M::NoUniqueness,
@@ -355,6 +487,28 @@ const ALL: [Misbehaviour; 48] = [
     M::LegacySchemasRefused,
     M::ManagerIdRefused,
     M::SubAttributeFilterRefused,
+    M::BulkFailOnErrorsIgnored,
+    M::BulkVersionIgnored,
+    M::BulkMalformed200,
+    M::BulkCircular400,
+    M::BulkIdCoreOnly,
+    M::PatchBadValueIgnored,
+    M::PatchExtensionNeedsSchema,
+    M::MembersFixedAfterCreate,
+    M::PatchAddNeedsPath,
+    M::PatchAddKeepsSingle,
+    M::PatchNoOpTouches,
+    M::PatchRemoveLastRefused,
+    M::PatchRemoveSubDropsParent,
+    M::PatchRemoveProtectedIgnored,
+    M::PatchReplaceComplexWhole,
+    M::PatchFilterReplaceAll,
+    M::MemberValueMutable,
+    M::NullRejected,
+    M::NullKeepsValue,
+    M::RequiredUnchecked,
+    M::EtagStrong,
+    M::VersionIgnored,
 ];
 
 impl Misbehaviour {

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::etag::etag;
+use super::etag::shown_etag;
 use super::misbehave::Misbehaviour;
 use super::provider::Ctx;
 use super::schema_defs::{ResourceKind, Returned};
@@ -81,7 +81,7 @@ impl<'a> View<'a> {
             "created": stored.created,
             "lastModified": stored.last_modified,
             "location": self.ctx.location(stored.kind, &stored.id),
-            "version": etag(stored.version),
+            "version": shown_etag(self.ctx, stored.version),
         })
     }
 

@@ -82,9 +82,12 @@ pub fn create(ctx: &Ctx<'_>, kind: ResourceKind, body: &Value) -> Result<Written
     let (body, own) = set_aside(ctx, kind, as_object(body)?);
     let body = &body;
     check_schemas(kind, body)?;
+    refuse_nulls(ctx, body)?;
     let mut attrs = attributes(kind, body, Mode::Input)?;
     attrs.extend(own);
-    check_required(kind, &attrs)?;
+    if !ctx.misbehaves(Misbehaviour::RequiredUnchecked) {
+        check_required(kind, &attrs)?;
+    }
     let mut store = ctx.provider.write();
     if let (Some(product), ResourceKind::User) = (&ctx.provider.emulated, kind) {
         product.license(&mut attrs, || {
@@ -112,12 +115,18 @@ pub fn replace(
     let (body, own) = set_aside(ctx, kind, as_object(body)?);
     let body = &body;
     check_schemas(kind, body)?;
+    refuse_nulls(ctx, body)?;
     let mut attrs = attributes(kind, body, Mode::Input)?;
     attrs.extend(own);
-    check_required(kind, &attrs)?;
+    if !ctx.misbehaves(Misbehaviour::RequiredUnchecked) {
+        check_required(kind, &attrs)?;
+    }
     let mut store = ctx.provider.write();
     let stored = store.get(kind, id).ok_or_else(|| not_found(kind, id))?;
     check_precondition(stored, if_match)?;
+    if ctx.misbehaves(Misbehaviour::NullKeepsValue) {
+        keep_cleared(body, &stored.attrs, &mut attrs);
+    }
     // The password is writeOnly: a client cannot echo it back, so omitting it keeps it.
     if let Some(password) = stored.attrs.get("password")
         && !attrs.contains_key("password")
@@ -128,6 +137,33 @@ pub fn replace(
     commit(ctx, &mut store, kind, Some(id), attrs)?;
     let stored = store.get(kind, id).ok_or_else(|| not_found(kind, id))?;
     Ok(written(ctx, &store, stored))
+}
+
+/// `null-rejected`: a null or [] value, which clients may send to clear an attribute, is
+/// refused.
+fn refuse_nulls(ctx: &Ctx<'_>, body: &Map<String, Value>) -> Result<(), ScimError> {
+    if !ctx.misbehaves(Misbehaviour::NullRejected) {
+        return Ok(());
+    }
+    match body.iter().find(|(_, value)| is_cleared(value)) {
+        Some((name, _)) => Err(ScimError::invalid_value(format!(
+            "'{name}' has no value; send a value or leave the attribute out"
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn is_cleared(value: &Value) -> bool {
+    value.is_null() || value.as_array().is_some_and(Vec::is_empty)
+}
+
+/// `null-keeps-value`: a PUT's null or [] keeps what was stored under that name.
+fn keep_cleared(body: &Map<String, Value>, stored: &Map<String, Value>, attrs: &mut Map<String, Value>) {
+    for (name, _) in body.iter().filter(|(_, value)| is_cleared(value)) {
+        if let Some((key, value)) = stored.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)) {
+            attrs.insert(key.clone(), value.clone());
+        }
+    }
 }
 
 pub fn check_all_immutable(

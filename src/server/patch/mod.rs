@@ -3,6 +3,7 @@
 //! PUT before it is committed. How each operation changes the attributes is in `apply`.
 
 mod apply;
+mod deviate;
 mod primary;
 
 use serde_json::Value;
@@ -41,7 +42,8 @@ pub fn patch(
     body: &Value,
     if_match: Option<&str>,
 ) -> Result<Written, ScimError> {
-    let mut operations = parse_request(ctx, kind, body)?;
+    let operations = parse_request(ctx, kind, body)?;
+    let mut operations = deviate::rewrite(ctx, kind, operations)?;
     let mut store = ctx.provider.write();
     let stored = store.get(kind, id).ok_or_else(|| not_found(kind, id))?;
     check_precondition(stored, if_match)?;
@@ -59,10 +61,18 @@ pub fn patch(
     }
     for (index, operation) in operations.iter().enumerate() {
         let before = attrs.clone();
-        apply::apply(kind, &mut attrs, operation).map_err(|mut error| {
+        let at = |mut error: ScimError| {
             error.detail = format!("Operations[{index}]: {}", error.detail);
             error
-        })?;
+        };
+        deviate::refuse(ctx, kind, &original, operation).map_err(at)?;
+        deviate::before(ctx, &mut attrs, operation);
+        let result = apply::apply(kind, &mut attrs, operation);
+        if !deviate::after(ctx, operation, &result, &before, &mut attrs).map_err(at)? {
+            attrs = before;
+            continue;
+        }
+        result.map_err(at)?;
         primary::demote_previous(&before, &mut attrs);
     }
     let (attrs, own) = super::resources::set_aside(ctx, kind, &attrs);
@@ -70,7 +80,11 @@ pub fn patch(
     attrs.extend(own);
     check_required(kind, &attrs)?;
     check_all_immutable(kind, &original, &attrs)?;
-    commit(ctx, &mut store, kind, Some(id), attrs)?;
+    // A PATCH that changes nothing leaves lastModified and the version alone (RFC 7644
+    // 3.5.2.1).
+    if attrs != original || ctx.misbehaves(Misbehaviour::PatchNoOpTouches) {
+        commit(ctx, &mut store, kind, Some(id), attrs)?;
+    }
     let stored = store.get(kind, id).ok_or_else(|| not_found(kind, id))?;
     Ok(Written {
         id: id.to_string(),
