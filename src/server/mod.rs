@@ -15,6 +15,7 @@ mod auth;
 mod bulk;
 mod config;
 mod connection;
+mod deviate;
 mod discovery;
 mod dispatch;
 mod emulate;
