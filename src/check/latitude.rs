@@ -2,8 +2,9 @@
 //! than written into each one. Given a step's failed checks, the request and the answer,
 //! it tells which failures are allowed behaviour:
 //!
-//! - an optional endpoint (`/.search`, `/Bulk`, `/Me`) answering 404, 405 or 501 is not
-//!   served: the scenario is skipped, but the answer must still be a SCIM error;
+//! - an optional endpoint (`/.search`, `/Bulk`, `/Me`, a query at the root `/`) answering
+//!   404, 405 or 501 is not served: the scenario is skipped, but the answer must still be
+//!   a SCIM error;
 //! - a filter answered with 400 `invalidFilter` is one the server does not support
 //!   (RFC 7644 section 3.4.2.2): skipped; a filter ignored or answered wrongly still fails;
 //! - a request that leaves out `schemas`, which only the client MUST send, may be
@@ -44,6 +45,8 @@ fn optional_endpoint(path: &str) -> Option<&'static str> {
         [".search"] | [_, ".search"] => Some("RFC 7644 section 3.4.3"),
         [bulk] if bulk.eq_ignore_ascii_case("Bulk") => Some("RFC 7644 section 3.7"),
         [me, ..] if me.eq_ignore_ascii_case("Me") => Some("RFC 7644 section 3.11"),
+        // A query at the root is one of the places queries MAY be made.
+        [] => Some("RFC 7644 section 3.4.2.1"),
         _ => None,
     }
 }

@@ -94,6 +94,30 @@ impl Filter {
         out
     }
 
+    /// Calls `visit` with the full path and operator of every comparison.
+    pub fn visit_comparisons(&self, visit: &mut dyn FnMut(&AttrPath, CompareOp)) {
+        self.visit_inside(None, visit);
+    }
+
+    fn visit_inside(&self, parent: Option<&AttrPath>, visit: &mut dyn FnMut(&AttrPath, CompareOp)) {
+        match self {
+            Filter::And(a, b) | Filter::Or(a, b) => {
+                a.visit_inside(parent, visit);
+                b.visit_inside(parent, visit);
+            }
+            Filter::Not(inner) => inner.visit_inside(parent, visit),
+            Filter::Compare { path, op, .. } => {
+                let full = parent.map_or_else(|| path.clone(), |parent| path.inside(parent));
+                visit(&full, *op);
+            }
+            Filter::Present(_) => {}
+            Filter::ValuePath { path, filter } => {
+                let outer = parent.map_or_else(|| path.clone(), |parent| path.inside(parent));
+                filter.visit_inside(Some(&outer), visit);
+            }
+        }
+    }
+
     fn collect_paths(&self, parent: Option<&AttrPath>, out: &mut Vec<AttrPath>) {
         let full =
             |path: &AttrPath| parent.map_or_else(|| path.clone(), |parent| path.inside(parent));

@@ -31,7 +31,7 @@ use super::misbehave::Misbehaviour;
 use super::patch::patch;
 use super::projection::Projection;
 use super::provider::{Ctx, Provider};
-use super::query::{ListRequest, list};
+use super::query::{self, ListRequest, list};
 use super::render::as_sent;
 use super::reply::{Reply, render, render_error};
 use super::resources::{self, Written};
@@ -57,6 +57,8 @@ enum Endpoint {
     Schema(String),
     Bulk,
     Me,
+    /// A query at the server root (RFC 7644 3.4.2.1).
+    Root,
 }
 
 impl Endpoint {
@@ -73,6 +75,7 @@ impl Endpoint {
     fn parse(segments: &[String]) -> Option<Endpoint> {
         let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
         Some(match segments.as_slice() {
+            [""] => Endpoint::Root,
             [".search"] => Endpoint::Search(None),
             ["ServiceProviderConfig"] => Endpoint::ServiceProviderConfig,
             ["ResourceTypes"] => Endpoint::ResourceTypes,
@@ -124,6 +127,7 @@ impl Endpoint {
             ],
             Endpoint::Search(_) | Endpoint::Bulk => &[Method::POST],
             Endpoint::Me => &[],
+            Endpoint::Root => READ,
             _ => READ,
         }
     }
@@ -322,7 +326,16 @@ fn emulate(
 
 /// The `filter-unsupported` misbehaviour: only one `attribute eq value` comparison is
 /// supported; anything else answers 400 invalidFilter, as RFC 7644 3.4.2.2 allows.
-fn supported(ctx: &Ctx<'_>, request: &ListRequest) -> Result<(), ScimError> {
+fn supported(
+    ctx: &Ctx<'_>,
+    request: &ListRequest,
+    kinds: &[ResourceKind],
+) -> Result<(), ScimError> {
+    if let Some(filter) = &request.filter
+        && !ctx.misbehaves(Misbehaviour::FilterBooleanOrdering)
+    {
+        query::check_ordering(filter, kinds)?;
+    }
     let simple = matches!(
         &request.filter,
         None | Some(Filter::Compare {
@@ -491,14 +504,34 @@ impl Incoming<'_> {
             ),
             Endpoint::Search(kind) => {
                 let kinds = kind.map_or_else(|| ctx.provider.kinds(), |kind| vec![kind]);
-                let request = ListRequest::from_search(self.body(), &kinds)?;
-                supported(ctx, &request)?;
+                let mut request = ListRequest::from_search(self.body(), &kinds)?;
+                if ctx.misbehaves(Misbehaviour::SearchSortIgnored) {
+                    request.sort_by = None;
+                    request.descending = false;
+                }
+                supported(ctx, &request, &kinds)?;
                 Ok(Reply::json(StatusCode::OK, list(ctx, &kinds, &request)))
             }
             Endpoint::Collection(kind) if reading => {
                 let request = ListRequest::from_params(self.params, &[kind])?;
-                supported(ctx, &request)?;
-                Ok(Reply::json(StatusCode::OK, list(ctx, &[kind], &request)))
+                supported(ctx, &request, &[kind])?;
+                // queries-span-types: the filter is read against every type.
+                let kinds = if ctx.misbehaves(Misbehaviour::QueriesSpanTypes) {
+                    ctx.provider.kinds()
+                } else {
+                    vec![kind]
+                };
+                Ok(Reply::json(StatusCode::OK, list(ctx, &kinds, &request)))
+            }
+            Endpoint::Root => {
+                let kinds = if ctx.misbehaves(Misbehaviour::RootQueryUsersOnly) {
+                    vec![ResourceKind::User]
+                } else {
+                    ctx.provider.kinds()
+                };
+                let request = ListRequest::from_params(self.params, &ctx.provider.kinds())?;
+                supported(ctx, &request, &kinds)?;
+                Ok(Reply::json(StatusCode::OK, list(ctx, &kinds, &request)))
             }
             Endpoint::Collection(kind) => {
                 let projection = self.projection(kind)?;
@@ -585,7 +618,7 @@ impl Incoming<'_> {
         if !ctx.misbehaves(Misbehaviour::ProjectionIgnored) {
             let drop_schemas = ctx.misbehaves(Misbehaviour::ProjectionDropsSchemas)
                 && projection.asks_for_attributes();
-            projection.apply(kind, &mut body, drop_schemas);
+            projection.misread(ctx).apply(kind, &mut body, drop_schemas);
         }
         as_sent(ctx, kind, &mut body);
         self.with_etag(Reply::json(status, body), written.version)

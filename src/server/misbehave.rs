@@ -80,6 +80,20 @@ pub enum Misbehaviour {
     RequiredUnchecked,
     EtagStrong,
     VersionIgnored,
+    FilterEqOnly,
+    FilterParenthesesIgnored,
+    FilterLeftToRight,
+    FilterNotIgnored,
+    CoreUrnUnknown,
+    FilterSchemasIgnored,
+    FilterBooleanOrdering,
+    SortMissingLast,
+    SortCaseSensitive,
+    SortFirstValue,
+    SearchSortIgnored,
+    ExcludedRemovesId,
+    QueriesSpanTypes,
+    RootQueryUsersOnly,
 }
 
 use Misbehaviour as M;
@@ -435,10 +449,79 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         "sub-attribute-filter-refused",
         "a filter with a sub-attribute after brackets (emails[type eq \"work\"].value eq, as Entra ID matches) answers 400 invalidFilter",
     ),
+    (
+        M::FilterEqOnly,
+        "filter-eq-only",
+        "filters know only eq: every comparison operator is read as eq, and pr holds for every resource",
+    ),
+    (
+        M::FilterParenthesesIgnored,
+        "filter-parentheses-ignored",
+        "parentheses in filters are ignored: (a or b) and c is read as a or (b and c)",
+    ),
+    (
+        M::FilterLeftToRight,
+        "filter-left-to-right",
+        "and and or in filters bind equally, applied left to right: a or b and c is read as (a or b) and c",
+    ),
+    (
+        M::FilterNotIgnored,
+        "filter-not-ignored",
+        "not (...) in a filter is ignored: not (x) is read as x",
+    ),
+    (
+        M::CoreUrnUnknown,
+        "core-urn-unknown",
+        "core attributes named with their schema URN (urn:...:User:userName) are unknown: filters on them match nothing, attributes= ignores them",
+    ),
+    (
+        M::FilterSchemasIgnored,
+        "filter-schemas-ignored",
+        "a comparison on schemas in a filter holds for every resource",
+    ),
+    (
+        M::FilterBooleanOrdering,
+        "filter-boolean-ordering",
+        "gt, ge, lt or le on a boolean attribute answer 200 with no match instead of 400 invalidFilter",
+    ),
+    (
+        M::SortMissingLast,
+        "sort-missing-last",
+        "sorting puts resources without a value last in descending order too",
+    ),
+    (
+        M::SortCaseSensitive,
+        "sort-case-sensitive",
+        "sorting compares strings case-sensitively, even caseExact=false ones like userName",
+    ),
+    (
+        M::SortFirstValue,
+        "sort-first-value",
+        "sorting by a multi-valued attribute uses the first value, not the primary one",
+    ),
+    (
+        M::SearchSortIgnored,
+        "search-sort-ignored",
+        "sortBy and sortOrder in a SearchRequest body are ignored",
+    ),
+    (
+        M::ExcludedRemovesId,
+        "excluded-removes-id",
+        "excludedAttributes=id removes id, which is returned always",
+    ),
+    (
+        M::QueriesSpanTypes,
+        "queries-span-types",
+        "a query at /Users or /Groups returns resources of every type",
+    ),
+    (
+        M::RootQueryUsersOnly,
+        "root-query-users-only",
+        "a query at the server root (GET /?filter=...) covers Users only",
+    ),
 ];
 
-const ALL: [Misbehaviour; 48] = [
-const ALL: [Misbehaviour; 63] = [
+const ALL: &[Misbehaviour] = &[
     M::Uniqueness500,
     M::UniquenessCaseSensitive,
     M::NoUniqueness,
@@ -509,12 +592,26 @@ const ALL: [Misbehaviour; 63] = [
     M::RequiredUnchecked,
     M::EtagStrong,
     M::VersionIgnored,
+    M::FilterEqOnly,
+    M::FilterParenthesesIgnored,
+    M::FilterLeftToRight,
+    M::FilterNotIgnored,
+    M::CoreUrnUnknown,
+    M::FilterSchemasIgnored,
+    M::FilterBooleanOrdering,
+    M::SortMissingLast,
+    M::SortCaseSensitive,
+    M::SortFirstValue,
+    M::SearchSortIgnored,
+    M::ExcludedRemovesId,
+    M::QueriesSpanTypes,
+    M::RootQueryUsersOnly,
 ];
 
 impl Misbehaviour {
     /// Every switch, in the order `--help` lists them.
     pub fn all() -> &'static [Misbehaviour] {
-        &ALL
+        ALL
     }
 
     /// The kebab-case name used on the command line.

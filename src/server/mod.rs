@@ -16,6 +16,7 @@ mod bulk;
 mod config;
 mod connection;
 mod dialect;
+mod deviate;
 mod discovery;
 mod dispatch;
 mod emulate;

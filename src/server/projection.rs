@@ -3,7 +3,10 @@
 
 use serde_json::{Map, Value};
 
+use super::deviate::is_core_urn_path;
 use super::error::ScimError;
+use super::misbehave::Misbehaviour;
+use super::provider::Ctx;
 use super::schema_defs::ResourceKind;
 use crate::scim::{AttrPath, parse_attr_path_with_schemas};
 
@@ -11,6 +14,8 @@ use crate::scim::{AttrPath, parse_attr_path_with_schemas};
 pub struct Projection {
     include: Vec<AttrPath>,
     exclude: Vec<AttrPath>,
+    /// The `excluded-removes-id` misbehaviour: excludedAttributes may remove `id`.
+    exclude_always: bool,
 }
 
 /// Attributes every projection keeps.
@@ -40,7 +45,20 @@ impl Projection {
         Ok(Projection {
             include: parse(attributes, "attributes")?,
             exclude: parse(excluded, "excludedAttributes")?,
+            exclude_always: false,
         })
+    }
+
+    /// The projection as a misbehaving server reads it: `core-urn-unknown` forgets the
+    /// paths named with a core schema URN, `excluded-removes-id` lets `id` be excluded.
+    pub fn misread(&self, ctx: &Ctx<'_>) -> Projection {
+        let mut read = self.clone();
+        if ctx.misbehaves(Misbehaviour::CoreUrnUnknown) {
+            read.include.retain(|path| !is_core_urn_path(path));
+            read.exclude.retain(|path| !is_core_urn_path(path));
+        }
+        read.exclude_always = ctx.misbehaves(Misbehaviour::ExcludedRemovesId);
+        read
     }
 
     /// Split a query parameter value (`userName,name.givenName`) into paths.
@@ -80,7 +98,9 @@ impl Projection {
         if !self.exclude.is_empty() {
             let excluded = tree(kind, &self.exclude);
             for (key, node) in &excluded.children {
-                if ALWAYS.iter().any(|always| always.eq_ignore_ascii_case(key)) {
+                if ALWAYS.iter().any(|always| always.eq_ignore_ascii_case(key))
+                    && !(self.exclude_always && key.eq_ignore_ascii_case("id"))
+                {
                     continue;
                 }
                 node.remove_from(map, key);

@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use serde_json::{Value, json};
 
 use super::config::MAX_RESULTS;
+use super::deviate;
 use super::error::{ScimError, ScimType};
 use super::misbehave::Misbehaviour;
 use super::projection::Projection;
@@ -14,8 +15,8 @@ use super::render::{View, as_sent};
 use super::schema_defs::ResourceKind;
 use super::validate::describe;
 use crate::scim::{
-    AttrKind, AttrPath, AttributeTypes, Filter, get_attr, matches, parse_attr_path_with_schemas,
-    parse_filter, resolve, value_order,
+    AttrKind, AttrPath, AttributeTypes, CompareOp, Filter, get_attr, matches,
+    parse_attr_path_with_schemas, parse_filter, resolve, value_order,
 };
 
 pub const LIST_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
@@ -224,6 +225,37 @@ fn check_filter(text: &str, kinds: &[ResourceKind]) -> Result<Filter, ScimError>
     Ok(filter)
 }
 
+/// gt, ge, lt and le have no meaning for booleans and binary values: 400 invalidFilter
+/// (RFC 7644 3.4.2.2).
+pub fn check_ordering(filter: &Filter, kinds: &[ResourceKind]) -> Result<(), ScimError> {
+    let unordered = |path: &AttrPath| {
+        kinds.iter().any(|kind| {
+            kind.lookup(path).is_some_and(|found| {
+                matches!(found.leaf().kind, AttrKind::Boolean | AttrKind::Binary)
+            })
+        })
+    };
+    let mut offending = None;
+    filter.visit_comparisons(&mut |path, op| {
+        let ordering = matches!(
+            op,
+            CompareOp::Gt | CompareOp::Ge | CompareOp::Lt | CompareOp::Le
+        );
+        if ordering && offending.is_none() && unordered(path) {
+            offending = Some(format!("{path} {}", op.keyword()));
+        }
+    });
+    match offending {
+        None => Ok(()),
+        Some(comparison) => Err(ScimError::bad_request(
+            ScimType::InvalidFilter,
+            format!(
+                "filter: '{comparison}' orders a boolean or binary attribute, which has no order"
+            ),
+        )),
+    }
+}
+
 /// Out-of-range numbers saturate instead of failing, so they can be clamped.
 fn integer_param(name: &str, value: &str) -> Result<i64, ScimError> {
     let text = value.trim();
@@ -282,6 +314,10 @@ pub fn list(ctx: &Ctx<'_>, kinds: &[ResourceKind], request: &ListRequest) -> Val
     let view = View::new(ctx, &store);
     let all_case_exact = ctx.misbehaves(Misbehaviour::FilterCaseSensitive);
     let apply_filter = !ctx.misbehaves(Misbehaviour::FilterIgnored);
+    let filter = request
+        .filter
+        .as_ref()
+        .map(|filter| deviate::filter(ctx, filter));
     let mut found: Vec<(ResourceKind, Value)> = Vec::new();
     for &kind in kinds {
         let types = Types {
@@ -290,7 +326,7 @@ pub fn list(ctx: &Ctx<'_>, kinds: &[ResourceKind], request: &ListRequest) -> Val
         };
         for stored in store.live(kind) {
             let resource = view.resource(stored);
-            let keep = match (&request.filter, apply_filter) {
+            let keep = match (&filter, apply_filter) {
                 (Some(filter), true) => matches(filter, &resource, &types),
                 _ => true,
             };
@@ -302,7 +338,12 @@ pub fn list(ctx: &Ctx<'_>, kinds: &[ResourceKind], request: &ListRequest) -> Val
     drop(view);
     drop(store);
     if let Some(path) = &request.sort_by {
-        sort(&mut found, path, request.descending);
+        let style = SortStyle {
+            missing_last: ctx.misbehaves(Misbehaviour::SortMissingLast),
+            case_sensitive: ctx.misbehaves(Misbehaviour::SortCaseSensitive),
+            first_value: ctx.misbehaves(Misbehaviour::SortFirstValue),
+        };
+        sort(&mut found, path, request.descending, style);
     }
     let total = found.len();
     let paging = !ctx.misbehaves(Misbehaviour::PagingIgnored);
@@ -324,13 +365,14 @@ pub fn list(ctx: &Ctx<'_>, kinds: &[ResourceKind], request: &ListRequest) -> Val
     let drop_schemas = ctx.misbehaves(Misbehaviour::ProjectionDropsSchemas)
         && request.projection.asks_for_attributes();
     let project = !ctx.misbehaves(Misbehaviour::ProjectionIgnored);
+    let projection = request.projection.misread(ctx);
     let page: Vec<Value> = found
         .into_iter()
         .skip(skip)
         .take(count)
         .map(|(kind, mut resource)| {
             if project {
-                request.projection.apply(kind, &mut resource, drop_schemas);
+                projection.apply(kind, &mut resource, drop_schemas);
             }
             as_sent(ctx, kind, &mut resource);
             resource
@@ -351,30 +393,56 @@ pub fn list(ctx: &Ctx<'_>, kinds: &[ResourceKind], request: &ListRequest) -> Val
     response
 }
 
-/// Stable sort; resources without a value come last in either order (RFC 7644 3.4.2.3).
-fn sort(found: &mut [(ResourceKind, Value)], path: &AttrPath, descending: bool) {
+/// Misbehaviours of sorting; all false for the strict server.
+#[derive(Debug, Clone, Copy, Default)]
+struct SortStyle {
+    /// `sort-missing-last`: no value sorts last in descending order too.
+    missing_last: bool,
+    /// `sort-case-sensitive`: every string compares case-exactly.
+    case_sensitive: bool,
+    /// `sort-first-value`: a multi-valued attribute sorts by its first value.
+    first_value: bool,
+}
+
+/// Stable sort; resources without a value sort as if above every value: last in
+/// ascending order and first in descending order (RFC 7644 3.4.2.3).
+fn sort(found: &mut [(ResourceKind, Value)], path: &AttrPath, descending: bool, style: SortStyle) {
     let case_exact = |kind: ResourceKind| {
         kind.lookup(path)
             .map(|found| (found.leaf().case_exact, Some(found.leaf().kind)))
             .unwrap_or((false, None))
     };
+    let first_value = style.first_value;
     found.sort_by(|(kind_a, a), (kind_b, b)| {
-        match (sort_key(a, path, *kind_a), sort_key(b, path, *kind_b)) {
-            (None, None) => Ordering::Equal,
-            (None, Some(_)) => Ordering::Greater,
-            (Some(_), None) => Ordering::Less,
+        let (order, both_valued) = match (
+            sort_key(a, path, *kind_a, first_value),
+            sort_key(b, path, *kind_b, first_value),
+        ) {
+            (None, None) => (Ordering::Equal, false),
+            (None, Some(_)) => (Ordering::Greater, false),
+            (Some(_), None) => (Ordering::Less, false),
             (Some(a), Some(b)) => {
                 let (exact, kind) = case_exact(*kind_a);
-                let order = value_order(a, b, exact, kind);
-                if descending { order.reverse() } else { order }
+                (value_order(a, b, exact || style.case_sensitive, kind), true)
             }
+        };
+        if descending && (both_valued || !style.missing_last) {
+            order.reverse()
+        } else {
+            order
         }
     });
 }
 
 /// The value a resource sorts by: for a multi-valued attribute the primary (or first)
 /// value; a complex value without a named sub-attribute sorts by its `value`.
-fn sort_key<'v>(resource: &'v Value, path: &AttrPath, kind: ResourceKind) -> Option<&'v Value> {
+/// `first_value` is the `sort-first-value` misbehaviour.
+fn sort_key<'v>(
+    resource: &'v Value,
+    path: &AttrPath,
+    kind: ResourceKind,
+    first_value: bool,
+) -> Option<&'v Value> {
     let whole = AttrPath {
         urn: path.urn.clone(),
         name: path.name.clone(),
@@ -387,7 +455,7 @@ fn sort_key<'v>(resource: &'v Value, path: &AttrPath, kind: ResourceKind) -> Opt
     let item = if multi {
         values
             .iter()
-            .find(|item| get_attr(item, "primary") == Some(&Value::Bool(true)))
+            .find(|item| !first_value && get_attr(item, "primary") == Some(&Value::Bool(true)))
             .or(values.first())
             .copied()?
     } else {
@@ -451,12 +519,12 @@ mod tests {
         let user = json!({"emails": [{"value": "b@x"}, {"value": "a@x", "primary": true}]});
         let path = AttrPath::new("emails");
         assert_eq!(
-            sort_key(&user, &path, ResourceKind::User),
+            sort_key(&user, &path, ResourceKind::User, false),
             Some(&json!("a@x"))
         );
         let path = AttrPath::new("emails").with_sub("value");
         assert_eq!(
-            sort_key(&user, &path, ResourceKind::User),
+            sort_key(&user, &path, ResourceKind::User, false),
             Some(&json!("a@x"))
         );
     }
