@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use super::config::{RATE_LIMIT_PER_SECOND, ServerConfig, normalize_base_path};
 use super::misbehave::Misbehaviour;
 use super::rate::TokenBucket;
+use super::discovery::internal_base;
 use super::schema_defs::ResourceKind;
 use super::store::Store;
 
@@ -114,6 +115,9 @@ impl Ctx<'_> {
     }
 
     pub fn location(&self, kind: ResourceKind, id: &str) -> String {
+        if self.misbehaves(Misbehaviour::LocationInternalHost) {
+            return format!("{}/{}/{id}", internal_base(self), kind.endpoint());
+        }
         format!("{}/{}/{id}", self.base_url, kind.endpoint())
     }
 }

@@ -68,8 +68,12 @@ pub struct Step {
 pub struct Request {
     /// Upper-case HTTP method.
     pub method: String,
-    /// Path relative to the base URL, e.g. `/Users/{{ user }}`.
+    /// Path relative to the base URL, e.g. `/Users/{{ user }}`; with `reference`, the
+    /// `url:` template instead.
     pub path: Template,
+    /// `url:` was given: `path` renders to a URL the server handed out (a meta.location, a
+    /// $ref, an endpoint), followed only when it lies under the base URL.
+    pub reference: bool,
     pub query: Vec<(String, Template)>,
     pub headers: Vec<(String, Template)>,
     pub body: Option<Body>,
@@ -137,6 +141,8 @@ pub enum Matcher {
     Length(LengthBound),
     /// Numeric comparison.
     Compare(NumberOp, f64),
+    /// Equal to one of the options; an option that is one hole giving a list (a capture
+    /// of several values) stands for its elements.
     OneOf(Vec<TemplateValue>),
     /// The matcher holds for every element (of an array, or of a filter's selection).
     Every(Box<Matcher>),
