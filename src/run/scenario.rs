@@ -220,6 +220,17 @@ async fn run_step(
     ctx: &mut RenderContext<'_>,
     trail: &SharedTrail,
 ) -> Result<(), StepsEnd> {
+    if let Some(wait) = step.wait {
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            () = env.cancel.cancelled() => {
+                return Err(StepsEnd::Errored(format!(
+                    "run interrupted while step `{}` waited",
+                    step.name
+                )));
+            }
+        }
+    }
     let mut rendered = request::render(step, ctx, env.client.base_url()).map_err(|problem| {
         StepsEnd::Failed(vec![
             Failed::new("request", "a request the templates can render", problem)

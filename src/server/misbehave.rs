@@ -79,6 +79,8 @@ pub enum Misbehaviour {
     IntegersAsDecimals,
     BinaryAsPem,
     ReferenceTypesUndefined,
+    UsernameUnnormalized,
+    LastModifiedFrozen,
 }
 
 use Misbehaviour as M;
@@ -425,10 +427,18 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         M::ReferenceTypesUndefined,
         "reference-types-undefined",
         "/Schemas gives referenceTypes that name no resource type: Manager where User is meant",
+    ),    (
+        M::UsernameUnnormalized,
+        "username-unnormalized",
+        "userName uniqueness compares code points: \u{e9} and e with a combining accent are two names",
+    ),    (
+        M::LastModifiedFrozen,
+        "last-modified-frozen",
+        "meta.lastModified stays at the creation time whatever changes",
     ),
 ];
 
-const ALL: [Misbehaviour; 69] = [
+const ALL: [Misbehaviour; 71] = [
     M::Uniqueness500,
     M::UniquenessCaseSensitive,
     M::NoUniqueness,
@@ -498,6 +508,8 @@ const ALL: [Misbehaviour; 69] = [
     M::IntegersAsDecimals,
     M::BinaryAsPem,
     M::ReferenceTypesUndefined,
+    M::UsernameUnnormalized,
+    M::LastModifiedFrozen,
 ];
 
 impl Misbehaviour {

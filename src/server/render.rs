@@ -194,6 +194,12 @@ fn misdescribe(ctx: &Ctx<'_>, kind: ResourceKind, resource: &mut Value) {
     {
         *created = format!("{whole_seconds}Z");
     }
+    if ctx.misbehaves(Misbehaviour::LastModifiedFrozen)
+        && let Some(meta) = resource.get_mut("meta").and_then(Value::as_object_mut)
+        && let Some(created) = meta.get("created").cloned()
+    {
+        meta.insert("lastModified".into(), created);
+    }
     if ctx.misbehaves(Misbehaviour::ExternalIdInvented)
         && resource.get("externalId").is_none()
         && let Some(id) = resource.get("id").cloned()

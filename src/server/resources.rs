@@ -289,9 +289,12 @@ fn check_unique(
         return Ok(());
     };
     let case_sensitive = ctx.misbehaves(Misbehaviour::UniquenessCaseSensitive);
+    let unnormalized = ctx.misbehaves(Misbehaviour::UsernameUnnormalized);
     let key = |text: &str| {
         if case_sensitive {
             text.to_string()
+        } else if unnormalized {
+            text.to_lowercase()
         } else {
             fold_case(text)
         }

@@ -52,6 +52,8 @@ pub struct Scenario {
 #[derive(Debug)]
 pub struct Step {
     pub name: String,
+    /// `wait:` how long to pause before sending (so a server's clock moves on).
+    pub wait: Option<std::time::Duration>,
     pub request: Request,
     pub expect: Expectation,
     /// Values taken from this step's exchange for later steps: `user: body.id`.

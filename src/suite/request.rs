@@ -19,13 +19,9 @@ pub const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD",
 pub(super) const AUTH_MODES: [&str; 3] = ["default", "none", "invalid"];
 
 pub fn request(r: &mut Reader, node: &Node, names: &Names<'_>, place: Place) -> Option<Request> {
-    let (keys, raw_key) = match r.format {
+    let (keys, raw_key): (&[&str], _) = match r.format {
         Format::One => (&REQUEST_KEYS, "raw_body"),
         Format::Two => (&REQUEST_KEYS_2, "raw-body"),
-    };
-    let keys: &[&str] = match r.format {
-        Format::One => keys,
-        Format::Two => &REQUEST_KEYS_2[..],
     };
     let m = r.mapping(node, "request", keys)?;
     let method = r
