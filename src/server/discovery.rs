@@ -222,8 +222,31 @@ fn schema_json(ctx: &Ctx<'_>, schema: &SchemaDef) -> Value {
             "location": format!("{}/Schemas/{}", ctx.base_url, schema.id),
         },
     });
+    if let Some(Value::Array(attributes)) = out.get_mut("attributes") {
+        let unserved: Vec<&str> = [ResourceKind::User, ResourceKind::Group]
+            .into_iter()
+            .filter(|kind| !ctx.provider.serves(*kind))
+            .map(ResourceKind::name)
+            .collect();
+        for attribute in attributes.iter_mut() {
+            drop_reference_types(attribute, &unserved);
+        }
+    }
     misdescribe(ctx, schema.id, &mut out);
     out
+}
+
+/// RFC 7643 7: referenceTypes name resource types the server has, so a Users-only server
+/// does not offer Group as one.
+fn drop_reference_types(attribute: &mut Value, unserved: &[&str]) {
+    if let Some(Value::Array(types)) = attribute.get_mut("referenceTypes") {
+        types.retain(|name| !name.as_str().is_some_and(|name| unserved.contains(&name)));
+    }
+    if let Some(Value::Array(subs)) = attribute.get_mut("subAttributes") {
+        for sub in subs.iter_mut() {
+            drop_reference_types(sub, unserved);
+        }
+    }
 }
 
 /// The ways the schema misbehaviours publish a schema wrongly.

@@ -23,9 +23,9 @@ use super::config::{MAX_PAYLOAD_BYTES, RATE_LIMIT_PER_SECOND};
 use super::connection::Connection;
 use super::discovery;
 use super::emulate::Emulated;
-use super::lax_writes;
 use super::error::{ScimError, ScimType};
 use super::etag::{etag, header_matches};
+use super::lax_writes;
 use super::media;
 use super::misbehave::Misbehaviour;
 use super::patch::patch;
@@ -438,7 +438,10 @@ impl Incoming<'_> {
             Endpoint::ResourceTypes => {
                 discovery::refuse_filter(self.params)?;
                 let types = discovery::resource_types(ctx);
-                Ok(Reply::json(StatusCode::OK, discovery::paged(ctx, self.params, types)))
+                Ok(Reply::json(
+                    StatusCode::OK,
+                    discovery::paged(ctx, self.params, types),
+                ))
             }
             Endpoint::ResourceType(id) => {
                 discovery::refuse_filter(self.params)?;
@@ -450,7 +453,10 @@ impl Incoming<'_> {
             Endpoint::Schemas => {
                 discovery::refuse_filter(self.params)?;
                 let schemas = discovery::schemas(ctx);
-                Ok(Reply::json(StatusCode::OK, discovery::paged(ctx, self.params, schemas)))
+                Ok(Reply::json(
+                    StatusCode::OK,
+                    discovery::paged(ctx, self.params, schemas),
+                ))
             }
             Endpoint::Schema(id) => {
                 discovery::refuse_filter(self.params)?;

@@ -291,7 +291,8 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         M::Concurrent500,
         "concurrent-500",
         "a create or change that overlaps another one answers 500; one at a time they work",
-    ),    (
+    ),
+    (
         M::SchemasListMessages,
         "schemas-list-messages",
         "/Schemas also lists the ListResponse message schema, whose URN starts urn:ietf:params:scim:api:",
@@ -390,7 +391,8 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         M::ManagerDisplayNameStored,
         "manager-display-name-stored",
         "a manager's displayName sent by the client is stored and returned as given",
-    ),    (
+    ),
+    (
         M::EndpointInternalHost,
         "endpoint-internal-host",
         "/ResourceTypes gives endpoints on the internal host behind the proxy, http://scim.internal:8080/...",
@@ -414,7 +416,8 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         M::DeclaredFeaturesBroken,
         "declared-features-broken",
         "PATCH and sortBy answer 501 although /ServiceProviderConfig says both are supported",
-    ),    (
+    ),
+    (
         M::IntegersAsDecimals,
         "integers-as-decimals",
         "/ServiceProviderConfig writes its limits as decimals: maxOperations 1000.0",
@@ -423,15 +426,18 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         M::BinaryAsPem,
         "binary-as-pem",
         "x509Certificates values come back as PEM text with BEGIN/END lines, not base64",
-    ),    (
+    ),
+    (
         M::ReferenceTypesUndefined,
         "reference-types-undefined",
         "/Schemas gives referenceTypes that name no resource type: Manager where User is meant",
-    ),    (
+    ),
+    (
         M::UsernameUnnormalized,
         "username-unnormalized",
         "userName uniqueness compares code points: \u{e9} and e with a combining accent are two names",
-    ),    (
+    ),
+    (
         M::LastModifiedFrozen,
         "last-modified-frozen",
         "meta.lastModified stays at the creation time whatever changes",

@@ -7,9 +7,9 @@ use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use super::config::{RATE_LIMIT_PER_SECOND, ServerConfig, normalize_base_path};
+use super::discovery::internal_base;
 use super::misbehave::Misbehaviour;
 use super::rate::TokenBucket;
-use super::discovery::internal_base;
 use super::schema_defs::ResourceKind;
 use super::store::Store;
 

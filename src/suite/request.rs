@@ -40,14 +40,14 @@ pub fn request(r: &mut Reader, node: &Node, names: &Names<'_>, place: Place) -> 
         }
     } else {
         r.required(&m, "path").and_then(|n| {
-        let t = r.template(n, "'path'", names, place)?;
-        if !n.as_str().is_some_and(|s| s.starts_with('/')) {
-            let d = Diagnostic::error(r.loc(n.pos), "'path' must start with '/'")
-                .with_hint("the path is relative to the base URL, e.g. /Users");
-            r.push(d);
-            return None;
-        }
-        Some(t)
+            let t = r.template(n, "'path'", names, place)?;
+            if !n.as_str().is_some_and(|s| s.starts_with('/')) {
+                let d = Diagnostic::error(r.loc(n.pos), "'path' must start with '/'")
+                    .with_hint("the path is relative to the base URL, e.g. /Users");
+                r.push(d);
+                return None;
+            }
+            Some(t)
         })
     };
     let query = m
