@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::Resolve;
 use super::value::{json_eq, kind, show, subset_match};
 use crate::scim::Selected;
-use crate::suite::model::{JsonType, LengthBound, Matcher, NumberOp};
+use crate::suite::model::{JsonType, LengthBound, Matcher, NumberOp, TemplatePart, TemplateValue};
 
 /// The result of one matcher.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,6 +130,7 @@ impl Eval<'_> {
                 let mut rendered = Vec::new();
                 for option in options {
                     match self.resolve.value(option) {
+                        Ok(Value::Array(items)) if is_one_hole(option) => rendered.extend(items),
                         Ok(v) => rendered.push(v),
                         Err(problem) => return Verdict::invalid(expected, problem),
                     }
@@ -325,9 +326,9 @@ fn has_type(value: &Value, ty: JsonType) -> bool {
     match ty {
         JsonType::String => value.is_string(),
         JsonType::Number => value.is_number(),
-        JsonType::Integer => {
-            value.is_i64() || value.is_u64() || value.as_f64().is_some_and(|f| f.fract() == 0.0)
-        }
+        // RFC 7643 2.3.4: an integer is written without a fraction or an exponent, so
+        // 4.0 and 4e0 are not integers even though their value is whole.
+        JsonType::Integer => value.is_i64() || value.is_u64(),
         JsonType::Boolean => value.is_boolean(),
         JsonType::Array => value.is_array(),
         JsonType::Object => value.is_object(),
@@ -355,6 +356,11 @@ fn length_words(bound: LengthBound) -> String {
         (None, Some(b)) => format!("length <= {b}"),
         (None, None) => "any length".into(),
     }
+}
+
+/// An option written as exactly one template hole (`"{{ names }}"`).
+fn is_one_hole(option: &TemplateValue) -> bool {
+    matches!(option, TemplateValue::String(t) if matches!(t.parts.as_slice(), [TemplatePart::Expr(_)]))
 }
 
 fn not_a(expected: String, what: &str, value: &Value) -> Verdict {

@@ -223,7 +223,7 @@ fn type_tells_integers_from_numbers() {
         ("i", JsonType::Integer),
         ("i", JsonType::Number),
         ("f", JsonType::Number),
-        ("w", JsonType::Integer),
+        ("w", JsonType::Number),
         ("b", JsonType::Boolean),
         ("a", JsonType::Array),
         ("o", JsonType::Object),
@@ -232,6 +232,7 @@ fn type_tells_integers_from_numbers() {
         passes(&body, path, Matcher::Type(ty));
     }
     fails(&body, "f", Matcher::Type(JsonType::Integer));
+    fails(&body, "w", Matcher::Type(JsonType::Integer));
     fails(&body, "s", Matcher::Type(JsonType::Number));
     fails(&body, "a", Matcher::Type(JsonType::Object));
 }

@@ -137,6 +137,7 @@ fn resource_type_schema(
             &[][..]
         }
     };
+    let mut published_urns = vec![core_urn];
     for extension in extensions {
         let Some(urn) = non_empty_str(get_attr(extension, "schema")) else {
             warn(format!(
@@ -154,6 +155,7 @@ fn resource_type_schema(
             ));
             continue;
         };
+        published_urns.push(urn);
         let inner = object_properties(urn, attributes, 0, warn);
         let pattern = name_pattern(urn);
         if properties.contains_key(&pattern) {
@@ -180,7 +182,46 @@ fn resource_type_schema(
         ),
         "type": "object",
         "patternProperties": properties,
+        "allOf": [consistency_schema(name, &published_urns)],
     }))
+}
+
+/// What a resource says about itself that must agree with the declarations: its
+/// `schemas` lists, once each, only the resource type's core schema and extensions that
+/// /Schemas publishes (RFC 7643 3 and 7), and `meta.resourceType` is the resource type's
+/// name (RFC 7643 6).
+fn consistency_schema(name: &str, published_urns: &[&str]) -> Value {
+    let declared: Vec<Value> = published_urns
+        .iter()
+        .map(|urn| json!({ "pattern": name_pattern(urn) }))
+        .collect();
+    let mut properties = Map::new();
+    properties.insert(
+        name_pattern("schemas"),
+        json!({
+            "description": format!(
+                "each schema URN at most once, and only {}",
+                published_urns.join(" or ")
+            ),
+            "type": "array",
+            "uniqueItems": true,
+            "items": { "type": "string", "anyOf": declared },
+        }),
+    );
+    let mut meta = Map::new();
+    meta.insert(
+        name_pattern("resourceType"),
+        json!({
+            "description": format!("the name /ResourceTypes gives: {name}"),
+            "type": ["string", "null"],
+            "pattern": name_pattern(name),
+        }),
+    );
+    properties.insert(
+        name_pattern("meta"),
+        json!({ "type": ["object", "null"], "patternProperties": meta }),
+    );
+    json!({ "patternProperties": properties })
 }
 
 /// `patternProperties` for a list of attribute definitions of `owner` (a schema URN or

@@ -5,6 +5,8 @@ use serde_json::Value;
 use super::template::RenderContext;
 use crate::check::Resolve;
 use crate::client::HttpRequest;
+use crate::client::shown_url;
+use crate::discovery::endpoint_path;
 use crate::profile::{Adapter, Before, Need, Outgoing};
 use crate::suite::model::{Body, Step};
 
@@ -14,9 +16,14 @@ pub struct Rendered {
     pub body_value: Option<Value>,
 }
 
-pub fn render(step: &Step, ctx: &RenderContext<'_>) -> Result<Rendered, String> {
+pub fn render(step: &Step, ctx: &RenderContext<'_>, base_url: &str) -> Result<Rendered, String> {
     let request = &step.request;
-    let path = ctx.path(&request.path).map_err(|e| format!("path: {e}"))?;
+    let path = if request.reference {
+        let url = ctx.text(&request.path).map_err(|e| format!("url: {e}"))?;
+        reference_path(base_url, &url)?
+    } else {
+        ctx.path(&request.path).map_err(|e| format!("path: {e}"))?
+    };
     let mut query = Vec::new();
     for (name, value) in &request.query {
         let value = ctx
@@ -54,6 +61,18 @@ pub fn render(step: &Step, ctx: &RenderContext<'_>) -> Result<Rendered, String> 
             auth: request.auth,
         },
         body_value,
+    })
+}
+
+/// A reference the server gave, as a path under the base URL: absolute, or relative to the
+/// base URL (RFC 7643 2.3.7), never elsewhere (the tool only talks to its target).
+fn reference_path(base_url: &str, url: &str) -> Result<String, String> {
+    endpoint_path(base_url, url).ok_or_else(|| {
+        format!(
+            "url: `{}` is not a URL under the target's base URL, so it is not followed \
+             (RFC 7643 2.3.7: a reference is absolute or relative to the base URL)",
+            shown_url(url)
+        )
     })
 }
 

@@ -220,7 +220,18 @@ async fn run_step(
     ctx: &mut RenderContext<'_>,
     trail: &SharedTrail,
 ) -> Result<(), StepsEnd> {
-    let mut rendered = request::render(step, ctx).map_err(|problem| {
+    if let Some(wait) = step.wait {
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            () = env.cancel.cancelled() => {
+                return Err(StepsEnd::Errored(format!(
+                    "run interrupted while step `{}` waited",
+                    step.name
+                )));
+            }
+        }
+    }
+    let mut rendered = request::render(step, ctx, env.client.base_url()).map_err(|problem| {
         StepsEnd::Failed(vec![
             Failed::new("request", "a request the templates can render", problem)
                 .at(&step.name, &step.request.loc),
@@ -368,7 +379,7 @@ pub(super) fn captured(
             .map(Value::String)
             .ok_or_else(|| Failed::new(subject, format!("a `{name}` header to capture"), "absent")),
         CaptureSource::Body(path) => {
-            let expected = format!("one value at body.{path} to capture");
+            let expected = format!("a value at body.{path} to capture");
             let json = match body {
                 ResponseBody::Json(json) => json,
                 ResponseBody::NotJson(what) => {
@@ -379,11 +390,8 @@ pub(super) fn captured(
             match selected.values.as_slice() {
                 [one] if !one.is_null() => Ok((*one).clone()),
                 [] | [_] => Err(Failed::new(subject, expected, "absent")),
-                many => Err(Failed::new(
-                    subject,
-                    expected,
-                    format!("path matched {} values", many.len()),
-                )),
+                // Several values (through a filter or a multi-valued attribute): the list.
+                many => Ok(Value::Array(many.iter().map(|v| (*v).clone()).collect())),
             }
         }
     }

@@ -121,16 +121,22 @@ fn compare_numbers(a: &Number, b: &Number) -> Option<Ordering> {
 }
 
 /// Caseless form of a string: full Unicode case mapping through upper then lower case,
-/// so `ß` matches `SS`, final `ς` matches `Σ`, and the Kelvin sign matches `k`.
+/// so `ß` matches `SS`, final `ς` matches `Σ`, and the Kelvin sign matches `k`; then
+/// Unicode NFC, so `é` written as one code point or as `e` and a combining accent is one
+/// name (RFC 7644 section 5 compares userName after RFC 7613's preparation).
 /// Use it wherever SCIM compares strings case-insensitively (uniqueness, sorting).
 pub fn fold_case(text: &str) -> String {
     if text.is_ascii() {
         return text.to_ascii_lowercase();
     }
-    text.chars()
+    let mapped: String = text
+        .chars()
         .flat_map(char::to_uppercase)
         .flat_map(char::to_lowercase)
-        .collect()
+        .collect();
+    icu_normalizer::ComposingNormalizerBorrowed::new_nfc()
+        .normalize(&mapped)
+        .into_owned()
 }
 
 #[cfg(test)]

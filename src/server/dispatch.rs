@@ -9,7 +9,7 @@ use std::sync::Arc;
 use axum::body::{Body, HttpBody};
 use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::header::{
-    ALLOW, CONNECTION, ETAG, HOST, IF_MATCH, IF_NONE_MATCH, LOCATION, RETRY_AFTER,
+    ALLOW, CONNECTION, CONTENT_LOCATION, ETAG, HOST, IF_MATCH, IF_NONE_MATCH, LOCATION, RETRY_AFTER,
 };
 use axum::http::request::Parts;
 use axum::http::uri::Authority;
@@ -26,6 +26,7 @@ use super::discovery;
 use super::emulate::Emulated;
 use super::error::{ScimError, ScimType};
 use super::etag::{etag, header_matches, shown_etag};
+use super::lax_writes;
 use super::media;
 use super::misbehave::Misbehaviour;
 use super::patch::patch;
@@ -221,6 +222,9 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
         ));
     }
     media::check_accept(&parts.headers)?;
+    if provider.misbehaves(Misbehaviour::AcceptScimJsonRefused) {
+        media::check_accept_plain_json(&parts.headers)?;
+    }
     let creates_or_changes = matches!(
         (&endpoint, &parts.method),
         (Endpoint::Collection(_), &Method::POST)
@@ -247,6 +251,12 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
     let mut body = if matches!(parts.method, Method::POST | Method::PUT | Method::PATCH) {
         let bytes = read_body(body).await?;
         media::check_content_type(&parts.headers)?;
+        if matches!(
+            (&endpoint, &parts.method),
+            (Endpoint::Collection(_), &Method::POST) | (Endpoint::Resource(..), &Method::PUT)
+        ) {
+            lax_writes::check_schemas_first(provider, &bytes)?;
+        }
         match parse_json(&bytes) {
             Err(_)
                 if endpoint == Endpoint::Bulk
@@ -343,6 +353,12 @@ fn supported(
             ..
         })
     );
+    if ctx.misbehaves(Misbehaviour::DeclaredFeaturesBroken) && request.sort_by.is_some() {
+        return Err(ScimError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "sorting is not implemented (declared-features-broken)",
+        ));
+    }
     if ctx.misbehaves(Misbehaviour::FilterUnsupported) && !simple {
         return Err(ScimError::bad_request(
             ScimType::InvalidFilter,
@@ -477,7 +493,11 @@ impl Incoming<'_> {
             }
             Endpoint::ResourceTypes => {
                 discovery::refuse_filter(self.params)?;
-                Ok(Reply::json(StatusCode::OK, discovery::resource_types(ctx)))
+                let types = discovery::resource_types(ctx);
+                Ok(Reply::json(
+                    StatusCode::OK,
+                    discovery::paged(ctx, self.params, types),
+                ))
             }
             Endpoint::ResourceType(id) => {
                 discovery::refuse_filter(self.params)?;
@@ -488,7 +508,11 @@ impl Incoming<'_> {
             }
             Endpoint::Schemas => {
                 discovery::refuse_filter(self.params)?;
-                Ok(Reply::json(StatusCode::OK, discovery::schemas(ctx)))
+                let schemas = discovery::schemas(ctx);
+                Ok(Reply::json(
+                    StatusCode::OK,
+                    discovery::paged(ctx, self.params, schemas),
+                ))
             }
             Endpoint::Schema(id) => {
                 discovery::refuse_filter(self.params)?;
@@ -566,6 +590,9 @@ impl Incoming<'_> {
                 let written = resources::replace(ctx, kind, id, self.body(), if_match)?;
                 Ok(self.resource_reply(kind, StatusCode::OK, written, &projection))
             }
+            Method::PATCH if ctx.misbehaves(Misbehaviour::DeclaredFeaturesBroken) => Err(
+                ScimError::new(StatusCode::NOT_IMPLEMENTED, "PATCH is not implemented"),
+            ),
             Method::PATCH => {
                 let projection = self.projection(kind)?;
                 let written = patch(ctx, kind, id, self.body(), if_match)?;
@@ -621,7 +648,13 @@ impl Incoming<'_> {
             projection.misread(ctx).apply(kind, &mut body, drop_schemas);
         }
         as_sent(ctx, kind, &mut body);
-        self.with_etag(Reply::json(status, body), written.version)
+        let reply = self.with_etag(Reply::json(status, body), written.version);
+        if ctx.misbehaves(Misbehaviour::ContentLocationMismatch) {
+            // The collection, not the resource: a wrong Content-Location.
+            let collection = format!("{}/{}", ctx.base_url, kind.endpoint());
+            return reply.header(CONTENT_LOCATION, &collection);
+        }
+        reply
     }
 
     fn with_etag(&self, reply: Reply, version: u64) -> Reply {

@@ -32,6 +32,16 @@ pub fn check_content_type(headers: &HeaderMap) -> Result<(), ScimError> {
 
 /// An Accept header must allow one of the two JSON types (406 otherwise).
 pub fn check_accept(headers: &HeaderMap) -> Result<(), ScimError> {
+    check_accept_among(headers, &["*/*", "application/*", SCIM_JSON, JSON])
+}
+
+/// What `accept-scim-json-refused` demands: an Accept header, if any, that allows plain
+/// application/json.
+pub fn check_accept_plain_json(headers: &HeaderMap) -> Result<(), ScimError> {
+    check_accept_among(headers, &["*/*", "application/*", JSON])
+}
+
+fn check_accept_among(headers: &HeaderMap, served: &[&str]) -> Result<(), ScimError> {
     let mut ranges = headers
         .get_all(ACCEPT)
         .iter()
@@ -59,7 +69,7 @@ pub fn check_accept(headers: &HeaderMap) -> Result<(), ScimError> {
         if refused {
             continue;
         }
-        if matches!(media.as_str(), "*/*" | "application/*" | SCIM_JSON | JSON) {
+        if served.contains(&media.as_str()) {
             return Ok(());
         }
     }

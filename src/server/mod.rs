@@ -23,6 +23,7 @@ mod emulate;
 mod error;
 mod etag;
 mod hook;
+mod lax_writes;
 mod media;
 mod misbehave;
 mod oauth;

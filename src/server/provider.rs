@@ -7,6 +7,7 @@ use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use super::config::{RATE_LIMIT_PER_SECOND, ServerConfig, normalize_base_path};
+use super::discovery::internal_base;
 use super::misbehave::Misbehaviour;
 use super::rate::TokenBucket;
 use super::schema_defs::ResourceKind;
@@ -114,6 +115,9 @@ impl Ctx<'_> {
     }
 
     pub fn location(&self, kind: ResourceKind, id: &str) -> String {
+        if self.misbehaves(Misbehaviour::LocationInternalHost) {
+            return format!("{}/{}/{id}", internal_base(self), kind.endpoint());
+        }
         format!("{}/{}/{id}", self.base_url, kind.endpoint())
     }
 }

@@ -80,7 +80,11 @@ impl<'a> View<'a> {
             "resourceType": stored.kind.name(),
             "created": stored.created,
             "lastModified": stored.last_modified,
-            "location": self.ctx.location(stored.kind, &stored.id),
+            "location": if self.ctx.misbehaves(Misbehaviour::LocationBareId) {
+                stored.id.clone()
+            } else {
+                self.ctx.location(stored.kind, &stored.id)
+            },
             "version": shown_etag(self.ctx, stored.version),
         })
     }
@@ -148,7 +152,9 @@ impl<'a> View<'a> {
             && let Some(manager) = self.store.get(ResourceKind::User, &id)
         {
             out["manager"]["$ref"] = json!(self.ctx.location(ResourceKind::User, &id));
-            if let Some(name) = manager.display_name() {
+            let as_given = self.ctx.misbehaves(Misbehaviour::ManagerDisplayNameStored)
+                && out["manager"].get("displayName").is_some();
+            if let Some(name) = manager.display_name().filter(|_| !as_given) {
                 out["manager"]["displayName"] = json!(name);
             }
         }
@@ -164,5 +170,59 @@ pub fn as_sent(ctx: &Ctx<'_>, kind: ResourceKind, resource: &mut Value) {
         && let Some(Value::Bool(active)) = resource.get("active")
     {
         resource["active"] = Value::String(active.to_string());
+    }
+    misdescribe(ctx, kind, resource);
+}
+
+/// Deviations in what a resource says about itself and its links.
+fn misdescribe(ctx: &Ctx<'_>, kind: ResourceKind, resource: &mut Value) {
+    if kind == ResourceKind::User
+        && ctx.misbehaves(Misbehaviour::SchemasPadded)
+        && let Some(Value::Array(schemas)) = resource.get_mut("schemas")
+    {
+        schemas.push(json!(kind.schema()));
+        schemas.push(json!("urn:scim:schemas:core:1.0"));
+    }
+    if ctx.misbehaves(Misbehaviour::ResourceTypeMislabelled)
+        && let Some(meta) = resource.get_mut("meta").and_then(Value::as_object_mut)
+    {
+        meta.insert("resourceType".into(), json!(kind.endpoint()));
+    }
+    if ctx.misbehaves(Misbehaviour::LastModifiedSkewed)
+        && let Some(Value::String(created)) = resource.pointer_mut("/meta/created")
+        && let Some((whole_seconds, _)) = created.split_once('.')
+    {
+        *created = format!("{whole_seconds}Z");
+    }
+    if ctx.misbehaves(Misbehaviour::LastModifiedFrozen)
+        && let Some(meta) = resource.get_mut("meta").and_then(Value::as_object_mut)
+        && let Some(created) = meta.get("created").cloned()
+    {
+        meta.insert("lastModified".into(), created);
+    }
+    if ctx.misbehaves(Misbehaviour::ExternalIdInvented)
+        && resource.get("externalId").is_none()
+        && let Some(id) = resource.get("id").cloned()
+    {
+        resource["externalId"] = id;
+    }
+    if ctx.misbehaves(Misbehaviour::BinaryAsPem)
+        && let Some(Value::Array(certificates)) = resource.get_mut("x509Certificates")
+    {
+        for certificate in certificates.iter_mut() {
+            if let Some(Value::String(value)) = certificate.get_mut("value") {
+                *value = format!("-----BEGIN CERTIFICATE-----\n{value}\n-----END CERTIFICATE-----");
+            }
+        }
+    }
+    if ctx.misbehaves(Misbehaviour::ReferencesUrn) {
+        for links in ["members", "groups"] {
+            if let Some(Value::Array(items)) = resource.get_mut(links) {
+                for item in items.iter_mut().filter(|item| item.get("$ref").is_some()) {
+                    let id = item["value"].as_str().unwrap_or_default().to_owned();
+                    item["$ref"] = json!(format!("urn:uuid:{id}"));
+                }
+            }
+        }
     }
 }

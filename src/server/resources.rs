@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 use super::discovery::{DROPPED_ATTRIBUTES, DROPPED_SUB_ATTRIBUTES};
 use super::error::ScimError;
 use super::etag::{etag, header_matches};
+use super::lax_writes;
 use super::misbehave::Misbehaviour;
 use super::provider::Ctx;
 use super::render::View;
@@ -83,8 +84,10 @@ pub fn create(ctx: &Ctx<'_>, kind: ResourceKind, body: &Value) -> Result<Written
     let body = &body;
     check_schemas(kind, body)?;
     refuse_nulls(ctx, body)?;
+    lax_writes::check_core_schema_first(ctx, kind, body)?;
     let mut attrs = attributes(kind, body, Mode::Input)?;
     attrs.extend(own);
+    lax_writes::keep_manager_name(ctx, body, &mut attrs);
     if !ctx.misbehaves(Misbehaviour::RequiredUnchecked) {
         check_required(kind, &attrs)?;
     }
@@ -99,6 +102,7 @@ pub fn create(ctx: &Ctx<'_>, kind: ResourceKind, body: &Value) -> Result<Written
         });
     }
     let id = commit(ctx, &mut store, kind, None, attrs)?;
+    lax_writes::join_named_groups(ctx, &mut store, kind, &id, body);
     let stored = store
         .get(kind, &id)
         .ok_or_else(|| ScimError::internal("a created resource vanished"))?;
@@ -118,6 +122,7 @@ pub fn replace(
     refuse_nulls(ctx, body)?;
     let mut attrs = attributes(kind, body, Mode::Input)?;
     attrs.extend(own);
+    lax_writes::keep_manager_name(ctx, body, &mut attrs);
     if !ctx.misbehaves(Misbehaviour::RequiredUnchecked) {
         check_required(kind, &attrs)?;
     }
@@ -127,6 +132,7 @@ pub fn replace(
     if ctx.misbehaves(Misbehaviour::NullKeepsValue) {
         keep_cleared(body, &stored.attrs, &mut attrs);
     }
+    lax_writes::keep_nulled(ctx, body, &stored.attrs, &mut attrs);
     // The password is writeOnly: a client cannot echo it back, so omitting it keeps it.
     if let Some(password) = stored.attrs.get("password")
         && !attrs.contains_key("password")
@@ -135,6 +141,7 @@ pub fn replace(
     }
     check_all_immutable(kind, &stored.attrs, &attrs)?;
     commit(ctx, &mut store, kind, Some(id), attrs)?;
+    lax_writes::join_named_groups(ctx, &mut store, kind, id, body);
     let stored = store.get(kind, id).ok_or_else(|| not_found(kind, id))?;
     Ok(written(ctx, &store, stored))
 }
@@ -238,10 +245,17 @@ pub fn commit(
         attrs.remove("displayName");
     }
     if kind == ResourceKind::User {
+        lax_writes::default_primary(ctx, &mut attrs);
+    }
+    if kind == ResourceKind::User {
         return Ok(match id {
             Some(id) => {
                 store.update(id, attrs, stale);
                 id.to_string()
+            }
+            None if ctx.misbehaves(Misbehaviour::IdsWithSpaces) => {
+                let id = store.insert(kind, attrs);
+                store.rekey(&id, format!("user {id}"))
             }
             None => store.insert(kind, attrs),
         });
@@ -320,9 +334,12 @@ fn check_unique(
         return Ok(());
     };
     let case_sensitive = ctx.misbehaves(Misbehaviour::UniquenessCaseSensitive);
+    let unnormalized = ctx.misbehaves(Misbehaviour::UsernameUnnormalized);
     let key = |text: &str| {
         if case_sensitive {
             text.to_string()
+        } else if unnormalized {
+            text.to_lowercase()
         } else {
             fold_case(text)
         }

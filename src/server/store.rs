@@ -123,6 +123,19 @@ impl Store {
         id
     }
 
+    /// Give a resource another id (the `ids-with-spaces` misbehaviour); returns the id it
+    /// has afterwards.
+    pub fn rekey(&mut self, id: &str, new_id: String) -> String {
+        match self.resources.remove(id) {
+            Some(mut stored) => {
+                stored.id = new_id.clone();
+                self.resources.insert(new_id.clone(), stored);
+                new_id
+            }
+            None => id.to_string(),
+        }
+    }
+
     /// Replace a resource's attributes; a write, so lastModified and version move on
     /// (the version stays when `stale_version`, the `etag-stale` misbehaviour).
     pub fn update(&mut self, id: &str, attrs: Map<String, Value>, stale_version: bool) {

@@ -52,6 +52,8 @@ pub struct Scenario {
 #[derive(Debug)]
 pub struct Step {
     pub name: String,
+    /// `wait:` how long to pause before sending (so a server's clock moves on).
+    pub wait: Option<std::time::Duration>,
     pub request: Request,
     pub expect: Expectation,
     /// Values taken from this step's exchange for later steps: `user: body.id`.
@@ -68,8 +70,12 @@ pub struct Step {
 pub struct Request {
     /// Upper-case HTTP method.
     pub method: String,
-    /// Path relative to the base URL, e.g. `/Users/{{ user }}`.
+    /// Path relative to the base URL, e.g. `/Users/{{ user }}`; with `reference`, the
+    /// `url:` template instead.
     pub path: Template,
+    /// `url:` was given: `path` renders to a URL the server handed out (a meta.location, a
+    /// $ref, an endpoint), followed only when it lies under the base URL.
+    pub reference: bool,
     pub query: Vec<(String, Template)>,
     pub headers: Vec<(String, Template)>,
     pub body: Option<Body>,
@@ -137,6 +143,8 @@ pub enum Matcher {
     Length(LengthBound),
     /// Numeric comparison.
     Compare(NumberOp, f64),
+    /// Equal to one of the options; an option that is one hole giving a list (a capture
+    /// of several values) stands for its elements.
     OneOf(Vec<TemplateValue>),
     /// The matcher holds for every element (of an array, or of a filter's selection).
     Every(Box<Matcher>),

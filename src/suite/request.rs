@@ -12,14 +12,14 @@ use crate::vocabulary::AuthMode;
 pub const REQUEST_KEYS: [&str; 7] = [
     "method", "path", "query", "headers", "body", "raw_body", "auth",
 ];
-pub const REQUEST_KEYS_2: [&str; 7] = [
-    "method", "path", "query", "headers", "body", "raw-body", "auth",
+pub const REQUEST_KEYS_2: [&str; 8] = [
+    "method", "path", "url", "query", "headers", "body", "raw-body", "auth",
 ];
 pub const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 pub(super) const AUTH_MODES: [&str; 3] = ["default", "none", "invalid"];
 
 pub fn request(r: &mut Reader, node: &Node, names: &Names<'_>, place: Place) -> Option<Request> {
-    let (keys, raw_key) = match r.format {
+    let (keys, raw_key): (&[&str], _) = match r.format {
         Format::One => (&REQUEST_KEYS, "raw_body"),
         Format::Two => (&REQUEST_KEYS_2, "raw-body"),
     };
@@ -27,16 +27,29 @@ pub fn request(r: &mut Reader, node: &Node, names: &Names<'_>, place: Place) -> 
     let method = r
         .required(&m, "method")
         .and_then(|n| r.choice(n, "HTTP method", &METHODS, true));
-    let path = r.required(&m, "path").and_then(|n| {
-        let t = r.template(n, "'path'", names, place)?;
-        if !n.as_str().is_some_and(|s| s.starts_with('/')) {
-            let d = Diagnostic::error(r.loc(n.pos), "'path' must start with '/'")
-                .with_hint("the path is relative to the base URL, e.g. /Users");
-            r.push(d);
-            return None;
+    let reference = m.get("url").is_some();
+    let path = if let Some(url) = m.get("url") {
+        match m.get("path") {
+            Some(path) => {
+                let d = Diagnostic::error(r.loc(path.pos), "'path' and 'url' cannot both be given")
+                    .with_hint("'path' is relative to the base URL; 'url' follows a reference the server gave");
+                r.push(d);
+                None
+            }
+            None => r.template(url, "'url'", names, place),
         }
-        Some(t)
-    });
+    } else {
+        r.required(&m, "path").and_then(|n| {
+            let t = r.template(n, "'path'", names, place)?;
+            if !n.as_str().is_some_and(|s| s.starts_with('/')) {
+                let d = Diagnostic::error(r.loc(n.pos), "'path' must start with '/'")
+                    .with_hint("the path is relative to the base URL, e.g. /Users");
+                r.push(d);
+                return None;
+            }
+            Some(t)
+        })
+    };
     let query = m
         .get("query")
         .map(|n| template_pairs(r, n, "'query'", names, place))
@@ -80,6 +93,7 @@ pub fn request(r: &mut Reader, node: &Node, names: &Names<'_>, place: Place) -> 
     Some(Request {
         method: method?.to_owned(),
         path: path?,
+        reference,
         query,
         headers,
         body: body?,

@@ -33,9 +33,12 @@ pub const SCENARIO_KEYS: [&str; 11] = [
 ];
 pub const STEP_KEYS: [&str; 6] = ["name", "request", "expect", "capture", "cleanup", "setup"];
 /// Format 2 adds named, reusable setup: `uses: FIXTURE` and `with:` overrides.
-pub const STEP_KEYS_2: [&str; 8] = [
-    "name", "uses", "with", "request", "expect", "capture", "cleanup", "setup",
+pub const STEP_KEYS_2: [&str; 9] = [
+    "name", "uses", "with", "wait", "request", "expect", "capture", "cleanup", "setup",
 ];
+/// The longest `wait:` a step may ask for, in seconds: enough for a server whose times
+/// have whole seconds, short enough never to look like a hang.
+const MAX_WAIT_SECONDS: u64 = 5;
 
 pub(super) const SEVERITIES: [&str; 3] = ["must", "should", "may"];
 /// Reads one scenario document, returning it with the position of its id; `None` when
@@ -469,8 +472,13 @@ fn step(
         .with_hint("add `expect: { status: ... }`");
         r.push(d);
     }
+    let wait = match m.get("wait") {
+        Some(n) => Some(wait_seconds(r, n)?),
+        None => None,
+    };
     Some(Step {
         name: name?,
+        wait,
         request: request?,
         expect: expect?,
         capture,
@@ -478,6 +486,26 @@ fn step(
         setup,
         loc: r.loc(node.pos),
     })
+}
+
+/// `wait: SECONDS` before the request: a whole number from 1 to MAX_WAIT_SECONDS.
+fn wait_seconds(r: &mut Reader, node: &Node) -> Option<std::time::Duration> {
+    match node.kind {
+        NodeKind::UInt(seconds) if (1..=MAX_WAIT_SECONDS).contains(&seconds) => {
+            Some(std::time::Duration::from_secs(seconds))
+        }
+        NodeKind::Int(seconds) if (1..=MAX_WAIT_SECONDS as i64).contains(&seconds) => {
+            Some(std::time::Duration::from_secs(seconds.unsigned_abs()))
+        }
+        _ => {
+            r.wrong_type(
+                node,
+                &format!("a whole number of seconds from 1 to {MAX_WAIT_SECONDS}"),
+                "'wait'",
+            );
+            None
+        }
+    }
 }
 
 /// The fixture a `uses:` names; a step that uses one sends its request, not its own.

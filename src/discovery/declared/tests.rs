@@ -392,3 +392,43 @@ fn a_name_pattern_matches_exactly_that_name_in_any_ascii_case() {
     }));
     assert!(v.is_valid(&json!({ "\u{212A}": 1 })));
 }
+
+#[test]
+fn schemas_lists_each_declared_urn_once_in_any_order() {
+    assert_eq!(
+        violations(json!({ "schemas": [ACME, USER] })),
+        Vec::<String>::new()
+    );
+    assert_eq!(violations(json!({ "schemas": [USER, USER] })), ["/schemas"]);
+}
+
+#[test]
+fn schemas_names_no_urn_the_resource_type_does_not_declare() {
+    let other = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    assert_eq!(
+        violations(json!({ "schemas": [USER, other] })),
+        ["/schemas/1"]
+    );
+}
+
+#[test]
+fn an_extension_missing_from_schemas_is_not_a_valid_schemas_entry() {
+    let (rts, mut schemas) = declarations();
+    schemas.retain(|schema| schema["id"] != ACME);
+    let declared = derive(&rts, &schemas);
+    let validator = validator(declared.schema("User").expect("User is described"));
+    assert!(!validator.is_valid(&json!({ "schemas": [USER, ACME] })));
+    assert!(validator.is_valid(&json!({ "schemas": [USER] })));
+}
+
+#[test]
+fn meta_resource_type_is_the_declared_name_in_any_case() {
+    assert_eq!(
+        violations(json!({ "meta": { "resourceType": "user" } })),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        violations(json!({ "meta": { "resourceType": "Users" } })),
+        ["/meta/resourceType"]
+    );
+}
