@@ -387,7 +387,7 @@ impl Run {
         )
         .await;
         if let Some(capabilities) = &self.capabilities {
-            summary.coverage = Coverage::measure(&summary.results, |name| {
+            summary.coverage = Coverage::of_run(&summary.results, |name| {
                 Capability::from_name(name).is_some_and(|c| capabilities.has(c))
             });
         }
