@@ -62,6 +62,23 @@ fn a_run_reports_the_share_of_bound_statements_it_judged() {
 }
 
 #[test]
+fn the_console_summary_states_the_figure_of_the_run() {
+    let run = run_json(&["--filter", "users.read."]).unwrap_or_else(|e| panic!("{e}"));
+    let coverage = &run.report["coverage"];
+    let row = format!(
+        "  coverage    {} % of {} server statements checked ({});",
+        number(coverage, "checked") * 100 / number(coverage, "statements"),
+        number(coverage, "statements"),
+        number(coverage, "checked")
+    );
+    assert!(
+        run.finished.stdout.contains(&row),
+        "no {row:?}\n{}",
+        run.finished.show()
+    );
+}
+
+#[test]
 fn list_coverage_counts_per_area_and_lists_every_must_left_without_a_must_scenario() {
     let all = list_coverage_json(&[]);
     let areas = all["areas"].as_array().expect("areas");
