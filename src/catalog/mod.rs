@@ -22,6 +22,16 @@ pub const CATALOG_SUFFIX: &str = ".catalog.yaml";
 
 const BUILTIN_TEXT: &str = include_str!("../../suites/requirements.catalog.yaml");
 
+/// Whether `id` has the shape of a statement of the catalog (`RFC7644-3.12-error-status`:
+/// a document, a section and a slug), as opposed to a whole section (`RFC7644-3.12`) or a
+/// requirement of someone else's (`ACME-ROLES-1`). Such an id the catalog does not hold
+/// is a mistake.
+pub fn is_statement_shaped(id: &str) -> bool {
+    id.split_once('-').is_some_and(|(prefix, rest)| {
+        Document::ALL.iter().any(|d| d.as_str() == prefix) && rest.contains('-')
+    })
+}
+
 /// The RFC a statement comes from; the first part of every id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Document {

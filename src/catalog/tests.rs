@@ -252,3 +252,12 @@ fn text_that_is_not_a_catalog_is_refused() {
         "{message}"
     );
 }
+
+#[test]
+fn only_ids_with_a_document_a_section_and_a_slug_are_statement_shaped() {
+    assert!(is_statement_shaped("RFC7644-3.12-error-status"));
+    assert!(is_statement_shaped("RFC7643-4.1-made-up"));
+    assert!(!is_statement_shaped("RFC7644-3.12"));
+    assert!(!is_statement_shaped("ACME-ROLES-1"));
+    assert!(!is_statement_shaped("TALENTECH-patch-ops"));
+}

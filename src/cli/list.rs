@@ -7,9 +7,12 @@ use serde::Serialize;
 use super::Context;
 use super::settings::{self, SelectionArgs};
 use super::{CliError, CommandResult, load};
+use crate::catalog::Catalog;
 use crate::exit;
-use crate::plan;
+use crate::plan::{self, Plan};
 use crate::profile::{Decision, Decisions, Profiles};
+use crate::report::coverage_line;
+use crate::result::{CitingScenario, Coverage, Tally};
 
 #[derive(Debug, Clone, Args)]
 pub struct ListArgs {
@@ -18,6 +21,11 @@ pub struct ListArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
+    /// Instead of the scenarios, how many of the requirement catalog's server statements
+    /// the selected scenarios check, per area and overall, and the MUSTs no must scenario
+    /// checks
+    #[arg(long)]
+    pub coverage: bool,
 }
 
 /// Text for people, JSON for machines (`list` and `discover`).
@@ -143,6 +151,9 @@ pub fn list(args: ListArgs, ctx: &Context) -> CommandResult {
     let selection = settings::resolve_selection(&args.selection, None);
     let mut plan = plan::select(&suite, &selection);
     let decisions = profiles.apply(&mut plan);
+    if args.coverage {
+        return list_coverage(&plan, &profiles, args.format);
+    }
     let listed: Vec<Listed> = plan
         .scenarios
         .iter()
@@ -176,6 +187,90 @@ pub fn list(args: ListArgs, ctx: &Context) -> CommandResult {
         return Ok(exit::NOTHING_SELECTED);
     }
     Ok(exit::SUCCESS)
+}
+
+/// `list --coverage`: what the selection checks, with every capability counted (no target
+/// is known). Scenarios a profile excludes check nothing.
+fn list_coverage(plan: &Plan, profiles: &Profiles, format: ListFormat) -> CommandResult {
+    let catalog = Catalog::builtin()
+        .map_err(|e| CliError::usage(format!("the built-in requirement catalog: {e}")))?;
+    let counted: Vec<CitingScenario> = plan
+        .scenarios
+        .iter()
+        .filter(|p| p.skip.is_none())
+        .map(|p| CitingScenario {
+            requirement: &p.scenario.requirement,
+            severity: p.severity,
+        })
+        .collect();
+    let scenarios = counted.len();
+    let coverage = Coverage::of(catalog, counted, |_| true);
+    match format {
+        ListFormat::Json => {
+            let document = CoverageDocument {
+                scenarios,
+                coverage: &coverage,
+            };
+            let text = serde_json::to_string_pretty(&document).map_err(CliError::usage)?;
+            println!("{text}");
+        }
+        ListFormat::Text => print!(
+            "{}{}",
+            profiles_header(profiles),
+            render_coverage(&coverage, scenarios)
+        ),
+    }
+    if plan.scenarios.is_empty() {
+        eprintln!("no scenario matches the selection");
+        return Ok(exit::NOTHING_SELECTED);
+    }
+    Ok(exit::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct CoverageDocument<'a> {
+    /// The selected scenarios that count (not excluded by a profile).
+    scenarios: usize,
+    #[serde(flatten)]
+    coverage: &'a Coverage,
+}
+
+/// A table per area, the overall line (the words of the run reports), then the MUSTs
+/// without a must scenario.
+fn render_coverage(coverage: &Coverage, scenarios: usize) -> String {
+    let mut out = format!(
+        "Server statements of the requirement catalog checked by {scenarios} scenario(s)\n\n"
+    );
+    out.push_str(&format!(
+        "{:<12} {:>10} {:>14} {:>6} {:>14}\n",
+        "area", "statements", "checked", "MUSTs", "at must"
+    ));
+    let row = |name: &str, t: &Tally| {
+        format!(
+            "{:<12} {:>10} {:>14} {:>6} {:>14}\n",
+            name,
+            t.statements,
+            format!("{} ({} %)", t.checked, t.percent()),
+            t.musts,
+            format!("{} ({} %)", t.musts_at_must, t.must_percent())
+        )
+    };
+    for area in &coverage.areas {
+        out.push_str(&row(area.area, &area.tally));
+    }
+    out.push_str(&row("all", &coverage.overall));
+    out.push_str(&format!("\noverall: {}\n", coverage_line(&coverage.overall)));
+    let unchecked = &coverage.musts_not_at_must;
+    if !unchecked.is_empty() {
+        out.push_str(&format!(
+            "\nServer MUSTs no must scenario checks ({}):\n",
+            unchecked.len()
+        ));
+        for u in unchecked {
+            out.push_str(&format!("  {}  {}\n", u.id, u.text));
+        }
+    }
+    out
 }
 
 fn render_text(listed: &[Listed]) -> String {

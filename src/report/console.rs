@@ -9,7 +9,7 @@ use indicatif::ProgressDrawTarget;
 use super::exchange::render_exchanges;
 use super::explain::Explanation;
 use super::progress::Progress;
-use super::text::{counts_line, human_duration, indent, verdict_words};
+use super::text::{counts_line, coverage_line, human_duration, indent, verdict_words};
 use crate::printable::escape_controls;
 use crate::result::{
     Outcome, RootCause, RunEvent, RunInfo, RunSummary, ScenarioResult, Totals, Verdict,
@@ -350,6 +350,9 @@ pub(crate) fn summary_text(
     row("skipped", totals.skipped.to_string());
     row("errors", totals.errors.to_string());
     row("blocked", totals.blocked.to_string());
+    if let Some(coverage) = &summary.coverage {
+        row("coverage", coverage_line(&coverage.overall));
+    }
     if totals.leftovers > 0 {
         row("leftovers", totals.leftovers.to_string());
     }

@@ -16,7 +16,7 @@ use super::citation::Citation;
 use super::exchange::BODY_LIMIT;
 use super::explain::{Explanation, StepFailures, reproduce_label, request_line};
 use super::output::write_atomic;
-use super::text::{human_duration, one_line, verdict_words};
+use super::text::{coverage_line, human_duration, one_line, verdict_words};
 use crate::result::{
     CheckFailure, Exchange, Outcome, RootCause, RunSummary, ScenarioResult, Totals, Verdict,
     root_causes, skip_groups,
@@ -170,10 +170,8 @@ fn banner(out: &mut String, summary: &RunSummary, verdict: &Verdict) {
     if let Some(coverage) = &summary.coverage {
         let _ = writeln!(
             out,
-            "<div class=\"coverage\"><dt>requirement coverage</dt><dd>{} % ({} of {} RFC sections with server requirements)</dd></div>",
-            coverage.percent(),
-            coverage.judged,
-            coverage.total
+            "<div class=\"coverage\"><dt>requirement coverage</dt><dd>{}</dd></div>",
+            escape(&coverage_line(&coverage.overall))
         );
     }
     wide_fact(

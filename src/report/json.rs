@@ -33,10 +33,10 @@ struct Document<'a> {
     baseline: Option<&'a BaselineComparison>,
     /// What the run itself (its decoys), not a scenario, left on the target.
     leftovers: &'a [Leftover],
-    /// RFC sections with server requirements that bind the target, and how many the
-    /// run judged.
+    /// The catalog's server statements that bind the target, and how many of them (and
+    /// of its MUSTs, at must) the scenarios that reached a verdict checked.
     #[serde(skip_serializing_if = "Option::is_none")]
-    coverage: Option<Coverage>,
+    coverage: Option<&'a Coverage>,
     scenarios: Vec<Scenario<'a>>,
 }
 
@@ -291,7 +291,7 @@ fn document<'a>(summary: &'a RunSummary, causes: &'a [RootCause]) -> Document<'a
         notices: &summary.notices,
         baseline: summary.baseline.as_ref(),
         leftovers: &summary.leftovers,
-        coverage: summary.coverage,
+        coverage: summary.coverage.as_ref(),
         scenarios: summary.results.iter().map(scenario).collect(),
     }
 }

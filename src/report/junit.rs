@@ -17,7 +17,9 @@ use super::ReportError;
 use super::exchange::render_exchanges;
 use super::explain::Explanation;
 use super::output::write_atomic;
-use super::text::{collapse_whitespace, counts_line, failures_summary, truncate_chars};
+use super::text::{
+    collapse_whitespace, counts_line, coverage_line, failures_summary, truncate_chars,
+};
 use crate::result::{Outcome, RunSummary, ScenarioResult, Totals, Verdict};
 
 /// The `type` of a `<failure>`: a conformance check did not hold.
@@ -103,6 +105,18 @@ fn test_suite(area: &str, summary: &RunSummary) -> TestSuite {
     let leftovers = summary.all_leftovers().count();
     if leftovers > 0 {
         suite.add_property(Property::new("leftovers", leftovers.to_string()));
+    }
+    if let Some(coverage) = &summary.coverage {
+        let tally = &coverage.overall;
+        suite.add_property(Property::new("coverage", coverage_line(tally)));
+        suite.add_property(Property::new(
+            "coverage-statements",
+            format!("{} of {}", tally.checked, tally.statements),
+        ));
+        suite.add_property(Property::new(
+            "coverage-musts-at-must",
+            format!("{} of {}", tally.musts_at_must, tally.musts),
+        ));
     }
     let verdict = Verdict::of(summary);
     suite.add_property(Property::new("verdict", verdict.status.as_str()));

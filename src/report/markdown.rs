@@ -8,7 +8,7 @@ use std::path::Path;
 use super::ReportError;
 use super::explain::{Explanation, ResponseExcerpt, reproduce_label, request_line};
 use super::output::write_atomic;
-use super::text::{one_line, verdict_words};
+use super::text::{coverage_line, one_line, verdict_words};
 use crate::printable::escape_controls;
 use crate::result::{
     CheckFailure, Outcome, RunSummary, ScenarioResult, Totals, Verdict, root_causes, skip_groups,
@@ -31,10 +31,8 @@ pub fn markdown_string(summary: &RunSummary) -> String {
     facts.push(format!("scimcheck {}", info.tool_version));
     if let Some(coverage) = &summary.coverage {
         facts.push(format!(
-            "requirement coverage {} % ({} of {} RFC sections)",
-            coverage.percent(),
-            coverage.judged,
-            coverage.total
+            "requirement coverage: {}",
+            coverage_line(&coverage.overall)
         ));
     }
     if summary.interrupted {

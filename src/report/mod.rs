@@ -31,7 +31,7 @@ pub use json::{FORMAT as JSON_FORMAT, json_string, write_json};
 pub use junit::{junit_string, write_junit};
 pub use markdown::{markdown_string, write_markdown};
 pub use output::{check_output_dir, check_output_path};
-pub use text::{counts_line, verdict_words};
+pub use text::{counts_line, coverage_line, verdict_words};
 pub use transcript::write_transcripts;
 
 /// Why a report could not be written, or would not be writable.

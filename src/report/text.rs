@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::result::{CheckFailure, Totals, Verdict};
+use crate::result::{CheckFailure, Tally, Totals, Verdict};
 
 /// Longest one-line summary, in characters; the full text is always available elsewhere.
 const ONE_LINE_MAX: usize = 200;
@@ -25,6 +25,20 @@ pub(crate) fn failures_summary(failures: &[CheckFailure]) -> String {
         [only] => one_line(only),
         [first, rest @ ..] => format!("{} (and {} more)", one_line(first), rest.len()),
     }
+}
+
+/// The statement-level coverage in one line, the same words in every report:
+/// `62 % of 271 server statements checked; MUSTs checked at must: 143 of 200 (71 %)`.
+pub fn coverage_line(tally: &Tally) -> String {
+    format!(
+        "{} % of {} server statements checked ({}); MUSTs checked at must: {} of {} ({} %)",
+        tally.percent(),
+        tally.statements,
+        tally.checked,
+        tally.musts_at_must,
+        tally.musts,
+        tally.must_percent()
+    )
 }
 
 /// The counts of every outcome in one line, the same words in every report:

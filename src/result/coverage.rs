@@ -1,66 +1,169 @@
-//! Requirement coverage: how much of the catalog that binds the target a run judged,
-//! counted in RFC sections, since scenarios cite a whole section (`RFC7644-3.12`) as
-//! often as one statement of it (`RFC7644-3.12-error-status`).
+//! Requirement coverage, counted in statements of the catalog: of the server statements
+//! that bind a target, how many some scenario checks, and how many of its MUSTs a
+//! scenario of severity must checks. `list --coverage` counts what the selected scenarios
+//! cite; a run counts what the scenarios that reached a verdict cite.
 //!
-//! A section binds the target when it holds a server requirement whose capability the
-//! target has (a server without bulk owes nothing to bulk's rules). It is judged when a
-//! scenario citing it, or a statement in it, reached a verdict (passed, failed, warned
-//! or deviated), not when that scenario was skipped, blocked or erred.
+//! A statement binds the target when its capability (`when`) is one the target has: a
+//! server without bulk owes nothing to bulk's rules. Citing a whole section
+//! (`RFC7644-3.12`) checks none of its statements: it says where to read, not what was
+//! observed.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
 use super::{Outcome, ScenarioResult};
-use crate::catalog::{Catalog, Party};
+use crate::catalog::{Area, Catalog, Level, Party, Requirement};
+use crate::vocabulary::Severity;
 
-/// Of the catalog's RFC sections that bind the target, how many the run judged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Coverage {
-    pub judged: usize,
-    pub total: usize,
+/// One scenario as coverage sees it: the ids it cites and the severity it runs at.
+#[derive(Debug, Clone, Copy)]
+pub struct CitingScenario<'a> {
+    pub requirement: &'a [String],
+    pub severity: Severity,
 }
 
-impl Coverage {
-    /// Whole percent, rounded down, so 99.6 % never reads as complete.
+/// Counts for one area, or for the whole catalog.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// Server statements that bind the target.
+    pub statements: usize,
+    /// Of them, those a scenario checks.
+    pub checked: usize,
+    /// Server MUSTs that bind the target.
+    pub musts: usize,
+    /// Of them, those a scenario of severity must checks.
+    pub musts_at_must: usize,
+}
+
+impl Tally {
+    /// Whole percent of statements checked, rounded down so 99.6 % never reads as complete.
     pub fn percent(&self) -> usize {
-        (self.judged * 100).checked_div(self.total).unwrap_or(0)
+        whole_percent(self.checked, self.statements)
     }
 
-    /// The coverage of `results` against the built-in catalog; `has` says whether the
-    /// target has a capability (`patch`, `bulk`, ...). None when the catalog does not
-    /// load, which its own tests rule out.
-    pub fn measure(results: &[ScenarioResult], has: impl Fn(&str) -> bool) -> Option<Coverage> {
-        let catalog = Catalog::builtin().ok()?;
-        Some(Coverage::of(catalog, results, has))
+    /// Whole percent of MUSTs checked at must, rounded down.
+    pub fn must_percent(&self) -> usize {
+        whole_percent(self.musts_at_must, self.musts)
     }
 
-    fn of(catalog: &Catalog, results: &[ScenarioResult], has: impl Fn(&str) -> bool) -> Coverage {
-        let bound: BTreeSet<String> = catalog
-            .iter()
-            .filter(|r| r.party == Party::Server)
-            .filter(|r| r.when.as_deref().is_none_or(&has))
-            .map(|r| section_id(r.document.as_str(), &r.section))
-            .collect();
-        let cited: BTreeSet<String> = results
-            .iter()
-            .filter(|r| reached_a_verdict(&r.outcome))
-            .flat_map(|r| &r.requirement)
-            .map(|id| match catalog.get(id) {
-                Some(statement) => section_id(statement.document.as_str(), &statement.section),
-                None => id.trim().to_owned(),
-            })
-            .collect();
-        Coverage {
-            judged: bound.intersection(&cited).count(),
-            total: bound.len(),
+    fn add(&mut self, statement: &Requirement, checked: bool, at_must: bool) {
+        self.statements += 1;
+        self.checked += usize::from(checked);
+        if statement.level == Level::Must {
+            self.musts += 1;
+            self.musts_at_must += usize::from(at_must);
         }
     }
 }
 
-/// `RFC7644-3.12`: how scenarios cite a whole section.
-fn section_id(document: &str, section: &str) -> String {
-    format!("{document}-{section}")
+fn whole_percent(part: usize, whole: usize) -> usize {
+    (part * 100).checked_div(whole).unwrap_or(0)
+}
+
+/// The counts of one area of the catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AreaTally {
+    pub area: &'static str,
+    #[serde(flatten)]
+    pub tally: Tally,
+}
+
+/// A server MUST that no scenario of severity must checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unchecked {
+    pub id: String,
+    pub text: String,
+}
+
+/// Statement-level coverage of the catalog's server statements that bind the target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Coverage {
+    #[serde(flatten)]
+    pub overall: Tally,
+    /// In the catalog's area order; areas with no binding statement are left out.
+    pub areas: Vec<AreaTally>,
+    /// The binding MUSTs no must scenario checks, in catalog order.
+    pub musts_not_at_must: Vec<Unchecked>,
+}
+
+impl Coverage {
+    /// The coverage of the `citations` against `catalog`; `binds` says whether a server
+    /// statement binds the target.
+    pub fn of<'a>(
+        catalog: &Catalog,
+        citations: impl IntoIterator<Item = CitingScenario<'a>>,
+        binds: impl Fn(&Requirement) -> bool,
+    ) -> Coverage {
+        let mut checked = BTreeSet::new();
+        let mut at_must = BTreeSet::new();
+        for citation in citations {
+            for id in citation.requirement {
+                checked.insert(id.as_str());
+                if citation.severity == Severity::Must {
+                    at_must.insert(id.as_str());
+                }
+            }
+        }
+        let mut overall = Tally::default();
+        let mut areas: BTreeMap<Area, Tally> = BTreeMap::new();
+        let mut musts_not_at_must = Vec::new();
+        for statement in catalog
+            .iter()
+            .filter(|r| r.party == Party::Server)
+            .filter(|r| binds(r))
+        {
+            let id = statement.id.as_str();
+            let (is_checked, is_at_must) = (checked.contains(id), at_must.contains(id));
+            overall.add(statement, is_checked, is_at_must);
+            areas
+                .entry(statement.area)
+                .or_default()
+                .add(statement, is_checked, is_at_must);
+            if statement.level == Level::Must && !is_at_must {
+                musts_not_at_must.push(Unchecked {
+                    id: statement.id.clone(),
+                    text: statement.text.clone(),
+                });
+            }
+        }
+        Coverage {
+            overall,
+            areas: areas
+                .into_iter()
+                .map(|(area, tally)| AreaTally {
+                    area: area.as_str(),
+                    tally,
+                })
+                .collect(),
+            musts_not_at_must,
+        }
+    }
+
+    /// What a run judged, against the built-in catalog: the statements cited by scenarios
+    /// that reached a verdict (passed, failed, warned or deviated; not skipped, blocked or
+    /// erred), at the severity they ran at. `has` says whether the target has a capability
+    /// (`patch`, `bulk`, ...). None when the catalog does not load, which its own tests
+    /// rule out.
+    pub fn of_run(results: &[ScenarioResult], has: impl Fn(&str) -> bool) -> Option<Coverage> {
+        let catalog = Catalog::builtin().ok()?;
+        Some(Coverage::of_results(catalog, results, has))
+    }
+
+    fn of_results(
+        catalog: &Catalog,
+        results: &[ScenarioResult],
+        has: impl Fn(&str) -> bool,
+    ) -> Coverage {
+        let judged = results
+            .iter()
+            .filter(|r| reached_a_verdict(&r.outcome))
+            .map(|r| CitingScenario {
+                requirement: &r.requirement,
+                severity: r.severity,
+            });
+        Coverage::of(catalog, judged, |r| r.when.as_deref().is_none_or(&has))
+    }
 }
 
 fn reached_a_verdict(outcome: &Outcome) -> bool {
@@ -76,7 +179,6 @@ mod tests {
 
     use super::*;
     use crate::result::SkipCause;
-    use crate::vocabulary::Severity;
 
     const CATALOG: &str = r#"
 requirements:
@@ -86,6 +188,12 @@ requirements:
   party: server
   area: create
   text: A create answers 201.
+- id: RFC7644-3.3-create-location
+  section: "3.3"
+  level: should
+  party: server
+  area: create
+  text: A create answers with a Location header.
 - id: RFC7644-3.5.2-patch-ops
   section: "3.5.2"
   level: must
@@ -112,12 +220,12 @@ requirements:
         Catalog::parse("test.catalog.yaml", CATALOG).expect("the test catalog parses")
     }
 
-    fn result(requirement: &str, outcome: Outcome) -> ScenarioResult {
+    fn result(requirement: &str, severity: Severity, outcome: Outcome) -> ScenarioResult {
         ScenarioResult {
             id: requirement.to_lowercase(),
             title: String::new(),
             area: String::new(),
-            severity: Severity::Must,
+            severity,
             requirement: vec![requirement.to_owned()],
             tags: Vec::new(),
             file: String::new(),
@@ -130,30 +238,93 @@ requirements:
         }
     }
 
-    fn only(capability: &'static str) -> impl Fn(&str) -> bool {
-        move |c: &str| c == capability
+    fn everything(_: &Requirement) -> bool {
+        true
+    }
+
+    fn cites(ids: &[&str]) -> Vec<String> {
+        ids.iter().map(|id| (*id).to_owned()).collect()
+    }
+
+    fn unchecked_ids(coverage: &Coverage) -> Vec<&str> {
+        coverage
+            .musts_not_at_must
+            .iter()
+            .map(|u| u.id.as_str())
+            .collect()
     }
 
     #[test]
-    fn sections_of_capabilities_the_target_lacks_do_not_count() {
-        let coverage = Coverage::of(&catalog(), &[], only("patch"));
+    fn only_server_statements_that_bind_the_target_count() {
+        let coverage = Coverage::of(&catalog(), [], |r| r.when.is_none());
         assert_eq!(
-            coverage,
-            Coverage {
-                judged: 0,
-                total: 2
+            coverage.overall,
+            Tally {
+                statements: 2,
+                checked: 0,
+                musts: 1,
+                musts_at_must: 0
             }
         );
-        let coverage = Coverage::of(&catalog(), &[], |_: &str| true);
-        assert_eq!(coverage.total, 3);
+        assert_eq!(unchecked_ids(&coverage), ["RFC7644-3.3-create-201"]);
+        assert_eq!(Coverage::of(&catalog(), [], everything).overall.statements, 4);
     }
 
     #[test]
-    fn a_section_is_judged_by_a_pass_or_a_failure_not_by_a_skip_or_an_error() {
+    fn a_must_counts_at_must_only_when_a_must_scenario_cites_it() {
+        let should = cites(&["RFC7644-3.3-create-201", "RFC7644-3.3-create-location"]);
+        let must = cites(&["RFC7644-3.5.2-patch-ops"]);
+        let citations = [
+            CitingScenario {
+                requirement: &should,
+                severity: Severity::Should,
+            },
+            CitingScenario {
+                requirement: &must,
+                severity: Severity::Must,
+            },
+        ];
+        let coverage = Coverage::of(&catalog(), citations, everything);
+        assert_eq!(
+            coverage.overall,
+            Tally {
+                statements: 4,
+                checked: 3,
+                musts: 3,
+                musts_at_must: 1
+            }
+        );
+        assert_eq!(
+            unchecked_ids(&coverage),
+            ["RFC7644-3.3-create-201", "RFC7644-3.7-bulk-ops"]
+        );
+        let create = &coverage.areas[0];
+        assert_eq!(create.area, "create");
+        assert_eq!((create.tally.checked, create.tally.musts_at_must), (2, 0));
+    }
+
+    #[test]
+    fn citing_a_whole_section_or_an_unknown_id_checks_no_statement() {
+        let ids = cites(&["RFC7644-3.3", "RFC7644-9.9-made-up", "TALENTECH-patch-ops"]);
+        let citation = CitingScenario {
+            requirement: &ids,
+            severity: Severity::Must,
+        };
+        let coverage = Coverage::of(&catalog(), [citation], everything);
+        assert_eq!(coverage.overall.checked, 0);
+    }
+
+    #[test]
+    fn a_run_counts_scenarios_that_reached_a_verdict_not_skips_or_errors() {
         let results = [
-            result("RFC7644-3.3-create-201", Outcome::Fail { failures: vec![] }),
+            result(
+                "RFC7644-3.3-create-201",
+                Severity::Must,
+                Outcome::Fail { failures: vec![] },
+            ),
             result(
                 "RFC7644-3.5.2-patch-ops",
+                Severity::Must,
                 Outcome::Skip {
                     reason: "not advertised".into(),
                     cause: SkipCause::Latitude,
@@ -161,86 +332,34 @@ requirements:
             ),
             result(
                 "RFC7644-3.7-bulk-ops",
+                Severity::Must,
                 Outcome::Error {
                     message: "timed out".into(),
                 },
             ),
         ];
-        let coverage = Coverage::of(&catalog(), &results, |_: &str| true);
-        assert_eq!(
-            coverage,
-            Coverage {
-                judged: 1,
-                total: 3
-            }
-        );
-        assert_eq!(coverage.percent(), 33);
+        let coverage = Coverage::of_results(&catalog(), &results, |_: &str| true);
+        assert_eq!(coverage.overall.checked, 1);
+        assert_eq!(coverage.overall.musts_at_must, 1);
     }
 
     #[test]
-    fn a_section_is_judged_when_cited_whole_or_by_one_of_its_statements() {
-        let whole = [result("RFC7644-3.5.2", Outcome::Pass)];
-        let coverage = Coverage::of(&catalog(), &whole, |_: &str| true);
-        assert_eq!(
-            coverage,
-            Coverage {
-                judged: 1,
-                total: 3
-            }
-        );
-        // A client rule of section 3.3 counts for section 3.3 too: the section binds
-        // the server through its other statement.
-        let client_rule = [result("RFC7644-3.3-client-schemas", Outcome::Pass)];
-        let coverage = Coverage::of(&catalog(), &client_rule, |_: &str| true);
-        assert_eq!(
-            coverage,
-            Coverage {
-                judged: 1,
-                total: 3
-            }
-        );
+    fn a_run_is_not_held_to_capabilities_the_target_lacks() {
+        let without_bulk = Coverage::of_results(&catalog(), &[], |c: &str| c != "bulk");
+        assert_eq!(without_bulk.overall.statements, 3);
+        let builtin = Coverage::of_run(&[], |_: &str| true).expect("the catalog loads");
+        assert!(builtin.overall.statements > 300, "{:?}", builtin.overall);
     }
 
     #[test]
-    fn sections_outside_the_catalog_add_nothing() {
-        let results = [
-            result("RFC7644-9.9", Outcome::Pass),
-            result("RFC6750-3", Outcome::Pass),
-            result("TALENTECH-patch-ops", Outcome::Pass),
-        ];
-        let coverage = Coverage::of(&catalog(), &results, |_: &str| true);
-        assert_eq!(
-            coverage,
-            Coverage {
-                judged: 0,
-                total: 3
-            }
-        );
-    }
-
-    #[test]
-    fn the_percentage_rounds_down_and_an_empty_catalog_is_zero() {
-        assert_eq!(
-            Coverage {
-                judged: 199,
-                total: 200
-            }
-            .percent(),
-            99
-        );
-        assert_eq!(
-            Coverage {
-                judged: 0,
-                total: 0
-            }
-            .percent(),
-            0
-        );
-    }
-
-    #[test]
-    fn the_builtin_catalog_measures() {
-        let coverage = Coverage::measure(&[], |_: &str| true).expect("the catalog loads");
-        assert!(coverage.total > 20, "{coverage:?}");
+    fn percentages_round_down_and_nothing_is_zero() {
+        let tally = Tally {
+            statements: 200,
+            checked: 199,
+            musts: 3,
+            musts_at_must: 2,
+        };
+        assert_eq!((tally.percent(), tally.must_percent()), (99, 66));
+        assert_eq!(Tally::default().percent(), 0);
     }
 }

@@ -19,7 +19,7 @@ pub use baseline::{
     check_name, named,
 };
 pub use causes::{RootCause, root_causes};
-pub use coverage::Coverage;
+pub use coverage::{AreaTally, CitingScenario, Coverage, Tally, Unchecked};
 pub use verdict::{SkipGroup, Verdict, VerdictStatus, skip_groups};
 
 /// One HTTP request/response pair as sent and received, with secrets already redacted.

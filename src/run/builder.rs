@@ -20,7 +20,7 @@ use crate::client::{Auth, Client, Target};
 use crate::discovery::{self, Capabilities, Discovered};
 use crate::plan::Plan;
 use crate::profile::{Adapter, Profiles};
-use crate::result::{Coverage, RunEvent, RunInfo, RunSummary};
+use crate::result::{RunEvent, RunInfo, RunSummary};
 use crate::vocabulary::Capability;
 
 /// Why a run could not be assembled or started.
@@ -377,7 +377,8 @@ impl Run {
             run_id: self.options.run_id.clone(),
             started_at: now_rfc3339(),
         };
-        let mut summary = execute(
+        self.options.capabilities = self.capabilities;
+        let summary = execute(
             &self.plan,
             self.client,
             Arc::new(self.schemas),
@@ -386,11 +387,6 @@ impl Run {
             events,
         )
         .await;
-        if let Some(capabilities) = &self.capabilities {
-            summary.coverage = Coverage::measure(&summary.results, |name| {
-                Capability::from_name(name).is_some_and(|c| capabilities.has(c))
-            });
-        }
         Ok(summary)
     }
 

@@ -64,6 +64,9 @@ pub(crate) struct ExecuteOptions {
     /// The profiles' product rules applied to every request (dialect, template, fields,
     /// cleanup); the default changes nothing.
     pub adapter: Arc<crate::profile::Adapter>,
+    /// What discovery found the target has; the summary's coverage figure counts the
+    /// statements that bind it. None: nothing measures coverage.
+    pub capabilities: Option<crate::discovery::Capabilities>,
 }
 
 /// How a run is stopped from outside: the caller keeps a clone and cancels (a signal, a
@@ -250,6 +253,12 @@ pub(crate) async fn execute(
         .as_ref()
         .map(|baseline| crate::result::BaselineComparison::of(baseline, &results));
     notices.extend(baseline.as_ref().and_then(|b| b.fixed_notice()));
+    // Measured before the Finished event, so the console summary states it too.
+    let coverage = options.capabilities.as_ref().and_then(|capabilities| {
+        crate::result::Coverage::of_run(&results, |name| {
+            crate::vocabulary::Capability::from_name(name).is_some_and(|c| capabilities.has(c))
+        })
+    });
     let mut summary = RunSummary {
         info,
         results,
@@ -261,7 +270,7 @@ pub(crate) async fn execute(
         strict: options.strict,
         notices,
         baseline,
-        coverage: None,
+        coverage,
     };
     summary.totals = Totals::of_run(&summary);
     let _ = events.send(RunEvent::Finished(Box::new(summary.clone())));

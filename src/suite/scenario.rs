@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::catalog::{self, BUILTIN_PATH, Catalog};
 use crate::diag::Diagnostic;
 use crate::suite::LoadOptions;
 use crate::suite::capture::{captures, warn_unused_captures};
@@ -288,10 +289,29 @@ fn is_requirement_id(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
 }
 
+/// When the built-in catalog cannot load (its own tests rule that out) nothing is
+/// rejected.
+fn in_catalog(id: &str) -> bool {
+    Catalog::builtin().map_or(true, |c| c.contains(id))
+}
+
 fn requirement_ids(r: &mut Reader, node: &Node) -> Vec<String> {
     let mut out = Vec::new();
     for (id, pos) in r.string_list(node, "'requirement'", true) {
-        if is_requirement_id(id) {
+        if is_requirement_id(id) && catalog::is_statement_shaped(id) && !in_catalog(id) {
+            let statements = Catalog::builtin()
+                .map(|c| c.iter().map(|s| s.id.as_str()).collect::<Vec<_>>())
+                .unwrap_or_default();
+            r.error_suggesting(
+                pos,
+                format!(
+                    "requirement: unknown requirement '{id}': not a statement of the \
+                     requirement catalog ({BUILTIN_PATH})"
+                ),
+                id,
+                statements,
+            );
+        } else if is_requirement_id(id) {
             out.push(id.to_owned());
         } else {
             let d = Diagnostic::error(r.loc(pos), format!("invalid requirement id '{id}'"))

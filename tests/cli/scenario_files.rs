@@ -60,6 +60,45 @@ fn a_yaml_syntax_error_exits_2_pointing_at_line_and_column() {
     assert_points_at("syntax.yaml", SYNTAX_ERROR, 6, 28, "invalid YAML");
 }
 
+/// A statement id the catalog does not hold is a typo, not a requirement: both commands
+/// name the file, the line and the field, and suggest the statement meant. A whole
+/// section and a requirement of the user's own namespace stay accepted.
+#[test]
+fn an_unknown_catalog_statement_in_requirement_exits_2_naming_file_line_and_field() {
+    let text = "format: 2
+id: acme.users.read
+title: A user reads back
+requirement: [RFC7644-3.4.1, ACME-ROLES-1, RFC7644-3.4.1-get-201]
+severity: must
+steps:
+  - name: list
+    request: { method: GET, path: /Users }
+    expect: { status: 200 }
+";
+    assert_points_at(
+        "cites.yaml",
+        text,
+        4,
+        44,
+        "requirement: unknown requirement 'RFC7644-3.4.1-get-201': not a statement of the \
+         requirement catalog",
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "cites.yaml", text);
+    let out = run_in(dir.path(), &["lint", "cites.yaml"]);
+    assert!(
+        out.stderr.contains("did you mean 'RFC7644-3.4.1-get-200'?"),
+        "{}",
+        out.show()
+    );
+    assert!(out.stderr.contains("1 error(s)"), "{}", out.show());
+
+    let known = text.replace("RFC7644-3.4.1-get-201", "RFC7644-3.4.1-get-200");
+    write(dir.path(), "cites.yaml", &known);
+    let out = run_in(dir.path(), &["lint", "cites.yaml"]);
+    out.assert_code(exit::SUCCESS);
+}
+
 #[test]
 fn an_unknown_key_exits_2_pointing_at_it_with_a_suggestion() {
     assert_points_at(

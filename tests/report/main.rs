@@ -8,6 +8,7 @@
 mod support;
 
 mod console;
+mod coverage;
 mod files;
 mod html;
 mod junit;

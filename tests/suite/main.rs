@@ -7,6 +7,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod coverage_floor;
 mod diagnostics;
 mod errors;
 mod lint_findings;

@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use scimcheck::result::{
-    CheckFailure, Exchange, Leftover, Outcome, RunEvent, RunInfo, RunSummary, ScenarioResult,
-    SkipCause, Totals,
+    AreaTally, CheckFailure, Coverage, Exchange, Leftover, Outcome, RunEvent, RunInfo, RunSummary,
+    ScenarioResult, SkipCause, Tally, Totals, Unchecked,
 };
 use scimcheck::vocabulary::Severity;
 
@@ -394,6 +394,29 @@ pub fn summary_of(results: Vec<ScenarioResult>, interrupted: bool) -> RunSummary
         baseline: None,
         coverage: None,
     }
+}
+
+/// `summary` with a measured statement-level coverage: 120 of 197 server statements
+/// checked, 90 of 150 MUSTs at must.
+pub fn measured(mut summary: RunSummary) -> RunSummary {
+    let tally = Tally {
+        statements: 197,
+        checked: 120,
+        musts: 150,
+        musts_at_must: 90,
+    };
+    summary.coverage = Some(Coverage {
+        overall: tally,
+        areas: vec![AreaTally {
+            area: "create",
+            tally,
+        }],
+        musts_not_at_must: vec![Unchecked {
+            id: "RFC7644-3.3-create-201".to_owned(),
+            text: "A create answers 201.".to_owned(),
+        }],
+    });
+    summary
 }
 
 pub fn mixed_run() -> RunSummary {
