@@ -13,8 +13,8 @@ use super::ReportError;
 use super::output::write_atomic_with;
 use crate::result::{
     BaselineComparison, CheckFailure, Coverage, Exchange, Leftover, Outcome, RequestCount,
-    RootCause, RunSummary,
-    ScenarioResult, SkipCause, SkipGroup, Totals, Verdict, root_causes, skip_groups,
+    RootCause, RunSummary, ScenarioResult, SkipCause, SkipGroup, Totals, Verdict, root_causes,
+    skip_groups,
 };
 
 /// The `format` field of every document this version writes.

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
-use super::ledger::{CLEANUP_STEP, CleanupLedger};
+use super::ledger::{CLEANUP_STEP, CleanupLedger, Entry};
 use crate::client::{AuthMode, Client, HttpRequest, HttpResponse, same_resource};
 use crate::result::Exchange;
 use crate::scim::get_attr;
@@ -45,7 +45,7 @@ pub async fn settle(
     bulk: BulkCleanup,
 ) -> Vec<Exchange> {
     let mut exchanges = Vec::new();
-    let to_delete: Vec<Slot> = slots(ledgers, |deleted, gone| !deleted && !gone);
+    let to_delete: Vec<Slot> = slots(ledgers, |e| !e.deleted && !e.gone);
     for chunk in to_delete.chunks(bulk.max_operations.max(1)) {
         if abandon.is_cancelled() {
             return exchanges;
@@ -57,17 +57,20 @@ pub async fn settle(
         let confirmed = delete_in_bulk(client, &urls, abandon, &mut exchanges).await;
         for (slot, confirmed) in chunk.iter().zip(confirmed) {
             if confirmed {
-                ledgers[slot.ledger].entries[slot.entry].deleted = true;
+                ledgers[slot.ledger].entries[slot.entry].deleted_in_bulk = true;
             }
         }
     }
     if bulk.can_filter {
-        let to_confirm = slots(ledgers, |deleted, gone| deleted && !gone);
+        let to_confirm = slots(ledgers, |e| (e.deleted || e.deleted_in_bulk) && !e.gone);
         let mut by_collection: BTreeMap<String, Vec<(Slot, String)>> = BTreeMap::new();
         for slot in to_confirm {
             let url = &ledgers[slot.ledger].entries[slot.entry].url;
             if let Some((collection, id)) = split_id(url) {
-                by_collection.entry(collection).or_default().push((slot, id));
+                by_collection
+                    .entry(collection)
+                    .or_default()
+                    .push((slot, id));
             }
         }
         for (collection, members) in by_collection {
@@ -94,7 +97,7 @@ pub async fn settle(
     exchanges
 }
 
-fn slots(ledgers: &[&mut CleanupLedger], wanted: impl Fn(bool, bool) -> bool) -> Vec<Slot> {
+fn slots(ledgers: &[&mut CleanupLedger], wanted: impl Fn(&Entry) -> bool) -> Vec<Slot> {
     ledgers
         .iter()
         .enumerate()
@@ -102,7 +105,7 @@ fn slots(ledgers: &[&mut CleanupLedger], wanted: impl Fn(bool, bool) -> bool) ->
             l.entries
                 .iter()
                 .enumerate()
-                .filter(|(_, e)| wanted(e.deleted, e.gone))
+                .filter(|(_, e)| wanted(e))
                 .map(move |(entry, _)| Slot { ledger, entry })
         })
         .collect()
@@ -180,7 +183,12 @@ async fn still_listed(
 ) -> Option<Vec<String>> {
     let filter = ids
         .iter()
-        .map(|id| format!("id eq \"{}\"", id.replace('\\', "\\\\").replace('"', "\\\"")))
+        .map(|id| {
+            format!(
+                "id eq \"{}\"",
+                id.replace('\\', "\\\\").replace('"', "\\\"")
+            )
+        })
         .collect::<Vec<_>>()
         .join(" or ");
     let request = HttpRequest {
@@ -223,7 +231,12 @@ async fn still_listed(
 /// `(<collection URL>, <decoded id>)` of `<collection>/<encoded id>`.
 fn split_id(url: &str) -> Option<(String, String)> {
     let (collection, encoded) = url.rsplit_once('/')?;
-    (!encoded.is_empty()).then(|| (collection.to_owned(), crate::server::percent_decode(encoded)))
+    (!encoded.is_empty()).then(|| {
+        (
+            collection.to_owned(),
+            crate::server::percent_decode(encoded),
+        )
+    })
 }
 
 async fn send(

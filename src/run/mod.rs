@@ -32,7 +32,8 @@ use crate::check::SchemaSet;
 use crate::client::Client;
 use crate::plan::{Plan, Skip};
 use crate::result::{
-    EarlyStop, Outcome, RequestCount, RunEvent, RunInfo, RunSummary, ScenarioResult, SkipCause, Totals,
+    EarlyStop, Outcome, RequestCount, RunEvent, RunInfo, RunSummary, ScenarioResult, SkipCause,
+    Totals,
 };
 
 pub(crate) use builder::now_rfc3339;

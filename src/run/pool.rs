@@ -43,7 +43,9 @@ pub struct Pool {
 
 /// Locks, taking the value of a lock a panicking holder poisoned (a ledger stays usable).
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Pool {
@@ -57,7 +59,10 @@ impl Pool {
     /// The answer to the shared fixture `step` uses, creating it on the first call of
     /// the run. The exchanges come back only to the caller that sent them.
     pub async fn made(&self, name: &str, step: &Step, env: &RunEnv) -> (Arc<Made>, Vec<Exchange>) {
-        let cell = lock(&self.cells).entry(name.to_owned()).or_default().clone();
+        let cell = lock(&self.cells)
+            .entry(name.to_owned())
+            .or_default()
+            .clone();
         let mut exchanges = Vec::new();
         let made = cell
             .get_or_init(|| async {

@@ -41,7 +41,11 @@ fn a_full_run_against_the_embedded_server_stays_within_its_request_budget() {
         .iter()
         .map(|kind| count(&report, kind))
         .sum();
-    assert_eq!(parts, total, "the kinds add up to the total: {}", report["requests"]);
+    assert_eq!(
+        parts, total,
+        "the kinds add up to the total: {}",
+        report["requests"]
+    );
     assert!(total < FEWER_THAN, "{total} requests");
     let per_scenario = total as f64 / planned as f64;
     assert!(
@@ -58,26 +62,45 @@ fn each_shared_fixture_is_created_once_per_run_even_with_eight_jobs() {
     let mut sent: BTreeMap<String, usize> = BTreeMap::new();
     for exchange in scenarios(&report).flat_map(|s| s["exchanges"].as_array().into_iter().flatten())
     {
-        if let Some(name) = exchange["step"].as_str().and_then(|s| s.strip_prefix("shared ")) {
+        if let Some(name) = exchange["step"]
+            .as_str()
+            .and_then(|s| s.strip_prefix("shared "))
+        {
             *sent.entry(name.to_owned()).or_default() += 1;
         }
     }
-    for name in ["shared-user", "shared-list-a", "shared-list-b", "shared-list-c"] {
+    for name in [
+        "shared-user",
+        "shared-list-a",
+        "shared-list-b",
+        "shared-list-c",
+    ] {
         assert_eq!(sent.get(name), Some(&1), "{name} sent once: {sent:?}");
     }
     assert!(sent.values().all(|n| *n == 1), "{sent:?}");
-    assert_eq!(report["totals"]["leftovers"], 0, "the shared resources are deleted too");
+    assert_eq!(
+        report["totals"]["leftovers"], 0,
+        "the shared resources are deleted too"
+    );
 }
 
 #[test]
 fn cleanup_never_deletes_what_its_scenario_already_deleted() {
     let report = full_run(1);
     for scenario in scenarios(&report) {
-        let exchanges: Vec<&Value> = scenario["exchanges"].as_array().into_iter().flatten().collect();
+        let exchanges: Vec<&Value> = scenario["exchanges"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .collect();
         let deleted: BTreeSet<&str> = exchanges
             .iter()
             .filter(|e| e["step"] != "cleanup" && e["method"] == "DELETE")
-            .filter(|e| e["status"].as_u64().is_some_and(|s| (200..300).contains(&s)))
+            .filter(|e| {
+                e["status"]
+                    .as_u64()
+                    .is_some_and(|s| (200..300).contains(&s))
+            })
             .filter_map(|e| e["url"].as_str())
             .collect();
         let again: Vec<&str> = exchanges
@@ -86,6 +109,10 @@ fn cleanup_never_deletes_what_its_scenario_already_deleted() {
             .filter_map(|e| e["url"].as_str())
             .filter(|url| deleted.contains(url))
             .collect();
-        assert!(again.is_empty(), "{}: deleted again {again:?}", scenario["id"]);
+        assert!(
+            again.is_empty(),
+            "{}: deleted again {again:?}",
+            scenario["id"]
+        );
     }
 }
