@@ -253,13 +253,13 @@ fn a_use_of_a_shared_fixture_names_it_and_cannot_change_it() {
     assert_eq!(scenarios[0].steps[1].shared, None);
 
     let found = errors(
-        "format: 2\nid: a.b\ntitle: t\nsteps:\n  - { uses: shared-user, with: { title: X } }\n  - { uses: shared-user-other, cleanup: false }\n",
+        "format: 2\nid: a.b\ntitle: t\nsteps:\n  - { uses: shared-user, with: { title: X } }\n  - { uses: shared-user-other, cleanup: false }\n  - { name: read, request: { method: GET, path: / }, expect: { status: 200 } }\n",
     );
     assert_eq!(
         found,
         [
-            "f2.yaml:5:31: 'with' cannot change a shared fixture",
-            "f2.yaml:6:46: 'cleanup' cannot change a shared fixture",
+            "f2.yaml:5:32: 'with' cannot change a shared fixture",
+            "f2.yaml:6:41: 'cleanup' cannot change a shared fixture",
         ]
     );
 }
@@ -269,7 +269,7 @@ fn a_shared_fixture_refers_to_no_step_and_is_always_cleaned_up() {
     let dir = tempfile::tempdir().expect("temp dir");
     let fixtures = "format: 2\nfixtures:\n  mine:\n    shared: true\n    cleanup: false\n    request: { method: GET, path: \"/Users/{{ user }}\" }\n    expect: { status: 200 }\n";
     std::fs::write(dir.path().join("fixtures.yaml"), fixtures).expect("write");
-    let scenario = "format: 2\nid: a.b\ntitle: t\nsteps:\n  - { uses: create-user, capture: { user: body id } }\n  - uses: mine\n";
+    let scenario = "format: 2\nid: a.b\ntitle: t\nsteps:\n  - { uses: create-user, capture: { user: body id } }\n  - uses: mine\n  - { name: read, request: { method: GET, path: / }, expect: { status: 200 } }\n";
     std::fs::write(dir.path().join("a.yaml"), scenario).expect("write");
     let findings = crate::suite::lint(&[dir.path().to_path_buf()], &LoadOptions::default());
     let errors: Vec<String> = findings
