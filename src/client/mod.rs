@@ -161,6 +161,8 @@ pub struct Client {
     /// No retry waits past this instant (the run's deadline, or its cleanup's).
     deadline: std::sync::Mutex<Option<tokio::time::Instant>>,
     notices: notice::Notices,
+    /// Every attempt sent, by this client and the clients `at` made from it.
+    sent: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl fmt::Debug for Client {
@@ -249,6 +251,7 @@ impl Client {
             redactor,
             deadline: std::sync::Mutex::new(None),
             notices: notice::Notices::default(),
+            sent: std::sync::Arc::default(),
         })
     }
 
@@ -285,7 +288,13 @@ impl Client {
                 *self.deadline.lock().unwrap_or_else(|e| e.into_inner()),
             ),
             notices: notice::Notices::default(),
+            sent: self.sent.clone(),
         })
+    }
+
+    /// How many requests (each attempt, retries included) this client has sent.
+    pub fn requests_sent(&self) -> u64 {
+        self.sent.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Gets what the requests will need before the first one is sent: with OAuth2 client
@@ -450,6 +459,7 @@ impl Client {
             let (raw, outcome) =
                 attempt::run(self, http, &url, request, authorization.as_deref(), number).await;
             exchanges.push(self.redactor.exchange(&raw));
+            self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             if let (Some(adaptive), Some(started), Ok(response)) = (&self.adaptive, turn, &outcome)
             {
                 adaptive.answered(started, response.status == 429);

@@ -28,6 +28,8 @@ pub struct Capabilities {
     /// Capabilities discovery could not read at all, with why: not in `has`, but not
     /// because the target declared them absent.
     unknown: BTreeMap<Capability, String>,
+    /// `bulk.maxOperations`, when Bulk is supported and says how many a request may carry.
+    bulk_max_operations: Option<usize>,
 }
 
 impl<const N: usize> From<[Capability; N]> for Capabilities {
@@ -35,6 +37,7 @@ impl<const N: usize> From<[Capability; N]> for Capabilities {
         Capabilities {
             has: capabilities.into_iter().collect(),
             unknown: BTreeMap::new(),
+            bulk_max_operations: None,
         }
     }
 }
@@ -73,6 +76,13 @@ impl Capabilities {
         names
     }
 
+    /// How many operations one Bulk request may carry, when the target supports Bulk and
+    /// says so.
+    pub fn bulk_max_operations(&self) -> Option<usize> {
+        self.bulk_max_operations
+            .filter(|_| self.has(Capability::Bulk))
+    }
+
     /// Reads the features of a ServiceProviderConfig (RFC 7643 section 5).
     pub fn add_service_provider_config(&mut self, spc: &Value) {
         let supported = |feature: &str| {
@@ -92,6 +102,13 @@ impl Capabilities {
             if supported(feature) {
                 self.insert(capability);
             }
+        }
+        if supported("bulk") {
+            self.bulk_max_operations = get_attr(spc, "bulk")
+                .and_then(|b| get_attr(b, "maxOperations"))
+                .and_then(Value::as_u64)
+                .and_then(|n| usize::try_from(n).ok())
+                .filter(|n| *n > 0);
         }
         // RFC 7644 section 3.4.3: POST /.search goes with filtering.
         if supported("filter") {

@@ -120,6 +120,7 @@ pub fn run_summary(
         notices: Vec::new(),
         baseline: None,
         coverage: None,
+        requests: None,
     }
 }
 

@@ -12,8 +12,9 @@ use serde::Serialize;
 use super::ReportError;
 use super::output::write_atomic_with;
 use crate::result::{
-    BaselineComparison, CheckFailure, Coverage, Exchange, Leftover, Outcome, RootCause, RunSummary,
-    ScenarioResult, SkipCause, SkipGroup, Totals, Verdict, root_causes, skip_groups,
+    BaselineComparison, CheckFailure, Coverage, Exchange, Leftover, Outcome, RequestCount,
+    RootCause, RunSummary, ScenarioResult, SkipCause, SkipGroup, Totals, Verdict, root_causes,
+    skip_groups,
 };
 
 /// The `format` field of every document this version writes.
@@ -37,6 +38,9 @@ struct Document<'a> {
     /// of its MUSTs, at must) the scenarios that reached a verdict checked.
     #[serde(skip_serializing_if = "Option::is_none")]
     coverage: Option<&'a Coverage>,
+    /// Every request the run sent, by what it was for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    requests: Option<RequestCount>,
     scenarios: Vec<Scenario<'a>>,
 }
 
@@ -102,6 +106,8 @@ struct Scenario<'a> {
     cleanup_errors: &'a [String],
     /// What the scenario created and left on the target.
     leftovers: &'a [Leftover],
+    /// Requests the scenario sent, its cleanup's included (one per exchange).
+    requests: usize,
     exchanges: Vec<DocumentExchange<'a>>,
 }
 
@@ -292,6 +298,7 @@ fn document<'a>(summary: &'a RunSummary, causes: &'a [RootCause]) -> Document<'a
         baseline: summary.baseline.as_ref(),
         leftovers: &summary.leftovers,
         coverage: summary.coverage.as_ref(),
+        requests: summary.requests,
         scenarios: summary.results.iter().map(scenario).collect(),
     }
 }
@@ -324,6 +331,7 @@ fn scenario(result: &ScenarioResult) -> Scenario<'_> {
         notes: &result.notes,
         cleanup_errors: &result.cleanup_errors,
         leftovers: &result.leftovers,
+        requests: result.exchanges.len(),
         exchanges: result.exchanges.iter().map(exchange).collect(),
     }
 }

@@ -324,6 +324,25 @@ pub struct RunSummary {
     /// where nothing measured it (a judged client, a summary built by hand).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage: Option<Coverage>,
+    /// Every request the run sent, by what it was for; None where nothing counted them
+    /// (a judged client, a summary built by hand).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests: Option<RequestCount>,
+}
+
+/// The requests of a run, by what they were for: what a rate-limited target charges.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct RequestCount {
+    /// Everything sent, retries included.
+    pub total: u64,
+    /// Reading /ServiceProviderConfig, /ResourceTypes and /Schemas before the scenarios.
+    pub discovery: u64,
+    /// The scenarios' own steps, setup creates included.
+    pub scenarios: u64,
+    /// Deleting and reading back what the scenarios created.
+    pub cleanup: u64,
+    /// Creating and removing what the run shares: decoys and shared fixtures.
+    pub shared: u64,
 }
 
 impl RunSummary {

@@ -287,6 +287,7 @@ mod tests {
             notices: vec![],
             baseline: None,
             coverage: None,
+            requests: None,
         }
     }
 

@@ -365,6 +365,17 @@ impl Run {
     /// summary; events go where `RunBuilder::events` said.
     pub async fn execute(mut self) -> Result<RunSummary, RunError> {
         self.discover().await?;
+        if let Some(capabilities) = &self.capabilities
+            && self.options.adapter.cleanup == crate::profile::Cleanup::Delete
+        {
+            self.options.bulk_cleanup =
+                capabilities
+                    .bulk_max_operations()
+                    .map(|max_operations| super::BulkCleanup {
+                        max_operations,
+                        can_filter: capabilities.has(Capability::Filter),
+                    });
+        }
         let events = match self.events.take() {
             Some(events) => events,
             // Nobody listens: the receiver is dropped and sends are ignored.

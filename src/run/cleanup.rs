@@ -86,6 +86,7 @@ pub async fn clean_up(
                             url,
                             deleted: false,
                             gone: false,
+                            deleted_in_bulk: false,
                         });
                     }
                 }
@@ -148,7 +149,7 @@ impl Work<'_> {
     async fn remove(&mut self, entry: &Entry) -> Result<(), String> {
         let mut deleted_again = false;
         let mut delete_problem = None;
-        if !entry.deleted {
+        if !entry.deleted && !entry.deleted_in_bulk {
             delete_problem = self.delete(&entry.url).await;
         }
         loop {

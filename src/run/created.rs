@@ -269,7 +269,7 @@ fn id_of(body: Option<&Value>) -> Option<String> {
 }
 
 /// A Bulk result's status: `"201"`, `201`, or `{"code": "201"}` as early drafts wrote it.
-fn bulk_status(result: &Value) -> Option<u16> {
+pub(super) fn bulk_status(result: &Value) -> Option<u16> {
     let status = get_attr(result, "status")?;
     let status = match status {
         Value::Object(_) => get_attr(status, "code")?,

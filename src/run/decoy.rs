@@ -113,6 +113,11 @@ pub async fn plant(
 }
 
 impl Decoys {
+    /// For the run's Bulk cleanup, which may settle the decoys with everything else.
+    pub fn ledger_mut(&mut self) -> &mut CleanupLedger {
+        &mut self.ledger
+    }
+
     /// Deletes the decoys (unless `keep`): the notices about them, and what stays.
     pub async fn remove(
         self,

@@ -24,6 +24,8 @@ pub struct Entry {
     pub deleted: bool,
     /// The scenario read it back as 404 or 410 after deleting it: known gone.
     pub gone: bool,
+    /// The run's Bulk cleanup deleted it (its answer confirmed the operation).
+    pub deleted_in_bulk: bool,
 }
 
 #[derive(Debug, Default)]
@@ -85,6 +87,7 @@ impl CleanupLedger {
                     url,
                     deleted: false,
                     gone: false,
+                    deleted_in_bulk: false,
                 });
             }
         }

@@ -5,12 +5,14 @@
 //! events in completion order; the summary lists them in plan order.
 
 mod builder;
+mod bulk_cleanup;
 mod cleanup;
 mod created;
 mod decoy;
 mod gate;
 mod held;
 mod ledger;
+mod pool;
 mod request;
 mod rerun;
 mod scenario;
@@ -30,11 +32,13 @@ use crate::check::SchemaSet;
 use crate::client::Client;
 use crate::plan::{Plan, Skip};
 use crate::result::{
-    EarlyStop, Outcome, RunEvent, RunInfo, RunSummary, ScenarioResult, SkipCause, Totals,
+    EarlyStop, Outcome, RequestCount, RunEvent, RunInfo, RunSummary, ScenarioResult, SkipCause,
+    Totals,
 };
 
 pub(crate) use builder::now_rfc3339;
 pub use builder::{Discovery, Run, RunBuilder, RunError};
+pub(crate) use bulk_cleanup::BulkCleanup;
 pub use decoy::decoy_name;
 pub use held::Held;
 pub use ledger::{CLEANUP_STEP, CleanupLedger};
@@ -67,6 +71,9 @@ pub(crate) struct ExecuteOptions {
     /// What discovery found the target has; the summary's coverage figure counts the
     /// statements that bind it. None: nothing measures coverage.
     pub capabilities: Option<crate::discovery::Capabilities>,
+    /// Where the target advertises Bulk: the scenarios' cleanup waits for the end of the
+    /// run and deletes everything in Bulk requests (see `bulk_cleanup`).
+    pub bulk_cleanup: Option<BulkCleanup>,
 }
 
 /// How a run is stopped from outside: the caller keeps a clone and cancels (a signal, a
@@ -120,6 +127,8 @@ pub(crate) async fn execute(
     events: UnboundedSender<RunEvent>,
 ) -> RunSummary {
     let started = Instant::now();
+    // Whatever the client sent before the scenarios start is discovery.
+    let discovery_requests = client.requests_sent();
     let _ = events.send(RunEvent::Started {
         info: info.clone(),
         planned: plan.scenarios.len(),
@@ -134,6 +143,7 @@ pub(crate) async fn execute(
             let _ = events.send(RunEvent::Cancelling);
         })
     };
+    let pool = pool::Pool::new(&options.run_id, options.stop.held.clone());
     let env = Arc::new(scenario::RunEnv {
         client,
         schemas,
@@ -146,8 +156,14 @@ pub(crate) async fn execute(
         held: options.stop.held,
         adapter: options.adapter,
         counter: AtomicU64::new(0),
+        pool,
+        deferred: options
+            .bulk_cleanup
+            .filter(|_| !options.keep)
+            .map(|_| std::sync::Mutex::new(Vec::new())),
     });
-    let decoys = decoy::plant(
+    let shared_before = env.client.requests_sent();
+    let mut decoys = decoy::plant(
         &env.client,
         &env.adapter,
         plan,
@@ -155,6 +171,7 @@ pub(crate) async fn execute(
         env.held.clone(),
     )
     .await;
+    let mut shared_requests = env.client.requests_sent() - shared_before;
     let slots = Arc::new(Semaphore::new(options.jobs.max(1)));
     // Readers are ordinary scenarios; an exclusive scenario takes the write side.
     let exclusive = Arc::new(RwLock::new(()));
@@ -242,9 +259,30 @@ pub(crate) async fn execute(
         notices
             .extend(rerun::rerun_after_5xx(plan, &mut results, &env, &events, options.jobs).await);
     }
-    let (decoy_notices, leftovers) = decoys
+    let removing = env.client.requests_sent();
+    let mut shared_ledger = env.pool.take_ledger();
+    if let (Some(bulk), Some(deferred)) = (options.bulk_cleanup, &env.deferred) {
+        let deferred = std::mem::take(&mut *scenario::lock_deferred(deferred));
+        let (owners, mut ledgers): (Vec<String>, Vec<_>) = deferred.into_iter().unzip();
+        let mut settling: Vec<&mut ledger::CleanupLedger> = ledgers.iter_mut().collect();
+        settling.push(&mut shared_ledger);
+        settling.push(decoys.ledger_mut());
+        bulk_cleanup::settle(&mut settling, &env.client, &env.abandon, bulk).await;
+        clean_up_deferred(owners.into_iter().zip(ledgers), &mut results, &env).await;
+    }
+    let cleanup_done = env.client.requests_sent();
+    let shared = if options.keep {
+        cleanup::kept(&shared_ledger)
+    } else {
+        cleanup::clean_up(shared_ledger, &env.client, &env.adapter, &env.abandon).await
+    };
+    notices.extend(shared.problems);
+    let (decoy_notices, mut leftovers) = decoys
         .remove(&env.client, &env.adapter, options.keep, &env.abandon)
         .await;
+    leftovers.extend(shared.leftovers);
+    shared_requests += env.client.requests_sent() - cleanup_done;
+    let deferred_cleanup = cleanup_done - removing;
     notices.extend(decoy_notices);
     notices.extend(env.client.rate_advice().map(|advice| advice.sentence()));
     notices.extend(env.adapter.needs_report());
@@ -271,10 +309,43 @@ pub(crate) async fn execute(
         notices,
         baseline,
         coverage,
+        requests: None,
     };
+    let total = env.client.requests_sent();
+    let cleanup = summary
+        .results
+        .iter()
+        .flat_map(|r| &r.exchanges)
+        .filter(|e| e.step == CLEANUP_STEP)
+        .count() as u64
+        + deferred_cleanup;
+    summary.requests = Some(RequestCount {
+        total,
+        discovery: discovery_requests,
+        scenarios: total.saturating_sub(discovery_requests + cleanup + shared_requests),
+        cleanup,
+        shared: shared_requests,
+    });
     summary.totals = Totals::of_run(&summary);
     let _ = events.send(RunEvent::Finished(Box::new(summary.clone())));
     summary
+}
+
+/// The scenarios' cleanup at the end of the run, after the Bulk requests settled what
+/// they could: what it finds goes into each scenario's result.
+async fn clean_up_deferred(
+    deferred: impl Iterator<Item = (String, ledger::CleanupLedger)>,
+    results: &mut [ScenarioResult],
+    env: &scenario::RunEnv,
+) {
+    for (owner, ledger) in deferred {
+        let cleaned = cleanup::clean_up(ledger, &env.client, &env.adapter, &env.abandon).await;
+        if let Some(result) = results.iter_mut().find(|r| r.id == owner) {
+            result.exchanges.extend(cleaned.exchanges);
+            result.cleanup_errors.extend(cleaned.problems);
+            result.leftovers.extend(cleaned.leftovers);
+        }
+    }
 }
 
 /// Holds a scenario's place: shared with other ordinary scenarios, or alone.

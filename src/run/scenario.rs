@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 use super::cleanup::{self, Cleaned};
 use super::held::Held;
 use super::ledger::CleanupLedger;
+use super::pool::{Made, Pool};
 use super::request;
 use super::template::run_prefix;
 use super::template::{RenderContext, StepRecord};
@@ -41,6 +42,17 @@ pub struct RunEnv {
     pub adapter: Arc<Adapter>,
     /// Numbers the `unique.*` values of the whole run.
     pub counter: AtomicU64,
+    /// The shared fixtures, created on first use.
+    pub pool: Pool,
+    /// With Bulk cleanup: each scenario's ledger, by scenario id, cleaned up at the end
+    /// of the run instead of after the scenario.
+    pub deferred: Option<Mutex<Vec<(String, CleanupLedger)>>>,
+}
+
+pub fn lock_deferred<T>(deferred: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    deferred
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// How the steps ended, before known deviations are applied.
@@ -112,6 +124,9 @@ pub async fn run(planned: PlannedScenario, env: Arc<RunEnv>) -> ScenarioResult {
     };
     let mut cleaned = if env.keep {
         cleanup::kept(&ledger)
+    } else if let Some(deferred) = &env.deferred {
+        lock_deferred(deferred).push((scenario.id.clone(), ledger));
+        Cleaned::default()
     } else {
         cleanup::clean_up(ledger, &env.client, &env.adapter, &env.abandon).await
     };
@@ -231,56 +246,10 @@ async fn run_step(
             }
         }
     }
-    let mut rendered = request::render(step, ctx, env.client.base_url()).map_err(|problem| {
-        StepsEnd::Failed(vec![
-            Failed::new("request", "a request the templates can render", problem)
-                .at(&step.name, &step.request.loc),
-        ])
-    })?;
-    let needs = request::adapt(&mut rendered, step, &env.adapter).map_err(StepsEnd::Skipped)?;
-    let sent = env.client.send_until(&rendered.request, &env.cancel).await;
-    if !needs.is_empty() {
-        let status = sent.outcome.as_ref().ok().map(|response| response.status);
-        env.adapter.tally.record(&needs, status);
-    }
-    let shown_url = sent.exchanges.last().map(|e| e.url.clone());
-    let answer = sent.outcome.map(|response| {
-        let body = ResponseBody::parse(&response).normalized();
-        (response, body)
-    });
-    {
-        let mut trail = lock(trail);
-        trail.exchanges.extend(sent.exchanges);
-        if step.track_created {
-            trail.ledger.record(
-                &env.client,
-                &rendered.request,
-                rendered.body_value.as_ref(),
-                answer.as_ref().map(|(response, body)| (response, body)),
-            );
-        }
-        if let Ok((response, _)) = &answer {
-            let method = rendered.request.method.as_str();
-            if method.eq_ignore_ascii_case("DELETE") && (200..300).contains(&response.status) {
-                trail.ledger.deleted(&response.url);
-            }
-            if method.eq_ignore_ascii_case("GET") && matches!(response.status, 404 | 410) {
-                trail.ledger.seen_gone(&response.url);
-            }
-        }
-    }
-    if sent.interrupted {
-        return Err(StepsEnd::Errored(format!(
-            "run interrupted while step `{}` waited to retry",
-            step.name
-        )));
-    }
-    let (response, body) = answer.map_err(|e| {
-        let place = shown_url
-            .map(|url| format!("{} {url}", rendered.request.method))
-            .unwrap_or_else(|| rendered.request.method.clone());
-        StepsEnd::Errored(format!("step `{}`: {place}: {e}", step.name))
-    })?;
+    let (rendered, response, body) = match &step.shared {
+        Some(name) => shared_answer(name, step, env, trail).await?,
+        None => sent_answer(step, env, ctx, trail).await?,
+    };
     // From here on the response may be quoted in failures and kept for later steps: if
     // it echoes a secret, the secret goes before anything can quote or cut it.
     let echoed = echoing_secrets(env.client.redactor(), &response, &body);
@@ -339,6 +308,99 @@ async fn run_step(
         ctx.capture(&capture.name, value);
     }
     Ok(())
+}
+
+/// Sends the step's request, records what it created or deleted, and gives back the
+/// answer to judge.
+async fn sent_answer(
+    step: &Step,
+    env: &RunEnv,
+    ctx: &RenderContext<'_>,
+    trail: &SharedTrail,
+) -> Result<(request::Rendered, HttpResponse, ResponseBody), StepsEnd> {
+    let mut rendered = request::render(step, ctx, env.client.base_url()).map_err(|problem| {
+        StepsEnd::Failed(vec![
+            Failed::new("request", "a request the templates can render", problem)
+                .at(&step.name, &step.request.loc),
+        ])
+    })?;
+    let needs = request::adapt(&mut rendered, step, &env.adapter).map_err(StepsEnd::Skipped)?;
+    let sent = env.client.send_until(&rendered.request, &env.cancel).await;
+    if !needs.is_empty() {
+        let status = sent.outcome.as_ref().ok().map(|response| response.status);
+        env.adapter.tally.record(&needs, status);
+    }
+    let shown_url = sent.exchanges.last().map(|e| e.url.clone());
+    let answer = sent.outcome.map(|response| {
+        let body = ResponseBody::parse(&response).normalized();
+        (response, body)
+    });
+    {
+        let mut trail = lock(trail);
+        trail.exchanges.extend(sent.exchanges);
+        if step.track_created {
+            trail.ledger.record(
+                &env.client,
+                &rendered.request,
+                rendered.body_value.as_ref(),
+                answer.as_ref().map(|(response, body)| (response, body)),
+            );
+        }
+        if let Ok((response, _)) = &answer {
+            let method = rendered.request.method.as_str();
+            if method.eq_ignore_ascii_case("DELETE") && (200..300).contains(&response.status) {
+                trail.ledger.deleted(&response.url);
+            }
+            if method.eq_ignore_ascii_case("GET") && matches!(response.status, 404 | 410) {
+                trail.ledger.seen_gone(&response.url);
+            }
+        }
+    }
+    if sent.interrupted {
+        return Err(StepsEnd::Errored(format!(
+            "run interrupted while step `{}` waited to retry",
+            step.name
+        )));
+    }
+    let (response, body) = answer.map_err(|e| {
+        let place = shown_url
+            .map(|url| format!("{} {url}", rendered.request.method))
+            .unwrap_or_else(|| rendered.request.method.clone());
+        StepsEnd::Errored(format!("step `{}`: {place}: {e}", step.name))
+    })?;
+    Ok((rendered, response, body))
+}
+
+/// The answer to the run's one create of a shared fixture (sent now if this is its
+/// first use); a create that got no answer blocks every scenario that uses it.
+async fn shared_answer(
+    name: &str,
+    step: &Step,
+    env: &RunEnv,
+    trail: &SharedTrail,
+) -> Result<(request::Rendered, HttpResponse, ResponseBody), StepsEnd> {
+    let (made, exchanges) = env.pool.made(name, step, env).await;
+    lock(trail).exchanges.extend(exchanges);
+    match &*made {
+        Made::Answered {
+            request,
+            body_value,
+            response,
+            body,
+        } => Ok((
+            request::Rendered {
+                request: request.clone(),
+                body_value: body_value.clone(),
+            },
+            response.clone(),
+            body.clone(),
+        )),
+        Made::Refused(reason) => Err(StepsEnd::Skipped(reason.clone())),
+        Made::Failed(problem) => Err(StepsEnd::Blocked {
+            precondition: format!("the shared fixture `{name}` could not be created: {problem}"),
+            failures: Vec::new(),
+        }),
+    }
 }
 
 /// The failures of a step that sent its request, each with the command that sends it

@@ -18,7 +18,7 @@ use crate::vocabulary::SourceFile;
 
 /// The keys of a fixture: a step without `capture` (what a scenario remembers is named
 /// in the scenario, where its later steps use it).
-pub const FIXTURE_KEYS: [&str; 5] = ["name", "setup", "cleanup", "request", "expect"];
+pub const FIXTURE_KEYS: [&str; 6] = ["name", "setup", "cleanup", "shared", "request", "expect"];
 
 /// The keys of a fixtures file.
 pub const FIXTURES_FILE_KEYS: [&str; 2] = ["format", "fixtures"];
@@ -50,6 +50,13 @@ impl Fixture {
         self.field("name")
             .and_then(Node::as_str)
             .unwrap_or(&self.name)
+    }
+
+    /// A fixture marked `shared: true`: created once per run, on first use, and read
+    /// by every scenario that uses it.
+    pub fn is_shared(&self) -> bool {
+        self.field("shared")
+            .is_some_and(|n| matches!(n.kind, NodeKind::Bool(true)))
     }
 
     fn is_builtin(&self) -> bool {
@@ -132,12 +139,20 @@ impl Fixtures {
                 {
                     r.wrong_type(n, "a step name of letters, digits, '_' and '-'", "'name'");
                 }
-                for key in ["setup", "cleanup"] {
+                for key in ["setup", "cleanup", "shared"] {
                     if let Some(n) = fm.get(key) {
                         r.bool(n, &format!("'{key}'"));
                     }
                 }
                 r.required(&fm, "request");
+                if let (Some(shared), Some(cleanup)) = (fm.get("shared"), fm.get("cleanup"))
+                    && matches!(shared.kind, NodeKind::Bool(true))
+                {
+                    r.error(
+                        cleanup.pos,
+                        "a shared fixture is always deleted at the end of the run: drop 'cleanup'",
+                    );
+                }
                 let fixture = Arc::new(Fixture {
                     name: e.key.to_owned(),
                     file: Arc::clone(&file),

@@ -241,3 +241,49 @@ fn fixtures_files_beside_the_scenarios_add_fixtures_and_a_broken_one_is_reported
     let error = findings.iter().find(|d| d.is_error()).expect("an error");
     assert!(error.loc.file.name.ends_with("fixtures.yaml"));
 }
+
+#[test]
+fn a_use_of_a_shared_fixture_names_it_and_cannot_change_it() {
+    let scenarios = load(
+        "format: 2\nid: a.b\ntitle: t\nsteps:\n  - { uses: shared-user, capture: { user: body id } }\n  - { name: read, request: { method: GET, path: \"/Users/{{ pool: request body userName }}\" }, expect: { status: 200 } }\n",
+    );
+    let pool = &scenarios[0].steps[0];
+    assert_eq!(pool.name, "pool");
+    assert_eq!(pool.shared.as_deref(), Some("shared-user"));
+    assert_eq!(scenarios[0].steps[1].shared, None);
+
+    let found = errors(
+        "format: 2\nid: a.b\ntitle: t\nsteps:\n  - { uses: shared-user, with: { title: X } }\n  - { uses: shared-user-other, cleanup: false }\n  - { name: read, request: { method: GET, path: / }, expect: { status: 200 } }\n",
+    );
+    assert_eq!(
+        found,
+        [
+            "f2.yaml:5:32: 'with' cannot change a shared fixture",
+            "f2.yaml:6:41: 'cleanup' cannot change a shared fixture",
+        ]
+    );
+}
+
+#[test]
+fn a_shared_fixture_refers_to_no_step_and_is_always_cleaned_up() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fixtures = "format: 2\nfixtures:\n  mine:\n    shared: true\n    cleanup: false\n    request: { method: GET, path: \"/Users/{{ user }}\" }\n    expect: { status: 200 }\n";
+    std::fs::write(dir.path().join("fixtures.yaml"), fixtures).expect("write");
+    let scenario = "format: 2\nid: a.b\ntitle: t\nsteps:\n  - { uses: create-user, capture: { user: body id } }\n  - uses: mine\n  - { name: read, request: { method: GET, path: / }, expect: { status: 200 } }\n";
+    std::fs::write(dir.path().join("a.yaml"), scenario).expect("write");
+    let findings = crate::suite::lint(&[dir.path().to_path_buf()], &LoadOptions::default());
+    let errors: Vec<String> = findings
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| format!("{}:{}: {}", d.loc.line, d.loc.col, d.message))
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors[0].starts_with("5:14: a shared fixture is always deleted"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].contains("'user' is used before it is captured"),
+        "{errors:?}"
+    );
+}

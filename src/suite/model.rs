@@ -63,6 +63,9 @@ pub struct Step {
     /// A step that prepares what the scenario is about (the user a PATCH scenario
     /// patches): when it fails, the scenario is blocked, not failed.
     pub setup: bool,
+    /// The shared fixture this step uses: its request is sent once per run, and every
+    /// step that uses it checks and captures from that one answer.
+    pub shared: Option<String>,
     pub loc: Loc,
 }
 

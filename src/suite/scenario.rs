@@ -436,6 +436,20 @@ fn step(
         (None, Some(fixture)) => Some(fixture.step_name().to_owned()),
         (None, None) => r.required(&m, "name").and(None),
     };
+    let shared = uses.filter(|f| f.is_shared());
+    if shared.is_some() {
+        for key in ["with", "cleanup"] {
+            if let Some(n) = m.get(key) {
+                let d = Diagnostic::error(
+                    r.loc(n.pos),
+                    format!("'{key}' cannot change a shared fixture"),
+                )
+                .with_label("the fixture is created once and used as it is by every scenario")
+                .with_hint("use a fixture that is not shared, or define another shared one");
+                r.push(d);
+            }
+        }
+    }
     let (request, fixture_expect) = match uses {
         Some(fixture) => {
             let (request, expect) = fixture_parts(r, fixture, index, names, options);
@@ -504,6 +518,7 @@ fn step(
         capture,
         track_created,
         setup,
+        shared: shared.map(|f| f.name.clone()),
         loc: r.loc(node.pos),
     })
 }
@@ -576,9 +591,12 @@ fn fixture_parts(
 ) -> (Option<Request>, Option<Expectation>) {
     let file = std::mem::replace(&mut r.file, Arc::clone(&fixture.file));
     let format = std::mem::replace(&mut r.format, Format::Two);
+    // A shared fixture is sent before any step of any scenario: its request can refer
+    // to no step, only to generated values and run variables.
+    let request_at = if fixture.is_shared() { 0 } else { index };
     let request = fixture
         .field("request")
-        .and_then(|n| request(r, n, names, Place::Request(index)));
+        .and_then(|n| request(r, n, names, Place::Request(request_at)));
     let expect = match fixture.field("expect") {
         Some(n) => expectation(r, n, names, Place::Expect(index), options),
         None => Some(Expectation::default()),

@@ -23,6 +23,7 @@ mod judge;
 mod oauth;
 mod output;
 mod profiles_compose;
+mod requests;
 mod scenario_files;
 mod secrets;
 mod serve;

@@ -393,6 +393,7 @@ pub fn summary_of(results: Vec<ScenarioResult>, interrupted: bool) -> RunSummary
         notices: vec![],
         baseline: None,
         coverage: None,
+        requests: None,
     }
 }
 
