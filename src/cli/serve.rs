@@ -228,7 +228,11 @@ fn token_endpoint(
 }
 
 /// The server set up as the profile's product, with `--licences` as its licence count.
-fn emulate(spec: &str, args: &ServeArgs, config: &mut ServerConfig) -> Result<ProductSetup, String> {
+fn emulate(
+    spec: &str,
+    args: &ServeArgs,
+    config: &mut ServerConfig,
+) -> Result<ProductSetup, String> {
     let profile = crate::profile::load(spec)?;
     let mut product = crate::profile::apply_to(&profile, config)?;
     if let (Some(count), Some(emulated)) = (args.licences, config.emulated.as_mut()) {

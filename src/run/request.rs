@@ -79,11 +79,7 @@ fn reference_path(base_url: &str, url: &str) -> Result<String, String> {
 /// Rewrites the rendered request into the product's dialect (see `profile::Adapter`); a
 /// JSON body is serialised again. `Err` is why the scenario cannot run on the product.
 /// `Ok` holds what of the dialect the request needed from the server.
-pub fn adapt(
-    rendered: &mut Rendered,
-    step: &Step,
-    adapter: &Adapter,
-) -> Result<Vec<Need>, String> {
+pub fn adapt(rendered: &mut Rendered, step: &Step, adapter: &Adapter) -> Result<Vec<Need>, String> {
     let json_body = matches!(step.request.body, Some(Body::Json(_)));
     let request = &mut rendered.request;
     let body = if json_body {

@@ -55,7 +55,9 @@ pub use config::{
 };
 pub(crate) use dispatch::percent_decode;
 pub use emulate::{Emulated, ProductSetup};
-pub use hook::{Canned, Intervention, RequestHook, SeenRequest, SeenResponse, joined as join_hooks};
+pub use hook::{
+    Canned, Intervention, RequestHook, SeenRequest, SeenResponse, joined as join_hooks,
+};
 pub use misbehave::{Misbehaviour, parse_misbehaviours};
 pub use oauth::{DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME, TOKEN_PATH, TokenEndpoint, TokenLog};
 pub(crate) use rate::TokenBucket;

@@ -506,7 +506,11 @@ fn fails_only_as_documented(vendor: &str, report: &Value) {
             .as_array()
             .into_iter()
             .flatten()
-            .any(|e| e["response_body"].as_str().is_some_and(|b| b.contains(evidence)));
+            .any(|e| {
+                e["response_body"]
+                    .as_str()
+                    .is_some_and(|b| b.contains(evidence))
+            });
         assert!(answered, "{vendor}: {line}: no answer shows `{evidence}`");
     }
 }
@@ -655,12 +659,24 @@ fn talkdesk_out_of_licences_creates_users_deactivated_a_documented_deviation() {
     // Licences belong to an emulated product that counts them.
     for args in [
         vec!["serve", "--port", "0", "--licences", "3"],
-        vec!["serve", "--port", "0", "--profile", "talentech", "--licences", "3"],
+        vec![
+            "serve",
+            "--port",
+            "0",
+            "--profile",
+            "talentech",
+            "--licences",
+            "3",
+        ],
     ] {
         let mut command = scimcheck();
         command.args(&args);
         let finished = finish(command);
         finished.assert_code(exit::USAGE);
-        assert!(finished.stderr.contains("--licences"), "{}", finished.show());
+        assert!(
+            finished.stderr.contains("--licences"),
+            "{}",
+            finished.show()
+        );
     }
 }
