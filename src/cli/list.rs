@@ -259,7 +259,10 @@ fn render_coverage(coverage: &Coverage, scenarios: usize) -> String {
         out.push_str(&row(area.area, &area.tally));
     }
     out.push_str(&row("all", &coverage.overall));
-    out.push_str(&format!("\noverall: {}\n", coverage_line(&coverage.overall)));
+    out.push_str(&format!(
+        "\noverall: {}\n",
+        coverage_line(&coverage.overall)
+    ));
     let unchecked = &coverage.musts_not_at_must;
     if !unchecked.is_empty() {
         out.push_str(&format!(

@@ -267,7 +267,10 @@ requirements:
             }
         );
         assert_eq!(unchecked_ids(&coverage), ["RFC7644-3.3-create-201"]);
-        assert_eq!(Coverage::of(&catalog(), [], everything).overall.statements, 4);
+        assert_eq!(
+            Coverage::of(&catalog(), [], everything).overall.statements,
+            4
+        );
     }
 
     #[test]

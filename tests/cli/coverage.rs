@@ -40,7 +40,10 @@ fn number(value: &Value, name: &str) -> u64 {
 #[test]
 fn a_run_reports_the_share_of_bound_statements_it_judged() {
     let (checked, statements) = run_coverage(&[]);
-    assert!(0 < checked && checked <= statements, "{checked} of {statements}");
+    assert!(
+        0 < checked && checked <= statements,
+        "{checked} of {statements}"
+    );
 
     let (checked_users, statements_users) = run_coverage(&["--filter", "users."]);
     assert_eq!(
@@ -92,10 +95,10 @@ fn list_coverage_counts_per_area_and_lists_every_must_left_without_a_must_scenar
         number(&all, "musts") - number(&all, "musts_at_must")
     );
     assert!(
-        unchecked
-            .iter()
-            .all(|u| u["id"].as_str().is_some_and(|id| id.starts_with("RFC764"))
-                && u["text"].as_str().is_some_and(|t| t.ends_with('.'))),
+        unchecked.iter().all(
+            |u| u["id"].as_str().is_some_and(|id| id.starts_with("RFC764"))
+                && u["text"].as_str().is_some_and(|t| t.ends_with('.'))
+        ),
         "{unchecked:?}"
     );
 
@@ -118,7 +121,10 @@ fn list_coverage_in_text_has_a_row_per_area_and_the_unchecked_musts() {
         );
     }
     assert!(text.contains("\noverall: "), "{text}");
-    assert!(text.contains("Server MUSTs no must scenario checks ("), "{text}");
+    assert!(
+        text.contains("Server MUSTs no must scenario checks ("),
+        "{text}"
+    );
 }
 
 /// The README states the overall line `list --coverage` prints for the built-in suite,

@@ -107,9 +107,18 @@ const SEVERITY_EXCEPTIONS: &[(&str, &str)] = &[
         "POST /.search is optional and the suite infers it from filter.supported only; must \
          once a probe tells whether it is offered",
     ),
-    ("search.users.no-match", "as search.users: no probe for POST /.search yet"),
-    ("search.users.attributes", "as search.users: no probe for POST /.search yet"),
-    ("search.users.paging", "as search.users: no probe for POST /.search yet"),
+    (
+        "search.users.no-match",
+        "as search.users: no probe for POST /.search yet",
+    ),
+    (
+        "search.users.attributes",
+        "as search.users: no probe for POST /.search yet",
+    ),
+    (
+        "search.users.paging",
+        "as search.users: no probe for POST /.search yet",
+    ),
     (
         "search.root",
         "as search.users, and a root query is offered by fewer servers still",
@@ -149,9 +158,7 @@ fn every_built_in_scenario_runs_at_the_highest_level_it_cites() {
             .map(|r| r.level)
             .max();
         let Some(highest) = highest else { continue };
-        let excepted = SEVERITY_EXCEPTIONS
-            .iter()
-            .any(|(id, _)| *id == scenario.id);
+        let excepted = SEVERITY_EXCEPTIONS.iter().any(|(id, _)| *id == scenario.id);
         let follows = as_level(scenario.severity) == highest;
         if follows == excepted {
             drifted.push(format!(
@@ -159,7 +166,11 @@ fn every_built_in_scenario_runs_at_the_highest_level_it_cites() {
                 scenario.id,
                 scenario.severity.as_str(),
                 highest.as_str(),
-                if excepted { ": excepted, but follows now" } else { "" }
+                if excepted {
+                    ": excepted, but follows now"
+                } else {
+                    ""
+                }
             ));
         }
     }
