@@ -112,6 +112,17 @@ impl Pool {
         (made, sent.exchanges)
     }
 
+    /// Forgets the shared fixtures whose one answer was a server error or none at all,
+    /// so that the scenarios run again alone (after 5xx answers under load) send them
+    /// again instead of being blocked by the first answer.
+    pub fn forget_failures(&self) {
+        lock(&self.cells).retain(|_, cell| match cell.get().map(|made| &**made) {
+            Some(Made::Answered { response, .. }) => response.status < 500,
+            Some(Made::Failed(_)) => false,
+            _ => true,
+        });
+    }
+
     /// What the shared fixtures created, for the cleanup at the end of the run.
     pub fn take_ledger(&self) -> CleanupLedger {
         std::mem::take(&mut *lock(&self.ledger))
