@@ -253,7 +253,6 @@ pub(crate) async fn execute(
         .collect();
     let mut notices = options.notices;
     if !interrupted && options.jobs > 1 {
-        env.pool.forget_failures();
         notices
             .extend(rerun::rerun_after_5xx(plan, &mut results, &env, &events, options.jobs).await);
     }

@@ -17,7 +17,7 @@ use super::template::{RenderContext, run_prefix};
 use crate::check::ResponseBody;
 use crate::client::{HttpRequest, HttpResponse};
 use crate::result::Exchange;
-use crate::suite::model::Step;
+use crate::suite::model::{Scenario, Step};
 
 /// What the one create of a shared fixture gave.
 #[derive(Debug)]
@@ -121,6 +121,22 @@ impl Pool {
             Some(Made::Failed(_)) => false,
             _ => true,
         });
+    }
+
+    /// Whether `scenario` uses a shared fixture whose one answer was a server error or
+    /// none at all.
+    pub fn failed_for(&self, scenario: &Scenario) -> bool {
+        let cells = lock(&self.cells);
+        scenario
+            .steps
+            .iter()
+            .filter_map(|step| step.shared.as_ref())
+            .filter_map(|name| cells.get(name).and_then(|cell| cell.get()))
+            .any(|made| match &**made {
+                Made::Answered { response, .. } => response.status >= 500,
+                Made::Failed(_) => true,
+                Made::Refused(_) => false,
+            })
     }
 
     /// What the shared fixtures created, for the cleanup at the end of the run.
