@@ -20,6 +20,8 @@ use crate::result::Exchange;
 use crate::suite::model::{Scenario, Step};
 
 /// What the one create of a shared fixture gave.
+// One per shared fixture and run, behind an Arc: its size costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Made {
     Answered {
