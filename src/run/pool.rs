@@ -17,9 +17,11 @@ use super::template::{RenderContext, run_prefix};
 use crate::check::ResponseBody;
 use crate::client::{HttpRequest, HttpResponse};
 use crate::result::Exchange;
-use crate::suite::model::Step;
+use crate::suite::model::{Scenario, Step};
 
 /// What the one create of a shared fixture gave.
+// One per shared fixture and run, behind an Arc: its size costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Made {
     Answered {
@@ -115,6 +117,33 @@ impl Pool {
             )),
         };
         (made, sent.exchanges)
+    }
+
+    /// Forgets the shared fixtures whose one answer was a server error or none at all,
+    /// so that the scenarios run again alone (after 5xx answers under load) send them
+    /// again instead of being blocked by the first answer.
+    pub fn forget_failures(&self) {
+        lock(&self.cells).retain(|_, cell| match cell.get().map(|made| &**made) {
+            Some(Made::Answered { response, .. }) => response.status < 500,
+            Some(Made::Failed(_)) => false,
+            _ => true,
+        });
+    }
+
+    /// Whether `scenario` uses a shared fixture whose one answer was a server error or
+    /// none at all.
+    pub fn failed_for(&self, scenario: &Scenario) -> bool {
+        let cells = lock(&self.cells);
+        scenario
+            .steps
+            .iter()
+            .filter_map(|step| step.shared.as_ref())
+            .filter_map(|name| cells.get(name).and_then(|cell| cell.get()))
+            .any(|made| match &**made {
+                Made::Answered { response, .. } => response.status >= 500,
+                Made::Failed(_) => true,
+                Made::Refused(_) => false,
+            })
     }
 
     /// What the shared fixtures created, for the cleanup at the end of the run.

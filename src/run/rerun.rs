@@ -27,9 +27,14 @@ pub async fn rerun_after_5xx(
     let suspects: Vec<usize> = results
         .iter()
         .enumerate()
-        .filter(|(_, r)| unsettled(r) && answered_5xx(r))
+        .filter(|(index, r)| {
+            unsettled(r)
+                && (answered_5xx(r) || env.pool.failed_for(&plan.scenarios[*index].scenario))
+        })
         .map(|(index, _)| index)
         .collect();
+    // A shared fixture answered 5xx under load is sent again by the first re-run use.
+    env.pool.forget_failures();
     if suspects.is_empty() {
         return Vec::new();
     }
