@@ -10,6 +10,7 @@ use super::{CliError, CommandResult, load};
 use crate::exit;
 use crate::plan;
 use crate::profile::{Decision, Decisions, Profiles};
+use crate::vocabulary::Partition;
 
 #[derive(Debug, Clone, Args)]
 pub struct ListArgs {
@@ -18,6 +19,9 @@ pub struct ListArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
+    /// List only the scenarios `run --partition K/N` would run
+    #[arg(long, value_name = "K/N", value_parser = Partition::parse)]
+    pub partition: Option<Partition>,
 }
 
 /// Text for people, JSON for machines (`list` and `discover`).
@@ -141,10 +145,12 @@ pub fn list(args: ListArgs, ctx: &Context) -> CommandResult {
     let selection = settings::resolve_selection(&args.selection, None);
     let mut plan = plan::select(&suite, &selection);
     let decisions = profiles.apply(&mut plan);
+    let selected = plan.scenarios.len();
     let listed: Vec<Listed> = plan
         .scenarios
         .iter()
         .zip(decisions)
+        .filter(|(p, _)| args.partition.is_none_or(|k| k.contains(&p.scenario.id)))
         .map(|(p, decisions)| {
             let s = &p.scenario;
             Listed {
@@ -169,9 +175,12 @@ pub fn list(args: ListArgs, ctx: &Context) -> CommandResult {
         }
         ListFormat::Text => print!("{}{}", profiles_header(&profiles), render_text(&listed)),
     }
-    if listed.is_empty() {
+    if selected == 0 {
         eprintln!("no scenario matches the selection");
         return Ok(exit::NOTHING_SELECTED);
+    }
+    if let Some(partition) = args.partition.filter(|_| listed.is_empty()) {
+        eprintln!("slice {partition} of the {selected} selected scenarios is empty");
     }
     Ok(exit::SUCCESS)
 }

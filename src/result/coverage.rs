@@ -15,7 +15,7 @@ use super::{Outcome, ScenarioResult};
 use crate::catalog::{Catalog, Party};
 
 /// Of the catalog's RFC sections that bind the target, how many the run judged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Coverage {
     pub judged: usize,
     pub total: usize,

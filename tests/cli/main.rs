@@ -21,6 +21,7 @@ mod interrupt;
 mod judge;
 mod oauth;
 mod output;
+mod partition;
 mod profiles_compose;
 mod scenario_files;
 mod secrets;
