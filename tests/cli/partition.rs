@@ -183,10 +183,15 @@ fn merged_slices_say_what_one_whole_run_says_and_every_report_is_written_from_th
 
     let html = std::fs::read_to_string(&html).expect("an HTML report");
     assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
-    let markdown = std::fs::read_to_string(&markdown).expect("a Markdown report");
-    for text in [&html, &markdown] {
-        assert!(text.contains(&counts), "the counts line `{counts}` in\n{text}");
+    for scenario in cli::scenarios(&whole.report) {
+        let id = scenario["id"].as_str().expect("an id");
+        assert!(html.contains(&format!("<b>{id}</b>")), "{id} in the HTML");
     }
+    let markdown = std::fs::read_to_string(&markdown).expect("a Markdown report");
+    assert!(
+        markdown.contains(&counts),
+        "the counts line `{counts}` in\n{markdown}"
+    );
 
     refusals(dir.path(), &slices);
 }
