@@ -188,10 +188,14 @@ fn merged_slices_say_what_one_whole_run_says_and_every_report_is_written_from_th
         assert!(html.contains(&format!("<b>{id}</b>")), "{id} in the HTML");
     }
     let markdown = std::fs::read_to_string(&markdown).expect("a Markdown report");
-    assert!(
-        markdown.contains(&counts),
-        "the counts line `{counts}` in\n{markdown}"
+    let verdict = format!(
+        "**Verdict: {} (exit {verdict_code})**",
+        merged["verdict"]["status"].as_str().expect("a status")
     );
+    let requests = format!("| {} | 0 |\n", merged["totals"]["requests"]);
+    for expected in [&verdict, &requests] {
+        assert!(markdown.contains(expected.as_str()), "`{expected}` in\n{markdown}");
+    }
 
     refusals(dir.path(), &slices);
 }
