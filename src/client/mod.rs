@@ -9,6 +9,7 @@ mod adaptive;
 mod attempt;
 mod curl;
 mod explain;
+mod in_flight;
 mod json;
 mod notice;
 mod oauth;
@@ -159,6 +160,8 @@ pub struct Client {
     /// No retry waits past this instant (the run's deadline, or its cleanup's).
     deadline: std::sync::Mutex<Option<tokio::time::Instant>>,
     notices: notice::Notices,
+    /// Fewer requests at once to a server that closes its connections.
+    in_flight: std::sync::Arc<in_flight::InFlight>,
 }
 
 impl fmt::Debug for Client {
@@ -247,6 +250,7 @@ impl Client {
             redactor,
             deadline: std::sync::Mutex::new(None),
             notices: notice::Notices::default(),
+            in_flight: std::sync::Arc::default(),
         })
     }
 
@@ -283,6 +287,7 @@ impl Client {
                 *self.deadline.lock().unwrap_or_else(|e| e.into_inner()),
             ),
             notices: notice::Notices::default(),
+            in_flight: self.in_flight.clone(),
         })
     }
 
@@ -445,8 +450,10 @@ impl Client {
             } else {
                 &self.http
             };
+            let on_the_wire = self.in_flight.enter().await;
             let (raw, outcome) =
                 attempt::run(self, http, &url, request, authorization.as_deref(), number).await;
+            drop(on_the_wire);
             exchanges.push(self.redactor.exchange(&raw));
             if let (Some(adaptive), Some(started), Ok(response)) = (&self.adaptive, turn, &outcome)
             {
