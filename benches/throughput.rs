@@ -152,12 +152,7 @@ async fn timed_run(plan: &Plan, base_url: &str, jobs: usize, counter: Option<&Co
     }
 }
 
-async fn median_run(
-    plan: &Plan,
-    base_url: &str,
-    jobs: usize,
-    counter: Option<&Counter>,
-) -> Timed {
+async fn median_run(plan: &Plan, base_url: &str, jobs: usize, counter: Option<&Counter>) -> Timed {
     let mut runs = Vec::new();
     for _ in 0..REPEATS {
         runs.push(timed_run(plan, base_url, jobs, counter).await);
@@ -369,7 +364,9 @@ fn generated_suite(documents: &[String], n: usize) -> String {
 async fn peer_runs() {
     let peer = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/scim2-server");
     if !peer.is_file() {
-        println!("scim2-server (PyPI)          not installed (.ci/external-peer installs it): skipped");
+        println!(
+            "scim2-server (PyPI)          not installed (.ci/external-peer installs it): skipped"
+        );
         return;
     }
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -430,7 +427,10 @@ fn machine() -> String {
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     format!(
         "{model}, {cores} cores, load average {}",
-        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     )
 }
 

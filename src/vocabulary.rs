@@ -6,7 +6,9 @@ use std::fmt;
 use std::sync::Arc;
 
 /// How much a scenario (or a check) matters: the RFC keyword it stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Must,
@@ -174,10 +176,7 @@ impl Partition {
     /// Reads `k/n`, with 1 <= k <= n <= [`MAX_PARTITIONS`].
     pub fn parse(text: &str) -> Result<Partition, String> {
         let wrong = |why: &str| format!("{why}; expected k/n, e.g. 2/4");
-        let (k, n) = text
-            .trim()
-            .split_once('/')
-            .ok_or_else(|| wrong("no `/`"))?;
+        let (k, n) = text.trim().split_once('/').ok_or_else(|| wrong("no `/`"))?;
         let number = |part: &str, name: &str| {
             part.trim()
                 .parse::<u32>()
@@ -234,10 +233,7 @@ mod partition_tests {
 
     #[test]
     fn k_of_n_parses_and_bad_ones_say_what_is_wrong() {
-        assert_eq!(
-            Partition::parse("2/4"),
-            Ok(Partition { slice: 2, of: 4 })
-        );
+        assert_eq!(Partition::parse("2/4"), Ok(Partition { slice: 2, of: 4 }));
         for (text, why) in [
             ("2", "no `/`"),
             ("0/4", "k must be between 1 and n (4)"),

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::json::READABLE_FORMATS;
 use super::JSON_FORMAT;
+use super::json::READABLE_FORMATS;
 use crate::result::{Baseline, RunRecord, ScenarioRecord, check_name};
 
 /// Largest report read back; far above any real run's report.

@@ -13,8 +13,7 @@ use super::ReportError;
 use super::output::write_atomic_with;
 use crate::result::{
     BaselineComparison, CheckFailure, Coverage, Exchange, Leftover, Outcome, PlanRecord, RootCause,
-    RunSummary,
-    ScenarioResult, SkipCause, SkipGroup, Totals, Verdict, root_causes, skip_groups,
+    RunSummary, ScenarioResult, SkipCause, SkipGroup, Totals, Verdict, root_causes, skip_groups,
 };
 
 /// The `format` field of every document this version writes.

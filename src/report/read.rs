@@ -12,8 +12,8 @@ use serde::Deserialize;
 
 use super::baseline::{not_a_report, read_document};
 use crate::result::{
-    BaselineComparison, CheckFailure, Coverage, EarlyStop, Exchange, Leftover, Outcome,
-    PlanRecord, RunInfo, RunSummary, ScenarioResult, SkipCause, Totals,
+    BaselineComparison, CheckFailure, Coverage, EarlyStop, Exchange, Leftover, Outcome, PlanRecord,
+    RunInfo, RunSummary, ScenarioResult, SkipCause, Totals,
 };
 use crate::vocabulary::Severity;
 
@@ -138,8 +138,11 @@ struct Header {
 impl Document {
     fn into_summary(self) -> RunSummary {
         let run = self.run;
-        let results: Vec<ScenarioResult> =
-            self.scenarios.into_iter().map(Scenario::into_result).collect();
+        let results: Vec<ScenarioResult> = self
+            .scenarios
+            .into_iter()
+            .map(Scenario::into_result)
+            .collect();
         let stop = run.stop_reason.map(|reason| EarlyStop {
             // A report written before the code was recorded: Ctrl-C's.
             exit_code: run.stop_exit_code.unwrap_or(crate::exit::INTERRUPTED),

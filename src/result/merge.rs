@@ -145,7 +145,13 @@ fn combine(slices: Vec<Slice>, plan: PlanRecord) -> RunSummary {
     let files: Vec<String> = slices.iter().map(|s| s.file.clone()).collect();
     let (start, end) = span(&slices);
     let mut slices: Vec<RunSummary> = slices.into_iter().map(|s| s.summary).collect();
-    slices.sort_by_key(|s| s.info.plan.as_ref().and_then(|p| p.partition).map(|p| p.slice));
+    slices.sort_by_key(|s| {
+        s.info
+            .plan
+            .as_ref()
+            .and_then(|p| p.partition)
+            .map(|p| p.slice)
+    });
     let first = &slices[0];
     let mut info = RunInfo {
         run_id: slices

@@ -419,8 +419,7 @@ mod tests {
     #[test]
     fn timeouts_that_leave_most_scenarios_unjudged_make_a_run_incomplete_not_failed() {
         let timeout = || Outcome::Error {
-            message: "step `get`: GET /Users/1: no complete response within 5s (timed out)"
-                .into(),
+            message: "step `get`: GET /Users/1: no complete response within 5s (timed out)".into(),
         };
         let mut results: Vec<ScenarioResult> = (0..7)
             .map(|i| result(&format!("t{i}"), Severity::Should, timeout()))

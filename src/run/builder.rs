@@ -117,7 +117,8 @@ pub struct RunBuilder {
 impl RunBuilder {
     /// A run of `plan`, one scenario at a time, with a fresh run id.
     pub fn new(plan: Plan) -> RunBuilder {
-        let plan_record = PlanRecord::of(plan.scenarios.iter().map(|p| p.scenario.id.as_str()), None);
+        let plan_record =
+            PlanRecord::of(plan.scenarios.iter().map(|p| p.scenario.id.as_str()), None);
         RunBuilder {
             plan_record,
             embedded: None,

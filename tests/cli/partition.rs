@@ -29,7 +29,11 @@ fn listed_ids(extra: &[&str]) -> Vec<String> {
 #[test]
 fn the_slices_of_a_partition_cover_every_selected_scenario_exactly_once() {
     let all: BTreeSet<String> = listed_ids(&[]).into_iter().collect();
-    assert!(all.len() > 100, "the built-in suite: {} scenarios", all.len());
+    assert!(
+        all.len() > 100,
+        "the built-in suite: {} scenarios",
+        all.len()
+    );
     for n in [1, 2, 3, 5, 8] {
         let mut slice_of: BTreeMap<String, u32> = BTreeMap::new();
         for k in 1..=n {
@@ -104,8 +108,8 @@ fn merged_slices_say_what_one_whole_run_says_and_every_report_is_written_from_th
     let slices: Vec<PathBuf> = (1..=n)
         .map(|k| {
             let partition = format!("{k}/{n}");
-            let slice = run_json_jobs(4, &["--partition", &partition])
-                .unwrap_or_else(|e| panic!("{e}"));
+            let slice =
+                run_json_jobs(4, &["--partition", &partition]).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(
                 slice.report["run"]["plan"]["partition"],
                 serde_json::json!({"slice": k, "of": n}),
@@ -194,7 +198,10 @@ fn merged_slices_say_what_one_whole_run_says_and_every_report_is_written_from_th
     );
     let requests = format!("| {} | 0 |\n", merged["totals"]["requests"]);
     for expected in [&verdict, &requests] {
-        assert!(markdown.contains(expected.as_str()), "`{expected}` in\n{markdown}");
+        assert!(
+            markdown.contains(expected.as_str()),
+            "`{expected}` in\n{markdown}"
+        );
     }
 
     refusals(dir.path(), &slices);
@@ -231,7 +238,10 @@ fn refusals(dir: &Path, slices: &[PathBuf]) {
         r["run"]["embedded"] = Value::Null;
         r["run"]["target_url"] = "https://other.example/scim/v2".into();
     });
-    refused(&[&slices[0], &slices[1], &other_target], "the target differs");
+    refused(
+        &[&slices[0], &slices[1], &other_target],
+        "the target differs",
+    );
     let other_selection = tampered(&|r| r["run"]["plan"]["scenarios"] = 7.into());
     refused(
         &[&slices[0], &slices[1], &other_selection],
@@ -239,12 +249,12 @@ fn refusals(dir: &Path, slices: &[PathBuf]) {
     );
     let overlapping = tampered(&|r| {
         let first = read(&slices[0])["scenarios"][0].clone();
-        r["scenarios"].as_array_mut().expect("scenarios").push(first);
+        r["scenarios"]
+            .as_array_mut()
+            .expect("scenarios")
+            .push(first);
     });
     refused(&[&slices[0], &slices[1], &overlapping], "is in both");
     let not_a_report = write(dir, "package.json", &serde_json::json!({"name": "x"}));
-    refused(
-        &[&slices[0], &not_a_report],
-        "not a scimcheck JSON report",
-    );
+    refused(&[&slices[0], &not_a_report], "not a scimcheck JSON report");
 }

@@ -15,7 +15,10 @@ use tokio::net::{TcpListener, TcpStream};
 const TOKEN: &str = "tok-connections-71c2";
 
 /// Relays every connection to `upstream`, counting them; returns its own base URL.
-async fn counting_relay(upstream: std::net::SocketAddr, base_path: &str) -> (String, Arc<AtomicUsize>) {
+async fn counting_relay(
+    upstream: std::net::SocketAddr,
+    base_path: &str,
+) -> (String, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");
     let accepted = Arc::new(AtomicUsize::new(0));
