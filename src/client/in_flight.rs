@@ -65,11 +65,6 @@ impl InFlight {
         }
     }
 
-    /// True once the limit narrowed to [`CLOSING_SERVER`].
-    pub fn narrowed(&self) -> bool {
-        self.narrowed.load(Ordering::SeqCst)
-    }
-
     fn pay_debt(&self) -> bool {
         self.debt
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |d| d.checked_sub(1))
@@ -113,7 +108,7 @@ mod tests {
         in_flight.answered(false);
         let held = futures_join(&in_flight, 300).await;
         assert_eq!(held.len(), 300);
-        assert!(!in_flight.narrowed());
+        assert!(!in_flight.narrowed.load(Ordering::SeqCst));
     }
 
     async fn futures_join(in_flight: &InFlight, n: usize) -> Vec<Turn<'_>> {
