@@ -10,7 +10,7 @@
 /// Every required check passed (warnings, deviations and skips allowed).
 pub const SUCCESS: i32 = 0;
 /// A required check failed, or less than half of what the target's declarations allow
-/// could run (no silent pass).
+/// could run for reasons other than errors (no silent pass).
 pub const CONFORMANCE_FAILURE: i32 = 1;
 /// Bad invocation or a bad scenario file.
 pub const USAGE: i32 = 2;
@@ -20,7 +20,8 @@ pub const CANNOT_START: i32 = 3;
 /// The selection matched no scenario.
 pub const NOTHING_SELECTED: i32 = 4;
 /// Nothing required failed, but a required scenario could not be judged: an error (the
-/// tool got no usable answer) or blocked by a failed precondition. For `judge`: the
+/// tool got no usable answer: a timeout, a reset) or blocked by a failed precondition;
+/// or errors alone left less than half of the run judged. For `judge`: the
 /// judged command could not start, failed or timed out.
 pub const INCOMPLETE: i32 = 5;
 /// The run's `--deadline` passed: it stopped, cleaned up and wrote its reports. The

@@ -6,7 +6,9 @@ use std::fmt;
 use std::sync::Arc;
 
 /// How much a scenario (or a check) matters: the RFC keyword it stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Must,
@@ -154,5 +156,107 @@ mod tests {
         }
         assert_eq!(Capability::from_name("Users"), None);
         assert_eq!(Capability::from_name("change_password"), None);
+    }
+}
+
+/// One slice of a run split over several machines (`--partition k/n`): slice `k` of `n`,
+/// 1-based. A scenario's slice depends on its id alone, never on the order the suite
+/// lists it, so every slice agrees where each scenario goes without talking to the
+/// others, and adding a scenario moves no other one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Partition {
+    pub slice: u32,
+    pub of: u32,
+}
+
+/// Most slices a run may be split into; far above any CI matrix.
+pub const MAX_PARTITIONS: u32 = 1024;
+
+impl Partition {
+    /// Reads `k/n`, with 1 <= k <= n <= [`MAX_PARTITIONS`].
+    pub fn parse(text: &str) -> Result<Partition, String> {
+        let wrong = |why: &str| format!("{why}; expected k/n, e.g. 2/4");
+        let (k, n) = text.trim().split_once('/').ok_or_else(|| wrong("no `/`"))?;
+        let number = |part: &str, name: &str| {
+            part.trim()
+                .parse::<u32>()
+                .map_err(|_| wrong(&format!("{name} `{part}` is not a whole number")))
+        };
+        let (slice, of) = (number(k, "k")?, number(n, "n")?);
+        if of == 0 || of > MAX_PARTITIONS {
+            return Err(wrong(&format!("n must be between 1 and {MAX_PARTITIONS}")));
+        }
+        if slice == 0 || slice > of {
+            return Err(wrong(&format!("k must be between 1 and n ({of})")));
+        }
+        Ok(Partition { slice, of })
+    }
+
+    /// The slice (1-based) that scenario `id` belongs to when a run is split in `of`.
+    pub fn slice_of(id: &str, of: u32) -> u32 {
+        (stable_hash(id.as_bytes()) % u64::from(of.max(1))) as u32 + 1
+    }
+
+    /// True when scenario `id` runs in this slice.
+    pub fn contains(&self, id: &str) -> bool {
+        Partition::slice_of(id, self.of) == self.slice
+    }
+}
+
+impl fmt::Display for Partition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.slice, self.of)
+    }
+}
+
+/// 64-bit FNV-1a of `bytes`: the same on every machine, build and run (std's hasher is
+/// seeded at random per process, so slices would disagree). Not for secrets.
+pub fn stable_hash(bytes: &[u8]) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    bytes.iter().fold(OFFSET, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(PRIME)
+    })
+}
+
+#[cfg(test)]
+mod partition_tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_is_fnv_1a_64() {
+        // The published test vectors of FNV-1a 64.
+        assert_eq!(stable_hash(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(stable_hash(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(stable_hash(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
+    fn k_of_n_parses_and_bad_ones_say_what_is_wrong() {
+        assert_eq!(Partition::parse("2/4"), Ok(Partition { slice: 2, of: 4 }));
+        for (text, why) in [
+            ("2", "no `/`"),
+            ("0/4", "k must be between 1 and n (4)"),
+            ("5/4", "k must be between 1 and n (4)"),
+            ("1/0", "n must be between 1 and"),
+            ("a/4", "k `a` is not a whole number"),
+            ("1/-3", "n `-3` is not a whole number"),
+            ("1/99999", "n must be between 1 and"),
+        ] {
+            let error = Partition::parse(text).unwrap_err();
+            assert!(error.contains(why), "{text}: {error}");
+        }
+    }
+
+    #[test]
+    fn every_id_falls_in_exactly_one_slice() {
+        for of in 1..=7 {
+            for id in ["users.create.minimal", "groups.patch.add-member", ""] {
+                let slices: Vec<u32> = (1..=of)
+                    .filter(|&slice| Partition { slice, of }.contains(id))
+                    .collect();
+                assert_eq!(slices, [Partition::slice_of(id, of)], "{id} in {of}");
+            }
+        }
     }
 }

@@ -159,6 +159,9 @@ pub async fn judge(args: JudgeArgs) -> CommandResult {
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         run_id: new_run_id(),
         started_at,
+        plan: None,
+        embedded: None,
+        capabilities: None,
     };
     let summary = summary::run_summary(info, &judgement, extra, started.elapsed(), args.strict);
     handle.shutdown().await;

@@ -13,6 +13,7 @@ use crate::plan::{self, Plan};
 use crate::profile::{Decision, Decisions, Profiles};
 use crate::report::coverage_line;
 use crate::result::{CitingScenario, Coverage, Tally};
+use crate::vocabulary::Partition;
 
 #[derive(Debug, Clone, Args)]
 pub struct ListArgs {
@@ -26,6 +27,9 @@ pub struct ListArgs {
     /// checks
     #[arg(long)]
     pub coverage: bool,
+    /// List only the scenarios `run --partition K/N` would run
+    #[arg(long, value_name = "K/N", value_parser = Partition::parse)]
+    pub partition: Option<Partition>,
 }
 
 /// Text for people, JSON for machines (`list` and `discover`).
@@ -154,10 +158,12 @@ pub fn list(args: ListArgs, ctx: &Context) -> CommandResult {
     if args.coverage {
         return list_coverage(&plan, &profiles, args.format);
     }
+    let selected = plan.scenarios.len();
     let listed: Vec<Listed> = plan
         .scenarios
         .iter()
         .zip(decisions)
+        .filter(|(p, _)| args.partition.is_none_or(|k| k.contains(&p.scenario.id)))
         .map(|(p, decisions)| {
             let s = &p.scenario;
             Listed {
@@ -182,9 +188,12 @@ pub fn list(args: ListArgs, ctx: &Context) -> CommandResult {
         }
         ListFormat::Text => print!("{}{}", profiles_header(&profiles), render_text(&listed)),
     }
-    if listed.is_empty() {
+    if selected == 0 {
         eprintln!("no scenario matches the selection");
         return Ok(exit::NOTHING_SELECTED);
+    }
+    if let Some(partition) = args.partition.filter(|_| listed.is_empty()) {
+        eprintln!("slice {partition} of the {selected} selected scenarios is empty");
     }
     Ok(exit::SUCCESS)
 }

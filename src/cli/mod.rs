@@ -15,8 +15,10 @@ mod judge;
 mod lint;
 mod list;
 mod load;
+mod merge;
 mod migrate;
 mod oauth;
+mod report;
 mod reports;
 mod run;
 mod serve;
@@ -77,6 +79,8 @@ async fn dispatch(command: Command, ctx: &Context) -> CommandResult {
         Command::Discover(args) => discover::discover(args, ctx).await,
         Command::Judge(args) => judge::judge(*args).await,
         Command::Diff(args) => diff::diff(args),
+        Command::Merge(args) => merge::merge(args),
+        Command::Report(args) => report::report(args, ctx),
     }
 }
 
@@ -106,9 +110,10 @@ fn tune_allocator() {}
 SCIMCHECK_<FLAG> (for example SCIMCHECK_URL, SCIMCHECK_JOBS); a flag on the command line \
 wins. Repeatable flags take a comma-separated list from the environment.\n\n\
 Exit status: 0 all required checks passed, 1 conformance failure (or less than half of \
-what the target allows could run), 2 bad invocation or scenario file, 3 the run could not \
-start (or its reports could not be written), 4 no scenario selected, 5 incomplete (nothing \
-required failed, but a required scenario errored or was blocked; for judge: the judged \
+what the target allows could run, errors aside), 2 bad invocation or scenario file, 3 the \
+run could not start (or its reports could not be written), 4 no scenario selected, 5 \
+incomplete (nothing required failed, but a required scenario errored, e.g. timed out, or \
+was blocked, or errors left most of the run unjudged; for judge: the judged \
 command could not start, failed or timed out), 124 the --deadline passed, 129/130/143 \
 ended by SIGHUP/SIGINT/SIGTERM (each after cleanup and reports)."
 )]
@@ -138,6 +143,12 @@ enum Command {
     /// Compare two JSON reports: new failures, fixes and changed skips (exit 0 when
     /// nothing new failed, 1 when something did, 2 when a file is not a JSON report)
     Diff(diff::DiffArgs),
+    /// Merge the JSON reports of a run's slices (run --partition k/n) into one JSON
+    /// report (exit 0 when written, 2 when the reports are not every slice of one run)
+    Merge(merge::MergeArgs),
+    /// Write the console summary and the JUnit, HTML, Markdown or transcript reports
+    /// from a JSON report (exit code: the report's verdict)
+    Report(report::ReportCommandArgs),
 }
 
 /// The clap command with the environment variable of every flag named in its help.

@@ -18,6 +18,7 @@ use crate::report::ConsoleReporter;
 use crate::result::{RunEvent, Verdict};
 use crate::run::{RunBuilder, Stop};
 use crate::server::{self, ServerConfig, ServerHandle};
+use crate::vocabulary::Partition;
 
 /// Scenarios at a time when `--jobs` is not given.
 const DEFAULT_JOBS: usize = 4;
@@ -33,6 +34,11 @@ pub struct RunArgs {
     /// Scenarios run at the same time
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Run only slice K of N of the selected scenarios (e.g. 2/4), to spread one run
+    /// over N CI jobs; a scenario's slice follows from its id alone. `scimcheck merge`
+    /// puts the slices' JSON reports together again
+    #[arg(long, value_name = "K/N", value_parser = Partition::parse)]
+    pub partition: Option<Partition>,
     /// Do not delete the resources the run created
     #[arg(long)]
     pub keep: bool,
@@ -120,10 +126,16 @@ pub async fn run(args: RunArgs, ctx: &Context) -> CommandResult {
             "no scenario matches the selection",
         ));
     }
-    let embedded_server = if embedded {
-        Some(start_embedded(&args, &profiles, &mut target).await?)
+    // Slices are taken of the whole selection: a slice may be empty, and still reports.
+    let builder = match args.partition {
+        Some(partition) => builder.partition(partition),
+        None => builder,
+    };
+    let (embedded_server, builder) = if embedded {
+        let (handle, described) = start_embedded(&args, &profiles, &mut target).await?;
+        (Some(handle), builder.embedded(described))
     } else {
-        None
+        (None, builder)
     };
     let outcome = run_against(&args, builder.target(target), deadline, ctx).await;
     if let Some(handle) = embedded_server {
@@ -185,11 +197,12 @@ async fn run_against(
 
 /// The embedded server; with a profile that describes a product, it emulates that
 /// product as `serve --profile` does (a token endpoint aside: it takes the run's token).
+/// Returned with how reports name it.
 async fn start_embedded(
     args: &RunArgs,
     profiles: &Profiles,
     target: &mut Target,
-) -> Result<ServerHandle, CliError> {
+) -> Result<(ServerHandle, String), CliError> {
     let misbehaviours = match args.misbehave.as_deref().map(server::parse_misbehaviours) {
         Some(set) => set.map_err(CliError::usage)?,
         None => Default::default(),
@@ -203,10 +216,15 @@ async fn start_embedded(
     for profile in profiles.iter().filter(|p| p.product != Default::default()) {
         crate::profile::apply_to(profile, &mut config).map_err(CliError::usage)?;
     }
+    let mut described = "embedded reference server".to_owned();
+    if !config.misbehaviours.is_empty() {
+        let names: Vec<&str> = config.misbehaviours.iter().map(|m| m.name()).collect();
+        described.push_str(&format!(" misbehaving: {}", names.join(", ")));
+    }
     let handle = server::start(config)
         .await
         .map_err(|e| CliError::cannot_start(format!("cannot start the embedded server: {e}")))?;
     target.base_url = handle.base_url().to_owned();
     target.auth = Auth::Bearer(secrecy::SecretString::from(token));
-    Ok(handle)
+    Ok((handle, described))
 }

@@ -285,6 +285,9 @@ fn judged_summary(judge: &Judge, url: &str, profile: Option<String>, started: In
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         run_id: new_run_id(),
         started_at: String::new(),
+        plan: None,
+        embedded: None,
+        capabilities: None,
     };
     let summary = summary::run_summary(info, &judgement, Vec::new(), started.elapsed(), false);
     print!("{}", summary::console_text(&judgement, &summary));

@@ -3,7 +3,9 @@
 use std::time::{Duration, Instant};
 
 use reqwest::Url;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::header::{
+    AUTHORIZATION, CONNECTION, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT,
+};
 
 use super::explain;
 use super::{Client, HttpRequest, HttpResponse, RawExchange, TransportError, TransportErrorKind};
@@ -77,6 +79,21 @@ pub(super) async fn run(
     (raw, outcome)
 }
 
+/// The server closes the connection after this answer: it said so, or it answered in
+/// HTTP/1.0 without asking to keep the connection alive.
+fn closes_connection(response: &reqwest::Response) -> bool {
+    let says = |token: &str| {
+        response
+            .headers()
+            .get_all(CONNECTION)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|t| t.trim().eq_ignore_ascii_case(token))
+    };
+    says("close") || (response.version() <= reqwest::Version::HTTP_10 && !says("keep-alive"))
+}
+
 fn build(
     client: &Client,
     url: &Url,
@@ -138,6 +155,7 @@ async fn exchange(
         }
         error
     })?;
+    client.in_flight.answered(closes_connection(&response));
     let status = response.status().as_u16();
     raw.status = Some(status);
     raw.response_headers = response

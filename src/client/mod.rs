@@ -9,6 +9,7 @@ mod adaptive;
 mod attempt;
 mod curl;
 mod explain;
+mod in_flight;
 mod json;
 mod notice;
 mod oauth;
@@ -163,6 +164,8 @@ pub struct Client {
     notices: notice::Notices,
     /// Every attempt sent, by this client and the clients `at` made from it.
     sent: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Fewer requests at once to a server that closes its connections.
+    in_flight: std::sync::Arc<in_flight::InFlight>,
 }
 
 impl fmt::Debug for Client {
@@ -252,6 +255,7 @@ impl Client {
             deadline: std::sync::Mutex::new(None),
             notices: notice::Notices::default(),
             sent: std::sync::Arc::default(),
+            in_flight: std::sync::Arc::default(),
         })
     }
 
@@ -289,6 +293,7 @@ impl Client {
             ),
             notices: notice::Notices::default(),
             sent: self.sent.clone(),
+            in_flight: self.in_flight.clone(),
         })
     }
 
@@ -456,8 +461,10 @@ impl Client {
             } else {
                 &self.http
             };
+            let on_the_wire = self.in_flight.enter().await;
             let (raw, outcome) =
                 attempt::run(self, http, &url, request, authorization.as_deref(), number).await;
+            drop(on_the_wire);
             exchanges.push(self.redactor.exchange(&raw));
             self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             if let (Some(adaptive), Some(started), Ok(response)) = (&self.adaptive, turn, &outcome)
@@ -545,13 +552,23 @@ impl Client {
     }
 }
 
-/// Every HTTP client of a target is built alike: no redirects or retries of its own.
+/// How long an idle kept-alive connection stays in the pool (reqwest's own default, made
+/// explicit): longer than any pause a run makes between two requests.
+const POOL_IDLE: Duration = Duration::from_secs(90);
+
+/// Every HTTP client of a target is built alike: no redirects or retries of its own;
+/// HTTP/1.1 connections kept alive and reused from one pool (a request never pays a new
+/// connection, or TLS handshake, when an idle one is there), TCP_NODELAY so a request
+/// written in pieces (headers, then body) is not held back by Nagle's algorithm.
 fn http_builder(accept_invalid_certs: bool, timeout: Duration) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .tls_backend_rustls()
         .danger_accept_invalid_certs(accept_invalid_certs)
         .redirect(reqwest::redirect::Policy::none())
         .retry(reqwest::retry::never())
+        .http1_only()
+        .tcp_nodelay(true)
+        .pool_idle_timeout(POOL_IDLE)
         .connect_timeout(timeout.min(Duration::from_secs(10)))
         .timeout(timeout)
 }

@@ -7,9 +7,9 @@ mod needs;
 
 pub use needs::{Need, needs};
 
-use crate::result::SkipCause;
+use crate::result::{PlanRecord, SkipCause};
 use crate::suite::model::{Scenario, Suite};
-use crate::vocabulary::Severity;
+use crate::vocabulary::{Partition, Severity};
 
 /// Why a planned scenario will not run, and in which category (see `SkipCause`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,4 +115,18 @@ pub fn select(suite: &Suite, selection: &Selection) -> Plan {
         })
         .collect();
     Plan { scenarios }
+}
+
+/// The slice `partition` of `plan` (all of it without one), with the record of the
+/// whole selection that reports keep so the slices can be merged again.
+pub fn partition(mut plan: Plan, partition: Option<Partition>) -> (Plan, PlanRecord) {
+    let record = PlanRecord::of(
+        plan.scenarios.iter().map(|p| p.scenario.id.as_str()),
+        partition,
+    );
+    if let Some(partition) = partition {
+        plan.scenarios
+            .retain(|p| partition.contains(&p.scenario.id));
+    }
+    (plan, record)
 }

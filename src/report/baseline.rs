@@ -7,6 +7,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::JSON_FORMAT;
+use super::json::READABLE_FORMATS;
 use crate::result::{Baseline, RunRecord, ScenarioRecord, check_name};
 
 /// Largest report read back; far above any real run's report.
@@ -22,6 +23,13 @@ pub fn read_baseline(path: &Path) -> Result<Baseline, String> {
 
 /// The scenarios of the JSON report at `path`.
 pub fn read_report(path: &Path) -> Result<RunRecord, String> {
+    let document = read_document(path)?;
+    record_of(&document).map_err(|why| not_a_report(path, &why))
+}
+
+/// The JSON of the report at `path`, whose `format` this version reads; errors name the
+/// file and what is wrong with it.
+pub(crate) fn read_document(path: &Path) -> Result<Value, String> {
     let shown = path.display();
     let size = std::fs::metadata(path)
         .map_err(|e| format!("cannot read {shown}: {e}"))?
@@ -40,21 +48,28 @@ pub fn read_report(path: &Path) -> Result<RunRecord, String> {
             e.column()
         )
     })?;
-    record_of(&document).map_err(|why| format!("{shown}: not a scimcheck JSON report: {why}"))
+    check_format(&document).map_err(|why| not_a_report(path, &why))?;
+    Ok(document)
 }
 
-fn record_of(document: &Value) -> Result<RunRecord, String> {
+pub(crate) fn not_a_report(path: &Path, why: &str) -> String {
+    format!("{}: not a scimcheck JSON report: {why}", path.display())
+}
+
+fn check_format(document: &Value) -> Result<(), String> {
     let format = document.get("format").and_then(Value::as_str);
     let family = JSON_FORMAT.split('/').next().unwrap_or(JSON_FORMAT);
     match format {
-        Some(f) if f == JSON_FORMAT => {}
-        Some(f) if f.starts_with(&format!("{family}/")) => {
-            return Err(format!(
-                "field `format` is `{f}`; this version reads `{JSON_FORMAT}`"
-            ));
-        }
-        _ => return Err(format!("field `format` is not `{JSON_FORMAT}`")),
+        Some(f) if READABLE_FORMATS.contains(&f) => Ok(()),
+        Some(f) if f.starts_with(&format!("{family}/")) => Err(format!(
+            "field `format` is `{f}`; this version reads `{JSON_FORMAT}`"
+        )),
+        _ => Err(format!("field `format` is not `{JSON_FORMAT}`")),
     }
+}
+
+fn record_of(document: &Value) -> Result<RunRecord, String> {
+    check_format(document)?;
     let scenarios = document
         .get("scenarios")
         .and_then(Value::as_array)

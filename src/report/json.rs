@@ -12,13 +12,16 @@ use serde::Serialize;
 use super::ReportError;
 use super::output::write_atomic_with;
 use crate::result::{
-    BaselineComparison, CheckFailure, Coverage, Exchange, Leftover, Outcome, RequestCount,
-    RootCause, RunSummary, ScenarioResult, SkipCause, SkipGroup, Totals, Verdict, root_causes,
-    skip_groups,
+    BaselineComparison, CheckFailure, Coverage, Exchange, Leftover, Outcome, PlanRecord,
+    RequestCount, RootCause, RunSummary, ScenarioResult, SkipCause, SkipGroup, Totals, Verdict,
+    root_causes, skip_groups,
 };
 
 /// The `format` field of every document this version writes.
-pub const FORMAT: &str = "scimcheck-report/2";
+pub const FORMAT: &str = "scimcheck-report/3";
+
+/// Earlier formats still read as baselines and by `diff`: 3 only added fields.
+pub const READABLE_FORMATS: [&str; 2] = [FORMAT, "scimcheck-report/2"];
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -72,7 +75,20 @@ struct Run<'a> {
     interrupted: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     stop_reason: Option<&'a str>,
+    /// The exit code the early stop meant (124 for the deadline, 130 for Ctrl-C, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stop_exit_code: Option<i32>,
     strict: bool,
+    /// The selection (how many scenarios, a fingerprint of their ids) and the slice of
+    /// it this run ran (`--partition`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plan: Option<&'a PlanRecord>,
+    /// The embedded reference server and its misbehaviours, when the run used it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    embedded: Option<&'a str>,
+    /// What discovery found the target has: the coverage figure is measured against it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    capabilities: Option<&'a [String]>,
 }
 
 #[derive(Serialize)]
@@ -276,7 +292,11 @@ fn document<'a>(summary: &'a RunSummary, causes: &'a [RootCause]) -> Document<'a
             duration_ms: millis(summary.duration),
             interrupted: summary.interrupted,
             stop_reason: summary.stop.as_ref().map(|s| s.reason.as_str()),
+            stop_exit_code: summary.stop.as_ref().map(|s| s.exit_code),
             strict: summary.strict,
+            plan: info.plan.as_ref(),
+            embedded: info.embedded.as_deref(),
+            capabilities: info.capabilities.as_deref(),
         },
         verdict: Verdict::of(summary),
         totals: DocumentTotals {

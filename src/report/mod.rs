@@ -16,6 +16,7 @@ pub mod junit;
 pub mod markdown;
 pub mod output;
 pub mod progress;
+mod read;
 mod text;
 pub mod transcript;
 
@@ -31,6 +32,7 @@ pub use json::{FORMAT as JSON_FORMAT, json_string, write_json};
 pub use junit::{junit_string, write_junit};
 pub use markdown::{markdown_string, write_markdown};
 pub use output::{check_output_dir, check_output_path};
+pub use read::read_summary;
 pub use text::{counts_line, coverage_line, verdict_words};
 pub use transcript::write_transcripts;
 

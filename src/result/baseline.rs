@@ -78,7 +78,7 @@ impl RunRecord {
 }
 
 /// A failure of the later run that the earlier one did not have.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct NewFailure {
     pub id: String,
     /// The earlier outcome, `fail` (on other checks), or `absent`.
@@ -88,7 +88,7 @@ pub struct NewFailure {
 }
 
 /// A scenario that changed outcome: fixed, or skipped differently.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Change {
     pub id: String,
     pub was: String,
@@ -96,7 +96,7 @@ pub struct Change {
 }
 
 /// What changed from one run to the next.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Changes {
     pub new_failures: Vec<NewFailure>,
     /// Failing in both runs, on checks that already failed.
@@ -160,7 +160,7 @@ pub struct Baseline {
 }
 
 /// A run compared with its baseline: what `--baseline` adds to the summary.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct BaselineComparison {
     pub file: String,
     #[serde(flatten)]

@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Outcome, ScenarioResult};
 use crate::catalog::{Area, Catalog, Level, Party, Requirement};
@@ -24,7 +24,7 @@ pub struct CitingScenario<'a> {
 }
 
 /// Counts for one area, or for the whole catalog.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
     /// Server statements that bind the target.
     pub statements: usize,
@@ -62,22 +62,22 @@ fn whole_percent(part: usize, whole: usize) -> usize {
 }
 
 /// The counts of one area of the catalog.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AreaTally {
-    pub area: &'static str,
+    pub area: String,
     #[serde(flatten)]
     pub tally: Tally,
 }
 
 /// A server MUST that no scenario of severity must checks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unchecked {
     pub id: String,
     pub text: String,
 }
 
 /// Statement-level coverage of the catalog's server statements that bind the target.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Coverage {
     #[serde(flatten)]
     pub overall: Tally,
@@ -132,7 +132,7 @@ impl Coverage {
             areas: areas
                 .into_iter()
                 .map(|(area, tally)| AreaTally {
-                    area: area.as_str(),
+                    area: area.as_str().to_owned(),
                     tally,
                 })
                 .collect(),

@@ -5,13 +5,14 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::vocabulary::Severity;
+use crate::vocabulary::{Partition, Severity};
 
 mod baseline;
 mod causes;
 mod coverage;
+mod merge;
 mod verdict;
 
 pub use baseline::{
@@ -20,6 +21,7 @@ pub use baseline::{
 };
 pub use causes::{RootCause, root_causes};
 pub use coverage::{AreaTally, CitingScenario, Coverage, Tally, Unchecked};
+pub use merge::{Slice, merge};
 pub use verdict::{SkipGroup, Verdict, VerdictStatus, skip_groups};
 
 /// One HTTP request/response pair as sent and received, with secrets already redacted.
@@ -82,7 +84,7 @@ pub enum Outcome {
 }
 
 /// Why a scenario did not run, in the categories the no-silent-pass rule counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SkipCause {
     /// The user left it out (`--skip-tag`, a profile's exclusion).
@@ -168,7 +170,7 @@ pub struct EarlyStop {
 }
 
 /// Something the run created and could not show gone at its end.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Leftover {
     /// The resource's URL, or a description when it cannot be named by one.
     pub what: String,
@@ -225,6 +227,46 @@ pub struct RunInfo {
     pub run_id: String,
     /// RFC 3339 start time.
     pub started_at: String,
+    /// What the run was asked to run, and the slice of it this run ran; None when no
+    /// plan was recorded (a judged client).
+    pub plan: Option<PlanRecord>,
+    /// The embedded reference server when the run started one, described with its
+    /// misbehaviours: its URL changes from run to run, what it is does not.
+    pub embedded: Option<String>,
+    /// The capabilities discovery found the target has, which the coverage figure is
+    /// measured against; None when discovery was not read.
+    pub capabilities: Option<Vec<String>>,
+}
+
+/// The scenarios a run's selection chose, before `--partition` took its slice: how
+/// many, and a fingerprint of their ids, so the slices of one selection are known to
+/// belong together.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanRecord {
+    pub scenarios: usize,
+    /// `fnv1a64:` and the hex hash of the sorted ids, each followed by a newline.
+    pub fingerprint: String,
+    /// The slice this run ran, when it ran one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<Partition>,
+}
+
+impl PlanRecord {
+    /// The record of a selection of `ids` (in any order), of which the run ran `partition`.
+    pub fn of<'a>(ids: impl IntoIterator<Item = &'a str>, partition: Option<Partition>) -> Self {
+        let mut ids: Vec<&str> = ids.into_iter().collect();
+        ids.sort_unstable();
+        let mut joined = Vec::new();
+        for id in &ids {
+            joined.extend_from_slice(id.as_bytes());
+            joined.push(b'\n');
+        }
+        PlanRecord {
+            scenarios: ids.len(),
+            fingerprint: format!("fnv1a64:{:016x}", crate::vocabulary::stable_hash(&joined)),
+            partition,
+        }
+    }
 }
 
 impl RunInfo {

@@ -104,6 +104,13 @@ impl Verdict {
             Some(baseline) => !baseline.changes.new_failures.is_empty(),
         };
         let shortfall = coverage_shortfall(results, &totals);
+        // Errors are what the tool could not judge (a timeout, a reset): a shortfall
+        // they alone explain leaves the run incomplete, never failed.
+        let (shortfall, unjudgeable) = match shortfall {
+            Some(s) if s.errors_explain_it => (None, Some(s.text)),
+            Some(s) => (Some(s.text), None),
+            None => (None, None),
+        };
         if fails || shortfall.is_some() {
             reasons.extend(shortfall);
             return Verdict {
@@ -120,6 +127,14 @@ impl Verdict {
         };
         let errors = unjudged(|o| matches!(o, Outcome::Error { .. }));
         let blocked = unjudged(|o| matches!(o, Outcome::Blocked { .. }));
+        if let Some(text) = unjudgeable {
+            reasons.insert(0, text);
+            return Verdict {
+                status: VerdictStatus::Incomplete,
+                exit_code: exit::INCOMPLETE,
+                reasons,
+            };
+        }
         if errors + blocked > 0 {
             let mut parts = Vec::new();
             if errors > 0 {
@@ -184,7 +199,13 @@ fn baseline_reasons(baseline: &BaselineComparison) -> Vec<String> {
 
 /// No silent pass: when less than half of what the target's own declarations allow was
 /// judged, say what stood in the way. Skips the user or the server chose do not count.
-fn coverage_shortfall(results: &[ScenarioResult], totals: &Totals) -> Option<String> {
+struct Shortfall {
+    text: String,
+    /// Half of the rest would have been judged: the errors alone make the shortfall.
+    errors_explain_it: bool,
+}
+
+fn coverage_shortfall(results: &[ScenarioResult], totals: &Totals) -> Option<Shortfall> {
     let chosen = results
         .iter()
         .filter(|r| matches!(&r.outcome, Outcome::Skip { cause, .. } if cause.is_chosen()))
@@ -219,10 +240,13 @@ fn coverage_shortfall(results: &[ScenarioResult], totals: &Totals) -> Option<Str
             plural(totals.errors, "error", "errors")
         ));
     }
-    Some(format!(
-        "only {judged} of {runnable} runnable scenarios were judged ({})",
-        blockers.join("; ")
-    ))
+    Some(Shortfall {
+        text: format!(
+            "only {judged} of {runnable} runnable scenarios were judged ({})",
+            blockers.join("; ")
+        ),
+        errors_explain_it: judged * 2 >= runnable - totals.errors,
+    })
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -276,6 +300,9 @@ mod tests {
                 tool_version: String::new(),
                 run_id: String::new(),
                 started_at: String::new(),
+                plan: None,
+                embedded: None,
+                capabilities: None,
             },
             results,
             totals: Totals::default(),
@@ -387,6 +414,36 @@ mod tests {
         assert_eq!(
             verdict.reasons,
             ["only 4 of 10 runnable scenarios were judged (6 skipped: Discovery)"]
+        );
+    }
+
+    #[test]
+    fn timeouts_that_leave_most_scenarios_unjudged_make_a_run_incomplete_not_failed() {
+        let timeout = || Outcome::Error {
+            message: "step `get`: GET /Users/1: no complete response within 5s (timed out)".into(),
+        };
+        let mut results: Vec<ScenarioResult> = (0..7)
+            .map(|i| result(&format!("t{i}"), Severity::Should, timeout()))
+            .collect();
+        results.extend((0..3).map(|i| result(&format!("p{i}"), Severity::Must, Outcome::Pass)));
+        let verdict = Verdict::of(&summary(results));
+        assert_eq!(
+            (verdict.status, verdict.exit_code),
+            (VerdictStatus::Incomplete, exit::INCOMPLETE)
+        );
+        assert_eq!(
+            verdict.reasons,
+            ["only 3 of 10 runnable scenarios were judged (7 errors could not be judged)"]
+        );
+        // Errors beside a shortfall of their own making still fail the run.
+        let mut results: Vec<ScenarioResult> = (0..6)
+            .map(|i| result(&format!("s{i}"), Severity::Must, skip(SkipCause::Discovery)))
+            .collect();
+        results.push(result("t", Severity::Must, timeout()));
+        results.extend((0..3).map(|i| result(&format!("p{i}"), Severity::Must, Outcome::Pass)));
+        assert_eq!(
+            Verdict::of(&summary(results)).exit_code,
+            exit::CONFORMANCE_FAILURE
         );
     }
 

@@ -18,10 +18,10 @@ use super::{ExecuteOptions, Stop, execute, new_run_id};
 use crate::check::SchemaSet;
 use crate::client::{Auth, Client, Target};
 use crate::discovery::{self, Capabilities, Discovered};
-use crate::plan::Plan;
+use crate::plan::{self, Plan};
 use crate::profile::{Adapter, Profiles};
-use crate::result::{RunEvent, RunInfo, RunSummary};
-use crate::vocabulary::Capability;
+use crate::result::{Coverage, PlanRecord, RunEvent, RunInfo, RunSummary};
+use crate::vocabulary::{Capability, Partition};
 
 /// Why a run could not be assembled or started.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,12 +108,20 @@ pub struct RunBuilder {
     profile_rate: Option<NonZeroU32>,
     options: ExecuteOptions,
     events: Option<UnboundedSender<RunEvent>>,
+    /// What reports record of the selection (see `partition`).
+    plan_record: PlanRecord,
+    /// See `embedded`.
+    embedded: Option<String>,
 }
 
 impl RunBuilder {
     /// A run of `plan`, one scenario at a time, with a fresh run id.
     pub fn new(plan: Plan) -> RunBuilder {
+        let plan_record =
+            PlanRecord::of(plan.scenarios.iter().map(|p| p.scenario.id.as_str()), None);
         RunBuilder {
+            plan_record,
+            embedded: None,
             plan,
             connection: Connection::None,
             discovery: DiscoveryMode::Read,
@@ -218,6 +226,22 @@ impl RunBuilder {
         self
     }
 
+    /// Runs only slice `partition` of the plan (`--partition k/n`); reports record the
+    /// whole selection and the slice, so `merge` can put the slices together again.
+    pub fn partition(mut self, partition: Partition) -> Self {
+        let (plan, record) = plan::partition(std::mem::take(&mut self.plan), Some(partition));
+        self.plan = plan;
+        self.plan_record = record;
+        self
+    }
+
+    /// Names the target as the embedded reference server (`description` says how it was
+    /// switched), so reports of runs against it agree whatever port it listened on.
+    pub fn embedded(mut self, description: impl Into<String>) -> Self {
+        self.embedded = Some(description.into());
+        self
+    }
+
     /// Where events go; a client the builder makes also announces its waits there.
     pub fn events(mut self, events: UnboundedSender<RunEvent>) -> Self {
         self.events = Some(events);
@@ -271,6 +295,8 @@ impl RunBuilder {
             capabilities: None,
             options: self.options,
             events: self.events,
+            plan_record: self.plan_record,
+            embedded: self.embedded,
         })
     }
 }
@@ -288,6 +314,8 @@ pub struct Run {
     capabilities: Option<Capabilities>,
     options: ExecuteOptions,
     events: Option<UnboundedSender<RunEvent>>,
+    plan_record: PlanRecord,
+    embedded: Option<String>,
 }
 
 impl Run {
@@ -387,6 +415,12 @@ impl Run {
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
             run_id: self.options.run_id.clone(),
             started_at: now_rfc3339(),
+            plan: Some(self.plan_record),
+            embedded: self.embedded,
+            capabilities: self
+                .capabilities
+                .as_ref()
+                .map(|c| c.names().into_iter().map(str::to_owned).collect()),
         };
         self.options.capabilities = self.capabilities;
         let summary = execute(

@@ -32,6 +32,8 @@ impl axum::serve::Listener for Listener {
 
     async fn accept(&mut self) -> (Stream, SocketAddr) {
         let (stream, addr) = axum::serve::Listener::accept(&mut self.inner).await;
+        // An answer written in pieces must not wait for the client's delayed ACK (Nagle).
+        let _ = stream.set_nodelay(true);
         (
             Stream {
                 inner: stream,

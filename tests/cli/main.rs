@@ -22,6 +22,7 @@ mod interrupt;
 mod judge;
 mod oauth;
 mod output;
+mod partition;
 mod profiles_compose;
 mod requests;
 mod scenario_files;

@@ -187,12 +187,8 @@ fn a_token_endpoint_failing_mid_run_gives_errors_never_failures() {
         .env(SECRET_VAR, CLIENT_SECRET);
     let out = finish(command);
     out.assert_no_panic();
-    // Incomplete, or failed for having judged less than half: never a server's fault.
-    assert!(
-        [exit::INCOMPLETE, exit::CONFORMANCE_FAILURE].contains(&out.code),
-        "{}",
-        out.show()
-    );
+    // Incomplete, however little was judged: never the server's fault.
+    out.assert_code(exit::INCOMPLETE);
     assert!(endpoint.requests() >= 2, "{}", endpoint.requests());
     let tally = out.tally();
     assert_eq!(tally.failed, 0, "{}", out.show());

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use engine::{options, plan, run, run_discovered, target};
 use scimcheck::client::{AuthMode, Client, HttpRequest, TransportErrorKind};
-use scimcheck::result::{Outcome, SkipCause};
+use scimcheck::exit;
+use scimcheck::result::{Outcome, SkipCause, Verdict, VerdictStatus};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use wiremock::matchers::{method, path};
@@ -732,4 +733,37 @@ async fn after_repeated_429s_the_client_paces_itself_and_is_refused_less_often()
     );
     // The server allows 4 requests per second: the rate that worked is at most that.
     assert!((1..=4).contains(&advice.suggested), "{advice:?}");
+}
+
+/// A server too slow for the run's timeout: every request times out, so nothing is
+/// judged. The tool could not judge, which is incomplete (exit 5), never a conformance
+/// failure (exit 1), however little of the run reached a verdict.
+#[tokio::test]
+async fn a_run_whose_requests_time_out_is_incomplete_never_failed() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(scim_user().set_delay(Duration::from_secs(20)))
+        .mount(&server)
+        .await;
+    let client = client_with(&server.uri(), |t| t.timeout = Duration::from_millis(200));
+    let scenarios: String = (1..=3)
+        .map(|i| READ_ONE.replace("id: faults.read", &format!("---\nid: faults.read-{i}")))
+        .collect();
+    let (summary, _) = run(&plan(&scenarios), client, options(3)).await;
+    assert_eq!(summary.results.len(), 3);
+    for result in &summary.results {
+        assert!(
+            matches!(&result.outcome, Outcome::Error { message } if message.contains("timed out")),
+            "{}: {:?}",
+            result.id,
+            result.outcome
+        );
+    }
+    let verdict = Verdict::of(&summary);
+    assert_eq!(
+        (verdict.status, verdict.exit_code),
+        (VerdictStatus::Incomplete, exit::INCOMPLETE),
+        "{:?}",
+        verdict.reasons
+    );
 }

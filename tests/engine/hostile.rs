@@ -442,7 +442,8 @@ fn a_trickling_answer_counts_against_the_timeout_as_a_whole() {
         &["users.create.basic", "errors.not-found.read"],
         &["--timeout", "2"],
     );
-    evidence.assert_safe(&server, exit::CONFORMANCE_FAILURE, WITHIN);
+    // Timed out, nothing was judged: the tool could not judge, the server did not fail.
+    evidence.assert_safe(&server, exit::INCOMPLETE, WITHIN);
     for scenario in evidence.json["scenarios"].as_array().into_iter().flatten() {
         for exchange in scenario["exchanges"].as_array().into_iter().flatten() {
             let ms = exchange["duration_ms"].as_u64().unwrap_or(0);

@@ -7,6 +7,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod connections;
 mod faults;
 mod hostile;
 mod hostile_memory;

@@ -8,8 +8,8 @@ use std::path::Path;
 
 use report_support::*;
 use scimcheck::report::{
-    JSON_FORMAT, ReportError, check_output_dir, check_output_path, json_string, render_exchange,
-    write_json, write_transcripts,
+    JSON_FORMAT, ReportError, check_output_dir, check_output_path, json_string, read_summary,
+    render_exchange, write_json, write_transcripts,
 };
 
 #[test]
@@ -22,12 +22,45 @@ fn json_of_a_mixed_run() {
     });
 }
 
+/// `scimcheck report` and `merge` read a JSON report back into the run: everything the
+/// document says survives, so a report written from it says the same.
+#[test]
+fn a_json_report_reads_back_into_the_run_it_describes() {
+    let mut summary = mixed_run();
+    summary.info.plan = Some(scimcheck::result::PlanRecord::of(
+        summary.results.iter().map(|r| r.id.as_str()),
+        Some(scimcheck::vocabulary::Partition { slice: 2, of: 3 }),
+    ));
+    summary.info.embedded = Some("embedded reference server misbehaving: etag-stale".into());
+    summary.info.capabilities = Some(vec!["filter".into(), "users".into()]);
+    summary.coverage = Some(scimcheck::result::Coverage {
+        judged: 3,
+        total: 40,
+    });
+    summary.leftovers.push(scimcheck::result::Leftover {
+        what: "decoy user".into(),
+        reason: "the delete answered 500".into(),
+    });
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("report.json");
+    write_json(&summary, &path).expect("written");
+    let read = read_summary(&path).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        json_string(&read).expect("serializes"),
+        json_string(&summary).expect("serializes")
+    );
+    assert_eq!(
+        scimcheck::report::html_string(&read),
+        scimcheck::report::html_string(&summary)
+    );
+}
+
 #[test]
 fn json_is_versioned_and_counts_agree_with_the_results() {
     let text = json_string(&mixed_run()).expect("serializes");
     let doc: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
     assert_eq!(doc["format"], JSON_FORMAT);
-    assert_eq!(JSON_FORMAT, "scimcheck-report/2");
+    assert_eq!(JSON_FORMAT, "scimcheck-report/3");
     assert_eq!(doc["run"]["id"], RUN_ID);
     assert_eq!(doc["run"]["duration_ms"], 30_131);
     let totals = &doc["totals"];

@@ -35,6 +35,9 @@ pub fn info() -> RunInfo {
         tool_version: "0.1.0".into(),
         run_id: RUN_ID.into(),
         started_at: STARTED_AT.into(),
+        plan: None,
+        embedded: None,
+        capabilities: None,
     }
 }
 

@@ -1,0 +1,64 @@
+//! What a run costs the network: its requests share a few kept-alive HTTP/1.1
+//! connections (at most one per job, whatever the number of requests), counted by a
+//! TCP relay in front of the reference server.
+
+use crate::support::engine;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use engine::{client, options, reference_server, run_discovered};
+use scimcheck::plan::{self, Selection};
+use scimcheck::suite::{self, LoadOptions};
+use tokio::net::{TcpListener, TcpStream};
+
+const TOKEN: &str = "tok-connections-71c2";
+
+/// Relays every connection to `upstream`, counting them; returns its own base URL.
+async fn counting_relay(
+    upstream: std::net::SocketAddr,
+    base_path: &str,
+) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut inbound, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                if let Ok(mut outbound) = TcpStream::connect(upstream).await {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                }
+            });
+        }
+    });
+    (format!("http://{address}{base_path}"), accepted)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_reuses_kept_alive_connections_at_most_one_per_job() {
+    let server = reference_server(Some(TOKEN), &[]).await;
+    let base_path = server
+        .base_url()
+        .split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|at| rest[at..].to_owned()))
+        .unwrap_or_default();
+    let (relayed, accepted) = counting_relay(server.local_addr(), &base_path).await;
+    let suite = suite::load_builtin(&LoadOptions::default()).expect("built-in suite");
+    let selection = Selection {
+        filters: vec!["users.read".into(), "users.create".into()],
+        ..Selection::default()
+    };
+    let plan = plan::select(&suite, &selection);
+    let jobs = 3;
+    let (summary, _) = run_discovered(&plan, client(&relayed, Some(TOKEN)), options(jobs)).await;
+    let requests = summary.totals.requests;
+    let connections = accepted.load(Ordering::SeqCst);
+    assert!(requests > 30, "{requests} requests");
+    assert!(
+        (1..=jobs).contains(&connections),
+        "{requests} requests over {connections} connections with {jobs} jobs"
+    );
+    server.shutdown().await;
+}
