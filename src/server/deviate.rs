@@ -172,7 +172,7 @@ mod tests {
         );
         assert_eq!(
             regrouped("a pr and (b pr or c pr)", Binding::LeftToRight),
-            "(a pr and b pr) or c pr"
+            "a pr and b pr or c pr"
         );
     }
 
