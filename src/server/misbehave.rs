@@ -73,6 +73,7 @@ pub enum Misbehaviour {
     RequiredUnchecked,
     EtagStrong,
     VersionIgnored,
+    BulkErrorTerse,
 }
 
 use Misbehaviour as M;
@@ -283,7 +284,8 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         M::Concurrent500,
         "concurrent-500",
         "a create or change that overlaps another one answers 500; one at a time they work",
-    ),    (
+    ),
+    (
         M::BulkFailOnErrorsIgnored,
         "bulk-fail-on-errors-ignored",
         "Bulk ignores failOnErrors: every operation runs, whatever failed before it",
@@ -393,9 +395,14 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         "version-ignored",
         "a version segment after the base path (/v999/Users) is ignored and the request served",
     ),
+    (
+        M::BulkErrorTerse,
+        "bulk-error-terse",
+        "a failed bulk operation gives its status and scimType but no detail or description",
+    ),
 ];
 
-const ALL: [Misbehaviour; 63] = [
+const ALL: [Misbehaviour; 64] = [
     M::Uniqueness500,
     M::UniquenessCaseSensitive,
     M::NoUniqueness,
@@ -459,6 +466,7 @@ const ALL: [Misbehaviour; 63] = [
     M::RequiredUnchecked,
     M::EtagStrong,
     M::VersionIgnored,
+    M::BulkErrorTerse,
 ];
 
 impl Misbehaviour {
