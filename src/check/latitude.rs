@@ -242,7 +242,9 @@ fn optional_scim_type(attempt: &Attempt<'_>, failure: &CheckFailure) -> Option<S
 /// A response body in the one form the checks compare: null members removed (RFC 7643
 /// section 2.5: null is unassigned), and in a BulkResponse each operation's `status`
 /// written as the code, as in RFC 7644 section 3.7's examples (`"201"` and
-/// `{"code": "201"}` are both shown there).
+/// `{"code": "201"}` are both shown there). The text of section 3.7.3 puts an error's
+/// description in the status and its examples put it in the response's `detail`: a
+/// status description becomes the `detail` when the response has none.
 pub fn normalize(body: &Value) -> Value {
     let mut body = without_nulls(body);
     if let Some(Value::Array(operations)) = body
@@ -260,12 +262,29 @@ pub fn normalize(body: &Value) -> Value {
             else {
                 continue;
             };
+            let description = get_attr(status, "description").cloned();
             if let Some(code) = get_attr(status, "code").cloned() {
                 *status = code;
+            }
+            if let Some(description) = description {
+                describe_error(operation, description);
             }
         }
     }
     body
+}
+
+/// A bulk result's status description as its response's `detail`, unless it has one.
+fn describe_error(operation: &mut serde_json::Map<String, Value>, description: Value) {
+    let response = operation
+        .iter_mut()
+        .find(|(k, _)| k.eq_ignore_ascii_case("response"))
+        .map(|(_, v)| v);
+    if let Some(Value::Object(response)) = response
+        && !response.keys().any(|k| k.eq_ignore_ascii_case("detail"))
+    {
+        response.insert("detail".into(), description);
+    }
 }
 
 fn without_nulls(value: &Value) -> Value {
@@ -423,6 +442,21 @@ mod tests {
                 "name": {"givenName": "A"},
                 "Operations": [{"status": "201"}, {"status": "200"}, {"status": 409}]
             })
+        );
+    }
+
+    #[test]
+    fn a_bulk_status_description_stands_for_a_missing_detail() {
+        let body = json!({"Operations": [
+            {"status": {"code": "409", "description": "taken"}, "response": {"status": "409"}},
+            {"status": {"code": "400", "description": "bad"}, "response": {"detail": "own"}},
+        ]});
+        assert_eq!(
+            normalize(&body),
+            json!({"Operations": [
+                {"status": "409", "response": {"status": "409", "detail": "taken"}},
+                {"status": "400", "response": {"detail": "own"}},
+            ]})
         );
     }
 }

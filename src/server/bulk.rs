@@ -263,7 +263,14 @@ fn substitute_core(value: &Value, ids: &HashMap<String, String>) -> Value {
             map.iter()
                 .map(|(k, v)| {
                     let extension = k.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:"));
-                    (k.clone(), if extension { v.clone() } else { substitute(v, ids) })
+                    (
+                        k.clone(),
+                        if extension {
+                            v.clone()
+                        } else {
+                            substitute(v, ids)
+                        },
+                    )
                 })
                 .collect::<Map<String, Value>>(),
         ),
@@ -392,6 +399,11 @@ fn outcome_json(
             }
             out["status"] = json!(error.status.as_u16().to_string());
             out["response"] = error.to_body(status_as_integer);
+            if ctx.misbehaves(Misbehaviour::BulkErrorTerse)
+                && let Some(response) = out["response"].as_object_mut()
+            {
+                response.remove("detail");
+            }
         }
     }
     // RFC 7644 section 3.7.3 shows this form too.

@@ -124,6 +124,7 @@ pub enum Misbehaviour {
     ReferenceTypesUndefined,
     UsernameUnnormalized,
     LastModifiedFrozen,
+    BulkErrorTerse,
 }
 
 use Misbehaviour as M;
@@ -334,7 +335,8 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         M::Concurrent500,
         "concurrent-500",
         "a create or change that overlaps another one answers 500; one at a time they work",
-    ),    (
+    ),
+    (
         M::BulkFailOnErrorsIgnored,
         "bulk-fail-on-errors-ignored",
         "Bulk ignores failOnErrors: every operation runs, whatever failed before it",
@@ -699,6 +701,11 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         "last-modified-frozen",
         "meta.lastModified stays at the creation time whatever changes",
     ),
+    (
+        M::BulkErrorTerse,
+        "bulk-error-terse",
+        "a failed bulk operation gives its status and scimType but no detail or description",
+    ),
 ];
 
 const ALL: &[Misbehaviour] = &[
@@ -816,6 +823,7 @@ const ALL: &[Misbehaviour] = &[
     M::ReferenceTypesUndefined,
     M::UsernameUnnormalized,
     M::LastModifiedFrozen,
+    M::BulkErrorTerse,
 ];
 
 impl Misbehaviour {

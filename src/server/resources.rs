@@ -165,9 +165,16 @@ fn is_cleared(value: &Value) -> bool {
 }
 
 /// `null-keeps-value`: a PUT's null or [] keeps what was stored under that name.
-fn keep_cleared(body: &Map<String, Value>, stored: &Map<String, Value>, attrs: &mut Map<String, Value>) {
+fn keep_cleared(
+    body: &Map<String, Value>,
+    stored: &Map<String, Value>,
+    attrs: &mut Map<String, Value>,
+) {
     for (name, _) in body.iter().filter(|(_, value)| is_cleared(value)) {
-        if let Some((key, value)) = stored.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)) {
+        if let Some((key, value)) = stored
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        {
             attrs.insert(key.clone(), value.clone());
         }
     }
