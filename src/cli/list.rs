@@ -265,7 +265,7 @@ fn render_coverage(coverage: &Coverage, scenarios: usize) -> String {
         )
     };
     for area in &coverage.areas {
-        out.push_str(&row(area.area, &area.tally));
+        out.push_str(&row(&area.area, &area.tally));
     }
     out.push_str(&row("all", &coverage.overall));
     out.push_str(&format!(

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::baseline::{not_a_report, read_document};
 use crate::result::{
     BaselineComparison, CheckFailure, Coverage, EarlyStop, Exchange, Leftover, Outcome, PlanRecord,
-    RunInfo, RunSummary, ScenarioResult, SkipCause, Totals,
+    RequestCount, RunInfo, RunSummary, ScenarioResult, SkipCause, Totals,
 };
 use crate::vocabulary::Severity;
 
@@ -34,6 +34,8 @@ struct Document {
     #[serde(default)]
     leftovers: Vec<Leftover>,
     coverage: Option<Coverage>,
+    #[serde(default)]
+    requests: Option<RequestCount>,
     scenarios: Vec<Scenario>,
 }
 
@@ -169,6 +171,7 @@ impl Document {
             notices: self.notices,
             baseline: self.baseline,
             coverage: self.coverage,
+            requests: self.requests,
         }
     }
 }

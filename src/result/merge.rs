@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::{BaselineComparison, Changes, Coverage, PlanRecord, RunInfo, RunSummary, Totals};
+use super::{
+    BaselineComparison, Changes, Coverage, PlanRecord, RequestCount, RunInfo, RunSummary, Totals,
+};
 use crate::vocabulary::Partition;
 
 /// A slice as read from its report, with the name its errors use.
@@ -185,10 +187,12 @@ fn combine(slices: Vec<Slice>, plan: PlanRecord) -> RunSummary {
         notices: Vec::new(),
         baseline: None,
         coverage: None,
+        requests: None,
     };
     let mut changes = Changes::default();
     let mut notices = BTreeSet::new();
     let mut every_slice_measured = true;
+    let mut requests = Some(RequestCount::default());
     for slice in slices {
         merged.results.extend(slice.results);
         merged.leftovers.extend(slice.leftovers);
@@ -202,6 +206,13 @@ fn combine(slices: Vec<Slice>, plan: PlanRecord) -> RunSummary {
             }
         }
         every_slice_measured &= slice.coverage.is_some();
+        requests = match (requests, slice.requests) {
+            (Some(mut sum), Some(counted)) => {
+                sum += counted;
+                Some(sum)
+            }
+            _ => None,
+        };
         if let Some(baseline) = slice.baseline {
             let theirs = baseline.changes;
             changes.new_failures.extend(theirs.new_failures);
@@ -226,6 +237,7 @@ fn combine(slices: Vec<Slice>, plan: PlanRecord) -> RunSummary {
             capabilities.iter().any(|c| c == name)
         });
     }
+    merged.requests = requests;
     merged.totals = Totals::of(&merged.results);
     merged.notices.push(format!(
         "merged from {} slices: {}",

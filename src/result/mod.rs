@@ -373,7 +373,7 @@ pub struct RunSummary {
 }
 
 /// The requests of a run, by what they were for: what a rate-limited target charges.
-#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct RequestCount {
     /// Everything sent, retries included.
     pub total: u64,
@@ -385,6 +385,16 @@ pub struct RequestCount {
     pub cleanup: u64,
     /// Creating and removing what the run shares: decoys and shared fixtures.
     pub shared: u64,
+}
+
+impl std::ops::AddAssign for RequestCount {
+    fn add_assign(&mut self, other: RequestCount) {
+        self.total += other.total;
+        self.discovery += other.discovery;
+        self.scenarios += other.scenarios;
+        self.cleanup += other.cleanup;
+        self.shared += other.shared;
+    }
 }
 
 impl RunSummary {

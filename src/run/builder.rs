@@ -20,7 +20,7 @@ use crate::client::{Auth, Client, Target};
 use crate::discovery::{self, Capabilities, Discovered};
 use crate::plan::{self, Plan};
 use crate::profile::{Adapter, Profiles};
-use crate::result::{Coverage, PlanRecord, RunEvent, RunInfo, RunSummary};
+use crate::result::{PlanRecord, RunEvent, RunInfo, RunSummary};
 use crate::vocabulary::{Capability, Partition};
 
 /// Why a run could not be assembled or started.

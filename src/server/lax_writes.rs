@@ -64,25 +64,6 @@ pub fn default_primary(ctx: &Ctx<'_>, attrs: &mut Map<String, Value>) {
     }
 }
 
-/// `null-ignored-on-replace`: an attribute the body sets to null or [] keeps its old value.
-pub fn keep_nulled(
-    ctx: &Ctx<'_>,
-    body: &Map<String, Value>,
-    old: &Map<String, Value>,
-    attrs: &mut Map<String, Value>,
-) {
-    if !ctx.misbehaves(Misbehaviour::NullIgnoredOnReplace) {
-        return;
-    }
-    for (key, value) in body {
-        let emptied = value.is_null() || value.as_array().is_some_and(Vec::is_empty);
-        let stored = old.iter().find(|(name, _)| name.eq_ignore_ascii_case(key));
-        if emptied && let Some((name, before)) = stored {
-            attrs.insert(name.clone(), before.clone());
-        }
-    }
-}
-
 /// `manager-display-name-stored`: the manager's displayName is kept as the client gave it.
 pub fn keep_manager_name(ctx: &Ctx<'_>, body: &Map<String, Value>, attrs: &mut Map<String, Value>) {
     if !ctx.misbehaves(Misbehaviour::ManagerDisplayNameStored) {

@@ -110,7 +110,6 @@ pub enum Misbehaviour {
     SchemasOrderStrict,
     SchemasFirstRequired,
     PrimaryDefaulted,
-    NullIgnoredOnReplace,
     ReferencesUrn,
     UserGroupsWritable,
     ManagerDisplayNameStored,
@@ -632,11 +631,6 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         "the first email becomes primary when a client marks none",
     ),
     (
-        M::NullIgnoredOnReplace,
-        "null-ignored-on-replace",
-        "a PUT that sets an attribute to null or [] keeps its old value",
-    ),
-    (
         M::ReferencesUrn,
         "references-urn",
         "members' and groups' $ref values are urn:uuid: URNs, not URLs",
@@ -809,7 +803,6 @@ const ALL: &[Misbehaviour] = &[
     M::SchemasOrderStrict,
     M::SchemasFirstRequired,
     M::PrimaryDefaulted,
-    M::NullIgnoredOnReplace,
     M::ReferencesUrn,
     M::UserGroupsWritable,
     M::ManagerDisplayNameStored,

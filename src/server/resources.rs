@@ -132,7 +132,6 @@ pub fn replace(
     if ctx.misbehaves(Misbehaviour::NullKeepsValue) {
         keep_cleared(body, &stored.attrs, &mut attrs);
     }
-    lax_writes::keep_nulled(ctx, body, &stored.attrs, &mut attrs);
     // The password is writeOnly: a client cannot echo it back, so omitting it keeps it.
     if let Some(password) = stored.attrs.get("password")
         && !attrs.contains_key("password")

@@ -33,9 +33,13 @@ fn a_json_report_reads_back_into_the_run_it_describes() {
     ));
     summary.info.embedded = Some("embedded reference server misbehaving: etag-stale".into());
     summary.info.capabilities = Some(vec!["filter".into(), "users".into()]);
-    summary.coverage = Some(scimcheck::result::Coverage {
-        judged: 3,
-        total: 40,
+    let mut summary = crate::support::report::measured(summary);
+    summary.requests = Some(scimcheck::result::RequestCount {
+        total: 12,
+        discovery: 3,
+        scenarios: 6,
+        cleanup: 2,
+        shared: 1,
     });
     summary.leftovers.push(scimcheck::result::Leftover {
         what: "decoy user".into(),

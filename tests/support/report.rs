@@ -412,7 +412,7 @@ pub fn measured(mut summary: RunSummary) -> RunSummary {
     summary.coverage = Some(Coverage {
         overall: tally,
         areas: vec![AreaTally {
-            area: "create",
+            area: "create".to_owned(),
             tally,
         }],
         musts_not_at_must: vec![Unchecked {
