@@ -164,6 +164,9 @@ pub struct Client {
     notices: notice::Notices,
     /// Every attempt sent, by this client and the clients `at` made from it.
     sent: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// The server answered a 5xx: it may close kept-alive connections after an error, and
+    /// a request that is not repeated must not meet such a connection.
+    server_erred: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Fewer requests at once to a server that closes its connections.
     in_flight: std::sync::Arc<in_flight::InFlight>,
 }
@@ -255,6 +258,7 @@ impl Client {
             deadline: std::sync::Mutex::new(None),
             notices: notice::Notices::default(),
             sent: std::sync::Arc::default(),
+            server_erred: std::sync::Arc::default(),
             in_flight: std::sync::Arc::default(),
         })
     }
@@ -293,6 +297,7 @@ impl Client {
             ),
             notices: notice::Notices::default(),
             sent: self.sent.clone(),
+            server_erred: self.server_erred.clone(),
             in_flight: self.in_flight.clone(),
         })
     }
@@ -456,7 +461,9 @@ impl Client {
                     };
                 }
             };
-            let http = if reconnected {
+            let unrepeatable = !retry::is_idempotent(&request.method)
+                && self.server_erred.load(std::sync::atomic::Ordering::Relaxed);
+            let http = if reconnected || unrepeatable {
                 self.fresh_connections()
             } else {
                 &self.http
@@ -467,6 +474,10 @@ impl Client {
             drop(on_the_wire);
             exchanges.push(self.redactor.exchange(&raw));
             self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if matches!(&outcome, Ok(response) if response.status >= 500) {
+                self.server_erred
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+            }
             if let (Some(adaptive), Some(started), Ok(response)) = (&self.adaptive, turn, &outcome)
             {
                 adaptive.answered(started, response.status == 429);

@@ -119,6 +119,21 @@ impl Adapter {
     }
 
     /// Rewrites the request; `Err` is why the scenario cannot be run against the product.
+    /// A create or replace whose body is fixed text cannot take what the product requires
+    /// on every resource (the create template), so it cannot run on the product.
+    fn refuse_fixed_write(&self, method: &str, path: &str) -> Result<(), String> {
+        let writes = method.eq_ignore_ascii_case("POST") || method.eq_ignore_ascii_case("PUT");
+        match resource_type(path) {
+            Some(resource) if writes && self.create_template.contains_key(resource) => {
+                Err(format!(
+                    "its {method} body is fixed text, so the profile's create template (what the \
+                 product requires on every {resource}) cannot be added to it"
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
     pub fn apply(&self, request: Outgoing<'_>) -> Result<(), String> {
         let Outgoing {
             method,
@@ -134,7 +149,7 @@ impl Adapter {
             }
         }
         let Some(body) = body else {
-            return Ok(());
+            return self.refuse_fixed_write(method, path);
         };
         if let Some(content_type) = &self.dialect.content_type
             && !headers

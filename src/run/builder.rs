@@ -395,6 +395,10 @@ impl Run {
         self.discover().await?;
         if let Some(capabilities) = &self.capabilities
             && self.options.adapter.cleanup == crate::profile::Cleanup::Delete
+            // A Bulk request is not written in a product's dialect (its content type) and
+            // carries more than a field allow-list lets through.
+            && self.options.adapter.dialect.content_type.is_none()
+            && self.options.adapter.fields.is_empty()
         {
             self.options.bulk_cleanup =
                 capabilities

@@ -396,10 +396,10 @@ async fn shared_answer(
             body.clone(),
         )),
         Made::Refused(reason) => Err(StepsEnd::Skipped(reason.clone())),
-        Made::Failed(problem) => Err(StepsEnd::Blocked {
-            precondition: format!("the shared fixture `{name}` could not be created: {problem}"),
-            failures: Vec::new(),
-        }),
+        // No answer to judge, as when a scenario's own request gets none: an error.
+        Made::Failed(problem) => Err(StepsEnd::Errored(format!(
+            "the shared fixture `{name}` could not be created: {problem}"
+        ))),
     }
 }
 

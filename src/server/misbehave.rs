@@ -368,7 +368,7 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
     (
         M::PatchExtensionNeedsSchema,
         "patch-extension-needs-schema",
-        "a PATCH of an extension attribute fails with noTarget unless the user had the extension before the request",
+        "a PATCH of an extension attribute fails with noTarget unless the user already had the extension",
     ),
     (
         M::MembersFixedAfterCreate,
@@ -413,7 +413,7 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
     (
         M::PatchFilterReplaceAll,
         "patch-filter-replace-all",
-        "a PATCH replace with a value filter replaces every value of the attribute, not only the matching ones",
+        "a PATCH replace with a value filter replaces every value, not only the matching ones",
     ),
     (
         M::MemberValueMutable,
@@ -448,7 +448,7 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
     (
         M::StringBooleansRefused,
         "string-booleans-refused",
-        "booleans sent as strings (\"False\", \"true\": Entra ID's legacy jobs, OneLogin templates) answer 400",
+        "booleans sent as strings (\"False\", \"true\", as Entra ID and OneLogin send) answer 400",
     ),
     (
         M::PatchPathKeysRefused,
@@ -478,7 +478,7 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
     (
         M::SubAttributeFilterRefused,
         "sub-attribute-filter-refused",
-        "a filter with a sub-attribute after brackets (emails[type eq \"work\"].value eq, as Entra ID matches) answers 400 invalidFilter",
+        "emails[type eq \"work\"].value eq (a sub-attribute after brackets, as Entra ID sends) answers 400",
     ),
     (
         M::FilterEqOnly,
@@ -503,7 +503,7 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
     (
         M::CoreUrnUnknown,
         "core-urn-unknown",
-        "core attributes named with their schema URN (urn:...:User:userName) are unknown: filters on them match nothing, attributes= ignores them",
+        "core attributes named with their URN (urn:...:User:userName) are unknown to filters and attributes=",
     ),
     (
         M::FilterSchemasIgnored,
@@ -568,7 +568,7 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
     (
         M::SchemaStructureLoose,
         "schema-structure-loose",
-        "/Schemas gives active sub-attributes, addresses a complex sub-attribute, and a dotted attribute name",
+        "/Schemas gives active sub-attributes, a complex sub-attribute and a dotted attribute name",
     ),
     (
         M::ExtensionRequiredMissing,

@@ -330,7 +330,12 @@ fn creates_whose_answer_was_lost_are_found_by_name_and_cleaned_up() {
             &["--timeout", "1"],
         );
         assert!(server.created_count() >= 2, "{create:?}");
-        evidence.assert_safe(&server, exit::CONFORMANCE_FAILURE, WITHIN);
+        // No answer is an error the tool could not judge; a garbled one is the server's fault.
+        let code = match create {
+            CreateAnswer::Garbage => exit::CONFORMANCE_FAILURE,
+            _ => exit::INCOMPLETE,
+        };
+        evidence.assert_safe(&server, code, WITHIN);
         assert!(
             server.remaining().is_empty(),
             "{create:?}: {:?}\n{}",
@@ -423,7 +428,7 @@ fn bodies_of_8_mib_are_refused_as_too_large_and_what_they_created_is_listed() {
         ..behaviour()
     });
     let evidence = run_filtered(&server, &["users.create.basic", "groups.create.basic"], &[]);
-    evidence.assert_safe(&server, exit::CONFORMANCE_FAILURE, WITHIN);
+    evidence.assert_safe(&server, exit::INCOMPLETE, WITHIN);
     assert!(
         evidence.out.stdout.contains("response too large"),
         "{}",

@@ -90,7 +90,10 @@ fn assert_bounded(code: i32, peak: u64, stdout: &str) {
         "peak resident memory {:.1} MiB is over 100 MB\n{stdout}",
         peak as f64 / 1048576.0
     );
-    assert_eq!(code, scimcheck::exit::CONFORMANCE_FAILURE, "{stdout}");
+    assert!(
+        matches!(code, 1 | 5),
+        "exit {code}: a verdict or an incomplete run\n{stdout}"
+    );
 }
 
 #[cfg(target_os = "linux")]

@@ -91,7 +91,7 @@ fn a_run_with_only_an_error_counts_it_apart_from_failures() {
     );
     assert!(text.contains("  errors      1\n"), "{text}");
     // An error is not a pass: the verdict says the run is incomplete, and why.
-    assert!(text.contains("Verdict: failed (exit 1)"), "{text}");
+    assert!(text.contains("Verdict: incomplete (exit 5)"), "{text}");
 }
 
 #[test]

@@ -190,7 +190,7 @@ async fn pages_never_exceed_max_results() {
 }
 
 #[tokio::test]
-async fn sorting_is_case_insensitive_with_missing_values_last() {
+async fn sorting_is_case_insensitive_with_missing_values_last_when_ascending() {
     let scim = populated().await;
     let ascending = query(&scim, "sortBy=userName").await;
     assert_eq!(
@@ -207,10 +207,11 @@ async fn sorting_is_case_insensitive_with_missing_values_last() {
         names(&by_family),
         vec!["Eve", "Bob", "alice", "Carol", "dave"]
     );
+    // Descending puts the resources without a value first (RFC 7644 3.4.2.3).
     let by_family_desc = query(&scim, "sortBy=name.familyName&sortOrder=descending").await;
     assert_eq!(
         names(&by_family_desc),
-        vec!["alice", "Bob", "Eve", "Carol", "dave"]
+        vec!["Carol", "dave", "alice", "Bob", "Eve"]
     );
     let by_email = query(&scim, "sortBy=emails&filter=emails%20pr").await;
     assert_eq!(names(&by_email), vec!["alice", "Carol"]);

@@ -251,7 +251,7 @@ async fn invalid_users_are_rejected_with_the_right_scim_type() {
             "invalidValue",
         ),
         (
-            json!({"schemas": [USER], "userName": "a", "active": "False"}),
+            json!({"schemas": [USER], "userName": "a", "active": "maybe"}),
             "invalidValue",
         ),
         (json!({"schemas": [USER], "userName": 7}), "invalidValue"),
