@@ -89,11 +89,7 @@ impl Pool {
             Err(reason) => return (Made::Refused(reason), Vec::new()),
         };
         rendered.request.step = format!("shared {name}");
-        let sent = env.client.send_until(&rendered.request, &env.cancel).await;
-        if !needs.is_empty() {
-            let status = sent.outcome.as_ref().ok().map(|response| response.status);
-            env.adapter.tally.record(&needs, status);
-        }
+        let sent = super::scenario::send_tallying(env, &rendered.request, &needs).await;
         let answer = sent.outcome.map(|response| {
             let body = ResponseBody::parse(&response).normalized();
             (response, body)

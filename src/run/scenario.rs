@@ -312,6 +312,20 @@ async fn run_step(
 
 /// Sends the step's request, records what it created or deleted, and gives back the
 /// answer to judge.
+/// Sends a request the dialect rewrote and tallies how the server took what it needed.
+pub(super) async fn send_tallying(
+    env: &RunEnv,
+    request: &crate::client::HttpRequest,
+    needs: &[crate::profile::Need],
+) -> crate::client::Sent {
+    let sent = env.client.send_until(request, &env.cancel).await;
+    if !needs.is_empty() {
+        let status = sent.outcome.as_ref().ok().map(|response| response.status);
+        env.adapter.tally.record(needs, status);
+    }
+    sent
+}
+
 async fn sent_answer(
     step: &Step,
     env: &RunEnv,
@@ -325,11 +339,7 @@ async fn sent_answer(
         ])
     })?;
     let needs = request::adapt(&mut rendered, step, &env.adapter).map_err(StepsEnd::Skipped)?;
-    let sent = env.client.send_until(&rendered.request, &env.cancel).await;
-    if !needs.is_empty() {
-        let status = sent.outcome.as_ref().ok().map(|response| response.status);
-        env.adapter.tally.record(&needs, status);
-    }
+    let sent = send_tallying(env, &rendered.request, &needs).await;
     let shown_url = sent.exchanges.last().map(|e| e.url.clone());
     let answer = sent.outcome.map(|response| {
         let body = ResponseBody::parse(&response).normalized();
