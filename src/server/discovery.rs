@@ -94,6 +94,8 @@ fn resource_type_json(ctx: &Ctx<'_>, kind: ResourceKind) -> Value {
         .map(|(urn, _)| {
             if ctx.misbehaves(Misbehaviour::ExtensionRequiredMissing) {
                 json!({ "schema": urn })
+            } else if ctx.misbehaves(Misbehaviour::ExtensionRequiredUnenforced) {
+                json!({ "schema": urn, "required": true })
             } else {
                 json!({ "schema": urn, "required": false })
             }

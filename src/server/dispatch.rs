@@ -183,7 +183,14 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
         provider.token.as_deref(),
         provider.token_endpoint.as_ref(),
         &parts.headers,
-    )?;
+    )
+    .map_err(|refusal| {
+        if provider.misbehaves(Misbehaviour::AuthRefused403) {
+            ScimError::new(StatusCode::FORBIDDEN, refusal.detail)
+        } else {
+            refusal
+        }
+    })?;
     let mut segments: Vec<String> = rest
         .trim_start_matches('/')
         .trim_end_matches('/')
@@ -198,6 +205,12 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
         .ok_or_else(unknown)?;
     if provider.misbehaves(Misbehaviour::NoDiscovery) && endpoint.is_discovery() {
         return Err(unknown());
+    }
+    if endpoint == Endpoint::Me && provider.misbehaves(Misbehaviour::MeRedirectWithoutLocation) {
+        return Err(ScimError::new(
+            StatusCode::PERMANENT_REDIRECT,
+            "/Me is the subject's own resource",
+        ));
     }
     if endpoint == Endpoint::Me {
         return Err(ScimError::new(
@@ -249,7 +262,10 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
             ScimError::invalid_syntax(format!("the query string is malformed: {error}"))
         })?;
     let mut body = if matches!(parts.method, Method::POST | Method::PUT | Method::PATCH) {
-        let bytes = read_body(body).await?;
+        let mut bytes = read_body(body).await?;
+        if provider.misbehaves(Misbehaviour::Utf8ReadAsLatin1) {
+            bytes = read_as_latin1(&bytes);
+        }
         media::check_content_type(&parts.headers)?;
         if matches!(
             (&endpoint, &parts.method),
@@ -440,6 +456,16 @@ fn too_large() -> ScimError {
             "the request body is larger than the {MAX_PAYLOAD_BYTES} bytes this server accepts"
         ),
     )
+}
+
+/// Each byte taken as one ISO-8859-1 character (the `utf8-read-as-latin1` misbehaviour):
+/// a multi-byte UTF-8 character becomes several garbled ones.
+fn read_as_latin1(bytes: &[u8]) -> Vec<u8> {
+    bytes
+        .iter()
+        .map(|byte| char::from(*byte))
+        .collect::<String>()
+        .into_bytes()
 }
 
 /// `v2`, `v999`: a protocol version as a path segment (RFC 7644 3.13).

@@ -124,6 +124,14 @@ pub enum Misbehaviour {
     UsernameUnnormalized,
     LastModifiedFrozen,
     BulkErrorTerse,
+    AuthRefused403,
+    Utf8ReadAsLatin1,
+    DeletedIdsReused,
+    PatchOpsReversed,
+    UserGroupsValueName,
+    PutFirstMembersRefused,
+    MeRedirectWithoutLocation,
+    ExtensionRequiredUnenforced,
 }
 
 use Misbehaviour as M;
@@ -700,6 +708,46 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         "bulk-error-terse",
         "a failed bulk operation gives its status and scimType but no detail or description",
     ),
+    (
+        M::AuthRefused403,
+        "auth-refused-403",
+        "a request without valid credentials is answered 403 instead of 401",
+    ),
+    (
+        M::Utf8ReadAsLatin1,
+        "utf8-read-as-latin1",
+        "request bodies are decoded as ISO-8859-1, so non-ASCII UTF-8 text is stored garbled",
+    ),
+    (
+        M::DeletedIdsReused,
+        "deleted-ids-reused",
+        "a resource created after a delete gets the deleted resource's id",
+    ),
+    (
+        M::PatchOpsReversed,
+        "patch-ops-reversed",
+        "the operations of a PATCH are applied last to first",
+    ),
+    (
+        M::UserGroupsValueName,
+        "user-groups-value-name",
+        "a user's groups give each group's displayName as value instead of its id",
+    ),
+    (
+        M::PutFirstMembersRefused,
+        "put-first-members-refused",
+        "a PUT that gives a group without members its first members answers 400 mutability",
+    ),
+    (
+        M::MeRedirectWithoutLocation,
+        "me-redirect-without-location",
+        "/Me answers 308 without a Location header naming the subject's resource",
+    ),
+    (
+        M::ExtensionRequiredUnenforced,
+        "extension-required-unenforced",
+        "/ResourceTypes marks schema extensions required, yet resources are created and served without them",
+    ),
 ];
 
 const ALL: &[Misbehaviour] = &[
@@ -817,6 +865,14 @@ const ALL: &[Misbehaviour] = &[
     M::UsernameUnnormalized,
     M::LastModifiedFrozen,
     M::BulkErrorTerse,
+    M::AuthRefused403,
+    M::Utf8ReadAsLatin1,
+    M::DeletedIdsReused,
+    M::PatchOpsReversed,
+    M::UserGroupsValueName,
+    M::PutFirstMembersRefused,
+    M::MeRedirectWithoutLocation,
+    M::ExtensionRequiredUnenforced,
 ];
 
 impl Misbehaviour {
