@@ -85,6 +85,20 @@ pub fn gate_undeclared_attributes(plan: &mut Plan, declared: &DeclaredAttributes
                 ),
                 SkipCause::Latitude,
             ));
+            continue;
+        }
+        let withheld = needs(&planned.scenario)
+            .into_iter()
+            .find(|need| declared.withholds(&need.endpoint, &need.attr));
+        if let Some(need) = withheld {
+            planned.skip = Some(Skip::new(
+                format!(
+                    "needs {} at {}, which the target declares returned request or never \
+                     (RFC 7643 section 7: such an attribute comes back only when asked for)",
+                    need.attr, need.endpoint
+                ),
+                SkipCause::Latitude,
+            ));
         }
     }
 }

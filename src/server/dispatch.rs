@@ -458,6 +458,18 @@ fn too_large() -> ScimError {
     )
 }
 
+/// What the `minimal-reads` misbehaviour keeps of a resource read without `attributes`:
+/// the identifiers and the one attribute each type requires.
+fn keep_minimal(kind: ResourceKind, resource: &mut Value) {
+    let required = match kind {
+        ResourceKind::User => "userName",
+        ResourceKind::Group => "displayName",
+    };
+    if let Value::Object(members) = resource {
+        members.retain(|name, _| ["id", "schemas", "meta", required].contains(&name.as_str()));
+    }
+}
+
 /// Each byte taken as one ISO-8859-1 character (the `utf8-read-as-latin1` misbehaviour):
 /// a multi-byte UTF-8 character becomes several garbled ones.
 fn read_as_latin1(bytes: &[u8]) -> Vec<u8> {
@@ -631,7 +643,10 @@ impl Incoming<'_> {
             }
             _ => {
                 let projection = self.projection(kind)?;
-                let written = resources::get(ctx, kind, id)?;
+                let mut written = resources::get(ctx, kind, id)?;
+                if ctx.misbehaves(Misbehaviour::MinimalReads) && !projection.asks_for_attributes() {
+                    keep_minimal(kind, &mut written.resource);
+                }
                 if let Some(header) = self.header(IF_NONE_MATCH)
                     && header_matches(header, &etag(written.version))
                 {

@@ -132,6 +132,7 @@ pub enum Misbehaviour {
     PutFirstMembersRefused,
     MeRedirectWithoutLocation,
     ExtensionRequiredUnenforced,
+    MinimalReads,
 }
 
 use Misbehaviour as M;
@@ -748,6 +749,11 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         "extension-required-unenforced",
         "/ResourceTypes marks schema extensions required, yet resources are created and served without them",
     ),
+    (
+        M::MinimalReads,
+        "minimal-reads",
+        "a GET of one resource without attributes answers only its ids, meta and required attribute",
+    ),
 ];
 
 const ALL: &[Misbehaviour] = &[
@@ -873,6 +879,7 @@ const ALL: &[Misbehaviour] = &[
     M::PutFirstMembersRefused,
     M::MeRedirectWithoutLocation,
     M::ExtensionRequiredUnenforced,
+    M::MinimalReads,
 ];
 
 impl Misbehaviour {
