@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::check::{Resolve, ResponseBody};
 use crate::client::{HttpResponse, encode_segment};
 use crate::suite::model::{
-    ExchangeSide, Expr, StepPart, Template, TemplatePart, TemplateValue, UniqueKind,
+    ExchangeSide, Expr, Repeat, StepPart, Template, TemplatePart, TemplateValue, UniqueKind,
 };
 
 /// A `unique.*` value is fixed per kind and label within a scenario.
@@ -226,6 +226,65 @@ impl<'r> RenderContext<'r> {
     }
 }
 
+/// The most bytes the copies of one `$repeat` may take: a target that declares a larger
+/// limit is not sent a body that exceeds it.
+pub const MAX_REPEATED_BYTES: usize = 10 * 1024 * 1024;
+
+impl RenderContext<'_> {
+    /// How many copies a `$repeat` writes, and the copy.
+    fn repeated(&self, repeat: &Repeat) -> Result<(usize, Value), String> {
+        let count = self.repeat_count(repeat)?;
+        let copy = self.value(&repeat.item)?;
+        let bytes = match &copy {
+            Value::String(text) => text.len(),
+            other => other.to_string().len(),
+        };
+        if count.saturating_mul(bytes.max(1)) > MAX_REPEATED_BYTES {
+            return Err(oversized(count, bytes));
+        }
+        Ok((count, copy))
+    }
+
+    fn repeat_count(&self, repeat: &Repeat) -> Result<usize, String> {
+        let times = match self.value(&repeat.times)? {
+            Value::Number(n) => n.as_u64(),
+            Value::String(text) => text.trim().parse::<u64>().ok(),
+            _ => None,
+        }
+        .ok_or_else(|| "$repeat times is not a whole number".to_owned())?;
+        usize::try_from(times.saturating_add(repeat.plus))
+            .map_err(|_| "$repeat times is too large".to_owned())
+    }
+
+    /// Why the body of a step is not sent: a `$repeat` in it would write more than
+    /// [`MAX_REPEATED_BYTES`] (a target declaring a huge limit is not tested against it).
+    pub fn oversized_repeat(&self, value: &TemplateValue) -> Option<String> {
+        match value {
+            TemplateValue::Array(items) => items.iter().find_map(|i| self.oversized_repeat(i)),
+            TemplateValue::Object(fields) => {
+                fields.iter().find_map(|(_, v)| self.oversized_repeat(v))
+            }
+            TemplateValue::Repeat(repeat) => {
+                let count = self.repeat_count(repeat).ok()?;
+                let bytes = match self.value(&repeat.item).ok()? {
+                    Value::String(text) => text.len(),
+                    other => other.to_string().len(),
+                };
+                (count.saturating_mul(bytes.max(1)) > MAX_REPEATED_BYTES)
+                    .then(|| oversized(count, bytes))
+            }
+            _ => None,
+        }
+    }
+}
+
+fn oversized(count: usize, bytes: usize) -> String {
+    format!(
+        "the request would repeat a {bytes}-byte value {count} times, more than the \
+         {MAX_REPEATED_BYTES} bytes scimcheck writes for one $repeat"
+    )
+}
+
 impl Resolve for RenderContext<'_> {
     fn value(&self, value: &TemplateValue) -> Result<Value, String> {
         Ok(match value {
@@ -236,12 +295,29 @@ impl Resolve for RenderContext<'_> {
                 [TemplatePart::Expr(expr)] => self.expr(expr)?,
                 _ => Value::String(self.text(template)?),
             },
-            TemplateValue::Array(items) => Value::Array(
-                items
-                    .iter()
-                    .map(|item| self.value(item))
-                    .collect::<Result<_, _>>()?,
-            ),
+            TemplateValue::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    match item {
+                        // Each copy is rendered anew: `{{ uuid }}` differs in each.
+                        TemplateValue::Repeat(repeat) => {
+                            let (count, first) = self.repeated(repeat)?;
+                            if count > 0 {
+                                out.push(first);
+                            }
+                            for _ in 1..count {
+                                out.push(self.value(&repeat.item)?);
+                            }
+                        }
+                        _ => out.push(self.value(item)?),
+                    }
+                }
+                Value::Array(out)
+            }
+            TemplateValue::Repeat(repeat) => match self.repeated(repeat)? {
+                (count, Value::String(text)) => Value::String(text.repeat(count)),
+                _ => return Err("a $repeat outside a list repeats text only".to_owned()),
+            },
             TemplateValue::Object(fields) => Value::Object(
                 fields
                     .iter()

@@ -262,7 +262,16 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
             ScimError::invalid_syntax(format!("the query string is malformed: {error}"))
         })?;
     let mut body = if matches!(parts.method, Method::POST | Method::PUT | Method::PATCH) {
-        let mut bytes = read_body(body).await?;
+        // bulk-limits-ignored: /Bulk takes bodies up to the drain limit.
+        let limit =
+            if endpoint == Endpoint::Bulk && provider.misbehaves(Misbehaviour::BulkLimitsIgnored) {
+                DRAIN_LIMIT
+            } else {
+                MAX_PAYLOAD_BYTES
+            };
+        let mut bytes = read_body(body, limit)
+            .await
+            .map_err(|error| unnamed_limit(provider, error))?;
         if provider.misbehaves(Misbehaviour::Utf8ReadAsLatin1) {
             bytes = read_as_latin1(&bytes);
         }
@@ -424,7 +433,17 @@ fn origin(provider: &Provider, parts: &Parts) -> String {
         .unwrap_or_else(|| provider.origin.clone())
 }
 
-async fn read_body(mut body: Body) -> Result<Vec<u8>, ScimError> {
+/// `bulk-limit-unnamed`: a 413 that does not say which limit was exceeded.
+fn unnamed_limit(provider: &Provider, mut error: ScimError) -> ScimError {
+    if error.status == StatusCode::PAYLOAD_TOO_LARGE
+        && provider.misbehaves(Misbehaviour::BulkLimitUnnamed)
+    {
+        error.detail = "the request is too large".to_owned();
+    }
+    error
+}
+
+async fn read_body(mut body: Body, limit: usize) -> Result<Vec<u8>, ScimError> {
     let mut data = Vec::new();
     let mut total = 0usize;
     loop {
@@ -437,13 +456,13 @@ async fn read_body(mut body: Body) -> Result<Vec<u8>, ScimError> {
             continue;
         };
         total = total.saturating_add(chunk.len());
-        if total <= MAX_PAYLOAD_BYTES {
+        if total <= limit {
             data.extend_from_slice(&chunk);
         } else if total > DRAIN_LIMIT {
             return Err(too_large().with_header(CONNECTION, HeaderValue::from_static("close")));
         }
     }
-    if total > MAX_PAYLOAD_BYTES {
+    if total > limit {
         return Err(too_large());
     }
     Ok(data)

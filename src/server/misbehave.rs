@@ -133,6 +133,8 @@ pub enum Misbehaviour {
     MeRedirectWithoutLocation,
     ExtensionRequiredUnenforced,
     MinimalReads,
+    BulkLimitsIgnored,
+    BulkLimitUnnamed,
 }
 
 use Misbehaviour as M;
@@ -754,6 +756,16 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         "minimal-reads",
         "a GET of one resource without attributes answers only its ids, meta and required attribute",
     ),
+    (
+        M::BulkLimitsIgnored,
+        "bulk-limits-ignored",
+        "/Bulk processes requests beyond the maxOperations and maxPayloadSize it declares",
+    ),
+    (
+        M::BulkLimitUnnamed,
+        "bulk-limit-unnamed",
+        "a 413 for a request over a limit does not say which limit was exceeded",
+    ),
 ];
 
 const ALL: &[Misbehaviour] = &[
@@ -880,6 +892,8 @@ const ALL: &[Misbehaviour] = &[
     M::MeRedirectWithoutLocation,
     M::ExtensionRequiredUnenforced,
     M::MinimalReads,
+    M::BulkLimitsIgnored,
+    M::BulkLimitUnnamed,
 ];
 
 impl Misbehaviour {
