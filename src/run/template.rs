@@ -612,3 +612,105 @@ mod tests {
         assert_eq!(missing, "steps.create.response.body.nickName has no value");
     }
 }
+
+#[cfg(test)]
+mod repeat_tests {
+    use std::collections::BTreeMap;
+    use std::sync::atomic::AtomicU64;
+
+    use serde_json::json;
+
+    use super::{MAX_REPEATED_BYTES, RenderContext};
+    use crate::check::Resolve;
+    use crate::suite::model::{Body, TemplateValue};
+    use crate::suite::{LoadOptions, load_source};
+
+    /// The JSON body of the last step of a scenario whose body says `BODY`.
+    fn body_of(body: &str) -> TemplateValue {
+        let text = format!(
+            "format: 2\nid: a.b\ntitle: t\nvars: {{ max: 1 }}\nsteps:\n  - name: send\n    request:\n      method: POST\n      path: /Bulk\n      body:\n{body}\n    expect: {{ status: 200 }}\n"
+        );
+        let scenarios = load_source("r.yaml", &text, &LoadOptions::default()).unwrap_or_else(|e| {
+            panic!(
+                "{:?}",
+                e.0.iter().map(|d| d.message.clone()).collect::<Vec<_>>()
+            )
+        });
+        match &scenarios[0].steps[0].request.body {
+            Some(Body::Json(value)) => value.clone(),
+            other => panic!("not a JSON body: {other:?}"),
+        }
+    }
+
+    fn load_error(body: &str) -> String {
+        let text = format!(
+            "format: 2\nid: a.b\ntitle: t\nvars: {{ max: 1 }}\nsteps:\n  - name: send\n    request:\n      method: POST\n      path: /Bulk\n      body:\n{body}\n    expect: {{ status: 200 }}\n"
+        );
+        match load_source("r.yaml", &text, &LoadOptions::default()) {
+            Ok(_) => panic!("loaded"),
+            Err(e) => {
+                e.0.iter()
+                    .map(|d| d.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }
+        }
+    }
+
+    #[test]
+    fn a_repeat_in_a_list_writes_its_item_times_plus_times_each_rendered_anew() {
+        let body = body_of(
+            "        Operations:\n          - { method: DELETE }\n          - $repeat: { times: \"{{ vars.max }}\", plus: 1, item: { bulkId: \"{{ uuid }}\" } }",
+        );
+        let counter = AtomicU64::new(0);
+        let vars = BTreeMap::from([("max".to_owned(), json!("3"))]);
+        let ctx = RenderContext::new("r", &counter, &vars);
+        let value = ctx.value(&body).unwrap();
+        let operations = value["Operations"].as_array().unwrap();
+        assert_eq!(operations.len(), 5);
+        assert_eq!(operations[0], json!({ "method": "DELETE" }));
+        let ids: std::collections::BTreeSet<String> = operations[1..]
+            .iter()
+            .map(|op| op["bulkId"].to_string())
+            .collect();
+        assert_eq!(ids.len(), 4, "each copy has its own uuid");
+    }
+
+    #[test]
+    fn a_repeat_of_text_outside_a_list_joins_the_copies() {
+        let body = body_of("        displayName: { $repeat: { times: 4, item: ab } }");
+        let counter = AtomicU64::new(0);
+        let ctx = RenderContext::new("r", &counter, &BTreeMap::new());
+        assert_eq!(
+            ctx.value(&body).unwrap(),
+            json!({ "displayName": "abababab" })
+        );
+        assert_eq!(ctx.oversized_repeat(&body), None);
+    }
+
+    #[test]
+    fn a_repeat_beyond_the_byte_cap_is_not_rendered_and_says_why() {
+        let times = MAX_REPEATED_BYTES + 1;
+        let body = body_of(&format!(
+            "        displayName: {{ $repeat: {{ times: {times}, item: x }} }}"
+        ));
+        let counter = AtomicU64::new(0);
+        let ctx = RenderContext::new("r", &counter, &BTreeMap::new());
+        let reason = ctx.oversized_repeat(&body).expect("oversized");
+        assert!(reason.contains(&times.to_string()), "{reason}");
+        assert!(ctx.value(&body).is_err());
+    }
+
+    #[test]
+    fn a_malformed_repeat_is_a_load_error_naming_what_it_takes() {
+        assert!(load_error("        x: { $repeat: { times: 2 } }").contains("needs both"));
+        assert!(
+            load_error("        x: { $repeat: { times: 2, item: a, count: 3 } }")
+                .contains("unknown key 'count' in $repeat")
+        );
+        assert!(
+            load_error("        x: { $repeat: { times: 2, item: a, plus: -1 } }")
+                .contains("whole number")
+        );
+    }
+}
