@@ -206,12 +206,6 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
     if provider.misbehaves(Misbehaviour::NoDiscovery) && endpoint.is_discovery() {
         return Err(unknown());
     }
-    if endpoint == Endpoint::Me && provider.misbehaves(Misbehaviour::MeRedirectWithoutLocation) {
-        return Err(ScimError::new(
-            StatusCode::PERMANENT_REDIRECT,
-            "/Me is the subject's own resource",
-        ));
-    }
     if endpoint == Endpoint::Me {
         return Err(ScimError::new(
             StatusCode::NOT_IMPLEMENTED,

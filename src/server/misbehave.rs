@@ -130,7 +130,6 @@ pub enum Misbehaviour {
     PatchOpsReversed,
     UserGroupsValueName,
     PutFirstMembersRefused,
-    MeRedirectWithoutLocation,
     ExtensionRequiredUnenforced,
     MinimalReads,
     BulkLimitsIgnored,
@@ -742,11 +741,6 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         "a PUT that gives a group without members its first members answers 400 mutability",
     ),
     (
-        M::MeRedirectWithoutLocation,
-        "me-redirect-without-location",
-        "/Me answers 308 without a Location header naming the subject's resource",
-    ),
-    (
         M::ExtensionRequiredUnenforced,
         "extension-required-unenforced",
         "/ResourceTypes marks schema extensions required, yet resources are created and served without them",
@@ -889,7 +883,6 @@ const ALL: &[Misbehaviour] = &[
     M::PatchOpsReversed,
     M::UserGroupsValueName,
     M::PutFirstMembersRefused,
-    M::MeRedirectWithoutLocation,
     M::ExtensionRequiredUnenforced,
     M::MinimalReads,
     M::BulkLimitsIgnored,
