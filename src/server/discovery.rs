@@ -263,6 +263,14 @@ fn misdescribe(ctx: &Ctx<'_>, id: &str, schema: &mut Value) {
     {
         attributes.iter_mut().for_each(own_words);
     }
+    if ctx.misbehaves(Misbehaviour::TitleReturnedRequest)
+        && id == USER_SCHEMA
+        && let Some(Value::Array(attributes)) = schema.get_mut("attributes")
+    {
+        for attribute in attributes.iter_mut().filter(|a| a["name"] == "title") {
+            attribute["returned"] = json!("request");
+        }
+    }
     if ctx.misbehaves(Misbehaviour::ReferenceTypesUndefined)
         && let Some(Value::Array(attributes)) = schema.get_mut("attributes")
     {

@@ -655,7 +655,7 @@ impl Incoming<'_> {
                 Ok(self.resource_reply(kind, StatusCode::OK, written, &projection))
             }
             _ => {
-                let projection = self.projection(kind)?;
+                let projection = self.projection(kind)?.for_read(ctx);
                 let mut written = resources::get(ctx, kind, id)?;
                 if ctx.misbehaves(Misbehaviour::MinimalReads) && !projection.asks_for_attributes() {
                     keep_minimal(kind, &mut written.resource);

@@ -134,6 +134,7 @@ pub enum Misbehaviour {
     MinimalReads,
     BulkLimitsIgnored,
     BulkLimitUnnamed,
+    TitleReturnedRequest,
 }
 
 use Misbehaviour as M;
@@ -760,6 +761,11 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         "bulk-limit-unnamed",
         "a 413 for a request over a limit does not say which limit was exceeded",
     ),
+    (
+        M::TitleReturnedRequest,
+        "title-returned-request",
+        "/Schemas declares User title returned request, and reads show it only when attributes names it",
+    ),
 ];
 
 const ALL: &[Misbehaviour] = &[
@@ -887,6 +893,7 @@ const ALL: &[Misbehaviour] = &[
     M::MinimalReads,
     M::BulkLimitsIgnored,
     M::BulkLimitUnnamed,
+    M::TitleReturnedRequest,
 ];
 
 impl Misbehaviour {

@@ -365,7 +365,7 @@ pub fn list(ctx: &Ctx<'_>, kinds: &[ResourceKind], request: &ListRequest) -> Val
     let drop_schemas = ctx.misbehaves(Misbehaviour::ProjectionDropsSchemas)
         && request.projection.asks_for_attributes();
     let project = !ctx.misbehaves(Misbehaviour::ProjectionIgnored);
-    let projection = request.projection.misread(ctx);
+    let projection = request.projection.misread(ctx).for_read(ctx);
     let page: Vec<Value> = found
         .into_iter()
         .skip(skip)
