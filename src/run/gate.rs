@@ -4,7 +4,7 @@
 
 use crate::check::SchemaSet;
 use crate::discovery::{Capabilities, DeclaredAttributes};
-use crate::plan::{Plan, Skip, needs};
+use crate::plan::{Plan, Skip, checked_needs, needs};
 use crate::result::SkipCause;
 use crate::vocabulary::Capability;
 
@@ -87,7 +87,7 @@ pub fn gate_undeclared_attributes(plan: &mut Plan, declared: &DeclaredAttributes
             ));
             continue;
         }
-        let withheld = needs(&planned.scenario)
+        let withheld = checked_needs(&planned.scenario)
             .into_iter()
             .find(|need| declared.withholds(&need.endpoint, &need.attr));
         if let Some(need) = withheld {
