@@ -528,7 +528,11 @@ impl Incoming<'_> {
             ),
             Endpoint::Search(kind) => {
                 let kinds = kind.map_or_else(|| ctx.provider.kinds(), |kind| vec![kind]);
-                let mut request = ListRequest::from_search(self.body(), &kinds)?;
+                let mut request = if ctx.misbehaves(Misbehaviour::SearchBodyIgnored) {
+                    ListRequest::from_params(self.params, &kinds)?
+                } else {
+                    ListRequest::from_search(self.body(), &kinds)?
+                };
                 if ctx.misbehaves(Misbehaviour::SearchSortIgnored) {
                     request.sort_by = None;
                     request.descending = false;

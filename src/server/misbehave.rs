@@ -124,6 +124,11 @@ pub enum Misbehaviour {
     UsernameUnnormalized,
     LastModifiedFrozen,
     BulkErrorTerse,
+    SearchBodyIgnored,
+    FilterAffixAsContains,
+    ValueFilterAnyValue,
+    FilterFirstValueOnly,
+    SubAttributeFilterUnmatched,
 }
 
 use Misbehaviour as M;
@@ -700,6 +705,31 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         "bulk-error-terse",
         "a failed bulk operation gives its status and scimType but no detail or description",
     ),
+    (
+        M::SearchBodyIgnored,
+        "search-body-ignored",
+        "POST /.search reads the query from the URL and ignores the SearchRequest body",
+    ),
+    (
+        M::FilterAffixAsContains,
+        "filter-affix-as-contains",
+        "sw and ew match the value anywhere in the attribute, as co does",
+    ),
+    (
+        M::ValueFilterAnyValue,
+        "value-filter-any-value",
+        "each comparison inside emails[...] may hold on a different value of the attribute",
+    ),
+    (
+        M::FilterFirstValueOnly,
+        "filter-first-value-only",
+        "a filter on a multi-valued attribute compares only its first value",
+    ),
+    (
+        M::SubAttributeFilterUnmatched,
+        "sub-attribute-filter-unmatched",
+        "a filter on a sub-attribute in dot notation (name.familyName) matches nothing",
+    ),
 ];
 
 const ALL: &[Misbehaviour] = &[
@@ -817,6 +847,11 @@ const ALL: &[Misbehaviour] = &[
     M::UsernameUnnormalized,
     M::LastModifiedFrozen,
     M::BulkErrorTerse,
+    M::SearchBodyIgnored,
+    M::FilterAffixAsContains,
+    M::ValueFilterAnyValue,
+    M::FilterFirstValueOnly,
+    M::SubAttributeFilterUnmatched,
 ];
 
 impl Misbehaviour {
