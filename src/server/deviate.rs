@@ -26,6 +26,7 @@ pub fn filter(ctx: &Ctx<'_>, filter: &Filter) -> Filter {
         affix_as_contains: ctx.misbehaves(Misbehaviour::FilterAffixAsContains),
         value_path_spread: ctx.misbehaves(Misbehaviour::ValueFilterAnyValue),
         sub_attribute_unmatched: ctx.misbehaves(Misbehaviour::SubAttributeFilterUnmatched),
+        unnormalized: ctx.misbehaves(Misbehaviour::FilterUnnormalized),
     };
     leaves.rewrite(read)
 }
@@ -166,6 +167,8 @@ struct Leaves {
     value_path_spread: bool,
     /// `sub-attribute-filter-unmatched`: a dotted sub-attribute path never matches.
     sub_attribute_unmatched: bool,
+    /// `filter-unnormalized`: a value not in NFC never equals the NFC values stored.
+    unnormalized: bool,
 }
 
 impl Leaves {
@@ -194,6 +197,10 @@ impl Leaves {
             {
                 never()
             }
+            Filter::Compare {
+                value: Value::String(text),
+                ..
+            } if self.unnormalized && !is_nfc(&text) => never(),
             Filter::Present(_) if self.eq_only => always(),
             Filter::Compare { path, value, .. } if self.eq_only => Filter::Compare {
                 path,
@@ -219,6 +226,10 @@ impl Leaves {
             leaf => leaf,
         }
     }
+}
+
+fn is_nfc(text: &str) -> bool {
+    icu_normalizer::ComposingNormalizerBorrowed::new_nfc().is_normalized(text)
 }
 
 fn is_schemas(path: &AttrPath) -> bool {

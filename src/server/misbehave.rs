@@ -129,6 +129,8 @@ pub enum Misbehaviour {
     ValueFilterAnyValue,
     FilterFirstValueOnly,
     SubAttributeFilterUnmatched,
+    FilterUnnormalized,
+    IdsWithBulkId,
 }
 
 use Misbehaviour as M;
@@ -730,6 +732,16 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         "sub-attribute-filter-unmatched",
         "a filter on a sub-attribute in dot notation (name.familyName) matches nothing",
     ),
+    (
+        M::FilterUnnormalized,
+        "filter-unnormalized",
+        "filters compare code points: a value spelt with a combining accent finds no precomposed one",
+    ),
+    (
+        M::IdsWithBulkId,
+        "ids-with-bulkid",
+        "user ids contain the reserved word bulkId: bulkId-<uuid>",
+    ),
 ];
 
 const ALL: &[Misbehaviour] = &[
@@ -852,6 +864,8 @@ const ALL: &[Misbehaviour] = &[
     M::ValueFilterAnyValue,
     M::FilterFirstValueOnly,
     M::SubAttributeFilterUnmatched,
+    M::FilterUnnormalized,
+    M::IdsWithBulkId,
 ];
 
 impl Misbehaviour {
