@@ -131,6 +131,8 @@ pub enum Misbehaviour {
     SubAttributeFilterUnmatched,
     FilterUnnormalized,
     IdsWithBulkId,
+    UnfilteredTooMany,
+    UnfilteredRefused,
 }
 
 use Misbehaviour as M;
@@ -742,6 +744,16 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         "ids-with-bulkid",
         "user ids contain the reserved word bulkId: bulkId-<uuid>",
     ),
+    (
+        M::UnfilteredTooMany,
+        "unfiltered-too-many",
+        "a query of a resource type without a filter answers 400 tooMany",
+    ),
+    (
+        M::UnfilteredRefused,
+        "unfiltered-refused",
+        "a query of a resource type without a filter answers 400 invalidValue: a filter is required",
+    ),
 ];
 
 const ALL: &[Misbehaviour] = &[
@@ -866,6 +878,8 @@ const ALL: &[Misbehaviour] = &[
     M::SubAttributeFilterUnmatched,
     M::FilterUnnormalized,
     M::IdsWithBulkId,
+    M::UnfilteredTooMany,
+    M::UnfilteredRefused,
 ];
 
 impl Misbehaviour {

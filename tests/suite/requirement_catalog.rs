@@ -98,11 +98,6 @@ const SEVERITY_EXCEPTIONS: &[(&str, &str)] = &[
          names the default and clients such as Okta send it; refusing it is worth a warning",
     ),
     (
-        "paging.unfiltered",
-        "a server may answer an unfiltered list with 400 tooMany (RFC 7644 3.4.2.1), which \
-         the scenario does not accept yet; at must it would fail a server the RFC allows",
-    ),
-    (
         "users.filter.value-path",
         "the bracketed valuePath form may be refused with 400 invalidFilter; must once the \
          dotted form and the bracketed one are split",
