@@ -1,10 +1,10 @@
 //! Misbehaviours that change how a query is read: the filter as a non-conforming server
 //! would understand it, before the strict evaluation runs.
 
-use super::misbehave::Misbehaviour;
-use super::provider::Ctx;
 use serde_json::Value;
 
+use super::misbehave::Misbehaviour;
+use super::provider::Ctx;
 use crate::scim::{AttrPath, CompareOp, Filter};
 
 const CORE_URN_PREFIX: &str = "urn:ietf:params:scim:schemas:core:";
