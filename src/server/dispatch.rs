@@ -579,7 +579,11 @@ impl Incoming<'_> {
             ),
             Endpoint::Search(kind) => {
                 let kinds = kind.map_or_else(|| ctx.provider.kinds(), |kind| vec![kind]);
-                let mut request = ListRequest::from_search(self.body(), &kinds)?;
+                let mut request = if ctx.misbehaves(Misbehaviour::SearchBodyIgnored) {
+                    ListRequest::from_params(self.params, &kinds)?
+                } else {
+                    ListRequest::from_search(self.body(), &kinds)?
+                };
                 if ctx.misbehaves(Misbehaviour::SearchSortIgnored) {
                     request.sort_by = None;
                     request.descending = false;
@@ -590,6 +594,9 @@ impl Incoming<'_> {
             Endpoint::Collection(kind) if reading => {
                 let request = ListRequest::from_params(self.params, &[kind])?;
                 supported(ctx, &request, &[kind])?;
+                if request.filter.is_none() {
+                    unfiltered_refusal(ctx)?;
+                }
                 // queries-span-types: the filter is read against every type.
                 let kinds = if ctx.misbehaves(Misbehaviour::QueriesSpanTypes) {
                     ctx.provider.kinds()
@@ -718,6 +725,21 @@ impl Incoming<'_> {
             reply.header(ETAG, &shown_etag(self.ctx, version))
         }
     }
+}
+
+/// The `unfiltered-too-many` and `unfiltered-refused` misbehaviours: a query of a resource
+/// type without a filter is refused, as RFC 7644 3.4.2.1 allows (tooMany) or not.
+fn unfiltered_refusal(ctx: &Ctx<'_>) -> Result<(), ScimError> {
+    if ctx.misbehaves(Misbehaviour::UnfilteredTooMany) {
+        return Err(ScimError::bad_request(
+            ScimType::TooMany,
+            "the query would return too many results: add a filter",
+        ));
+    }
+    if ctx.misbehaves(Misbehaviour::UnfilteredRefused) {
+        return Err(ScimError::invalid_value("a filter is required"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -135,6 +135,15 @@ pub enum Misbehaviour {
     BulkLimitsIgnored,
     BulkLimitUnnamed,
     TitleReturnedRequest,
+    SearchBodyIgnored,
+    FilterAffixAsContains,
+    ValueFilterAnyValue,
+    FilterFirstValueOnly,
+    SubAttributeFilterUnmatched,
+    FilterUnnormalized,
+    IdsWithBulkId,
+    UnfilteredTooMany,
+    UnfilteredRefused,
 }
 
 use Misbehaviour as M;
@@ -766,6 +775,51 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         "title-returned-request",
         "/Schemas declares User title returned request, and reads show it only when attributes names it",
     ),
+    (
+        M::SearchBodyIgnored,
+        "search-body-ignored",
+        "POST /.search reads the query from the URL and ignores the SearchRequest body",
+    ),
+    (
+        M::FilterAffixAsContains,
+        "filter-affix-as-contains",
+        "sw and ew match the value anywhere in the attribute, as co does",
+    ),
+    (
+        M::ValueFilterAnyValue,
+        "value-filter-any-value",
+        "each comparison inside emails[...] may hold on a different value of the attribute",
+    ),
+    (
+        M::FilterFirstValueOnly,
+        "filter-first-value-only",
+        "a filter on a multi-valued attribute compares only its first value",
+    ),
+    (
+        M::SubAttributeFilterUnmatched,
+        "sub-attribute-filter-unmatched",
+        "a filter on a sub-attribute in dot notation (name.familyName) matches nothing",
+    ),
+    (
+        M::FilterUnnormalized,
+        "filter-unnormalized",
+        "filters compare code points: a value spelt with a combining accent finds no precomposed one",
+    ),
+    (
+        M::IdsWithBulkId,
+        "ids-with-bulkid",
+        "user ids contain the reserved word bulkId: bulkId-<uuid>",
+    ),
+    (
+        M::UnfilteredTooMany,
+        "unfiltered-too-many",
+        "a query of a resource type without a filter answers 400 tooMany",
+    ),
+    (
+        M::UnfilteredRefused,
+        "unfiltered-refused",
+        "a query of a resource type without a filter answers 400 invalidValue: a filter is required",
+    ),
 ];
 
 const ALL: &[Misbehaviour] = &[
@@ -894,6 +948,15 @@ const ALL: &[Misbehaviour] = &[
     M::BulkLimitsIgnored,
     M::BulkLimitUnnamed,
     M::TitleReturnedRequest,
+    M::SearchBodyIgnored,
+    M::FilterAffixAsContains,
+    M::ValueFilterAnyValue,
+    M::FilterFirstValueOnly,
+    M::SubAttributeFilterUnmatched,
+    M::FilterUnnormalized,
+    M::IdsWithBulkId,
+    M::UnfilteredTooMany,
+    M::UnfilteredRefused,
 ];
 
 impl Misbehaviour {

@@ -290,6 +290,10 @@ pub fn commit(
                 let id = store.insert(kind, attrs);
                 store.rekey(&id, format!("user {id}"))
             }
+            None if ctx.misbehaves(Misbehaviour::IdsWithBulkId) => {
+                let id = store.insert(kind, attrs);
+                store.rekey(&id, format!("bulkId-{id}"))
+            }
             None => fresh(ctx, store, kind, attrs),
         });
     }
