@@ -7,6 +7,8 @@
 //!   a SCIM error;
 //! - a filter answered with 400 `invalidFilter` is one the server does not support
 //!   (RFC 7644 section 3.4.2.2): skipped; a filter ignored or answered wrongly still fails;
+//! - a query refused with 400 `tooMany` would have returned more than the server gives
+//!   (RFC 7644 section 3.4.2.1): skipped; a refusal with any other keyword still fails;
 //! - a request that leaves out `schemas`, which only the client MUST send, may be
 //!   accepted: the server is lenient, not wrong;
 //! - `scimType` is OPTIONAL (RFC 7644 section 3.12) except where the RFC's text names the
@@ -88,6 +90,9 @@ pub fn judge(attempt: &Attempt<'_>, failures: Vec<CheckFailure>) -> Judged {
             return judged;
         }
         if let Some(reason) = unsupported_filter(attempt) {
+            return Judged::Skip(reason);
+        }
+        if let Some(reason) = too_many_results(attempt) {
             return Judged::Skip(reason);
         }
         if let Some(reason) = lenient_about_schemas(attempt) {
@@ -190,6 +195,33 @@ fn unsupported_filter(attempt: &Attempt<'_>) -> Option<String> {
             "the target does not support the filter `{}`: it answered 400 invalidFilter, which \
              RFC 7644 section 3.4.2.2 allows for a filter it does not support",
             crate::printable::truncate(&filter, 120)
+        )
+    })
+}
+
+/// A query (a GET of a collection or the root, or a POST to /.search) refused as one that
+/// would return too many results.
+fn too_many_results(attempt: &Attempt<'_>) -> Option<String> {
+    if attempt.status != 400 || attempt.expected_status.contains(&400) {
+        return None;
+    }
+    let path = attempt.path.split('?').next().unwrap_or_default();
+    let segments = path.trim_matches('/').split('/').filter(|s| !s.is_empty());
+    let is_query = match attempt.method.to_ascii_uppercase().as_str() {
+        "GET" => segments.count() <= 1,
+        "POST" => path.trim_end_matches('/').ends_with("/.search"),
+        _ => false,
+    };
+    let scim_type = attempt
+        .body
+        .json()
+        .and_then(|b| get_attr(b, "scimType"))
+        .and_then(Value::as_str)?;
+    (is_query && scim_type.eq_ignore_ascii_case("tooMany")).then(|| {
+        format!(
+            "{} {} answered 400 tooMany: the target refuses a query that would return too many \
+             results, which RFC 7644 section 3.4.2.1 allows",
+            attempt.method, attempt.path
         )
     })
 }
@@ -388,6 +420,32 @@ mod tests {
         step.query = &query;
         assert!(matches!(
             judge(&step, vec![failure("status", "200", "400")]),
+            Judged::Stands { .. }
+        ));
+    }
+
+    #[test]
+    fn a_query_refused_as_too_many_is_a_skip() {
+        let body = error("400", Some("tooMany"));
+        let judged = judge(
+            &attempt("GET", "/Users", &[200], 400, &body),
+            vec![failure("status", "200", "400")],
+        );
+        assert!(matches!(judged, Judged::Skip(r) if r.contains("3.4.2.1")));
+        // Another keyword, or a request that is no query, stands.
+        let other = error("400", Some("invalidValue"));
+        assert!(matches!(
+            judge(
+                &attempt("GET", "/Users", &[200], 400, &other),
+                vec![failure("status", "200", "400")]
+            ),
+            Judged::Stands { .. }
+        ));
+        assert!(matches!(
+            judge(
+                &attempt("PUT", "/Users/1", &[200], 400, &body),
+                vec![failure("status", "200", "400")]
+            ),
             Judged::Stands { .. }
         ));
     }

@@ -34,6 +34,7 @@ impl Resolve for Literal {
                     .map(|(k, v)| Ok((k.clone(), self.value(v)?)))
                     .collect::<Result<_, String>>()?,
             ),
+            TemplateValue::Repeat(_) => return Err("no $repeat in matchers".to_owned()),
         })
     }
 

@@ -28,6 +28,8 @@ struct ResourceTypeAttributes {
     core_urn: String,
     /// By schema URN (lower case): the core schema and each extension /Schemas describes.
     schemas: BTreeMap<String, SchemaAttributes>,
+    /// By schema URN (lower case): attributes declared `returned: request` or `never`.
+    withheld: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// The declared attributes of every resource type the target lists.
@@ -51,6 +53,7 @@ impl DeclaredAttributes {
                 continue;
             };
             let mut described = BTreeMap::new();
+            let mut withheld = BTreeMap::new();
             let extensions = get_attr(rt, "schemaExtensions")
                 .and_then(Value::as_array)
                 .into_iter()
@@ -60,11 +63,15 @@ impl DeclaredAttributes {
                 if let Some(attributes) = find_schema(schemas, urn) {
                     described.insert(urn.to_ascii_lowercase(), attributes);
                 }
+                if let Some(names) = withheld_in(schemas, urn) {
+                    withheld.insert(urn.to_ascii_lowercase(), names);
+                }
             }
             types.push(ResourceTypeAttributes {
                 endpoint: endpoint.to_ascii_lowercase(),
                 core_urn: core_urn.to_ascii_lowercase(),
                 schemas: described,
+                withheld,
             });
         }
         DeclaredAttributes { types }
@@ -100,6 +107,50 @@ impl DeclaredAttributes {
             (Some(_), None) => None,
         }
     }
+}
+
+impl DeclaredAttributes {
+    /// Whether the resources at `endpoint` declare `attr` (its top-level attribute)
+    /// `returned: request` or `never`: RFC 7643 section 7 lets the server leave it out of
+    /// an answer unless the request asks for it, so it is never demanded back.
+    pub fn withholds(&self, endpoint: &str, attr: &AttrPath) -> bool {
+        let endpoint = endpoint.to_ascii_lowercase();
+        let Some(rt) = self.types.iter().find(|t| t.endpoint == endpoint) else {
+            return false;
+        };
+        let urn = attr
+            .urn
+            .as_deref()
+            .map_or_else(|| rt.core_urn.clone(), str::to_ascii_lowercase);
+        rt.withheld
+            .get(&urn)
+            .is_some_and(|names| names.contains(&attr.name.to_ascii_lowercase()))
+    }
+}
+
+/// The attributes of the schema `urn` in /Schemas declared `returned: request` or
+/// `never`, lower case.
+fn withheld_in(schemas: &[Value], urn: &str) -> Option<BTreeSet<String>> {
+    let schema = schemas.iter().find(|s| {
+        get_attr(s, "id")
+            .and_then(Value::as_str)
+            .is_some_and(|id| id.eq_ignore_ascii_case(urn))
+    })?;
+    let attributes = get_attr(schema, "attributes").and_then(Value::as_array)?;
+    Some(
+        attributes
+            .iter()
+            .filter(|definition| {
+                get_attr(definition, "returned")
+                    .and_then(Value::as_str)
+                    .is_some_and(|r| {
+                        r.eq_ignore_ascii_case("request") || r.eq_ignore_ascii_case("never")
+                    })
+            })
+            .filter_map(|definition| get_attr(definition, "name").and_then(Value::as_str))
+            .map(str::to_ascii_lowercase)
+            .collect(),
+    )
 }
 
 /// The attributes of the schema `urn` in /Schemas, if it is there with a list of them.
@@ -186,6 +237,23 @@ mod tests {
         assert_eq!(d.declares("/Users", &employee), Some(true));
         employee.name = "costCenter".into();
         assert_eq!(d.declares("/Users", &employee), Some(false));
+    }
+
+    #[test]
+    fn attributes_returned_only_on_request_are_withheld() {
+        let resource_types = [json!({"name": "User", "endpoint": "/Users", "schema": USER})];
+        let schemas = [json!({"id": USER, "attributes": [
+            {"name": "userName", "returned": "always"},
+            {"name": "title", "returned": "default"},
+            {"name": "nickName", "returned": "Request"},
+            {"name": "password", "returned": "never"},
+        ]})];
+        let d = DeclaredAttributes::from_discovery(&resource_types, &schemas, "http://h/scim/v2");
+        assert!(d.withholds("/Users", &path("NICKNAME", None)));
+        assert!(d.withholds("/Users", &path("password", None)));
+        assert!(!d.withholds("/Users", &path("title", None)));
+        assert!(!d.withholds("/Users", &path("userName", None)));
+        assert!(!d.withholds("/Groups", &path("nickName", None)));
     }
 
     #[test]

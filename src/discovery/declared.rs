@@ -138,6 +138,7 @@ fn resource_type_schema(
         }
     };
     let mut published_urns = vec![core_urn];
+    let mut required_extensions = Vec::new();
     for extension in extensions {
         let Some(urn) = non_empty_str(get_attr(extension, "schema")) else {
             warn(format!(
@@ -156,6 +157,9 @@ fn resource_type_schema(
             continue;
         };
         published_urns.push(urn);
+        if get_attr(extension, "required") == Some(&Value::Bool(true)) {
+            required_extensions.push(required_extension(name, urn));
+        }
         let inner = object_properties(urn, attributes, 0, warn);
         let pattern = name_pattern(urn);
         if properties.contains_key(&pattern) {
@@ -182,8 +186,19 @@ fn resource_type_schema(
         ),
         "type": "object",
         "patternProperties": properties,
-        "allOf": [consistency_schema(name, &published_urns)],
+        "allOf": std::iter::once(consistency_schema(name, &published_urns))
+            .chain(required_extensions)
+            .collect::<Vec<_>>(),
     }))
+}
+
+/// An extension /ResourceTypes marks required is present in every resource of the type
+/// (RFC 7643 6): some member is named like its URN, in any case.
+fn required_extension(name: &str, urn: &str) -> Value {
+    json!({
+        "description": format!("{name} declares the extension {urn} required, so it is present"),
+        "not": { "propertyNames": { "not": { "pattern": name_pattern(urn) } } },
+    })
 }
 
 /// What a resource says about itself that must agree with the declarations: its

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 mod needs;
 
-pub use needs::{Need, needs};
+pub use needs::{Need, checked_needs, needs};
 
 use crate::result::{PlanRecord, SkipCause};
 use crate::suite::model::{Scenario, Suite};

@@ -73,6 +73,28 @@ pub fn needs(scenario: &Scenario) -> Vec<Need> {
     needs
 }
 
+/// The attributes the scenario expects to find in successful answers: what it checks,
+/// not what it only filters, sorts or PATCHes by.
+pub fn checked_needs(scenario: &Scenario) -> Vec<Need> {
+    let mut needs = Vec::new();
+    for step in scenario.steps.iter().filter(|s| expects_success(s)) {
+        let Some((endpoint, shape)) = target_of(step) else {
+            continue;
+        };
+        for check in step.expect.body.iter().filter(|c| !is_negative(&c.matcher)) {
+            needs.extend(
+                checked(&check.path.parsed, shape)
+                    .into_iter()
+                    .map(|attr| Need {
+                        endpoint: endpoint.clone(),
+                        attr,
+                    }),
+            );
+        }
+    }
+    needs
+}
+
 /// Steps that expect an error answer check error messages, not resources.
 fn expects_success(step: &Step) -> bool {
     step.expect

@@ -4,7 +4,7 @@
 
 use crate::check::SchemaSet;
 use crate::discovery::{Capabilities, DeclaredAttributes};
-use crate::plan::{Plan, Skip, needs};
+use crate::plan::{Plan, Skip, checked_needs, needs};
 use crate::result::SkipCause;
 use crate::vocabulary::Capability;
 
@@ -81,6 +81,20 @@ pub fn gate_undeclared_attributes(plan: &mut Plan, declared: &DeclaredAttributes
                 format!(
                     "needs {} at {}, which the target does not declare in /Schemas \
                      (RFC 7644 section 3.3: a server may ignore attributes it does not support)",
+                    need.attr, need.endpoint
+                ),
+                SkipCause::Latitude,
+            ));
+            continue;
+        }
+        let withheld = checked_needs(&planned.scenario)
+            .into_iter()
+            .find(|need| declared.withholds(&need.endpoint, &need.attr));
+        if let Some(need) = withheld {
+            planned.skip = Some(Skip::new(
+                format!(
+                    "needs {} at {}, which the target declares returned request or never \
+                     (RFC 7643 section 7: such an attribute comes back only when asked for)",
                     need.attr, need.endpoint
                 ),
                 SkipCause::Latitude,

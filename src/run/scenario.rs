@@ -23,7 +23,7 @@ use crate::profile::Adapter;
 use crate::result::{
     CheckFailure, Exchange, Outcome, ScenarioResult, SkipCause, failure_fails_run,
 };
-use crate::suite::model::{Capture, CaptureSource, Scenario, Step};
+use crate::suite::model::{Body, Capture, CaptureSource, Scenario, Step};
 
 /// What every scenario of a run shares.
 #[derive(Debug)]
@@ -332,6 +332,11 @@ async fn sent_answer(
     ctx: &RenderContext<'_>,
     trail: &SharedTrail,
 ) -> Result<(request::Rendered, HttpResponse, ResponseBody), StepsEnd> {
+    if let Some(Body::Json(body)) = &step.request.body
+        && let Some(reason) = ctx.oversized_repeat(body)
+    {
+        return Err(StepsEnd::Skipped(reason));
+    }
     let mut rendered = request::render(step, ctx, env.client.base_url()).map_err(|problem| {
         StepsEnd::Failed(vec![
             Failed::new("request", "a request the templates can render", problem)

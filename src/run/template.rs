@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::check::{Resolve, ResponseBody};
 use crate::client::{HttpResponse, encode_segment};
 use crate::suite::model::{
-    ExchangeSide, Expr, StepPart, Template, TemplatePart, TemplateValue, UniqueKind,
+    ExchangeSide, Expr, Repeat, StepPart, Template, TemplatePart, TemplateValue, UniqueKind,
 };
 
 /// A `unique.*` value is fixed per kind and label within a scenario.
@@ -226,6 +226,65 @@ impl<'r> RenderContext<'r> {
     }
 }
 
+/// The most bytes the copies of one `$repeat` may take: a target that declares a larger
+/// limit is not sent a body that exceeds it.
+pub const MAX_REPEATED_BYTES: usize = 10 * 1024 * 1024;
+
+impl RenderContext<'_> {
+    /// How many copies a `$repeat` writes, and the copy.
+    fn repeated(&self, repeat: &Repeat) -> Result<(usize, Value), String> {
+        let count = self.repeat_count(repeat)?;
+        let copy = self.value(&repeat.item)?;
+        let bytes = match &copy {
+            Value::String(text) => text.len(),
+            other => other.to_string().len(),
+        };
+        if count.saturating_mul(bytes.max(1)) > MAX_REPEATED_BYTES {
+            return Err(oversized(count, bytes));
+        }
+        Ok((count, copy))
+    }
+
+    fn repeat_count(&self, repeat: &Repeat) -> Result<usize, String> {
+        let times = match self.value(&repeat.times)? {
+            Value::Number(n) => n.as_u64(),
+            Value::String(text) => text.trim().parse::<u64>().ok(),
+            _ => None,
+        }
+        .ok_or_else(|| "$repeat times is not a whole number".to_owned())?;
+        usize::try_from(times.saturating_add(repeat.plus))
+            .map_err(|_| "$repeat times is too large".to_owned())
+    }
+
+    /// Why the body of a step is not sent: a `$repeat` in it would write more than
+    /// [`MAX_REPEATED_BYTES`] (a target declaring a huge limit is not tested against it).
+    pub fn oversized_repeat(&self, value: &TemplateValue) -> Option<String> {
+        match value {
+            TemplateValue::Array(items) => items.iter().find_map(|i| self.oversized_repeat(i)),
+            TemplateValue::Object(fields) => {
+                fields.iter().find_map(|(_, v)| self.oversized_repeat(v))
+            }
+            TemplateValue::Repeat(repeat) => {
+                let count = self.repeat_count(repeat).ok()?;
+                let bytes = match self.value(&repeat.item).ok()? {
+                    Value::String(text) => text.len(),
+                    other => other.to_string().len(),
+                };
+                (count.saturating_mul(bytes.max(1)) > MAX_REPEATED_BYTES)
+                    .then(|| oversized(count, bytes))
+            }
+            _ => None,
+        }
+    }
+}
+
+fn oversized(count: usize, bytes: usize) -> String {
+    format!(
+        "the request would repeat a {bytes}-byte value {count} times, more than the \
+         {MAX_REPEATED_BYTES} bytes scimcheck writes for one $repeat"
+    )
+}
+
 impl Resolve for RenderContext<'_> {
     fn value(&self, value: &TemplateValue) -> Result<Value, String> {
         Ok(match value {
@@ -236,12 +295,29 @@ impl Resolve for RenderContext<'_> {
                 [TemplatePart::Expr(expr)] => self.expr(expr)?,
                 _ => Value::String(self.text(template)?),
             },
-            TemplateValue::Array(items) => Value::Array(
-                items
-                    .iter()
-                    .map(|item| self.value(item))
-                    .collect::<Result<_, _>>()?,
-            ),
+            TemplateValue::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    match item {
+                        // Each copy is rendered anew: `{{ uuid }}` differs in each.
+                        TemplateValue::Repeat(repeat) => {
+                            let (count, first) = self.repeated(repeat)?;
+                            if count > 0 {
+                                out.push(first);
+                            }
+                            for _ in 1..count {
+                                out.push(self.value(&repeat.item)?);
+                            }
+                        }
+                        _ => out.push(self.value(item)?),
+                    }
+                }
+                Value::Array(out)
+            }
+            TemplateValue::Repeat(repeat) => match self.repeated(repeat)? {
+                (count, Value::String(text)) => Value::String(text.repeat(count)),
+                _ => return Err("a $repeat outside a list repeats text only".to_owned()),
+            },
             TemplateValue::Object(fields) => Value::Object(
                 fields
                     .iter()
@@ -534,5 +610,107 @@ mod tests {
         );
         let missing = get(ExchangeSide::Response, StepPart::Body(path("nickName"))).unwrap_err();
         assert_eq!(missing, "steps.create.response.body.nickName has no value");
+    }
+}
+
+#[cfg(test)]
+mod repeat_tests {
+    use std::collections::BTreeMap;
+    use std::sync::atomic::AtomicU64;
+
+    use serde_json::json;
+
+    use super::{MAX_REPEATED_BYTES, RenderContext};
+    use crate::check::Resolve;
+    use crate::suite::model::{Body, TemplateValue};
+    use crate::suite::{LoadOptions, load_source};
+
+    /// The JSON body of the last step of a scenario whose body says `BODY`.
+    fn body_of(body: &str) -> TemplateValue {
+        let text = format!(
+            "format: 2\nid: a.b\ntitle: t\nvars: {{ max: 1 }}\nsteps:\n  - name: send\n    request:\n      method: POST\n      path: /Bulk\n      body:\n{body}\n    expect: {{ status: 200 }}\n"
+        );
+        let scenarios = load_source("r.yaml", &text, &LoadOptions::default()).unwrap_or_else(|e| {
+            panic!(
+                "{:?}",
+                e.0.iter().map(|d| d.message.clone()).collect::<Vec<_>>()
+            )
+        });
+        match &scenarios[0].steps[0].request.body {
+            Some(Body::Json(value)) => value.clone(),
+            other => panic!("not a JSON body: {other:?}"),
+        }
+    }
+
+    fn load_error(body: &str) -> String {
+        let text = format!(
+            "format: 2\nid: a.b\ntitle: t\nvars: {{ max: 1 }}\nsteps:\n  - name: send\n    request:\n      method: POST\n      path: /Bulk\n      body:\n{body}\n    expect: {{ status: 200 }}\n"
+        );
+        match load_source("r.yaml", &text, &LoadOptions::default()) {
+            Ok(_) => panic!("loaded"),
+            Err(e) => {
+                e.0.iter()
+                    .map(|d| d.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }
+        }
+    }
+
+    #[test]
+    fn a_repeat_in_a_list_writes_its_item_times_plus_times_each_rendered_anew() {
+        let body = body_of(
+            "        Operations:\n          - { method: DELETE }\n          - $repeat: { times: \"{{ vars.max }}\", plus: 1, item: { bulkId: \"{{ uuid }}\" } }",
+        );
+        let counter = AtomicU64::new(0);
+        let vars = BTreeMap::from([("max".to_owned(), json!("3"))]);
+        let ctx = RenderContext::new("r", &counter, &vars);
+        let value = ctx.value(&body).unwrap();
+        let operations = value["Operations"].as_array().unwrap();
+        assert_eq!(operations.len(), 5);
+        assert_eq!(operations[0], json!({ "method": "DELETE" }));
+        let ids: std::collections::BTreeSet<String> = operations[1..]
+            .iter()
+            .map(|op| op["bulkId"].to_string())
+            .collect();
+        assert_eq!(ids.len(), 4, "each copy has its own uuid");
+    }
+
+    #[test]
+    fn a_repeat_of_text_outside_a_list_joins_the_copies() {
+        let body = body_of("        displayName: { $repeat: { times: 4, item: ab } }");
+        let counter = AtomicU64::new(0);
+        let ctx = RenderContext::new("r", &counter, &BTreeMap::new());
+        assert_eq!(
+            ctx.value(&body).unwrap(),
+            json!({ "displayName": "abababab" })
+        );
+        assert_eq!(ctx.oversized_repeat(&body), None);
+    }
+
+    #[test]
+    fn a_repeat_beyond_the_byte_cap_is_not_rendered_and_says_why() {
+        let times = MAX_REPEATED_BYTES + 1;
+        let body = body_of(&format!(
+            "        displayName: {{ $repeat: {{ times: {times}, item: x }} }}"
+        ));
+        let counter = AtomicU64::new(0);
+        let ctx = RenderContext::new("r", &counter, &BTreeMap::new());
+        let reason = ctx.oversized_repeat(&body).expect("oversized");
+        assert!(reason.contains(&times.to_string()), "{reason}");
+        assert!(ctx.value(&body).is_err());
+    }
+
+    #[test]
+    fn a_malformed_repeat_is_a_load_error_naming_what_it_takes() {
+        assert!(load_error("        x: { $repeat: { times: 2 } }").contains("needs both"));
+        assert!(
+            load_error("        x: { $repeat: { times: 2, item: a, count: 3 } }")
+                .contains("unknown key 'count' in $repeat")
+        );
+        assert!(
+            load_error("        x: { $repeat: { times: 2, item: a, plus: -1 } }")
+                .contains("whole number")
+        );
     }
 }

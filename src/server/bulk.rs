@@ -77,14 +77,16 @@ pub fn bulk(ctx: &Ctx<'_>, body: &Value) -> Result<Value, ScimError> {
             "a bulk request needs an 'Operations' array",
         ));
     };
-    if list.len() > BULK_MAX_OPERATIONS {
-        return Err(ScimError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
+    if list.len() > BULK_MAX_OPERATIONS && !ctx.misbehaves(Misbehaviour::BulkLimitsIgnored) {
+        let detail = if ctx.misbehaves(Misbehaviour::BulkLimitUnnamed) {
+            "the request is too large".to_owned()
+        } else {
             format!(
                 "the bulk request has {} operations; maxOperations is {BULK_MAX_OPERATIONS}",
                 list.len()
-            ),
-        ));
+            )
+        };
+        return Err(ScimError::new(StatusCode::PAYLOAD_TOO_LARGE, detail));
     }
     let operations: Vec<BulkOperation> = list.iter().map(read_operation).collect();
     let defined: Vec<&str> = operations

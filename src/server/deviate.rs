@@ -1,6 +1,8 @@
 //! Misbehaviours that change how a query is read: the filter as a non-conforming server
 //! would understand it, before the strict evaluation runs.
 
+use serde_json::Value;
+
 use super::misbehave::Misbehaviour;
 use super::provider::Ctx;
 use crate::scim::{AttrPath, CompareOp, Filter};
@@ -21,8 +23,54 @@ pub fn filter(ctx: &Ctx<'_>, filter: &Filter) -> Filter {
         not_ignored: ctx.misbehaves(Misbehaviour::FilterNotIgnored),
         core_urn_unknown: ctx.misbehaves(Misbehaviour::CoreUrnUnknown),
         schemas_ignored: ctx.misbehaves(Misbehaviour::FilterSchemasIgnored),
+        affix_as_contains: ctx.misbehaves(Misbehaviour::FilterAffixAsContains),
+        value_path_spread: ctx.misbehaves(Misbehaviour::ValueFilterAnyValue),
+        sub_attribute_unmatched: ctx.misbehaves(Misbehaviour::SubAttributeFilterUnmatched),
+        unnormalized: ctx.misbehaves(Misbehaviour::FilterUnnormalized),
     };
     leaves.rewrite(read)
+}
+
+/// The resource as the `filter-first-value-only` server sees it when filtering: each
+/// multi-valued attribute reduced to its first value.
+pub fn first_values_only(resource: &Value) -> Value {
+    match resource {
+        Value::Object(members) => Value::Object(
+            members
+                .iter()
+                .map(|(name, value)| (name.clone(), first_values_only(value)))
+                .collect(),
+        ),
+        Value::Array(values) => Value::Array(values.iter().take(1).cloned().collect()),
+        other => other.clone(),
+    }
+}
+
+/// A comparison inside `parent[...]` written against the parent itself
+/// (`type eq "work"` inside `emails[...]` becomes `emails.type eq "work"`), so that each
+/// one may hold on a different value.
+fn spread(filter: Filter, parent: &AttrPath) -> Filter {
+    let lift = |path: AttrPath| match parent.sub {
+        None => AttrPath {
+            urn: parent.urn.clone(),
+            name: parent.name.clone(),
+            sub: Some(path.name),
+        },
+        Some(_) => path,
+    };
+    let boxed = |filter: Box<Filter>| Box::new(spread(*filter, parent));
+    match filter {
+        Filter::And(left, right) => Filter::And(boxed(left), boxed(right)),
+        Filter::Or(left, right) => Filter::Or(boxed(left), boxed(right)),
+        Filter::Not(inner) => Filter::Not(boxed(inner)),
+        Filter::Compare { path, op, value } => Filter::Compare {
+            path: lift(path),
+            op,
+            value,
+        },
+        Filter::Present(path) => Filter::Present(lift(path)),
+        nested @ Filter::ValuePath { .. } => nested,
+    }
 }
 
 /// A path named with a core schema URN (`urn:...:core:2.0:User:userName`).
@@ -113,6 +161,14 @@ struct Leaves {
     not_ignored: bool,
     core_urn_unknown: bool,
     schemas_ignored: bool,
+    /// `filter-affix-as-contains`: sw and ew read as co.
+    affix_as_contains: bool,
+    /// `value-filter-any-value`: the brackets of a value path are dropped.
+    value_path_spread: bool,
+    /// `sub-attribute-filter-unmatched`: a dotted sub-attribute path never matches.
+    sub_attribute_unmatched: bool,
+    /// `filter-unnormalized`: a value not in NFC never equals the NFC values stored.
+    unnormalized: bool,
 }
 
 impl Leaves {
@@ -136,12 +192,33 @@ impl Leaves {
             {
                 always()
             }
+            Filter::Compare { path, .. } | Filter::Present(path)
+                if self.sub_attribute_unmatched && path.sub.is_some() =>
+            {
+                never()
+            }
+            Filter::Compare {
+                value: Value::String(text),
+                ..
+            } if self.unnormalized && !is_nfc(&text) => never(),
             Filter::Present(_) if self.eq_only => always(),
             Filter::Compare { path, value, .. } if self.eq_only => Filter::Compare {
                 path,
                 op: CompareOp::Eq,
                 value,
             },
+            Filter::Compare {
+                path,
+                op: CompareOp::Sw | CompareOp::Ew,
+                value,
+            } if self.affix_as_contains => Filter::Compare {
+                path,
+                op: CompareOp::Co,
+                value,
+            },
+            Filter::ValuePath { path, filter } if self.value_path_spread => {
+                self.rewrite(spread(*filter, &path))
+            }
             Filter::ValuePath { path, filter } => Filter::ValuePath {
                 path,
                 filter: boxed(filter),
@@ -149,6 +226,10 @@ impl Leaves {
             leaf => leaf,
         }
     }
+}
+
+fn is_nfc(text: &str) -> bool {
+    icu_normalizer::ComposingNormalizerBorrowed::new_nfc().is_normalized(text)
 }
 
 fn is_schemas(path: &AttrPath) -> bool {
@@ -173,6 +254,28 @@ mod tests {
         assert_eq!(
             regrouped("a pr and (b pr or c pr)", Binding::LeftToRight),
             "a pr and b pr or c pr"
+        );
+    }
+
+    #[test]
+    fn a_spread_value_path_compares_each_sub_attribute_on_its_own() {
+        let Filter::ValuePath { path, filter } =
+            parse_filter(r#"emails[type eq "work" and not (value pr)]"#).unwrap()
+        else {
+            panic!("a value path");
+        };
+        assert_eq!(
+            spread(*filter, &path).to_string(),
+            r#"emails.type eq "work" and not (emails.value pr)"#
+        );
+    }
+
+    #[test]
+    fn first_values_only_keeps_one_value_of_each_list() {
+        let resource = serde_json::json!({"emails": [{"value": "a"}, {"value": "b"}], "n": 1});
+        assert_eq!(
+            first_values_only(&resource),
+            serde_json::json!({"emails": [{"value": "a"}], "n": 1})
         );
     }
 

@@ -94,6 +94,8 @@ fn resource_type_json(ctx: &Ctx<'_>, kind: ResourceKind) -> Value {
         .map(|(urn, _)| {
             if ctx.misbehaves(Misbehaviour::ExtensionRequiredMissing) {
                 json!({ "schema": urn })
+            } else if ctx.misbehaves(Misbehaviour::ExtensionRequiredUnenforced) {
+                json!({ "schema": urn, "required": true })
             } else {
                 json!({ "schema": urn, "required": false })
             }
@@ -260,6 +262,14 @@ fn misdescribe(ctx: &Ctx<'_>, id: &str, schema: &mut Value) {
         && let Some(Value::Array(attributes)) = schema.get_mut("attributes")
     {
         attributes.iter_mut().for_each(own_words);
+    }
+    if ctx.misbehaves(Misbehaviour::TitleReturnedRequest)
+        && id == USER_SCHEMA
+        && let Some(Value::Array(attributes)) = schema.get_mut("attributes")
+    {
+        for attribute in attributes.iter_mut().filter(|a| a["name"] == "title") {
+            attribute["returned"] = json!("request");
+        }
     }
     if ctx.misbehaves(Misbehaviour::ReferenceTypesUndefined)
         && let Some(Value::Array(attributes)) = schema.get_mut("attributes")

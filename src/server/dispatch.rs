@@ -183,7 +183,14 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
         provider.token.as_deref(),
         provider.token_endpoint.as_ref(),
         &parts.headers,
-    )?;
+    )
+    .map_err(|refusal| {
+        if provider.misbehaves(Misbehaviour::AuthRefused403) {
+            ScimError::new(StatusCode::FORBIDDEN, refusal.detail)
+        } else {
+            refusal
+        }
+    })?;
     let mut segments: Vec<String> = rest
         .trim_start_matches('/')
         .trim_end_matches('/')
@@ -249,7 +256,19 @@ async fn route(provider: &Provider, parts: &Parts, body: Body) -> Result<Reply, 
             ScimError::invalid_syntax(format!("the query string is malformed: {error}"))
         })?;
     let mut body = if matches!(parts.method, Method::POST | Method::PUT | Method::PATCH) {
-        let bytes = read_body(body).await?;
+        // bulk-limits-ignored: /Bulk takes bodies up to the drain limit.
+        let limit =
+            if endpoint == Endpoint::Bulk && provider.misbehaves(Misbehaviour::BulkLimitsIgnored) {
+                DRAIN_LIMIT
+            } else {
+                MAX_PAYLOAD_BYTES
+            };
+        let mut bytes = read_body(body, limit)
+            .await
+            .map_err(|error| unnamed_limit(provider, error))?;
+        if provider.misbehaves(Misbehaviour::Utf8ReadAsLatin1) {
+            bytes = read_as_latin1(&bytes);
+        }
         media::check_content_type(&parts.headers)?;
         if matches!(
             (&endpoint, &parts.method),
@@ -408,7 +427,17 @@ fn origin(provider: &Provider, parts: &Parts) -> String {
         .unwrap_or_else(|| provider.origin.clone())
 }
 
-async fn read_body(mut body: Body) -> Result<Vec<u8>, ScimError> {
+/// `bulk-limit-unnamed`: a 413 that does not say which limit was exceeded.
+fn unnamed_limit(provider: &Provider, mut error: ScimError) -> ScimError {
+    if error.status == StatusCode::PAYLOAD_TOO_LARGE
+        && provider.misbehaves(Misbehaviour::BulkLimitUnnamed)
+    {
+        error.detail = "the request is too large".to_owned();
+    }
+    error
+}
+
+async fn read_body(mut body: Body, limit: usize) -> Result<Vec<u8>, ScimError> {
     let mut data = Vec::new();
     let mut total = 0usize;
     loop {
@@ -421,13 +450,13 @@ async fn read_body(mut body: Body) -> Result<Vec<u8>, ScimError> {
             continue;
         };
         total = total.saturating_add(chunk.len());
-        if total <= MAX_PAYLOAD_BYTES {
+        if total <= limit {
             data.extend_from_slice(&chunk);
         } else if total > DRAIN_LIMIT {
             return Err(too_large().with_header(CONNECTION, HeaderValue::from_static("close")));
         }
     }
-    if total > MAX_PAYLOAD_BYTES {
+    if total > limit {
         return Err(too_large());
     }
     Ok(data)
@@ -440,6 +469,28 @@ fn too_large() -> ScimError {
             "the request body is larger than the {MAX_PAYLOAD_BYTES} bytes this server accepts"
         ),
     )
+}
+
+/// What the `minimal-reads` misbehaviour keeps of a resource read without `attributes`:
+/// the identifiers and the one attribute each type requires.
+fn keep_minimal(kind: ResourceKind, resource: &mut Value) {
+    let required = match kind {
+        ResourceKind::User => "userName",
+        ResourceKind::Group => "displayName",
+    };
+    if let Value::Object(members) = resource {
+        members.retain(|name, _| ["id", "schemas", "meta", required].contains(&name.as_str()));
+    }
+}
+
+/// Each byte taken as one ISO-8859-1 character (the `utf8-read-as-latin1` misbehaviour):
+/// a multi-byte UTF-8 character becomes several garbled ones.
+fn read_as_latin1(bytes: &[u8]) -> Vec<u8> {
+    bytes
+        .iter()
+        .map(|byte| char::from(*byte))
+        .collect::<String>()
+        .into_bytes()
 }
 
 /// `v2`, `v999`: a protocol version as a path segment (RFC 7644 3.13).
@@ -528,7 +579,11 @@ impl Incoming<'_> {
             ),
             Endpoint::Search(kind) => {
                 let kinds = kind.map_or_else(|| ctx.provider.kinds(), |kind| vec![kind]);
-                let mut request = ListRequest::from_search(self.body(), &kinds)?;
+                let mut request = if ctx.misbehaves(Misbehaviour::SearchBodyIgnored) {
+                    ListRequest::from_params(self.params, &kinds)?
+                } else {
+                    ListRequest::from_search(self.body(), &kinds)?
+                };
                 if ctx.misbehaves(Misbehaviour::SearchSortIgnored) {
                     request.sort_by = None;
                     request.descending = false;
@@ -539,6 +594,9 @@ impl Incoming<'_> {
             Endpoint::Collection(kind) if reading => {
                 let request = ListRequest::from_params(self.params, &[kind])?;
                 supported(ctx, &request, &[kind])?;
+                if request.filter.is_none() {
+                    unfiltered_refusal(ctx)?;
+                }
                 // queries-span-types: the filter is read against every type.
                 let kinds = if ctx.misbehaves(Misbehaviour::QueriesSpanTypes) {
                     ctx.provider.kinds()
@@ -604,8 +662,11 @@ impl Incoming<'_> {
                 Ok(self.resource_reply(kind, StatusCode::OK, written, &projection))
             }
             _ => {
-                let projection = self.projection(kind)?;
-                let written = resources::get(ctx, kind, id)?;
+                let projection = self.projection(kind)?.for_read(ctx);
+                let mut written = resources::get(ctx, kind, id)?;
+                if ctx.misbehaves(Misbehaviour::MinimalReads) && !projection.asks_for_attributes() {
+                    keep_minimal(kind, &mut written.resource);
+                }
                 if let Some(header) = self.header(IF_NONE_MATCH)
                     && header_matches(header, &etag(written.version))
                 {
@@ -664,6 +725,21 @@ impl Incoming<'_> {
             reply.header(ETAG, &shown_etag(self.ctx, version))
         }
     }
+}
+
+/// The `unfiltered-too-many` and `unfiltered-refused` misbehaviours: a query of a resource
+/// type without a filter is refused, as RFC 7644 3.4.2.1 allows (tooMany) or not.
+fn unfiltered_refusal(ctx: &Ctx<'_>) -> Result<(), ScimError> {
+    if ctx.misbehaves(Misbehaviour::UnfilteredTooMany) {
+        return Err(ScimError::bad_request(
+            ScimType::TooMany,
+            "the query would return too many results: add a filter",
+        ));
+    }
+    if ctx.misbehaves(Misbehaviour::UnfilteredRefused) {
+        return Err(ScimError::invalid_value("a filter is required"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub enum ScimType {
     InvalidPath,
     NoTarget,
     InvalidValue,
+    TooMany,
 }
 
 impl ScimType {
@@ -28,6 +29,7 @@ impl ScimType {
             ScimType::InvalidPath => "invalidPath",
             ScimType::NoTarget => "noTarget",
             ScimType::InvalidValue => "invalidValue",
+            ScimType::TooMany => "tooMany",
         }
     }
 }

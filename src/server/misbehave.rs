@@ -124,6 +124,26 @@ pub enum Misbehaviour {
     UsernameUnnormalized,
     LastModifiedFrozen,
     BulkErrorTerse,
+    AuthRefused403,
+    Utf8ReadAsLatin1,
+    DeletedIdsReused,
+    PatchOpsReversed,
+    UserGroupsValueName,
+    PutFirstMembersRefused,
+    ExtensionRequiredUnenforced,
+    MinimalReads,
+    BulkLimitsIgnored,
+    BulkLimitUnnamed,
+    TitleReturnedRequest,
+    SearchBodyIgnored,
+    FilterAffixAsContains,
+    ValueFilterAnyValue,
+    FilterFirstValueOnly,
+    SubAttributeFilterUnmatched,
+    FilterUnnormalized,
+    IdsWithBulkId,
+    UnfilteredTooMany,
+    UnfilteredRefused,
 }
 
 use Misbehaviour as M;
@@ -700,6 +720,106 @@ const TABLE: &[(Misbehaviour, &str, &str)] = &[
         "bulk-error-terse",
         "a failed bulk operation gives its status and scimType but no detail or description",
     ),
+    (
+        M::AuthRefused403,
+        "auth-refused-403",
+        "a request without valid credentials is answered 403 instead of 401",
+    ),
+    (
+        M::Utf8ReadAsLatin1,
+        "utf8-read-as-latin1",
+        "request bodies are decoded as ISO-8859-1, so non-ASCII UTF-8 text is stored garbled",
+    ),
+    (
+        M::DeletedIdsReused,
+        "deleted-ids-reused",
+        "a resource created after a delete gets the deleted resource's id",
+    ),
+    (
+        M::PatchOpsReversed,
+        "patch-ops-reversed",
+        "the operations of a PATCH are applied last to first",
+    ),
+    (
+        M::UserGroupsValueName,
+        "user-groups-value-name",
+        "a user's groups give each group's displayName as value instead of its id",
+    ),
+    (
+        M::PutFirstMembersRefused,
+        "put-first-members-refused",
+        "a PUT that gives a group without members its first members answers 400 mutability",
+    ),
+    (
+        M::ExtensionRequiredUnenforced,
+        "extension-required-unenforced",
+        "/ResourceTypes marks schema extensions required, yet resources are created and served without them",
+    ),
+    (
+        M::MinimalReads,
+        "minimal-reads",
+        "a GET of one resource without attributes answers only its ids, meta and required attribute",
+    ),
+    (
+        M::BulkLimitsIgnored,
+        "bulk-limits-ignored",
+        "/Bulk processes requests beyond the maxOperations and maxPayloadSize it declares",
+    ),
+    (
+        M::BulkLimitUnnamed,
+        "bulk-limit-unnamed",
+        "a 413 for a request over a limit does not say which limit was exceeded",
+    ),
+    (
+        M::TitleReturnedRequest,
+        "title-returned-request",
+        "/Schemas declares User title returned request, and reads show it only when attributes names it",
+    ),
+    (
+        M::SearchBodyIgnored,
+        "search-body-ignored",
+        "POST /.search reads the query from the URL and ignores the SearchRequest body",
+    ),
+    (
+        M::FilterAffixAsContains,
+        "filter-affix-as-contains",
+        "sw and ew match the value anywhere in the attribute, as co does",
+    ),
+    (
+        M::ValueFilterAnyValue,
+        "value-filter-any-value",
+        "each comparison inside emails[...] may hold on a different value of the attribute",
+    ),
+    (
+        M::FilterFirstValueOnly,
+        "filter-first-value-only",
+        "a filter on a multi-valued attribute compares only its first value",
+    ),
+    (
+        M::SubAttributeFilterUnmatched,
+        "sub-attribute-filter-unmatched",
+        "a filter on a sub-attribute in dot notation (name.familyName) matches nothing",
+    ),
+    (
+        M::FilterUnnormalized,
+        "filter-unnormalized",
+        "filters compare code points: a value spelt with a combining accent finds no precomposed one",
+    ),
+    (
+        M::IdsWithBulkId,
+        "ids-with-bulkid",
+        "user ids contain the reserved word bulkId: bulkId-<uuid>",
+    ),
+    (
+        M::UnfilteredTooMany,
+        "unfiltered-too-many",
+        "a query of a resource type without a filter answers 400 tooMany",
+    ),
+    (
+        M::UnfilteredRefused,
+        "unfiltered-refused",
+        "a query of a resource type without a filter answers 400 invalidValue: a filter is required",
+    ),
 ];
 
 const ALL: &[Misbehaviour] = &[
@@ -817,6 +937,26 @@ const ALL: &[Misbehaviour] = &[
     M::UsernameUnnormalized,
     M::LastModifiedFrozen,
     M::BulkErrorTerse,
+    M::AuthRefused403,
+    M::Utf8ReadAsLatin1,
+    M::DeletedIdsReused,
+    M::PatchOpsReversed,
+    M::UserGroupsValueName,
+    M::PutFirstMembersRefused,
+    M::ExtensionRequiredUnenforced,
+    M::MinimalReads,
+    M::BulkLimitsIgnored,
+    M::BulkLimitUnnamed,
+    M::TitleReturnedRequest,
+    M::SearchBodyIgnored,
+    M::FilterAffixAsContains,
+    M::ValueFilterAnyValue,
+    M::FilterFirstValueOnly,
+    M::SubAttributeFilterUnmatched,
+    M::FilterUnnormalized,
+    M::IdsWithBulkId,
+    M::UnfilteredTooMany,
+    M::UnfilteredRefused,
 ];
 
 impl Misbehaviour {

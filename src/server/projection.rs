@@ -16,6 +16,9 @@ pub struct Projection {
     exclude: Vec<AttrPath>,
     /// The `excluded-removes-id` misbehaviour: excludedAttributes may remove `id`.
     exclude_always: bool,
+    /// The `title-returned-request` behaviour: a read shows a user's title only when
+    /// `attributes` names it.
+    withhold_title: bool,
 }
 
 /// Attributes every projection keeps.
@@ -46,7 +49,15 @@ impl Projection {
             include: parse(attributes, "attributes")?,
             exclude: parse(excluded, "excludedAttributes")?,
             exclude_always: false,
+            withhold_title: false,
         })
+    }
+
+    /// The projection of a read (a GET or a query): under `title-returned-request` a
+    /// user's title is left out unless asked for, as its declaration says.
+    pub fn for_read(mut self, ctx: &Ctx<'_>) -> Projection {
+        self.withhold_title = ctx.misbehaves(Misbehaviour::TitleReturnedRequest);
+        self
     }
 
     /// The projection as a misbehaving server reads it: `core-urn-unknown` forgets the
@@ -105,6 +116,13 @@ impl Projection {
                 }
                 node.remove_from(map, key);
             }
+        }
+        let title_asked = self
+            .include
+            .iter()
+            .any(|path| path.name.eq_ignore_ascii_case("title"));
+        if self.withhold_title && kind == ResourceKind::User && !title_asked {
+            map.retain(|key, _| !key.eq_ignore_ascii_case("title"));
         }
     }
 }

@@ -314,6 +314,7 @@ pub fn list(ctx: &Ctx<'_>, kinds: &[ResourceKind], request: &ListRequest) -> Val
     let view = View::new(ctx, &store);
     let all_case_exact = ctx.misbehaves(Misbehaviour::FilterCaseSensitive);
     let apply_filter = !ctx.misbehaves(Misbehaviour::FilterIgnored);
+    let first_value_only = ctx.misbehaves(Misbehaviour::FilterFirstValueOnly);
     let filter = request
         .filter
         .as_ref()
@@ -327,6 +328,9 @@ pub fn list(ctx: &Ctx<'_>, kinds: &[ResourceKind], request: &ListRequest) -> Val
         for stored in store.live(kind) {
             let resource = view.resource(stored);
             let keep = match (&filter, apply_filter) {
+                (Some(filter), true) if first_value_only => {
+                    matches(filter, &deviate::first_values_only(&resource), &types)
+                }
                 (Some(filter), true) => matches(filter, &resource, &types),
                 _ => true,
             };
@@ -365,7 +369,7 @@ pub fn list(ctx: &Ctx<'_>, kinds: &[ResourceKind], request: &ListRequest) -> Val
     let drop_schemas = ctx.misbehaves(Misbehaviour::ProjectionDropsSchemas)
         && request.projection.asks_for_attributes();
     let project = !ctx.misbehaves(Misbehaviour::ProjectionIgnored);
-    let projection = request.projection.misread(ctx);
+    let projection = request.projection.misread(ctx).for_read(ctx);
     let page: Vec<Value> = found
         .into_iter()
         .skip(skip)

@@ -125,8 +125,12 @@ impl<'a> View<'a> {
             .groups_of(user_id)
             .into_iter()
             .map(|group| {
+                let value = match self.store.get_any(&group.id).and_then(Stored::display_name) {
+                    Some(name) if self.ctx.misbehaves(Misbehaviour::UserGroupsValueName) => name,
+                    _ => group.id.as_str(),
+                };
                 let mut out = json!({
-                    "value": group.id,
+                    "value": value,
                     "$ref": self.ctx.location(ResourceKind::Group, &group.id),
                     "type": if group.direct { "direct" } else { "indirect" },
                 });

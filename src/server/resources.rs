@@ -139,6 +139,16 @@ pub fn replace(
         attrs.insert("password".into(), password.clone());
     }
     check_all_immutable(kind, &stored.attrs, &attrs)?;
+    if ctx.misbehaves(Misbehaviour::PutFirstMembersRefused)
+        && stored.members().is_empty()
+        && attrs
+            .get("members")
+            .is_some_and(|m| m.as_array().is_some_and(|m| !m.is_empty()))
+    {
+        return Err(ScimError::mutability(
+            "members is immutable once the group exists: a PUT cannot add its first members",
+        ));
+    }
     commit(ctx, &mut store, kind, Some(id), attrs)?;
     lax_writes::join_named_groups(ctx, &mut store, kind, id, body);
     let stored = store.get(kind, id).ok_or_else(|| not_found(kind, id))?;
@@ -195,6 +205,20 @@ pub fn check_all_immutable(
     Ok(())
 }
 
+/// A new resource under a fresh id, or under a deleted one's when the server reuses ids.
+fn fresh(
+    ctx: &Ctx<'_>,
+    store: &mut Store,
+    kind: ResourceKind,
+    attrs: Map<String, Value>,
+) -> String {
+    if ctx.misbehaves(Misbehaviour::DeletedIdsReused) {
+        store.insert_reusing(kind, attrs)
+    } else {
+        store.insert(kind, attrs)
+    }
+}
+
 pub fn delete(
     ctx: &Ctx<'_>,
     kind: ResourceKind,
@@ -230,6 +254,9 @@ pub fn delete(
             touch_changed_users(&mut store, before, stale);
         }
     }
+    if ctx.misbehaves(Misbehaviour::DeletedIdsReused) {
+        store.free_id(id);
+    }
     Ok(())
 }
 
@@ -263,7 +290,11 @@ pub fn commit(
                 let id = store.insert(kind, attrs);
                 store.rekey(&id, format!("user {id}"))
             }
-            None => store.insert(kind, attrs),
+            None if ctx.misbehaves(Misbehaviour::IdsWithBulkId) => {
+                let id = store.insert(kind, attrs);
+                store.rekey(&id, format!("bulkId-{id}"))
+            }
+            None => fresh(ctx, store, kind, attrs),
         });
     }
     resolve_members(store, id, &mut attrs)?;
@@ -283,7 +314,7 @@ pub fn commit(
             store.update(id, attrs, stale);
             id.to_string()
         }
-        None => store.insert(kind, attrs),
+        None => fresh(ctx, store, kind, attrs),
     };
     touch_changed_users(store, before, stale);
     Ok(id)

@@ -56,6 +56,8 @@ pub struct Store {
     resources: HashMap<String, Stored>,
     next_seq: u64,
     clock: u64,
+    /// Ids of deleted resources, kept for the `deleted-ids-reused` misbehaviour.
+    freed_ids: Vec<String>,
 }
 
 /// `2026-11-03T09:15:27.123Z`: fixed width, UTC, milliseconds.
@@ -154,6 +156,21 @@ impl Store {
             if !stale_version {
                 stored.version = version;
             }
+        }
+    }
+
+    /// Remember a deleted resource's id, for the `deleted-ids-reused` misbehaviour.
+    pub fn free_id(&mut self, id: &str) {
+        self.freed_ids.push(id.to_string());
+    }
+
+    /// Add a resource under the id of the last deleted one, if any (the
+    /// `deleted-ids-reused` misbehaviour); returns the id.
+    pub fn insert_reusing(&mut self, kind: ResourceKind, attrs: Map<String, Value>) -> String {
+        let id = self.insert(kind, attrs);
+        match self.freed_ids.pop() {
+            Some(old) if !self.resources.contains_key(&old) => self.rekey(&id, old),
+            _ => id,
         }
     }
 

@@ -382,6 +382,19 @@ pub enum TemplateValue {
     String(Template),
     Array(Vec<TemplateValue>),
     Object(Vec<(String, TemplateValue)>),
+    /// `{ $repeat: { times, plus, item } }`: `item` written `times + plus` times; in a
+    /// list the copies take its place, elsewhere the copies of a text item are joined.
+    Repeat(Box<Repeat>),
+}
+
+/// A value written many times, so a body can follow a limit the target declares
+/// (`times: "{{ max }}"`, `plus: 1`).
+#[derive(Debug, Clone)]
+pub struct Repeat {
+    /// A whole number, or a template giving one.
+    pub times: TemplateValue,
+    pub plus: u64,
+    pub item: TemplateValue,
 }
 
 #[cfg(test)]

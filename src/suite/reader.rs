@@ -4,11 +4,14 @@
 use std::sync::Arc;
 
 use crate::diag::{Diagnostic, did_you_mean};
-use crate::suite::model::{Template, TemplatePart, TemplateValue};
+use crate::suite::model::{Repeat, Template, TemplatePart, TemplateValue};
 use crate::suite::scope::{Names, Place};
 use crate::suite::template::{self, Piece};
 use crate::suite::yaml::{Node, NodeKind, Pos};
 use crate::vocabulary::{Loc, SourceFile};
+
+/// The one key of a mapping that writes its `item` many times.
+const REPEAT_KEY: &str = "$repeat";
 
 /// The file being read, the format of the document being read and the findings so far.
 pub struct Reader {
@@ -367,6 +370,9 @@ impl Reader {
                 }
                 TemplateValue::Array(out)
             }
+            NodeKind::Map(pairs) if pairs.len() == 1 && pairs[0].0.as_str() == Some(REPEAT_KEY) => {
+                TemplateValue::Repeat(Box::new(self.repeat(&pairs[0].1, what, names, place)?))
+            }
             NodeKind::Map(_) => {
                 let entries = self.entries(node, what)?;
                 let mut out = Vec::with_capacity(entries.len());
@@ -383,6 +389,45 @@ impl Reader {
                 TemplateValue::Object(out)
             }
         })
+    }
+
+    /// The body of a `$repeat`: `times` (a whole number or a template), `plus` (a whole
+    /// number, default 0) and `item`.
+    fn repeat(
+        &mut self,
+        node: &Node,
+        what: &str,
+        names: &Names<'_>,
+        place: Place,
+    ) -> Option<Repeat> {
+        let entries = self.entries(node, REPEAT_KEY)?;
+        let (mut times, mut plus, mut item) = (None, 0, None);
+        for entry in entries {
+            match entry.key {
+                "times" => times = Some(self.template_value(entry.value, what, names, place)?),
+                "plus" => match entry.value.kind {
+                    NodeKind::Int(n) if n >= 0 => plus = n.unsigned_abs(),
+                    NodeKind::UInt(n) => plus = n,
+                    _ => {
+                        self.wrong_type(entry.value, "a whole number", "$repeat plus");
+                        return None;
+                    }
+                },
+                "item" => item = Some(self.template_value(entry.value, what, names, place)?),
+                other => {
+                    self.error(
+                        entry.key_pos,
+                        format!("unknown key '{other}' in $repeat: it takes times, plus and item"),
+                    );
+                    return None;
+                }
+            }
+        }
+        let (Some(times), Some(item)) = (times, item) else {
+            self.error(node.pos, "a $repeat needs both `times` and `item`");
+            return None;
+        };
+        Some(Repeat { times, plus, item })
     }
 
     /// Records an error with a suggestion from `candidates`.

@@ -51,6 +51,12 @@ fn show_value(v: &TemplateValue) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+        TemplateValue::Repeat(repeat) => format!(
+            "$repeat({} + {}, {})",
+            show_value(&repeat.times),
+            repeat.plus,
+            show_value(&repeat.item)
+        ),
     }
 }
 

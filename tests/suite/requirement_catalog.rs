@@ -98,37 +98,6 @@ const SEVERITY_EXCEPTIONS: &[(&str, &str)] = &[
          names the default and clients such as Okta send it; refusing it is worth a warning",
     ),
     (
-        "paging.unfiltered",
-        "a server may answer an unfiltered list with 400 tooMany (RFC 7644 3.4.2.1), which \
-         the scenario does not accept yet; at must it would fail a server the RFC allows",
-    ),
-    (
-        "search.users",
-        "POST /.search is optional and the suite infers it from filter.supported only; must \
-         once a probe tells whether it is offered",
-    ),
-    (
-        "search.users.no-match",
-        "as search.users: no probe for POST /.search yet",
-    ),
-    (
-        "search.users.attributes",
-        "as search.users: no probe for POST /.search yet",
-    ),
-    (
-        "search.users.paging",
-        "as search.users: no probe for POST /.search yet",
-    ),
-    (
-        "search.root",
-        "as search.users, and a root query is offered by fewer servers still",
-    ),
-    (
-        "users.filter.string-operators",
-        "a server may refuse an operator it does not support with 400 invalidFilter \
-         (RFC 7644 3.12); must once each operator is sent alone and may pass on that 400",
-    ),
-    (
         "users.filter.value-path",
         "the bracketed valuePath form may be refused with 400 invalidFilter; must once the \
          dotted form and the bracketed one are split",

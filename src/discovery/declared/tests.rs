@@ -432,3 +432,33 @@ fn meta_resource_type_is_the_declared_name_in_any_case() {
         ["/meta/resourceType"]
     );
 }
+
+#[test]
+fn an_extension_declared_required_must_be_present_in_any_case() {
+    let (mut rts, schemas) = declarations();
+    rts[0]["schemaExtensions"][0]["required"] = json!(true);
+    let declared = derive(&rts, &schemas);
+    let validator = validator(declared.schema("User").expect("User is described"));
+    let without = json!({ "schemas": [USER], "id": "42", "userName": "ada" });
+    assert!(!validator.is_valid(&without));
+    let with = json!({ "schemas": [USER, ACME], "id": "42", ACME.to_uppercase(): { "level": 2 } });
+    assert!(
+        validator.is_valid(&with),
+        "{:?}",
+        validator
+            .iter_errors(&with)
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn an_extension_not_declared_required_may_be_absent() {
+    let (rts, schemas) = declarations();
+    let validator = validator(
+        derive(&rts, &schemas)
+            .schema("User")
+            .expect("User is described"),
+    );
+    assert!(validator.is_valid(&json!({ "schemas": [USER], "id": "42", "userName": "ada" })));
+}

@@ -44,6 +44,9 @@ pub fn patch(
 ) -> Result<Written, ScimError> {
     let operations = parse_request(ctx, kind, body)?;
     let mut operations = deviate::rewrite(ctx, kind, operations)?;
+    if ctx.misbehaves(Misbehaviour::PatchOpsReversed) {
+        operations.reverse();
+    }
     let mut store = ctx.provider.write();
     let stored = store.get(kind, id).ok_or_else(|| not_found(kind, id))?;
     check_precondition(stored, if_match)?;
