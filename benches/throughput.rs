@@ -318,7 +318,13 @@ async fn bare_loop(run: &Timed, table: &mut Table) {
     let (wall, cpu) = (walls[REPEATS / 2], cpus[REPEATS / 2]);
     let n = exchanges.len().max(1) as f64;
     let bare_per = micros(wall) / n;
-    let tool_per = micros(run.wall) / run.requests.max(1) as f64;
+    // A step's `wait` is the scenario's own pause (a clock that must move on), not overhead.
+    let paused = deliberate_waits(&core_plan());
+    let tool_per = micros(run.wall.saturating_sub(paused)) / run.requests.max(1) as f64;
+    println!(
+        "deliberate step waits at jobs 1 {:>8.1} ms (left out of the time per request)",
+        millis(paused)
+    );
     println!(
         "bare reqwest loop, same requests {:>8.1} ms for {} requests, {bare_per:.0} µs wall and \
          {:.0} µs CPU per request",
@@ -349,6 +355,15 @@ async fn bare_loop(run: &Timed, table: &mut Table) {
         "own CPU per request (scimcheck minus bare loop)",
         format!("{:.0} µs", tool_cpu - bare_cpu),
     );
+}
+
+/// The `wait:` pauses the plan's steps take; at jobs 1 they add up.
+fn deliberate_waits(plan: &Plan) -> Duration {
+    plan.scenarios
+        .iter()
+        .flat_map(|p| &p.scenario.steps)
+        .filter_map(|step| step.wait)
+        .sum()
 }
 
 /// The binary as a user runs it: peak RSS of a whole run, and `list` start-up.
