@@ -13,8 +13,6 @@
 use std::hint::black_box;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use scimcheck::RunBuilder;
@@ -22,10 +20,7 @@ use scimcheck::client::{Auth, Target};
 use scimcheck::plan::{self, Plan, Selection};
 use scimcheck::result::{Exchange, RunSummary};
 use scimcheck::scim::{NoSchema, matches, parse_filter};
-use scimcheck::server::{
-    self, Intervention, RequestHook, SeenRequest, SeenResponse, ServerConfig, ServerHandle,
-};
-use scimcheck::suite::{self, LoadOptions};
+use scimcheck::suite::{self, LoadOptions, SuiteSource};
 use secrecy::SecretString;
 use serde_json::json;
 
@@ -36,13 +31,34 @@ const REPEATS: usize = 3;
 const DEFAULT_JOBS: usize = 4;
 
 fn main() {
-    println!("machine: {}", machine());
+    let machine = machine();
+    println!("machine: {machine}");
+    let mut table = Table::default();
     micro_benches();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    runtime.block_on(embedded_runs());
-    cli_figures();
-    load_and_plan();
-    runtime.block_on(peer_runs());
+    runtime.block_on(embedded_runs(&mut table));
+    cli_figures(&mut table);
+    load_and_plan(&mut table);
+    runtime.block_on(peer_runs(&mut table));
+    println!("\n{machine}\n");
+    table.print();
+}
+
+/// The figures as a markdown table, for BENCHMARKS.md.
+#[derive(Default)]
+struct Table(Vec<(String, String)>);
+
+impl Table {
+    fn row(&mut self, what: &str, figure: String) {
+        self.0.push((what.to_owned(), figure));
+    }
+
+    fn print(&self) {
+        println!("| figure | value |\n|---|---|");
+        for (what, figure) in &self.0 {
+            println!("| {what} | {figure} |");
+        }
+    }
 }
 
 fn micro_benches() {
@@ -76,33 +92,44 @@ fn bench(name: &str, iterations: u32, mut body: impl FnMut()) {
     );
 }
 
-/// Counts the requests a server receives.
-#[derive(Default)]
-struct Counter(AtomicUsize);
-
-impl RequestHook for Counter {
-    fn arrived(&self, _: &SeenRequest) -> Intervention {
-        self.0.fetch_add(1, Ordering::Relaxed);
-        Intervention::Serve
-    }
-
-    fn answered(&self, _: &SeenRequest, _: &SeenResponse, _: Option<&SeenResponse>) {}
+/// The reference server in its own process (`scimcheck serve`), so that this process's
+/// CPU time is the client's alone.
+struct ChildServer {
+    process: std::process::Child,
+    base_url: String,
 }
 
-impl Counter {
-    fn take(&self) -> usize {
-        self.0.swap(0, Ordering::Relaxed)
+impl ChildServer {
+    fn start() -> ChildServer {
+        use std::io::BufRead;
+        let mut process = Command::new(env!("CARGO_BIN_EXE_scimcheck"))
+            .args(["serve", "--port", "0", "--token", TOKEN])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("scimcheck serve starts");
+        let stdout = process.stdout.take().expect("piped stdout");
+        let mut first = String::new();
+        let mut reader = std::io::BufReader::new(stdout);
+        reader
+            .read_line(&mut first)
+            .expect("the server says where it listens");
+        // Keep reading: a closed pipe would end the server at its next line.
+        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+        let base_url = first
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .expect("a URL in the server's first line")
+            .to_owned();
+        ChildServer { process, base_url }
     }
 }
 
-async fn embedded(counter: &Arc<Counter>) -> ServerHandle {
-    server::start(ServerConfig {
-        token: Some(TOKEN.to_owned()),
-        hook: Some(counter.clone() as Arc<dyn RequestHook>),
-        ..ServerConfig::default()
-    })
-    .await
-    .expect("embedded server starts")
+impl Drop for ChildServer {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
 }
 
 fn target(base_url: &str) -> Target {
@@ -125,25 +152,19 @@ struct Timed {
 }
 
 /// Runs `plan` with `jobs` against `base_url` (discovery read once, before the clock).
-async fn timed_run(plan: &Plan, base_url: &str, jobs: usize, counter: Option<&Counter>) -> Timed {
+async fn timed_run(plan: &Plan, base_url: &str, jobs: usize) -> Timed {
     let mut run = RunBuilder::new(plan.clone())
         .target(target(base_url))
         .jobs(jobs)
         .build()
         .expect("the run builds");
     run.discover().await.expect("discovery");
-    if let Some(counter) = counter {
-        counter.take();
-    }
     let cpu = process_cpu();
     let start = Instant::now();
     let summary = run.execute().await.expect("the run starts");
     let wall = start.elapsed();
     let cpu = process_cpu().saturating_sub(cpu);
-    let requests = match counter {
-        Some(counter) => counter.take(),
-        None => summary.totals.requests,
-    };
+    let requests = summary.totals.requests;
     Timed {
         wall,
         requests,
@@ -152,10 +173,10 @@ async fn timed_run(plan: &Plan, base_url: &str, jobs: usize, counter: Option<&Co
     }
 }
 
-async fn median_run(plan: &Plan, base_url: &str, jobs: usize, counter: Option<&Counter>) -> Timed {
+async fn median_run(plan: &Plan, base_url: &str, jobs: usize) -> Timed {
     let mut runs = Vec::new();
     for _ in 0..REPEATS {
-        runs.push(timed_run(plan, base_url, jobs, counter).await);
+        runs.push(timed_run(plan, base_url, jobs).await);
     }
     runs.sort_by_key(|t| t.wall);
     runs.swap_remove(REPEATS / 2)
@@ -180,28 +201,83 @@ fn describe(label: &str, timed: &Timed) {
     );
 }
 
-async fn embedded_runs() {
-    let counter = Arc::new(Counter::default());
-    let server = embedded(&counter).await;
+async fn embedded_runs(table: &mut Table) {
+    let server = ChildServer::start();
     let plan = core_plan();
-    let base = server.base_url().to_owned();
-    let one = median_run(&plan, &base, 1, Some(&counter)).await;
+    let base = server.base_url.clone();
+    let one = median_run(&plan, &base, 1).await;
     describe("core suite, jobs 1", &one);
-    let default = median_run(&plan, &base, DEFAULT_JOBS, Some(&counter)).await;
+    let default = median_run(&plan, &base, DEFAULT_JOBS).await;
     describe("core suite, jobs 4 (default)", &default);
-    let sixteen = median_run(&plan, &base, 16, Some(&counter)).await;
+    let sixteen = median_run(&plan, &base, 16).await;
     describe("core suite, jobs 16", &sixteen);
-    println!(
-        "jobs 16 / jobs 4 wall          {:>8.2}×",
-        sixteen.wall.as_secs_f64() / default.wall.as_secs_f64()
+    let ratio = sixteen.wall.as_secs_f64() / default.wall.as_secs_f64();
+    println!("jobs 16 / jobs 4 wall          {ratio:>8.2}×");
+    let scenarios = one.summary.results.len();
+    heaviest(&one.summary);
+    table.row(
+        "core suite, embedded server, jobs 1",
+        format!(
+            "{:.0} ms, {scenarios} scenarios, {} requests",
+            millis(one.wall),
+            one.requests
+        ),
     );
-    bare_loop(&one).await;
-    server.shutdown().await;
+    table.row(
+        "core suite, embedded server, jobs 4 (default)",
+        format!("{:.0} ms", millis(default.wall)),
+    );
+    table.row(
+        "requests per full run / per scenario",
+        format!(
+            "{} / {:.2}",
+            one.requests,
+            one.requests as f64 / scenarios.max(1) as f64
+        ),
+    );
+    table.row(
+        "embedded server, jobs 16 / jobs 4 (wall)",
+        format!(
+            "{ratio:.2}× ({:.0} ms / {:.0} ms)",
+            millis(sixteen.wall),
+            millis(default.wall)
+        ),
+    );
+    bare_loop(&one, table).await;
+}
+
+/// Requests per scenario: the spread, and the scenarios that send the most (shared
+/// fixtures' creates count where they were first used).
+fn heaviest(summary: &RunSummary) {
+    let mut counts: Vec<(usize, &str)> = summary
+        .results
+        .iter()
+        .map(|r| (r.exchanges.len(), r.id.as_str()))
+        .collect();
+    counts.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    let mut spread = std::collections::BTreeMap::new();
+    for (n, _) in &counts {
+        *spread.entry(*n).or_insert(0) += 1;
+    }
+    let spread: Vec<String> = spread
+        .iter()
+        .map(|(n, scenarios)| format!("{n}: {scenarios}"))
+        .collect();
+    println!(
+        "requests per scenario (requests: scenarios)  {}",
+        spread.join(", ")
+    );
+    let top: Vec<String> = counts
+        .iter()
+        .take(5)
+        .map(|(n, id)| format!("{id} {n}"))
+        .collect();
+    println!("most requests                {}", top.join(", "));
 }
 
 /// The jobs-1 run's requests again, one at a time, from a bare reqwest client: what the
 /// server and the HTTP stack cost, without the tool.
-async fn bare_loop(run: &Timed) {
+async fn bare_loop(run: &Timed, table: &mut Table) {
     let exchanges: Vec<&Exchange> = run
         .summary
         .results
@@ -242,7 +318,13 @@ async fn bare_loop(run: &Timed) {
     let (wall, cpu) = (walls[REPEATS / 2], cpus[REPEATS / 2]);
     let n = exchanges.len().max(1) as f64;
     let bare_per = micros(wall) / n;
-    let tool_per = micros(run.wall) / run.requests.max(1) as f64;
+    // A step's `wait` is the scenario's own pause (a clock that must move on), not overhead.
+    let paused = deliberate_waits(&core_plan());
+    let tool_per = micros(run.wall.saturating_sub(paused)) / run.requests.max(1) as f64;
+    println!(
+        "deliberate step waits at jobs 1 {:>8.1} ms (left out of the time per request)",
+        millis(paused)
+    );
     println!(
         "bare reqwest loop, same requests {:>8.1} ms for {} requests, {bare_per:.0} µs wall and \
          {:.0} µs CPU per request",
@@ -250,18 +332,48 @@ async fn bare_loop(run: &Timed) {
         exchanges.len(),
         micros(cpu) / n
     );
+    let tool_cpu = micros(run.cpu) / run.requests.max(1) as f64;
+    let bare_cpu = micros(cpu) / n;
     println!(
         "overhead per request, jobs 1  {:>8.2}× the bare loop ({:+.0} µs wall, {:+.0} µs CPU)",
         tool_per / bare_per,
         tool_per - bare_per,
-        micros(run.cpu) / run.requests.max(1) as f64 - micros(cpu) / n
+        tool_cpu - bare_cpu
+    );
+    table.row(
+        "time per request, jobs 1: scimcheck / bare reqwest loop",
+        format!(
+            "{:.2}× ({tool_per:.0} µs / {bare_per:.0} µs)",
+            tool_per / bare_per
+        ),
+    );
+    table.row(
+        "client CPU per request, jobs 1: scimcheck / bare loop",
+        format!("{tool_cpu:.0} µs / {bare_cpu:.0} µs"),
+    );
+    table.row(
+        "own CPU per request (scimcheck minus bare loop)",
+        format!("{:.0} µs", tool_cpu - bare_cpu),
     );
 }
 
+/// The `wait:` pauses the plan's steps take; at jobs 1 they add up.
+fn deliberate_waits(plan: &Plan) -> Duration {
+    plan.scenarios
+        .iter()
+        .flat_map(|p| &p.scenario.steps)
+        .filter_map(|step| step.wait)
+        .sum()
+}
+
 /// The binary as a user runs it: peak RSS of a whole run, and `list` start-up.
-fn cli_figures() {
+fn cli_figures(table: &mut Table) {
     let bin = env!("CARGO_BIN_EXE_scimcheck");
     let (wall, rss) = child(bin, &["run", "--no-progress"]);
+    table.row(
+        "peak RSS, `scimcheck run` (embedded server, same process)",
+        format!("{:.1} MB", rss as f64 / 1024.0),
+    );
     println!(
         "scimcheck run (process)      {:>8.1} ms, peak RSS {:.1} MB",
         millis(wall),
@@ -272,6 +384,10 @@ fn cli_figures() {
     println!(
         "scimcheck list start-up      {:>8.1} ms (median of 5)",
         millis(walls[2])
+    );
+    table.row(
+        "`scimcheck list` start-up (median of 5)",
+        format!("{:.0} ms", millis(walls[2])),
     );
 }
 
@@ -298,28 +414,43 @@ fn child(bin: &str, args: &[&str]) -> (Duration, i64) {
 
 /// Load and plan time of generated suites: copies of the core suite's scenarios under
 /// new ids, so the growth shows (per scenario, it should stay flat).
-fn load_and_plan() {
+fn load_and_plan(table: &mut Table) {
     let documents = core_documents();
+    let mut per_scenario = Vec::new();
     for n in [500, 1000, 5000] {
-        let text = generated_suite(&documents, n);
+        let dir = generated_suite(&documents, n);
+        let sources = [SuiteSource::Path(dir.path().to_path_buf())];
         let mut walls = Vec::new();
         for _ in 0..REPEATS {
             let start = Instant::now();
-            let scenarios = suite::load_source("generated.yaml", &text, &LoadOptions::default())
+            let loaded = suite::load_sources(&sources, &LoadOptions::default())
                 .unwrap_or_else(|d| panic!("{}", d.render(false)));
-            let loaded = suite::model::Suite { scenarios };
             let plan = plan::select(&loaded, &Selection::default());
-            assert_eq!(plan.scenarios.len(), n);
+            assert!(
+                plan.scenarios.len() >= n,
+                "every generated scenario planned"
+            );
             walls.push(start.elapsed());
         }
         walls.sort();
         let wall = walls[REPEATS / 2];
+        let per = micros(wall) / n as f64;
+        per_scenario.push(per);
         println!(
-            "load+plan {n:>5} scenarios      {:>8.1} ms, {:.0} µs per scenario",
-            millis(wall),
-            micros(wall) / n as f64
+            "load+plan {n:>5} scenarios      {:>8.1} ms, {per:.0} µs per scenario",
+            millis(wall)
+        );
+        table.row(
+            &format!("load + plan {n} generated scenarios"),
+            format!("{:.0} ms ({per:.0} µs per scenario)", millis(wall)),
         );
     }
+    let linearity = per_scenario[2] / per_scenario[0];
+    println!("load+plan linearity           {linearity:>8.2} (µs per scenario, 5,000 / 500)");
+    table.row(
+        "linearity: µs per scenario at 5,000 / at 500 (1.00 = linear)",
+        format!("{linearity:.2}"),
+    );
 }
 
 /// Every scenario document of the core suite (not its fixtures), as written.
@@ -344,8 +475,11 @@ fn core_documents() -> Vec<String> {
         .collect()
 }
 
-fn generated_suite(documents: &[String], n: usize) -> String {
-    (0..n)
+/// `n` copies of core scenarios under new ids, in files of at most 100 documents (a
+/// YAML file holds at most 256).
+fn generated_suite(documents: &[String], n: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let renamed: Vec<String> = (0..n)
         .map(|i| {
             documents[i % documents.len()]
                 .lines()
@@ -356,16 +490,29 @@ fn generated_suite(documents: &[String], n: usize) -> String {
                 .collect::<Vec<_>>()
                 .join("\n")
         })
-        .collect::<Vec<_>>()
-        .join("\n---\n")
+        .collect();
+    for (k, chunk) in renamed.chunks(100).enumerate() {
+        let path = dir.path().join(format!("generated-{k:03}.yaml"));
+        std::fs::write(path, chunk.join("\n---\n")).expect("writable");
+    }
+    dir
 }
 
 /// Jobs 4 against 16 against PyPI scim2-server, when `.ci/external-peer` installed it.
-async fn peer_runs() {
-    let peer = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/scim2-server");
+/// The peer's command: `SCIMCHECK_BENCH_PEER`, else the `.venv` that `.ci/external-peer`
+/// makes.
+async fn peer_runs(table: &mut Table) {
+    let peer = std::env::var_os("SCIMCHECK_BENCH_PEER")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/scim2-server"));
     if !peer.is_file() {
         println!(
-            "scim2-server (PyPI)          not installed (.ci/external-peer installs it): skipped"
+            "scim2-server (PyPI)          not installed (set SCIMCHECK_BENCH_PEER to its \
+             command, or run .ci/external-peer): skipped"
+        );
+        table.row(
+            "CI peer (scim2-server 0.8.3), jobs 16 / jobs 4",
+            "skipped: no SCIMCHECK_BENCH_PEER or .venv".to_owned(),
         );
         return;
     }
@@ -392,13 +539,19 @@ async fn peer_runs() {
     }
     let base = format!("http://127.0.0.1:{port}/v2");
     let plan = core_plan();
-    let four = median_run(&plan, &base, 4, None).await;
+    let four = median_run(&plan, &base, 4).await;
     describe("scim2-server, jobs 4", &four);
-    let sixteen = median_run(&plan, &base, 16, None).await;
+    let sixteen = median_run(&plan, &base, 16).await;
     describe("scim2-server, jobs 16", &sixteen);
-    println!(
-        "scim2-server jobs 16 / jobs 4  {:>8.2}×",
-        sixteen.wall.as_secs_f64() / four.wall.as_secs_f64()
+    let ratio = sixteen.wall.as_secs_f64() / four.wall.as_secs_f64();
+    println!("scim2-server jobs 16 / jobs 4  {ratio:>8.2}×");
+    table.row(
+        "CI peer (scim2-server 0.8.3), jobs 16 / jobs 4 (wall)",
+        format!(
+            "{ratio:.2}× ({:.0} ms / {:.0} ms)",
+            millis(sixteen.wall),
+            millis(four.wall)
+        ),
     );
     let _ = process.kill();
     let _ = process.wait();

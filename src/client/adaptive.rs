@@ -103,7 +103,11 @@ impl AdaptiveRate {
                 }
             }
         };
-        tokio::time::sleep_until(slot).await;
+        // A sleep, even one already due, waits for the timer's next tick (about 1 ms):
+        // a request that need not wait must not pay it.
+        if slot > Instant::now() {
+            tokio::time::sleep_until(slot).await;
+        }
         slot
     }
 

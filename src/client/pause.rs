@@ -24,7 +24,8 @@ impl SharedPause {
     /// Waits out the pause, if one is set.
     pub async fn wait(&self) {
         let until = *self.until.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(until) = until {
+        // Only a pause still running: a due sleep still waits for the timer's next tick.
+        if let Some(until) = until.filter(|u| *u > tokio::time::Instant::now()) {
             tokio::time::sleep_until(until).await;
         }
     }

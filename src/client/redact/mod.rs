@@ -174,7 +174,13 @@ impl Redactor {
     fn record(&self, kept: &[u8], full_len: usize) -> (String, Option<usize>) {
         let text = String::from_utf8_lossy(kept);
         let shown = self.replace(&text, RECORDED_BODY_BYTES);
-        let shown = self.json_secrets_out(&shown).unwrap_or(shown);
+        // Without a backslash every JSON string is its own text, which the scan just
+        // read: parsing the body again could find nothing more (and costs a full parse).
+        let shown = if shown.contains('\\') {
+            self.json_secrets_out(&shown).unwrap_or(shown)
+        } else {
+            shown
+        };
         let cut = full_len > RECORDED_BODY_BYTES || text.len() > RECORDED_BODY_BYTES;
         (
             escape_controls(&shown).into_owned(),
