@@ -35,8 +35,7 @@ pub const SCENARIO_KEYS: [&str; 11] = [
 pub const STEP_KEYS: [&str; 6] = ["name", "request", "expect", "capture", "cleanup", "setup"];
 /// Format 2 adds named, reusable setup: `uses: FIXTURE` and `with:` overrides.
 pub const STEP_KEYS_2: [&str; 10] = [
-    "name", "uses", "with", "wait", "request", "expect", "capture", "cleanup", "setup",
-    "rereads",
+    "name", "uses", "with", "wait", "request", "expect", "capture", "cleanup", "setup", "rereads",
 ];
 /// The longest `wait:` a step may ask for, in seconds: enough for a server whose times
 /// have whole seconds, short enough never to look like a hang.

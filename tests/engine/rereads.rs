@@ -58,7 +58,11 @@ async fn run_one(yaml: &str, misbehaviours: &[&str]) -> ScenarioResult {
     )
     .await;
     server.shutdown().await;
-    summary.results.into_iter().next().expect("one scenario ran")
+    summary
+        .results
+        .into_iter()
+        .next()
+        .expect("one scenario ran")
 }
 
 fn sent_by(result: &ScenarioResult, step: &str) -> Vec<String> {
@@ -80,22 +84,37 @@ fn judged_on_the_write(result: &ScenarioResult) -> bool {
 #[tokio::test]
 async fn a_write_answer_that_passes_the_read_saves_the_get_and_feeds_its_captures() {
     let result = run_one(
-        &scenario("/Users/{{ user }}", "{ status: 200, body displayName: After }"),
+        &scenario(
+            "/Users/{{ user }}",
+            "{ status: 200, body displayName: After }",
+        ),
         &[],
     )
     .await;
     assert_eq!(result.outcome, Outcome::Pass, "{result:?}");
-    assert!(sent_by(&result, "read").is_empty(), "{:?}", result.exchanges);
+    assert!(
+        sent_by(&result, "read").is_empty(),
+        "{:?}",
+        result.exchanges
+    );
     assert!(judged_on_the_write(&result), "{:?}", result.notes);
     // The capture came from the PATCH answer: the next step reads the same user.
     assert_eq!(sent_by(&result, "again"), ["GET"]);
-    assert!(result.exchanges.iter().any(|e| e.step == "again" && e.status == Some(200)));
+    assert!(
+        result
+            .exchanges
+            .iter()
+            .any(|e| e.step == "again" && e.status == Some(200))
+    );
 }
 
 #[tokio::test]
 async fn a_write_answer_that_fails_a_check_sends_the_get_which_is_judged_as_ever() {
     let result = run_one(
-        &scenario("/Users/{{ user }}", "{ status: 200, body displayName: Before }"),
+        &scenario(
+            "/Users/{{ user }}",
+            "{ status: 200, body displayName: Before }",
+        ),
         &[],
     )
     .await;
@@ -110,7 +129,10 @@ async fn a_write_answer_that_fails_a_check_sends_the_get_which_is_judged_as_ever
 #[tokio::test]
 async fn a_write_answered_204_sends_the_get() {
     let result = run_one(
-        &scenario("/Users/{{ user }}", "{ status: 200, body displayName: After }"),
+        &scenario(
+            "/Users/{{ user }}",
+            "{ status: 200, body displayName: After }",
+        ),
         &["patch-204"],
     )
     .await;
