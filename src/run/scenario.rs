@@ -76,6 +76,8 @@ struct Trail {
     exchanges: Vec<Exchange>,
     /// Failures the RFCs' latitude excused, one sentence each.
     excused: Vec<String>,
+    /// What the report says besides the exchanges: a read judged on a write's answer.
+    notes: Vec<String>,
 }
 
 type SharedTrail = Arc<Mutex<Trail>>;
@@ -108,18 +110,20 @@ pub async fn run(planned: PlannedScenario, env: Arc<RunEnv>) -> ScenarioResult {
         ledger: CleanupLedger::new(run_prefix(&env.run_id), env.held.clone()),
         exchanges: Vec::new(),
         excused: Vec::new(),
+        notes: Vec::new(),
     }));
     let task = tokio::spawn(run_steps(scenario.clone(), env.clone(), trail.clone()));
     let end = match task.await {
         Ok(end) => end,
         Err(e) => StepsEnd::Errored(format!("internal error while running the scenario: {e}")),
     };
-    let (mut exchanges, ledger, excused) = {
+    let (mut exchanges, ledger, excused, notes) = {
         let mut trail = lock(&trail);
         (
             std::mem::take(&mut trail.exchanges),
             std::mem::take(&mut trail.ledger),
             std::mem::take(&mut trail.excused),
+            std::mem::take(&mut trail.notes),
         )
     };
     let mut cleaned = if env.keep {
@@ -160,7 +164,10 @@ pub async fn run(planned: PlannedScenario, env: Arc<RunEnv>) -> ScenarioResult {
         (StepsEnd::Failed(failures), None) => Outcome::Warn { failures },
         (StepsEnd::Errored(message), _) => Outcome::Error { message },
     };
-    result(&planned, outcome, started.elapsed(), exchanges, cleaned)
+    ScenarioResult {
+        notes,
+        ..result(&planned, outcome, started.elapsed(), exchanges, cleaned)
+    }
 }
 
 fn result(
@@ -196,11 +203,12 @@ async fn run_steps(scenario: Arc<Scenario>, env: Arc<RunEnv>, trail: SharedTrail
             .at("(scenario)", &scenario.loc);
         return StepsEnd::Failed(vec![redact_failure(&redactor, failure)]);
     }
+    let mut written = Written::for_scenario(&scenario);
     for step in &scenario.steps {
         if env.cancel.is_cancelled() {
             return StepsEnd::Errored(format!("run interrupted before step `{}`", step.name));
         }
-        match run_step(step, &scenario, &env, &mut ctx, &trail).await {
+        match run_step(step, &scenario, &env, &mut ctx, &trail, &mut written).await {
             Ok(()) => {}
             Err(StepsEnd::Failed(failures)) => {
                 let request = request_shape(step);
@@ -234,6 +242,7 @@ async fn run_step(
     env: &RunEnv,
     ctx: &mut RenderContext<'_>,
     trail: &SharedTrail,
+    written: &mut Written,
 ) -> Result<(), StepsEnd> {
     if let Some(wait) = step.wait {
         tokio::select! {
@@ -245,6 +254,19 @@ async fn run_step(
                 )));
             }
         }
+    }
+    if let Some(write) = written.reread_by(step)
+        && let Some(captures) = judged_on_write(step, write, env, ctx)
+    {
+        for (name, value) in captures {
+            ctx.capture(&name, value);
+        }
+        lock(trail).notes.push(format!(
+            "step `{}` was judged on the answer to step `{}`, which carried the whole \
+             resource (RFC 7644 3.5.1, 3.5.2): no GET was sent",
+            step.name, write.step
+        ));
+        return Ok(());
     }
     let (rendered, response, body) = match &step.shared {
         Some(name) => shared_answer(name, step, env, trail).await?,
@@ -266,6 +288,7 @@ async fn run_step(
             body,
         ),
     );
+    written.keep(step, &rendered.request.path, response, body);
     let failures = check_response(
         &step.name,
         &step.expect,
@@ -310,8 +333,100 @@ async fn run_step(
     Ok(())
 }
 
-/// Sends the step's request, records what it created or deleted, and gives back the
-/// answer to judge.
+/// The answers of the PUT and PATCH steps a later step rereads (`rereads:`), by step.
+struct Written {
+    wanted: Vec<String>,
+    answers: Vec<WriteAnswer>,
+}
+
+struct WriteAnswer {
+    step: String,
+    path: String,
+    response: HttpResponse,
+    body: ResponseBody,
+}
+
+impl Written {
+    fn for_scenario(scenario: &Scenario) -> Written {
+        Written {
+            wanted: scenario
+                .steps
+                .iter()
+                .filter_map(|s| s.rereads.as_ref().map(|r| r.value.clone()))
+                .collect(),
+            answers: Vec::new(),
+        }
+    }
+
+    fn keep(&mut self, step: &Step, path: &str, response: &HttpResponse, body: &ResponseBody) {
+        if !self.wanted.contains(&step.name) {
+            return;
+        }
+        self.answers.retain(|a| a.step != step.name);
+        self.answers.push(WriteAnswer {
+            step: step.name.clone(),
+            path: path.to_owned(),
+            response: response.clone(),
+            body: body.clone(),
+        });
+    }
+
+    fn reread_by(&self, step: &Step) -> Option<&WriteAnswer> {
+        let rereads = step.rereads.as_ref()?;
+        self.answers.iter().find(|a| a.step == rereads.value)
+    }
+}
+
+/// The captures of a step that rereads a write, when the write's answer is the resource
+/// the step reads (a 2xx SCIM resource whose id is the path's last segment, at the same
+/// path) and passes every check of the step; None sends the GET, so a server is never
+/// failed on the write's answer alone.
+fn judged_on_write(
+    step: &Step,
+    write: &WriteAnswer,
+    env: &RunEnv,
+    ctx: &mut RenderContext<'_>,
+) -> Option<Vec<(String, Value)>> {
+    let rendered = request::render(step, ctx, env.client.base_url()).ok()?;
+    if rendered.request.path != write.path || !(200..300).contains(&write.response.status) {
+        return None;
+    }
+    let resource = write.body.json()?;
+    let id = resource.get("id")?.as_str()?;
+    let last_segment = write.path.rsplit('/').next()?;
+    if resource.get("schemas").is_none() || crate::client::encode_segment(id) != last_segment {
+        return None;
+    }
+    ctx.record_step(
+        &step.name,
+        StepRecord::new(
+            rendered.request.headers.clone(),
+            None,
+            &write.response,
+            &write.body,
+        ),
+    );
+    let failures = check_response(
+        &step.name,
+        &step.expect,
+        &write.response,
+        &write.body,
+        &env.schemas,
+        &*ctx,
+    );
+    if !failures.is_empty() {
+        return None;
+    }
+    step.capture
+        .iter()
+        .map(|capture| {
+            captured(capture, &write.response, &write.body)
+                .ok()
+                .map(|value| (capture.name.clone(), value))
+        })
+        .collect()
+}
+
 /// Sends a request the dialect rewrote and tallies how the server took what it needed.
 pub(super) async fn send_tallying(
     env: &RunEnv,
@@ -326,6 +441,8 @@ pub(super) async fn send_tallying(
     sent
 }
 
+/// Sends the step's request, records what it created or deleted, and gives back the
+/// answer to judge.
 async fn sent_answer(
     step: &Step,
     env: &RunEnv,

@@ -287,3 +287,83 @@ fn a_shared_fixture_refers_to_no_step_and_is_always_cleaned_up() {
         "{errors:?}"
     );
 }
+
+fn patch_then(read: &str) -> String {
+    format!(
+        r#"
+format: 2
+id: a.b
+title: t
+steps:
+  - name: create
+    request: {{ method: POST, path: /Users, body: {{ userName: x }} }}
+    expect: {{ status: 201 }}
+    capture: {{ user: body id }}
+  - name: patch
+    request: {{ method: PATCH, path: "/Users/{{{{ user }}}}", body: {{ Operations: [] }} }}
+    expect: {{ status: [200, 204] }}
+{read}"#
+    )
+}
+
+#[test]
+fn a_read_may_say_it_rereads_an_earlier_put_or_patch() {
+    let text = patch_then(
+        "  - name: read\n    rereads: patch\n    request: { method: GET, path: \"/Users/{{ user }}\" }\n    expect: { status: 200 }\n",
+    );
+    let scenarios = load(&text);
+    let rereads = scenarios[0].steps[2]
+        .rereads
+        .as_ref()
+        .map(|r| r.value.as_str());
+    assert_eq!(rereads, Some("patch"));
+}
+
+#[test]
+fn rereads_names_an_earlier_write_and_sits_on_a_plain_get_without_header_checks() {
+    let read = |rereads: &str, request: &str, expect: &str| {
+        errors(&patch_then(&format!(
+            "  - name: read\n    rereads: {rereads}\n    request: {request}\n    expect: {expect}\n"
+        )))
+    };
+    let get = "{ method: GET, path: \"/Users/{{ user }}\" }";
+    let cases = [
+        (
+            read("nothing", get, "{ status: 200 }"),
+            "names no step: 'nothing'",
+        ),
+        (read("create", get, "{ status: 200 }"), "a POST"),
+        (
+            read("read", get, "{ status: 200 }"),
+            "which does not come before it",
+        ),
+        (
+            read(
+                "patch",
+                "{ method: DELETE, path: \"/Users/{{ user }}\" }",
+                "{ status: 204 }",
+            ),
+            "on a DELETE",
+        ),
+        (
+            read(
+                "patch",
+                "{ method: GET, path: \"/Users/{{ user }}\", query: { attributes: userName } }",
+                "{ status: 200 }",
+            ),
+            "its own query, headers or body",
+        ),
+        (
+            read("patch", get, "{ status: 200, header ETag: present }"),
+            "checks headers",
+        ),
+    ];
+    for (errors, expected) in cases {
+        assert!(
+            errors.iter().any(|e| e.starts_with("f2.yaml:14")
+                && e.contains("'rereads'")
+                && e.contains(expected)),
+            "{expected}: {errors:?}"
+        );
+    }
+}

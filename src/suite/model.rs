@@ -66,6 +66,9 @@ pub struct Step {
     /// The shared fixture this step uses: its request is sent once per run, and every
     /// step that uses it checks and captures from that one answer.
     pub shared: Option<String>,
+    /// `rereads: STEP`: this GET reads back what the earlier PUT or PATCH `STEP` answered,
+    /// so it is judged on that answer first and sent only when that answer does not pass.
+    pub rereads: Option<Located<String>>,
     pub loc: Loc,
 }
 

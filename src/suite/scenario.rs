@@ -17,7 +17,7 @@ use crate::suite::request::request;
 use crate::suite::scope::{Names, Place, StepInfo};
 use crate::suite::template::{RESERVED_NAMES, is_name};
 use crate::suite::yaml::{Node, NodeKind, Pos};
-use crate::vocabulary::{Capability, Severity};
+use crate::vocabulary::{Capability, Located, Severity};
 
 pub const SCENARIO_KEYS: [&str; 11] = [
     "format",
@@ -34,8 +34,8 @@ pub const SCENARIO_KEYS: [&str; 11] = [
 ];
 pub const STEP_KEYS: [&str; 6] = ["name", "request", "expect", "capture", "cleanup", "setup"];
 /// Format 2 adds named, reusable setup: `uses: FIXTURE` and `with:` overrides.
-pub const STEP_KEYS_2: [&str; 9] = [
-    "name", "uses", "with", "wait", "request", "expect", "capture", "cleanup", "setup",
+pub const STEP_KEYS_2: [&str; 10] = [
+    "name", "uses", "with", "wait", "request", "expect", "capture", "cleanup", "setup", "rereads",
 ];
 /// The longest `wait:` a step may ask for, in seconds: enough for a server whose times
 /// have whole seconds, short enough never to look like a hang.
@@ -160,6 +160,7 @@ pub fn scenario(
     }
     warn_unused_captures(r, step_nodes, &names);
     check_setup_order(r, &steps);
+    check_rereads(r, &steps);
 
     let errors_after = r.diags.iter().filter(|d| d.is_error()).count();
     if errors_after > errors_before {
@@ -400,6 +401,60 @@ fn check_setup_order(r: &mut Reader, steps: &[Step]) {
     }
 }
 
+/// `rereads: STEP` names an earlier PUT or PATCH, and the step is a plain GET whose
+/// answer could be that write's answer: no query, body or header of its own to send, and
+/// no header to check (headers are the GET's own).
+fn check_rereads(r: &mut Reader, steps: &[Step]) {
+    for (index, step) in steps.iter().enumerate() {
+        let Some(rereads) = &step.rereads else {
+            continue;
+        };
+        let write = steps[..index].iter().find(|s| s.name == rereads.value);
+        let problem = match write {
+            None if steps.iter().any(|s| s.name == rereads.value) => Some((
+                format!(
+                    "'rereads' names step '{}', which does not come before it",
+                    rereads.value
+                ),
+                "name a PUT or PATCH step that comes before this one",
+            )),
+            None => Some((
+                format!("'rereads' names no step: '{}'", rereads.value),
+                "name an earlier PUT or PATCH step of this scenario",
+            )),
+            Some(write) if !matches!(write.request.method.as_str(), "PUT" | "PATCH") => Some((
+                format!(
+                    "'rereads' names step '{}', a {}: only a PUT or PATCH answers with the resource",
+                    write.name, write.request.method
+                ),
+                "RFC 7644 3.5.1 and 3.5.2: a 200 answer to PUT or PATCH carries the whole resource",
+            )),
+            Some(_) if step.request.method != "GET" => Some((
+                format!("'rereads' on a {}: only a GET reads back", step.request.method),
+                "remove 'rereads', or make the step a GET of the written resource",
+            )),
+            Some(_)
+                if !step.request.query.is_empty()
+                    || !step.request.headers.is_empty()
+                    || step.request.body.is_some() =>
+            {
+                Some((
+                    "'rereads' on a GET with its own query, headers or body: the write's answer is not its answer".to_owned(),
+                    "a step that rereads sends a plain GET of the written resource",
+                ))
+            }
+            Some(_) if !step.expect.headers.is_empty() => Some((
+                "'rereads' on a step that checks headers: headers belong to the GET's own answer".to_owned(),
+                "remove 'rereads', or move the header checks to a step that is always sent",
+            )),
+            Some(_) => None,
+        };
+        if let Some((message, hint)) = problem {
+            r.push(Diagnostic::error(rereads.loc.clone(), message).with_hint(hint));
+        }
+    }
+}
+
 fn step(
     r: &mut Reader,
     node: &Node,
@@ -510,6 +565,13 @@ fn step(
         Some(n) => Some(wait_seconds(r, n)?),
         None => None,
     };
+    let rereads = match m.get("rereads") {
+        Some(n) => Some(Located {
+            value: r.string(n, "'rereads'")?.to_owned(),
+            loc: r.loc(n.pos),
+        }),
+        None => None,
+    };
     Some(Step {
         name: name?,
         wait,
@@ -519,6 +581,7 @@ fn step(
         track_created,
         setup,
         shared: shared.map(|f| f.name.clone()),
+        rereads,
         loc: r.loc(node.pos),
     })
 }

@@ -10,11 +10,13 @@ use serde_json::Value;
 use crate::support::cli::{self, scenarios};
 
 /// Requests per scenario a full run may cost on average, discovery and cleanup included.
-/// Issue 12 asks for 1.9, not reached yet: the suite of 158 scenarios came down to 2.26
+/// Issue 12 asks for 1.9: the suite of 158 scenarios came down to 2.26
 /// (from 4.88) with shared read-only fixtures and Bulk cleanup; the scenarios added since
 /// brought 235 scenarios to 566 requests (2.41), and moving the scenarios that only read
-/// or query onto shared users, groups and discovery documents to 481 (2.05).
-const MOST_PER_SCENARIO: f64 = 2.05;
+/// or query onto shared users, groups and discovery documents to 481 (2.05). Judging
+/// the reads after a PUT or PATCH on the write's answer (`rereads:`) brought 245
+/// scenarios from 498 to 463 (1.89), within the 1.9 the issue asks.
+const MOST_PER_SCENARIO: f64 = 1.89;
 
 /// scim2-tester's full run against the same server (issue 12): ours stays below it.
 const FEWER_THAN: u64 = 835;

@@ -12,4 +12,5 @@ mod faults;
 mod hostile;
 mod hostile_memory;
 mod judge_faults;
+mod rereads;
 mod run;
