@@ -131,12 +131,7 @@ impl DeclaredAttributes {
 /// The attributes of the schema `urn` in /Schemas declared `returned: request` or
 /// `never`, lower case.
 fn withheld_in(schemas: &[Value], urn: &str) -> Option<BTreeSet<String>> {
-    let schema = schemas.iter().find(|s| {
-        get_attr(s, "id")
-            .and_then(Value::as_str)
-            .is_some_and(|id| id.eq_ignore_ascii_case(urn))
-    })?;
-    let attributes = get_attr(schema, "attributes").and_then(Value::as_array)?;
+    let attributes = attribute_definitions(schemas, urn)?;
     Some(
         attributes
             .iter()
@@ -153,14 +148,19 @@ fn withheld_in(schemas: &[Value], urn: &str) -> Option<BTreeSet<String>> {
     )
 }
 
-/// The attributes of the schema `urn` in /Schemas, if it is there with a list of them.
-fn find_schema(schemas: &[Value], urn: &str) -> Option<SchemaAttributes> {
+/// The attribute definitions of the schema `urn` in /Schemas, if it lists them.
+fn attribute_definitions<'a>(schemas: &'a [Value], urn: &str) -> Option<&'a Vec<Value>> {
     let schema = schemas.iter().find(|s| {
         get_attr(s, "id")
             .and_then(Value::as_str)
             .is_some_and(|id| id.eq_ignore_ascii_case(urn))
     })?;
-    let attributes = get_attr(schema, "attributes").and_then(Value::as_array)?;
+    get_attr(schema, "attributes").and_then(Value::as_array)
+}
+
+/// The attributes of the schema `urn` in /Schemas, if it is there with a list of them.
+fn find_schema(schemas: &[Value], urn: &str) -> Option<SchemaAttributes> {
+    let attributes = attribute_definitions(schemas, urn)?;
     Some(
         attributes
             .iter()
