@@ -24,6 +24,10 @@ use scimcheck::suite::{self, LoadOptions, SuiteSource};
 use secrecy::SecretString;
 use serde_json::json;
 
+/// The binary's allocator, so the in-process runs measure what `scimcheck run` does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const FILTER: &str = r#"userType eq "Employee" and (emails[type eq "work" and value co "@example.com"] or meta.lastModified gt "2011-05-13T04:42:34Z") and not (title pr)"#;
 const TOKEN: &str = "bench-token";
 /// Repetitions of each timed run; the median is printed.
@@ -243,7 +247,7 @@ async fn embedded_runs(table: &mut Table) {
             millis(default.wall)
         ),
     );
-    bare_loop(&one, table).await;
+    bare_loop(&one, "embedded server", table).await;
 }
 
 /// Requests per scenario: the spread, and the scenarios that send the most (shared
@@ -275,9 +279,9 @@ fn heaviest(summary: &RunSummary) {
     println!("most requests                {}", top.join(", "));
 }
 
-/// The jobs-1 run's requests again, one at a time, from a bare reqwest client: what the
-/// server and the HTTP stack cost, without the tool.
-async fn bare_loop(run: &Timed, table: &mut Table) {
+/// The jobs-1 run's requests again, one at a time, from a bare reqwest client to the
+/// same server: what the server and the HTTP stack cost, without the tool.
+async fn bare_loop(run: &Timed, server: &str, table: &mut Table) {
     let exchanges: Vec<&Exchange> = run
         .summary
         .results
@@ -326,7 +330,7 @@ async fn bare_loop(run: &Timed, table: &mut Table) {
         millis(paused)
     );
     println!(
-        "bare reqwest loop, same requests {:>8.1} ms for {} requests, {bare_per:.0} µs wall and \
+        "bare reqwest loop, {server} {:>8.1} ms for {} requests, {bare_per:.0} µs wall and \
          {:.0} µs CPU per request",
         millis(wall),
         exchanges.len(),
@@ -335,24 +339,25 @@ async fn bare_loop(run: &Timed, table: &mut Table) {
     let tool_cpu = micros(run.cpu) / run.requests.max(1) as f64;
     let bare_cpu = micros(cpu) / n;
     println!(
-        "overhead per request, jobs 1  {:>8.2}× the bare loop ({:+.0} µs wall, {:+.0} µs CPU)",
+        "overhead per request, jobs 1, {server} {:>8.2}× the bare loop ({:+.0} µs wall, \
+         {:+.0} µs CPU)",
         tool_per / bare_per,
         tool_per - bare_per,
         tool_cpu - bare_cpu
     );
     table.row(
-        "time per request, jobs 1: scimcheck / bare reqwest loop",
+        &format!("{server}, time per request, jobs 1: scimcheck / bare reqwest loop"),
         format!(
             "{:.2}× ({tool_per:.0} µs / {bare_per:.0} µs)",
             tool_per / bare_per
         ),
     );
     table.row(
-        "client CPU per request, jobs 1: scimcheck / bare loop",
+        &format!("{server}, client CPU per request, jobs 1: scimcheck / bare loop"),
         format!("{tool_cpu:.0} µs / {bare_cpu:.0} µs"),
     );
     table.row(
-        "own CPU per request (scimcheck minus bare loop)",
+        &format!("{server}, own CPU per request (scimcheck minus bare loop)"),
         format!("{:.0} µs", tool_cpu - bare_cpu),
     );
 }
@@ -539,6 +544,9 @@ async fn peer_runs(table: &mut Table) {
     }
     let base = format!("http://127.0.0.1:{port}/v2");
     let plan = core_plan();
+    let one = median_run(&plan, &base, 1).await;
+    describe("scim2-server, jobs 1", &one);
+    bare_loop(&one, "CI peer (scim2-server 0.8.3)", table).await;
     let four = median_run(&plan, &base, 4).await;
     describe("scim2-server, jobs 4", &four);
     let sixteen = median_run(&plan, &base, 16).await;

@@ -34,10 +34,11 @@ pub use json::{MAX_JSON_VALUES, parse_json};
 pub use oauth::{ClientAuthentication, ClientCredentials, TokenError};
 pub use redact::{
     RECORDED_BODY_BYTES, REDACTED, RawExchange, Redactor, SECRET_FRAGMENT_BYTES, Secret,
+    recorded_without_secrets,
 };
 pub use retry::MAX_RETRY_AFTER;
 pub use target::{Auth, DEFAULT_MAX_BODY_BYTES, Target};
-pub use url::{encode_segment, same_resource, shown_url};
+pub use url::{encode_segment, resource_key, same_resource, shown_url};
 
 /// The bearer token sent for `AuthMode::Invalid`: well-formed, never valid.
 pub const INVALID_BEARER_TOKEN: &str = "scimcheck-invalid-token-0000000000000000";

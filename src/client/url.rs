@@ -130,16 +130,25 @@ pub fn encode_segment(value: &str) -> String {
 /// True when `a` and `b` name the same resource: same scheme, host, port and path
 /// (ignoring a trailing slash), whatever the query.
 pub fn same_resource(a: &str, b: &str) -> bool {
-    match (Url::parse(a), Url::parse(b)) {
-        (Ok(a), Ok(b)) => {
-            a.scheme() == b.scheme()
-                && a.host_str().map(str::to_ascii_lowercase)
-                    == b.host_str().map(str::to_ascii_lowercase)
-                && a.port_or_known_default() == b.port_or_known_default()
-                && a.path().trim_end_matches('/') == b.path().trim_end_matches('/')
-        }
+    match (resource_key(a), resource_key(b)) {
+        (Some(a), Some(b)) => a == b,
         _ => false,
     }
+}
+
+/// What `same_resource` compares of a URL (scheme, host in lower case, port, path
+/// without a trailing slash), for matching many URLs against many without parsing each
+/// again for every pair. None when `url` does not parse.
+pub fn resource_key(url: &str) -> Option<String> {
+    let url = Url::parse(url).ok()?;
+    Some(format!(
+        "{}://{}:{}{}",
+        url.scheme(),
+        url.host_str().unwrap_or_default().to_ascii_lowercase(),
+        url.port_or_known_default()
+            .map_or(String::new(), |p| p.to_string()),
+        url.path().trim_end_matches('/')
+    ))
 }
 
 /// A URL as it may be shown in a message: without user info, query or fragment, which

@@ -6,13 +6,13 @@
 //! query still lists, a target that cannot be queried). Only the ledgers' own URLs,
 //! which name what the run created, are ever sent.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::ledger::{CLEANUP_STEP, CleanupLedger, Entry};
-use crate::client::{AuthMode, Client, HttpRequest, HttpResponse, same_resource};
+use crate::client::{AuthMode, Client, HttpRequest, HttpResponse, resource_key};
 use crate::result::Exchange;
 use crate::scim::get_attr;
 
@@ -145,18 +145,24 @@ async fn delete_in_bulk(
     let Some(results) = results else {
         return vec![false; urls.len()];
     };
+    // Each result's location resolved once: matching is by key, not by parsing every
+    // pair (a run's cleanup matches hundreds of URLs against hundreds of results).
+    let mut by_location: HashMap<String, &Value> = HashMap::new();
+    for result in results {
+        let key = get_attr(result, "location")
+            .and_then(Value::as_str)
+            .and_then(|l| client.resolve_location(&answer.url, l).ok())
+            .and_then(|l| resource_key(&l));
+        if let Some(key) = key {
+            by_location.entry(key).or_insert(result);
+        }
+    }
     urls.iter()
         .enumerate()
         .map(|(index, url)| {
             // Matched by the location the result names, else by its place.
-            let result = results
-                .iter()
-                .find(|r| {
-                    get_attr(r, "location")
-                        .and_then(Value::as_str)
-                        .and_then(|l| client.resolve_location(&answer.url, l).ok())
-                        .is_some_and(|l| same_resource(&l, url))
-                })
+            let result = resource_key(url)
+                .and_then(|key| by_location.get(&key).copied())
                 .or_else(|| {
                     results.get(index).filter(|r| {
                         get_attr(r, "location").is_none()

@@ -268,13 +268,21 @@ async fn run_step(
         ));
         return Ok(());
     }
-    let (rendered, response, body) = match &step.shared {
-        Some(name) => shared_answer(name, step, env, trail).await?,
+    let (rendered, response, body, screened) = match &step.shared {
+        Some(name) => {
+            let (rendered, response, body) = shared_answer(name, step, env, trail).await?;
+            (rendered, response, body, false)
+        }
         None => sent_answer(step, env, ctx, trail).await?,
     };
     // From here on the response may be quoted in failures and kept for later steps: if
-    // it echoes a secret, the secret goes before anything can quote or cut it.
-    let echoed = echoing_secrets(env.client.redactor(), &response, &body);
+    // it echoes a secret, the secret goes before anything can quote or cut it. An answer
+    // its record shows clean (`screened`) was scanned whole already.
+    let echoed = if screened {
+        None
+    } else {
+        echoing_secrets(env.client.redactor(), &response, &body)
+    };
     let (response, body) = match &echoed {
         Some((response, body)) => (response, body),
         None => (&response, &body),
@@ -442,13 +450,13 @@ pub(super) async fn send_tallying(
 }
 
 /// Sends the step's request, records what it created or deleted, and gives back the
-/// answer to judge.
+/// answer to judge, and whether its record shows it holds no secret.
 async fn sent_answer(
     step: &Step,
     env: &RunEnv,
     ctx: &RenderContext<'_>,
     trail: &SharedTrail,
-) -> Result<(request::Rendered, HttpResponse, ResponseBody), StepsEnd> {
+) -> Result<(request::Rendered, HttpResponse, ResponseBody, bool), StepsEnd> {
     if let Some(Body::Json(body)) = &step.request.body
         && let Some(reason) = ctx.oversized_repeat(body)
     {
@@ -463,6 +471,10 @@ async fn sent_answer(
     let needs = request::adapt(&mut rendered, step, &env.adapter).map_err(StepsEnd::Skipped)?;
     let sent = send_tallying(env, &rendered.request, &needs).await;
     let shown_url = sent.exchanges.last().map(|e| e.url.clone());
+    let screened = sent
+        .exchanges
+        .last()
+        .is_some_and(crate::client::recorded_without_secrets);
     let answer = sent.outcome.map(|response| {
         let body = ResponseBody::parse(&response).normalized();
         (response, body)
@@ -500,7 +512,7 @@ async fn sent_answer(
             .unwrap_or_else(|| rendered.request.method.clone());
         StepsEnd::Errored(format!("step `{}`: {place}: {e}", step.name))
     })?;
-    Ok((rendered, response, body))
+    Ok((rendered, response, body, screened))
 }
 
 /// The answer to the run's one create of a shared fixture (sent now if this is its

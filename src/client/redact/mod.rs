@@ -174,9 +174,10 @@ impl Redactor {
     fn record(&self, kept: &[u8], full_len: usize) -> (String, Option<usize>) {
         let text = String::from_utf8_lossy(kept);
         let shown = self.replace(&text, RECORDED_BODY_BYTES);
-        // Without a backslash every JSON string is its own text, which the scan just
-        // read: parsing the body again could find nothing more (and costs a full parse).
-        let shown = if shown.contains('\\') {
+        // The scan read the text and its escapes undone once; a parse finds more only
+        // where an escape decodes to the start of another (`\\`, `\u`), so only then is
+        // the body parsed again (a full parse per exchange otherwise).
+        let shown = if nests_escapes(&shown) {
             self.json_secrets_out(&shown).unwrap_or(shown)
         } else {
             shown
@@ -229,6 +230,34 @@ impl Redactor {
             attempt: raw.attempt,
         }
     }
+}
+
+/// True when a JSON escape in `text` decodes to a character that could start another
+/// escape: a backslash (`\\`) or any character at all (`\u`). `\"`, `\/`, `\n` and the
+/// like decode to characters that begin no escape the scan knows.
+fn nests_escapes(text: &str) -> bool {
+    let mut bytes = text.bytes();
+    while let Some(byte) = bytes.next() {
+        if byte == b'\\' && matches!(bytes.next(), Some(b'\\' | b'u')) {
+            return true;
+        }
+    }
+    false
+}
+
+/// True when the record of an answer shows it holds no secret: its body was recorded
+/// whole and nothing in the body or the response headers was redacted. Redaction scans
+/// exactly that, so a second scan of the answer could find nothing.
+pub fn recorded_without_secrets(exchange: &Exchange) -> bool {
+    exchange.response_body_size.is_none()
+        && !exchange
+            .response_body
+            .as_deref()
+            .is_some_and(|body| body.contains(REDACTED))
+        && !exchange
+            .response_headers
+            .iter()
+            .any(|(name, value)| name.contains(REDACTED) || value.contains(REDACTED))
 }
 
 fn floor_char_boundary(text: &str, index: usize) -> usize {

@@ -188,3 +188,47 @@ fn a_json_body_hiding_a_secret_behind_mixed_escapes_is_recorded_without_it() {
     assert_eq!(decoded["detail"], "Basic [REDACTED]", "{recorded}");
     assert_eq!(decoded["ok"], "plain");
 }
+
+#[test]
+fn only_escapes_that_decode_into_another_escape_make_the_body_parse_again() {
+    assert!(!nests_escapes(r#"{"detail":"say \"hi\" at a\/b\n\t"}"#));
+    assert!(nests_escapes(r#"{"detail":"\u0074"}"#));
+    assert!(nests_escapes(r#"{"detail":"C:\\u0074"}"#));
+    assert!(!nests_escapes(r#"{"detail":"plain"}"#));
+}
+
+#[test]
+fn a_secret_behind_quote_escapes_only_is_found_without_a_parse() {
+    let redactor = Redactor::new(["se\"cret-token".to_owned()], Vec::<String>::new());
+    let body = br#"{"detail":"got se\"cret-token"}"#.to_vec();
+    let (shown, _) = redactor.record(&body, body.len());
+    assert!(!shown.contains("cret-tok"), "{shown}");
+}
+
+#[test]
+fn only_a_whole_unredacted_record_vouches_for_its_answer() {
+    let redactor = Redactor::new(["s3cr/t".to_owned()], Vec::<String>::new());
+    let echoing = raw();
+    assert!(!recorded_without_secrets(&redactor.exchange(&echoing)));
+    let clean = RawExchange {
+        response_body: Some(br#"{"ok":"plain"}"#.to_vec()),
+        response_body_len: 14,
+        response_headers: vec![("content-type".into(), b"application/scim+json".to_vec())],
+        ..raw()
+    };
+    assert!(recorded_without_secrets(&redactor.exchange(&clean)));
+    let secret_header = RawExchange {
+        response_headers: vec![("x-echo".into(), b"s3cr/t".to_vec())],
+        ..clean.clone()
+    };
+    assert!(!recorded_without_secrets(
+        &redactor.exchange(&secret_header)
+    ));
+    let long = vec![b'a'; RECORDED_BODY_BYTES + 1];
+    let cut = RawExchange {
+        response_body_len: long.len(),
+        response_body: Some(long),
+        ..clean
+    };
+    assert!(!recorded_without_secrets(&redactor.exchange(&cut)));
+}
