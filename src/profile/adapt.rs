@@ -134,6 +134,14 @@ impl Adapter {
         }
     }
 
+    /// True when no profile changes requests (no dialect, create template or field
+    /// list): `apply` would leave every request as it is.
+    pub fn rewrites_nothing(&self) -> bool {
+        self.dialect == Dialect::default()
+            && self.create_template.is_empty()
+            && self.fields.is_empty()
+    }
+
     pub fn apply(&self, request: Outgoing<'_>) -> Result<(), String> {
         let Outgoing {
             method,

@@ -291,7 +291,8 @@ async fn run_step(
         &step.name,
         StepRecord::new(
             rendered.request.headers.clone(),
-            rendered.body_value.clone(),
+            rendered.body_value.as_ref(),
+            rendered.request.body.as_ref().map_or(0, Vec::len),
             response,
             body,
         ),
@@ -410,6 +411,7 @@ fn judged_on_write(
         StepRecord::new(
             rendered.request.headers.clone(),
             None,
+            0,
             &write.response,
             &write.body,
         ),

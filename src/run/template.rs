@@ -18,9 +18,9 @@ use crate::suite::model::{
 /// A `unique.*` value is fixed per kind and label within a scenario.
 type UniqueKey = (UniqueKind, Option<String>);
 
-/// Largest response body kept for later `steps.NAME.response.body` references: far
+/// Largest request or response body kept for later `steps.NAME.*.body` references: far
 /// above any SCIM resource, so a scenario's memory does not grow with what a hostile
-/// server sends at every step.
+/// server sends at every step, nor with a generated (`$repeat`) request body.
 pub const KEPT_FOR_REFERENCES: usize = 1024 * 1024;
 
 /// What one finished step leaves for later `steps.NAME...` references.
@@ -28,6 +28,8 @@ pub const KEPT_FOR_REFERENCES: usize = 1024 * 1024;
 pub struct StepRecord {
     pub request_headers: Vec<(String, String)>,
     pub request_body: Option<Value>,
+    /// The size of a request body too large to keep (`KEPT_FOR_REFERENCES`).
+    pub request_body_dropped: Option<usize>,
     pub status: Option<u16>,
     pub response_headers: Vec<(String, String)>,
     pub response_body: Option<Value>,
@@ -36,20 +38,24 @@ pub struct StepRecord {
 }
 
 impl StepRecord {
+    /// `request_body_len`: the bytes sent for `request_body`.
     pub fn new(
         request_headers: Vec<(String, String)>,
-        request_body: Option<Value>,
+        request_body: Option<&Value>,
+        request_body_len: usize,
         response: &HttpResponse,
         body: &ResponseBody,
     ) -> StepRecord {
-        let too_large = response.body.len() > KEPT_FOR_REFERENCES;
+        let request_too_large = request_body_len > KEPT_FOR_REFERENCES;
+        let response_too_large = response.body.len() > KEPT_FOR_REFERENCES;
         StepRecord {
             request_headers,
-            request_body,
+            request_body: request_body.filter(|_| !request_too_large).cloned(),
+            request_body_dropped: request_too_large.then_some(request_body_len),
             status: Some(response.status),
             response_headers: response.headers.clone(),
-            response_body: body.json().filter(|_| !too_large).cloned(),
-            response_body_dropped: too_large.then_some(response.body.len()),
+            response_body: body.json().filter(|_| !response_too_large).cloned(),
+            response_body_dropped: response_too_large.then_some(response.body.len()),
         }
     }
 }
@@ -206,7 +212,11 @@ impl<'r> RenderContext<'r> {
                 .ok_or_else(|| format!("steps.{step}.{side_name} has no header `{name}`")),
             StepPart::Body(path) => {
                 let where_ = format!("steps.{step}.{side_name}.body");
-                if let (ExchangeSide::Response, Some(size)) = (side, record.response_body_dropped) {
+                let dropped = match side {
+                    ExchangeSide::Request => record.request_body_dropped,
+                    ExchangeSide::Response => record.response_body_dropped,
+                };
+                if let Some(size) = dropped {
                     return Err(format!(
                         "{where_} ({size} bytes) is larger than the {} KiB kept for later steps",
                         KEPT_FOR_REFERENCES / 1024
@@ -575,6 +585,7 @@ mod tests {
             StepRecord {
                 request_headers: vec![],
                 request_body: Some(json!({"userName": "ada"})),
+                request_body_dropped: None,
                 status: Some(201),
                 response_headers: vec![("etag".into(), "W/\"1\"".into())],
                 response_body: Some(
