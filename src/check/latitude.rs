@@ -278,7 +278,12 @@ fn optional_scim_type(attempt: &Attempt<'_>, failure: &CheckFailure) -> Option<S
 /// description in the status and its examples put it in the response's `detail`: a
 /// status description becomes the `detail` when the response has none.
 pub fn normalize(body: &Value) -> Value {
-    let mut body = without_nulls(body);
+    normalized(body.clone())
+}
+
+/// `normalize` in place: what the run does with every answer, which it owns.
+pub fn normalized(mut body: Value) -> Value {
+    drop_nulls(&mut body);
     if let Some(Value::Array(operations)) = body
         .as_object_mut()
         .and_then(|o| {
@@ -319,16 +324,14 @@ fn describe_error(operation: &mut serde_json::Map<String, Value>, description: V
     }
 }
 
-fn without_nulls(value: &Value) -> Value {
+fn drop_nulls(value: &mut Value) {
     match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k.clone(), without_nulls(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
-        other => other.clone(),
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(drop_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        _ => {}
     }
 }
 

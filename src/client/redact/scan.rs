@@ -50,7 +50,7 @@ fn scan(
         key = push(key, byte);
         starts[count % WINDOW] = start;
         count += 1;
-        if !windows.may_end_with(byte) {
+        if !windows.may_end(key, count) {
             continue;
         }
         for &len in windows.lengths() {

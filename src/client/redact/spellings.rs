@@ -22,10 +22,15 @@ pub struct Windows {
     by_len: Vec<HashSet<u64, BuildHasherDefault<MixHasher>>>,
     /// The lengths that have any window, shortest first.
     lengths: Vec<usize>,
-    /// Bytes that end some window: any other byte cannot complete a match, which skips
-    /// most of a long text at the cost of one lookup.
-    last_bytes: [bool; 256],
+    /// Bytes that are a whole window (of a one-byte spelling).
+    ends_alone: [bool; 256],
+    /// The last two bytes of every longer window, as a bit set of 65,536 pairs: any
+    /// other pair cannot complete a match, which skips almost every position of a long
+    /// text at the cost of one lookup.
+    last_pairs: Box<[u64; PAIR_WORDS]>,
 }
+
+const PAIR_WORDS: usize = 65_536 / 64;
 
 impl Default for Windows {
     fn default() -> Windows {
@@ -38,7 +43,8 @@ impl Windows {
         let mut windows = Windows {
             by_len: vec![HashSet::default(); WINDOW + 1],
             lengths: Vec::new(),
-            last_bytes: [false; 256],
+            ends_alone: [false; 256],
+            last_pairs: Box::new([0; PAIR_WORDS]),
         };
         for secret in secrets {
             windows.add(secret);
@@ -70,9 +76,25 @@ impl Windows {
         self.lengths.is_empty()
     }
 
-    /// Whether a window can end with `byte`.
-    pub fn may_end_with(&self, byte: u8) -> bool {
-        self.last_bytes[usize::from(byte)]
+    /// Whether a window can end with the last of the `fed` bytes fed into `key`.
+    pub fn may_end(&self, key: u64, fed: usize) -> bool {
+        if self.ends_alone[(key & 0xFF) as usize] {
+            return true;
+        }
+        let pair = (key & 0xFFFF) as usize;
+        fed >= 2 && self.last_pairs[pair / 64] & (1 << (pair % 64)) != 0
+    }
+
+    fn add_window(&mut self, window: &[u8]) {
+        self.by_len[window.len()].insert(pack(window));
+        match window {
+            [] => {}
+            [alone] => self.ends_alone[usize::from(*alone)] = true,
+            [.., before, last] => {
+                let pair = usize::from(*before) << 8 | usize::from(*last);
+                self.last_pairs[pair / 64] |= 1 << (pair % 64);
+            }
+        }
     }
 
     /// Lengths to try, shortest first.
@@ -89,16 +111,14 @@ impl Windows {
     /// depends on the secret part): a window of the public part alone is no secret.
     fn add_spelling(&mut self, spelling: &[u8], first_secret: usize) {
         if spelling.len() < WINDOW {
-            self.by_len[spelling.len()].insert(pack(spelling));
-            if let Some(last) = spelling.last() {
-                self.last_bytes[usize::from(*last)] = true;
+            if !spelling.is_empty() {
+                self.add_window(spelling);
             }
             return;
         }
         for (start, window) in spelling.windows(WINDOW).enumerate() {
             if start + WINDOW > first_secret {
-                self.by_len[WINDOW].insert(pack(window));
-                self.last_bytes[usize::from(window[WINDOW - 1])] = true;
+                self.add_window(window);
             }
         }
     }
