@@ -24,10 +24,6 @@ use scimcheck::suite::{self, LoadOptions, SuiteSource};
 use secrecy::SecretString;
 use serde_json::json;
 
-/// The binary's allocator, so the in-process runs measure what `scimcheck run` does.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const FILTER: &str = r#"userType eq "Employee" and (emails[type eq "work" and value co "@example.com"] or meta.lastModified gt "2011-05-13T04:42:34Z") and not (title pr)"#;
 const TOKEN: &str = "bench-token";
 /// Repetitions of each timed run; the median is printed.

@@ -52,6 +52,7 @@ where
             return code;
         }
     };
+    tune_allocator();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -82,6 +83,24 @@ async fn dispatch(command: Command, ctx: &Context) -> CommandResult {
         Command::Report(args) => report::report(args, ctx),
     }
 }
+
+/// Response bodies of up to the body cap are allocated and freed all run long. After the
+/// first such buffer is freed, glibc raises its mmap threshold and serves the next ones
+/// from its heaps, which fragment and keep the memory of the largest bodies seen (a run
+/// against a server sending 8 MiB answers peaked 50% higher). A fixed threshold keeps
+/// large buffers mapped, so freeing one gives its memory back.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn tune_allocator() {
+    const LARGE_ALLOCATION: libc::c_int = 256 * 1024;
+    // SAFETY: mallopt only sets an allocator parameter; it is called before the runtime
+    // starts any thread, and a refusal (return 0) leaves the default behaviour.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, LARGE_ALLOCATION);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn tune_allocator() {}
 
 /// SCIM 2.0 conformance test suite and compliance checker.
 #[derive(Debug, Parser)]
