@@ -3,8 +3,8 @@
 //! `--jobs 1`, the default and 16, with requests counted at the server; the tool's time
 //! per request against a bare reqwest loop sending the same requests to the same server;
 //! the CLI's peak RSS and `list` start-up; load and plan time of 500, 1,000 and 5,000
-//! generated scenarios; and jobs 4 against 16 against PyPI scim2-server when
-//! `.ci/external-peer` has installed it in `.venv`.
+//! generated scenarios; and, against PyPI scim2-server when `.ci/external-peer` has
+//! installed it in `.venv`, the jobs-1 run against a bare loop and jobs 4 against 16.
 //!
 //! Numbers are printed, not asserted: speed is compared between commits, never gated by
 //! wall-clock thresholds in tests. Each timed figure is the median of a few repetitions,
@@ -499,7 +499,8 @@ fn generated_suite(documents: &[String], n: usize) -> tempfile::TempDir {
     dir
 }
 
-/// Jobs 4 against 16 against PyPI scim2-server, when `.ci/external-peer` installed it.
+/// Against PyPI scim2-server, when `.ci/external-peer` installed it: the jobs-1 run
+/// against a bare loop, and jobs 4 against 16.
 /// The peer's command: `SCIMCHECK_BENCH_PEER`, else the `.venv` that `.ci/external-peer`
 /// makes.
 async fn peer_runs(table: &mut Table) {
