@@ -30,7 +30,7 @@ pub struct ReportCommandArgs {
     /// Print only the summary, not a line per scenario
     #[arg(long, short)]
     pub quiet: bool,
-    /// Show the transcript of failing scenarios on the console
+    /// Show the transcript of failing scenarios, and the notes of passing ones, on the console
     #[arg(long, short)]
     pub verbose: bool,
 }

@@ -58,7 +58,7 @@ pub struct RunArgs {
     /// Plain lines instead of a progress bar
     #[arg(long)]
     pub no_progress: bool,
-    /// Show the transcript of failing scenarios on the console
+    /// Show the transcript of failing scenarios, and the notes of passing ones, on the console
     #[arg(long, short)]
     pub verbose: bool,
     /// Misbehaviours of the embedded server (comma-separated; only without --url),

@@ -272,7 +272,11 @@ pub(crate) fn scenario_text(result: &ScenarioResult, options: &ConsoleOptions) -
             details.push_str(&explained(result, failures));
         }
     }
-    for note in &result.notes {
+    // A passing scenario's notes say how it was judged (a re-read answered by the write,
+    // a verdict from running alone, which the run's notices also name): the reports keep
+    // them, the console shows them with --verbose.
+    let quiet_notes = matches!(result.outcome, Outcome::Pass) && !options.verbose;
+    for note in result.notes.iter().filter(|_| !quiet_notes) {
         details.push_str(&format!("\nnote: {note}"));
     }
     out.push('\n');
@@ -496,5 +500,36 @@ mod tests {
             final_line(&totals),
             "3 passed, 1 failed, 6 warned, 2 deviated, 4 skipped, 5 errored, 7 blocked"
         );
+    }
+
+    #[test]
+    fn a_passing_scenario_shows_its_notes_only_with_verbose() {
+        let result = |outcome| ScenarioResult {
+            id: "users.patch.replace".into(),
+            title: String::new(),
+            area: String::new(),
+            severity: Severity::Must,
+            requirement: vec![],
+            tags: vec![],
+            file: String::new(),
+            outcome,
+            duration: std::time::Duration::ZERO,
+            exchanges: vec![],
+            cleanup_errors: vec![],
+            leftovers: vec![],
+            notes: vec!["judged on the write's answer".into()],
+        };
+        let options = |verbose| ConsoleOptions {
+            color: false,
+            progress: false,
+            verbose,
+        };
+        let passed = result(Outcome::Pass);
+        assert!(!scenario_text(&passed, &options(false)).contains("note:"));
+        assert!(scenario_text(&passed, &options(true)).contains("note: judged"));
+        let errored = result(Outcome::Error {
+            message: "timed out".into(),
+        });
+        assert!(scenario_text(&errored, &options(false)).contains("note: judged"));
     }
 }

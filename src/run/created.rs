@@ -4,6 +4,8 @@
 //! reported), so a server cannot steer cleanup onto a resource the run did not create.
 //! A create whose answer was lost is remembered by its unique name, to search for.
 
+use std::collections::HashMap;
+
 use reqwest::Url;
 use serde_json::Value;
 
@@ -104,13 +106,14 @@ pub fn from_create(
 /// A POST to `/Bulk`: each POST operation of the request, matched to its result.
 pub fn from_bulk(client: &Client, request_body: Option<&Value>, answer: Answer<'_>) -> Found {
     let mut found = Found::default();
+    let mut collections = HashMap::new();
     let posts: Vec<BulkPost> = request_body
         .and_then(|b| get_attr(b, "Operations"))
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .enumerate()
-        .filter_map(|(index, op)| BulkPost::of(client, index, op))
+        .filter_map(|(index, op)| BulkPost::of(client, index, op, &mut collections))
         .collect();
     let (response, body) = match answer {
         Err(error) => {
@@ -218,22 +221,35 @@ struct BulkPost<'a> {
 }
 
 impl<'a> BulkPost<'a> {
-    fn of(client: &Client, index: usize, op: &'a Value) -> Option<BulkPost<'a>> {
+    /// `collections`: the collection of each path seen so far (a Bulk request of a
+    /// thousand creates names one or two paths).
+    fn of(
+        client: &Client,
+        index: usize,
+        op: &'a Value,
+        collections: &mut HashMap<&'a str, Option<String>>,
+    ) -> Option<BulkPost<'a>> {
         let method = get_attr(op, "method").and_then(Value::as_str)?;
         if !method.eq_ignore_ascii_case("POST") {
             return None;
         }
         let path = get_attr(op, "path").and_then(Value::as_str)?;
-        let request = crate::client::HttpRequest {
-            path: path.to_owned(),
-            ..Default::default()
-        };
+        let collection = collections
+            .entry(path)
+            .or_insert_with(|| {
+                let request = crate::client::HttpRequest {
+                    path: path.to_owned(),
+                    ..Default::default()
+                };
+                client.url_of(&request).ok().map(|url| collection_of(&url))
+            })
+            .clone()?;
         Some(BulkPost {
             index,
             bulk_id: get_attr(op, "bulkId")
                 .and_then(Value::as_str)
                 .map(str::to_owned),
-            collection: collection_of(&client.url_of(&request).ok()?),
+            collection,
             data: get_attr(op, "data"),
         })
     }

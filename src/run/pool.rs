@@ -29,6 +29,8 @@ pub enum Made {
         body_value: Option<Value>,
         response: HttpResponse,
         body: ResponseBody,
+        /// Its record shows it holds no secret (`recorded_without_secrets`).
+        screened: bool,
     },
     /// The product cannot take the request (the profile's dialect refuses it).
     Refused(String),
@@ -90,6 +92,10 @@ impl Pool {
         };
         rendered.request.step = format!("shared {name}");
         let sent = super::scenario::send_tallying(env, &rendered.request, &needs).await;
+        let screened = sent
+            .exchanges
+            .last()
+            .is_some_and(crate::client::recorded_without_secrets);
         let answer = sent.outcome.map(|response| {
             let body = ResponseBody::parse(&response).normalized();
             (response, body)
@@ -106,6 +112,7 @@ impl Pool {
                 body_value: rendered.body_value,
                 response,
                 body,
+                screened,
             },
             Err(e) => Made::Failed(format!(
                 "{} {}: {e}",

@@ -269,10 +269,7 @@ async fn run_step(
         return Ok(());
     }
     let (rendered, response, body, screened) = match &step.shared {
-        Some(name) => {
-            let (rendered, response, body) = shared_answer(name, step, env, trail).await?;
-            (rendered, response, body, false)
-        }
+        Some(name) => shared_answer(name, step, env, trail).await?,
         None => sent_answer(step, env, ctx, trail).await?,
     };
     // From here on the response may be quoted in failures and kept for later steps: if
@@ -518,13 +515,14 @@ async fn sent_answer(
 }
 
 /// The answer to the run's one create of a shared fixture (sent now if this is its
-/// first use); a create that got no answer blocks every scenario that uses it.
+/// first use), and whether its record shows it holds no secret; a create that got no
+/// answer blocks every scenario that uses it.
 async fn shared_answer(
     name: &str,
     step: &Step,
     env: &RunEnv,
     trail: &SharedTrail,
-) -> Result<(request::Rendered, HttpResponse, ResponseBody), StepsEnd> {
+) -> Result<(request::Rendered, HttpResponse, ResponseBody, bool), StepsEnd> {
     let (made, exchanges) = env.pool.made(name, step, env).await;
     lock(trail).exchanges.extend(exchanges);
     match &*made {
@@ -533,6 +531,7 @@ async fn shared_answer(
             body_value,
             response,
             body,
+            screened,
         } => Ok((
             request::Rendered {
                 request: request.clone(),
@@ -540,6 +539,7 @@ async fn shared_answer(
             },
             response.clone(),
             body.clone(),
+            *screened,
         )),
         Made::Refused(reason) => Err(StepsEnd::Skipped(reason.clone())),
         // No answer to judge, as when a scenario's own request gets none: an error.
