@@ -622,6 +622,41 @@ mod tests {
         let missing = get(ExchangeSide::Response, StepPart::Body(path("nickName"))).unwrap_err();
         assert_eq!(missing, "steps.create.response.body.nickName has no value");
     }
+
+    #[test]
+    fn a_request_body_over_the_kept_size_is_not_kept_and_a_reference_says_why() {
+        let counter = AtomicU64::new(0);
+        let mut ctx = RenderContext::new("r", &counter, &BTreeMap::new());
+        let response = HttpResponse {
+            url: "http://h/Bulk".into(),
+            status: 413,
+            headers: vec![],
+            body: vec![],
+        };
+        let sent = json!({"Operations": []});
+        let record = StepRecord::new(
+            vec![],
+            Some(&sent),
+            KEPT_FOR_REFERENCES + 1,
+            &response,
+            &ResponseBody::parse(&response),
+        );
+        assert!(record.request_body.is_none());
+        ctx.record_step("bulk", record);
+        let reference = Expr::StepRef {
+            step: "bulk".into(),
+            side: ExchangeSide::Request,
+            part: StepPart::Body(WrittenPath::whole()),
+        };
+        let refused = ctx.value(&hole(reference)).unwrap_err();
+        assert!(
+            refused.contains(&format!(
+                "({} bytes) is larger than",
+                KEPT_FOR_REFERENCES + 1
+            )),
+            "{refused}"
+        );
+    }
 }
 
 #[cfg(test)]
