@@ -243,7 +243,7 @@ async fn embedded_runs(table: &mut Table) {
             millis(default.wall)
         ),
     );
-    bare_loop(&one, "embedded server", table).await;
+    bare_loop(&one, &plan, "embedded server", table).await;
 }
 
 /// Requests per scenario: the spread, and the scenarios that send the most (shared
@@ -277,7 +277,7 @@ fn heaviest(summary: &RunSummary) {
 
 /// The jobs-1 run's requests again, one at a time, from a bare reqwest client to the
 /// same server: what the server and the HTTP stack cost, without the tool.
-async fn bare_loop(run: &Timed, server: &str, table: &mut Table) {
+async fn bare_loop(run: &Timed, plan: &Plan, server: &str, table: &mut Table) {
     let exchanges: Vec<&Exchange> = run
         .summary
         .results
@@ -319,7 +319,7 @@ async fn bare_loop(run: &Timed, server: &str, table: &mut Table) {
     let n = exchanges.len().max(1) as f64;
     let bare_per = micros(wall) / n;
     // A step's `wait` is the scenario's own pause (a clock that must move on), not overhead.
-    let paused = deliberate_waits(&core_plan());
+    let paused = deliberate_waits(plan);
     let tool_per = micros(run.wall.saturating_sub(paused)) / run.requests.max(1) as f64;
     println!(
         "deliberate step waits at jobs 1 {:>8.1} ms (left out of the time per request)",
@@ -543,7 +543,7 @@ async fn peer_runs(table: &mut Table) {
     let plan = core_plan();
     let one = median_run(&plan, &base, 1).await;
     describe("scim2-server, jobs 1", &one);
-    bare_loop(&one, "CI peer (scim2-server 0.8.3)", table).await;
+    bare_loop(&one, &plan, "CI peer (scim2-server 0.8.3)", table).await;
     let four = median_run(&plan, &base, 4).await;
     describe("scim2-server, jobs 4", &four);
     let sixteen = median_run(&plan, &base, 16).await;

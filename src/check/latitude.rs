@@ -277,12 +277,7 @@ fn optional_scim_type(attempt: &Attempt<'_>, failure: &CheckFailure) -> Option<S
 /// `{"code": "201"}` are both shown there). The text of section 3.7.3 puts an error's
 /// description in the status and its examples put it in the response's `detail`: a
 /// status description becomes the `detail` when the response has none.
-pub fn normalize(body: &Value) -> Value {
-    normalized(body.clone())
-}
-
-/// `normalize` in place: what the run does with every answer, which it owns.
-pub fn normalized(mut body: Value) -> Value {
+pub fn normalize(mut body: Value) -> Value {
     drop_nulls(&mut body);
     if let Some(Value::Array(operations)) = body
         .as_object_mut()
@@ -498,7 +493,7 @@ mod tests {
             "Operations": [{"status": {"code": "201"}}, {"status": "200"}, {"status": 409}]
         });
         assert_eq!(
-            normalize(&body),
+            normalize(body),
             json!({
                 "name": {"givenName": "A"},
                 "Operations": [{"status": "201"}, {"status": "200"}, {"status": 409}]
@@ -513,7 +508,7 @@ mod tests {
             {"status": {"code": "400", "description": "bad"}, "response": {"detail": "own"}},
         ]});
         assert_eq!(
-            normalize(&body),
+            normalize(body),
             json!({"Operations": [
                 {"status": "409", "response": {"status": "409", "detail": "taken"}},
                 {"status": "400", "response": {"detail": "own"}},

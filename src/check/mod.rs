@@ -75,7 +75,7 @@ impl ResponseBody {
     /// The body in the one form the checks compare (see `latitude::normalize`).
     pub fn normalized(self) -> ResponseBody {
         match self {
-            ResponseBody::Json(value) => ResponseBody::Json(latitude::normalized(value)),
+            ResponseBody::Json(value) => ResponseBody::Json(latitude::normalize(value)),
             other => other,
         }
     }

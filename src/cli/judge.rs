@@ -294,19 +294,10 @@ fn command_result(command: &[OsString], ran: &Ran) -> ScenarioResult {
         },
     };
     ScenarioResult {
-        id: COMMAND_RESULT.to_owned(),
         title: format!("The judged command `{shown}` runs to completion"),
         area: "judge".to_owned(),
-        severity: Severity::Must,
-        requirement: Vec::new(),
         tags: vec!["client".to_owned()],
-        file: String::new(),
-        outcome,
-        duration: Duration::ZERO,
-        exchanges: Vec::new(),
-        cleanup_errors: Vec::new(),
-        leftovers: Vec::new(),
-        notes: Vec::new(),
+        ..ScenarioResult::bare(COMMAND_RESULT, Severity::Must, outcome)
     }
 }
 

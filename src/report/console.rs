@@ -505,19 +505,8 @@ mod tests {
     #[test]
     fn a_passing_scenario_shows_its_notes_only_with_verbose() {
         let result = |outcome| ScenarioResult {
-            id: "users.patch.replace".into(),
-            title: String::new(),
-            area: String::new(),
-            severity: Severity::Must,
-            requirement: vec![],
-            tags: vec![],
-            file: String::new(),
-            outcome,
-            duration: std::time::Duration::ZERO,
-            exchanges: vec![],
-            cleanup_errors: vec![],
-            leftovers: vec![],
             notes: vec!["judged on the write's answer".into()],
+            ..ScenarioResult::bare("users.patch.replace", Severity::Must, outcome)
         };
         let options = |verbose| ConsoleOptions {
             color: false,

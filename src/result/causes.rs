@@ -136,8 +136,6 @@ fn mask_generated(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
     use crate::vocabulary::Severity;
 
@@ -156,21 +154,7 @@ mod tests {
     }
 
     fn result(id: &str, outcome: Outcome) -> ScenarioResult {
-        ScenarioResult {
-            id: id.into(),
-            title: String::new(),
-            area: String::new(),
-            severity: Severity::Must,
-            requirement: vec![],
-            tags: vec![],
-            file: String::new(),
-            outcome,
-            duration: Duration::ZERO,
-            exchanges: vec![],
-            cleanup_errors: vec![],
-            leftovers: vec![],
-            notes: vec![],
-        }
+        ScenarioResult::bare(id, Severity::Must, outcome)
     }
 
     #[test]

@@ -175,8 +175,6 @@ fn reached_a_verdict(outcome: &Outcome) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
     use crate::result::SkipCause;
 
@@ -222,19 +220,8 @@ requirements:
 
     fn result(requirement: &str, severity: Severity, outcome: Outcome) -> ScenarioResult {
         ScenarioResult {
-            id: requirement.to_lowercase(),
-            title: String::new(),
-            area: String::new(),
-            severity,
             requirement: vec![requirement.to_owned()],
-            tags: Vec::new(),
-            file: String::new(),
-            outcome,
-            duration: Duration::ZERO,
-            exchanges: Vec::new(),
-            cleanup_errors: Vec::new(),
-            leftovers: Vec::new(),
-            notes: Vec::new(),
+            ..ScenarioResult::bare(&requirement.to_lowercase(), severity, outcome)
         }
     }
 

@@ -209,6 +209,26 @@ impl ScenarioResult {
     pub fn is_required(&self, strict: bool) -> bool {
         failure_fails_run(self.severity, strict)
     }
+
+    /// A result with nothing but an id, a severity and an outcome (what is not a planned
+    /// scenario: the judged command's own run, and tests).
+    pub fn bare(id: &str, severity: Severity, outcome: Outcome) -> ScenarioResult {
+        ScenarioResult {
+            id: id.to_owned(),
+            title: String::new(),
+            area: String::new(),
+            severity,
+            requirement: Vec::new(),
+            tags: Vec::new(),
+            file: String::new(),
+            outcome,
+            duration: Duration::ZERO,
+            exchanges: Vec::new(),
+            cleanup_errors: Vec::new(),
+            leftovers: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
 }
 
 /// `must` failures fail the run; `should` ones only with `--strict`; `may` ones never.

@@ -276,19 +276,8 @@ mod tests {
 
     fn result(id: &str, severity: Severity, outcome: Outcome) -> ScenarioResult {
         ScenarioResult {
-            id: id.into(),
-            title: String::new(),
             area: "a".into(),
-            severity,
-            requirement: vec![],
-            tags: vec![],
-            file: String::new(),
-            outcome,
-            duration: Duration::ZERO,
-            exchanges: vec![],
-            cleanup_errors: vec![],
-            leftovers: vec![],
-            notes: vec![],
+            ..ScenarioResult::bare(id, severity, outcome)
         }
     }
 
