@@ -20,9 +20,21 @@ pub fn is_unsafe(c: char) -> bool {
     )
 }
 
+/// True when `text` holds an unsafe character. Printable ASCII, line feed and tab are
+/// ruled out a byte at a time; characters are decoded only where some other byte is.
+fn holds_unsafe(text: &str) -> bool {
+    let plain = |b: &u8| matches!(b, b' '..=b'~' | b'\n' | b'\t');
+    // Whole chunks without an early exit, which the compiler turns into vector code.
+    let all_plain = |chunk: &[u8]| chunk.iter().fold(true, |all, b| all & plain(b));
+    if text.as_bytes().chunks(64).all(all_plain) {
+        return false;
+    }
+    text.chars().any(is_unsafe)
+}
+
 /// `text` with every unsafe character written as `\r` or `\u{1b}`.
 pub fn escape_controls(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe) {
+    if !holds_unsafe(text) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -42,7 +54,7 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
 /// (serde_json escapes only C0): those are written as JSON `\uXXXX` escapes, which keeps
 /// the document valid and equal in meaning.
 pub fn json_safe(json: &str) -> Cow<'_, str> {
-    if !json.chars().any(is_unsafe) {
+    if !holds_unsafe(json) {
         return Cow::Borrowed(json);
     }
     let mut out = String::with_capacity(json.len() + 16);

@@ -374,7 +374,7 @@ mod tests {
         if let Some(t) = scim_type {
             body["scimType"] = json!(t);
         }
-        ResponseBody::Json(body)
+        ResponseBody::Json(body.into())
     }
 
     #[test]
@@ -450,7 +450,7 @@ mod tests {
 
     #[test]
     fn accepting_a_request_without_schemas_is_lenient() {
-        let ok = ResponseBody::Json(json!({"id": "1"}));
+        let ok = ResponseBody::Json(json!({"id": "1"}).into());
         let sent = json!({"Operations": []});
         let mut step = attempt("PATCH", "/Users/1", &[400], 200, &ok);
         step.request_body = Some(&sent);

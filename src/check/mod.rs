@@ -9,6 +9,8 @@ mod matcher;
 mod schema;
 mod value;
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use crate::client::{HttpResponse, parse_json};
@@ -34,7 +36,8 @@ const QUOTED_BYTES: usize = 120;
 /// A response body as the checks see it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResponseBody {
-    Json(Value),
+    /// Shared: the body is kept for later steps' references without a deep copy.
+    Json(Arc<Value>),
     /// Empty, or not JSON: the words say what came instead.
     NotJson(String),
 }
@@ -48,7 +51,7 @@ impl ResponseBody {
             return ResponseBody::NotJson(format!("an empty body ({content_type})"));
         }
         match parse_json(&response.body) {
-            Ok(value) => ResponseBody::Json(value),
+            Ok(value) => ResponseBody::Json(Arc::new(value)),
             Err(e) => {
                 let head = &response.body[..response.body.len().min(QUOTED_BYTES)];
                 let more = if response.body.len() > QUOTED_BYTES {
@@ -75,7 +78,9 @@ impl ResponseBody {
     /// The body in the one form the checks compare (see `latitude::normalize`).
     pub fn normalized(self) -> ResponseBody {
         match self {
-            ResponseBody::Json(value) => ResponseBody::Json(latitude::normalize(value)),
+            ResponseBody::Json(value) => {
+                ResponseBody::Json(Arc::new(latitude::normalize(Arc::unwrap_or_clone(value))))
+            }
             other => other,
         }
     }

@@ -50,7 +50,9 @@ pub fn report(args: ReportCommandArgs, ctx: &Context) -> CommandResult {
     let mut console = ConsoleReporter::stdout(ctx.console_options(true, args.verbose));
     if !args.quiet {
         for result in &summary.results {
-            console.on_event(&RunEvent::ScenarioFinished(Box::new(result.clone())));
+            console.on_event(&RunEvent::ScenarioFinished(std::sync::Arc::new(
+                result.clone(),
+            )));
         }
     }
     console.on_event(&RunEvent::Finished(Box::new(summary.clone())));

@@ -30,7 +30,7 @@ use crate::result::Exchange;
 pub use crate::vocabulary::AuthMode;
 
 pub use adaptive::RateAdvice;
-pub use json::{MAX_JSON_VALUES, parse_json};
+pub use json::{MAX_JSON_VALUES, json_bytes, parse_json};
 pub use oauth::{ClientAuthentication, ClientCredentials, TokenError};
 pub use redact::{
     RECORDED_BODY_BYTES, REDACTED, RawExchange, Redactor, SECRET_FRAGMENT_BYTES, Secret,

@@ -3,6 +3,7 @@
 //! Reports are consumers of this module only: the console, JUnit and JSON writers never
 //! look at the executor. Exchanges here are already redacted.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -441,7 +442,8 @@ pub enum RunEvent {
     ScenarioStarted {
         id: String,
     },
-    ScenarioFinished(Box<ScenarioResult>),
+    /// Shared with the run, which keeps the result: no copy of its exchanges per event.
+    ScenarioFinished(Arc<ScenarioResult>),
     /// First Ctrl-C: no new scenarios start; running ones stop after their current
     /// request and clean up.
     Cancelling,

@@ -129,7 +129,7 @@ async fn delete_in_bulk(
         step: CLEANUP_STEP.into(),
         method: "POST".into(),
         path: "/Bulk".into(),
-        body: Some(body.to_string().into_bytes()),
+        body: Some(crate::client::json_bytes(&body)),
         auth: AuthMode::Default,
         ..HttpRequest::default()
     };

@@ -210,7 +210,7 @@ impl Work<'_> {
                 body: Some(&mut body),
                 setup: true,
             })?;
-            request.body = Some(body.to_string().into_bytes());
+            request.body = Some(crate::client::json_bytes(&body));
             match self.send_request(request).await {
                 Ok(response) if is_success(response.status) || is_gone(response.status) => {}
                 Ok(response) => {

@@ -84,7 +84,7 @@ pub async fn plant(
             body: Some(&mut body),
             setup: true,
         });
-        request.body = Some(body.to_string().into_bytes());
+        request.body = Some(crate::client::json_bytes(&body));
         let sent = client.send(&request).await;
         let answer = sent.outcome.map(|response| {
             let parsed = ResponseBody::parse(&response);

@@ -194,7 +194,7 @@ proptest! {
 
         let counter = AtomicU64::new(0);
         let mut ctx = RenderContext::new("fz1", &counter, &BTreeMap::new());
-        let request_body = json!({"userName": "scimcheck-fz1-1@example.com"});
+        let request_body = std::sync::Arc::new(json!({"userName": "scimcheck-fz1-1@example.com"}));
         ctx.record_step(
             "create",
             StepRecord::new(vec![], Some(&request_body), 0, shown, shown_body),
@@ -222,7 +222,7 @@ proptest! {
         let answer: Answer<'_> = if lost { Err(&error) } else { Ok((&response, &parsed)) };
         ledger.record(client, &request, Some(&request_body), answer);
         let bulk = json!({"Operations": [
-            {"method": "POST", "path": "/Users", "bulkId": "a", "data": request_body},
+            {"method": "POST", "path": "/Users", "bulkId": "a", "data": *request_body},
         ]});
         let _ = created::from_bulk(client, Some(&bulk), Ok((&response, &parsed)));
         for entry in ledger.entries() {

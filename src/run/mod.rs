@@ -175,14 +175,14 @@ pub(crate) async fn execute(
     let slots = Arc::new(Semaphore::new(options.jobs.max(1)));
     // Readers are ordinary scenarios; an exclusive scenario takes the write side.
     let exclusive = Arc::new(RwLock::new(()));
-    let mut results: Vec<Option<ScenarioResult>> = vec![None; plan.scenarios.len()];
+    let mut results: Vec<Option<Arc<ScenarioResult>>> = vec![None; plan.scenarios.len()];
     let mut running = JoinSet::new();
     let mut slot_of = HashMap::new();
 
     for (index, planned) in plan.scenarios.iter().enumerate() {
         if let Some(skip) = &planned.skip {
-            let result = scenario::skipped(planned, skip.clone());
-            let _ = events.send(RunEvent::ScenarioFinished(Box::new(result.clone())));
+            let result = Arc::new(scenario::skipped(planned, skip.clone()));
+            let _ = events.send(RunEvent::ScenarioFinished(Arc::clone(&result)));
             results[index] = Some(result);
             continue;
         }
@@ -214,8 +214,8 @@ pub(crate) async fn execute(
         let env = env.clone();
         let task_events = events.clone();
         let handle = running.spawn(async move {
-            let result = scenario::run(planned, env).await;
-            let _ = task_events.send(RunEvent::ScenarioFinished(Box::new(result.clone())));
+            let result = Arc::new(scenario::run(planned, env).await);
+            let _ = task_events.send(RunEvent::ScenarioFinished(Arc::clone(&result)));
             // Released only after the event, so the event order shows no overlap.
             drop(guard);
             drop(permit);
@@ -242,15 +242,16 @@ pub(crate) async fn execute(
         .iter()
         .zip(results)
         .map(|(planned, result)| {
-            result.unwrap_or_else(|| {
+            result.map(unshared).unwrap_or_else(|| {
                 let result = match &planned.skip {
                     Some(skip) => scenario::skipped(planned, skip.clone()),
                     None => {
                         scenario::skipped(planned, Skip::new(INTERRUPTED, SkipCause::Interrupted))
                     }
                 };
-                let _ = events.send(RunEvent::ScenarioFinished(Box::new(result.clone())));
-                result
+                let result = Arc::new(result);
+                let _ = events.send(RunEvent::ScenarioFinished(Arc::clone(&result)));
+                unshared(result)
             })
         })
         .collect();
@@ -354,13 +355,18 @@ enum Guard {
     Alone(#[allow(dead_code)] tokio::sync::OwnedRwLockWriteGuard<()>),
 }
 
+/// The run's own copy of a result; a copy is made only if a reporter still holds it.
+fn unshared(result: Arc<ScenarioResult>) -> ScenarioResult {
+    Arc::unwrap_or_clone(result)
+}
+
 /// Puts a finished scenario in its plan slot; a task that panicked becomes an error.
 fn store(
-    results: &mut [Option<ScenarioResult>],
+    results: &mut [Option<Arc<ScenarioResult>>],
     slot_of: &HashMap<tokio::task::Id, usize>,
     plan: &Plan,
     events: &UnboundedSender<RunEvent>,
-    done: Result<(tokio::task::Id, ScenarioResult), tokio::task::JoinError>,
+    done: Result<(tokio::task::Id, Arc<ScenarioResult>), tokio::task::JoinError>,
 ) {
     match done {
         Ok((id, result)) => {
@@ -377,7 +383,8 @@ fn store(
                 result.outcome = Outcome::Error {
                     message: format!("internal error while running the scenario: {e}"),
                 };
-                let _ = events.send(RunEvent::ScenarioFinished(Box::new(result.clone())));
+                let result = Arc::new(result);
+                let _ = events.send(RunEvent::ScenarioFinished(Arc::clone(&result)));
                 results[*index] = Some(result);
             }
         }

@@ -26,7 +26,7 @@ use crate::suite::model::{Scenario, Step};
 pub enum Made {
     Answered {
         request: HttpRequest,
-        body_value: Option<Value>,
+        body_value: Option<Arc<Value>>,
         response: HttpResponse,
         body: ResponseBody,
         /// Its record shows it holds no secret (`recorded_without_secrets`).
@@ -103,7 +103,7 @@ impl Pool {
         lock(&self.ledger).record(
             &env.client,
             &rendered.request,
-            rendered.body_value.as_ref(),
+            rendered.body_value.as_deref(),
             answer.as_ref().map(|(response, body)| (response, body)),
         );
         let made = match answer {

@@ -1,11 +1,13 @@
 //! A step's request, rendered into what the client sends.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use super::template::RenderContext;
 use crate::check::Resolve;
-use crate::client::HttpRequest;
 use crate::client::shown_url;
+use crate::client::{HttpRequest, json_bytes};
 use crate::discovery::endpoint_path;
 use crate::profile::{Adapter, Before, Need, Outgoing};
 use crate::suite::model::{Body, Step};
@@ -13,7 +15,8 @@ use crate::suite::model::{Body, Step};
 /// The request to send and the rendered body for `steps.NAME.request.body`.
 pub struct Rendered {
     pub request: HttpRequest,
-    pub body_value: Option<Value>,
+    /// Shared with the step's record, which keeps it for later references.
+    pub body_value: Option<Arc<Value>>,
 }
 
 pub fn render(step: &Step, ctx: &RenderContext<'_>, base_url: &str) -> Result<Rendered, String> {
@@ -42,12 +45,12 @@ pub fn render(step: &Step, ctx: &RenderContext<'_>, base_url: &str) -> Result<Re
         None => (None, None),
         Some(Body::Json(template)) => {
             let value = ctx.value(template).map_err(|e| format!("body: {e}"))?;
-            (Some(value.to_string().into_bytes()), Some(value))
+            (Some(json_bytes(&value)), Some(Arc::new(value)))
         }
         Some(Body::Raw(template)) => {
             let text = ctx.text(template).map_err(|e| format!("body: {e}"))?;
             let value = serde_json::from_str(&text).unwrap_or(Value::String(text.clone()));
-            (Some(text.into_bytes()), Some(value))
+            (Some(text.into_bytes()), Some(Arc::new(value)))
         }
     };
     Ok(Rendered {
@@ -87,7 +90,7 @@ pub fn adapt(rendered: &mut Rendered, step: &Step, adapter: &Adapter) -> Result<
     let json_body = matches!(step.request.body, Some(Body::Json(_)));
     let request = &mut rendered.request;
     let body = if json_body {
-        rendered.body_value.as_mut()
+        rendered.body_value.as_mut().map(Arc::make_mut)
     } else {
         None
     };
@@ -106,12 +109,12 @@ pub fn adapt(rendered: &mut Rendered, step: &Step, adapter: &Adapter) -> Result<
     })?;
     if json_body
         && let Some(value) = &rendered.body_value
-        && before.body.as_ref() != Some(value)
+        && before.body.as_ref() != Some(&**value)
     {
-        request.body = Some(value.to_string().into_bytes());
+        request.body = Some(json_bytes(value));
     }
     let body = if json_body {
-        rendered.body_value.as_ref()
+        rendered.body_value.as_deref()
     } else {
         None
     };

@@ -62,7 +62,9 @@ pub async fn rerun_after_5xx(
             ));
             alone_fine.push(again.id.clone());
         }
-        let _ = events.send(RunEvent::ScenarioFinished(Box::new(again.clone())));
+        let _ = events.send(RunEvent::ScenarioFinished(std::sync::Arc::new(
+            again.clone(),
+        )));
         results[index] = again;
     }
     if alone_fine.is_empty() {

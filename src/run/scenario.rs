@@ -308,7 +308,7 @@ async fn run_step(
             method: &rendered.request.method,
             path: &rendered.request.path,
             query: &rendered.request.query,
-            request_body: rendered.body_value.as_ref(),
+            request_body: rendered.body_value.as_deref(),
             expected_status: step
                 .expect
                 .status
@@ -485,7 +485,7 @@ async fn sent_answer(
             trail.ledger.record(
                 &env.client,
                 &rendered.request,
-                rendered.body_value.as_ref(),
+                rendered.body_value.as_deref(),
                 answer.as_ref().map(|(response, body)| (response, body)),
             );
         }
@@ -632,7 +632,7 @@ pub(super) fn echoing_secrets(
             .into_bytes(),
     };
     let body = match body {
-        ResponseBody::Json(value) => ResponseBody::Json(redactor.value(value)),
+        ResponseBody::Json(value) => ResponseBody::Json(Arc::new(redactor.value(value))),
         ResponseBody::NotJson(_) => ResponseBody::parse(&shown),
     };
     Some((shown, body))

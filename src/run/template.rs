@@ -4,8 +4,8 @@
 //! stays a number, an object an object); holes inside text are spelled out.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
@@ -27,12 +27,12 @@ pub const KEPT_FOR_REFERENCES: usize = 1024 * 1024;
 #[derive(Debug, Clone, Default)]
 pub struct StepRecord {
     pub request_headers: Vec<(String, String)>,
-    pub request_body: Option<Value>,
+    pub request_body: Option<Arc<Value>>,
     /// The size of a request body too large to keep (`KEPT_FOR_REFERENCES`).
     pub request_body_dropped: Option<usize>,
     pub status: Option<u16>,
     pub response_headers: Vec<(String, String)>,
-    pub response_body: Option<Value>,
+    pub response_body: Option<Arc<Value>>,
     /// The size of a response body too large to keep (`KEPT_FOR_REFERENCES`).
     pub response_body_dropped: Option<usize>,
 }
@@ -41,7 +41,7 @@ impl StepRecord {
     /// `request_body_len`: the bytes sent for `request_body`.
     pub fn new(
         request_headers: Vec<(String, String)>,
-        request_body: Option<&Value>,
+        request_body: Option<&Arc<Value>>,
         request_body_len: usize,
         response: &HttpResponse,
         body: &ResponseBody,
@@ -54,10 +54,18 @@ impl StepRecord {
             request_body_dropped: request_too_large.then_some(request_body_len),
             status: Some(response.status),
             response_headers: response.headers.clone(),
-            response_body: body.json().filter(|_| !response_too_large).cloned(),
+            response_body: match body {
+                ResponseBody::Json(json) if !response_too_large => Some(Arc::clone(json)),
+                _ => None,
+            },
             response_body_dropped: response_too_large.then_some(response.body.len()),
         }
     }
+}
+
+/// A version 4 UUID from the thread's random generator.
+fn random_uuid() -> uuid::Uuid {
+    uuid::Builder::from_random_bytes(rand::random()).into_uuid()
 }
 
 /// Everything a template of one scenario can refer to.
@@ -114,7 +122,8 @@ impl<'r> RenderContext<'r> {
     fn expr(&self, expr: &Expr) -> Result<Value, String> {
         match expr {
             Expr::Unique { kind, label } => Ok(Value::String(self.unique(*kind, label.clone()))),
-            Expr::Uuid => Ok(Value::String(uuid::Uuid::new_v4().to_string())),
+            // From the thread's generator: `new_v4` asks the kernel for every one.
+            Expr::Uuid => Ok(Value::String(random_uuid().to_string())),
             Expr::Now => time::OffsetDateTime::now_utc()
                 .format(&time::format_description::well_known::Rfc3339)
                 .map(Value::String)
@@ -584,12 +593,12 @@ mod tests {
             "create",
             StepRecord {
                 request_headers: vec![],
-                request_body: Some(json!({"userName": "ada"})),
+                request_body: Some(json!({"userName": "ada"}).into()),
                 request_body_dropped: None,
                 status: Some(201),
                 response_headers: vec![("etag".into(), "W/\"1\"".into())],
                 response_body: Some(
-                    json!({"id": "7", "emails": [{"type": "work", "value": "a@x"}]}),
+                    json!({"id": "7", "emails": [{"type": "work", "value": "a@x"}]}).into(),
                 ),
                 response_body_dropped: None,
             },
@@ -633,7 +642,7 @@ mod tests {
             headers: vec![],
             body: vec![],
         };
-        let sent = json!({"Operations": []});
+        let sent = Arc::new(json!({"Operations": []}));
         let record = StepRecord::new(
             vec![],
             Some(&sent),

@@ -107,7 +107,9 @@ impl Store {
 
     /// Add a resource with a fresh id and return the id.
     pub fn insert(&mut self, kind: ResourceKind, attrs: Map<String, Value>) -> String {
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = uuid::Builder::from_random_bytes(rand::random())
+            .into_uuid()
+            .to_string();
         let now = now_timestamp();
         self.next_seq += 1;
         let version = self.tick();

@@ -29,7 +29,7 @@ fn console_output(events: &[RunEvent], options: ConsoleOptions) -> String {
 fn finished_lines(options: ConsoleOptions) -> String {
     let events: Vec<RunEvent> = mixed_results()
         .into_iter()
-        .map(|r| RunEvent::ScenarioFinished(Box::new(r)))
+        .map(|r| RunEvent::ScenarioFinished(std::sync::Arc::new(r)))
         .collect();
     console_output(&events, options)
 }
@@ -261,7 +261,9 @@ fn a_closed_console_does_not_stop_the_run_and_reports_the_error() {
 #[test]
 fn a_should_failure_that_fails_the_run_under_strict_is_marked_with_its_severity() {
     let text = console_output(
-        &[RunEvent::ScenarioFinished(Box::new(should_failure(true)))],
+        &[RunEvent::ScenarioFinished(std::sync::Arc::new(
+            should_failure(true),
+        ))],
         PLAIN,
     );
     assert!(
@@ -280,7 +282,7 @@ fn control_characters_from_the_server_are_shown_escaped_not_obeyed() {
             ..PLAIN
         },
     ] {
-        let events = [RunEvent::ScenarioFinished(Box::new(forged()))];
+        let events = [RunEvent::ScenarioFinished(std::sync::Arc::new(forged()))];
         let out = console_output(&events, options);
         for c in FORGING_CHARACTERS
             .iter()
@@ -299,7 +301,9 @@ fn control_characters_from_the_server_are_shown_escaped_not_obeyed() {
 #[test]
 fn a_warning_reads_as_a_warning_and_is_never_red() {
     let text = console_output(
-        &[RunEvent::ScenarioFinished(Box::new(should_failure(false)))],
+        &[RunEvent::ScenarioFinished(std::sync::Arc::new(
+            should_failure(false),
+        ))],
         PLAIN,
     );
     assert!(
@@ -307,7 +311,9 @@ fn a_warning_reads_as_a_warning_and_is_never_red() {
         "{text}"
     );
     let coloured = console_output(
-        &[RunEvent::ScenarioFinished(Box::new(may_failure()))],
+        &[RunEvent::ScenarioFinished(std::sync::Arc::new(
+            may_failure(),
+        ))],
         ConsoleOptions {
             color: true,
             ..PLAIN

@@ -170,7 +170,9 @@ fn outputs(result: ScenarioResult) -> Vec<(&'static str, String)> {
             verbose: true,
         },
     );
-    console.on_event(&RunEvent::ScenarioFinished(Box::new(result.clone())));
+    console.on_event(&RunEvent::ScenarioFinished(std::sync::Arc::new(
+        result.clone(),
+    )));
     console.on_event(&RunEvent::Finished(Box::new(summary.clone())));
     let console = String::from_utf8_lossy(&console.into_inner()).into_owned();
     let json = json_string(&summary).expect("JSON");

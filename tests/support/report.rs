@@ -435,7 +435,7 @@ pub fn events(summary: &RunSummary, planned: usize) -> Vec<RunEvent> {
     }];
     for r in &summary.results {
         events.push(RunEvent::ScenarioStarted { id: r.id.clone() });
-        events.push(RunEvent::ScenarioFinished(Box::new(r.clone())));
+        events.push(RunEvent::ScenarioFinished(std::sync::Arc::new(r.clone())));
     }
     if summary.interrupted {
         events.push(RunEvent::Cancelling);

@@ -6,6 +6,7 @@ mod json;
 mod scan;
 mod spellings;
 
+use std::borrow::Cow;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -117,13 +118,13 @@ impl Redactor {
     /// Text made fit to show: every secret replaced by `[REDACTED]`, and control
     /// characters escaped (`printable`), since what a server sends reaches terminals.
     pub fn text(&self, text: &str) -> String {
-        escape_controls(&self.secrets_out(text)).into_owned()
+        printable(self.replace(text, text.len()))
     }
 
     /// Text with every secret (and fragment of one) replaced by `[REDACTED]`, nothing
     /// else changed (for documents such as JSON that escape in their own way).
     pub fn secrets_out(&self, text: &str) -> String {
-        self.replace(text, text.len())
+        self.replace(text, text.len()).into_owned()
     }
 
     /// True when `bytes` hold a secret, in any spelling.
@@ -149,9 +150,12 @@ impl Redactor {
     /// The first `max` bytes (or fewer, on a character boundary) of `text` with its
     /// secrets out, found in the whole of `text`: a secret straddling the cut is
     /// replaced whole, never shown in part.
-    fn replace(&self, text: &str, max: usize) -> String {
+    fn replace<'t>(&self, text: &'t str, max: usize) -> Cow<'t, str> {
         let cut = floor_char_boundary(text, max);
         let found = scan::find(&self.windows(), text.as_bytes());
+        if found.first().is_none_or(|(start, _)| *start >= cut) {
+            return Cow::Borrowed(&text[..cut]);
+        }
         let mut out = String::with_capacity(cut.min(text.len()));
         let mut shown = 0;
         for (start, end) in found {
@@ -166,7 +170,7 @@ impl Redactor {
         if shown < cut {
             out.push_str(&text[shown..cut]);
         }
-        out
+        Cow::Owned(out)
     }
 
     /// A kept body (`RawExchange::keep`) as recorded: redacted, cut at
@@ -178,15 +182,15 @@ impl Redactor {
         // where an escape decodes to the start of another (`\\`, `\u`), so only then is
         // the body parsed again (a full parse per exchange otherwise).
         let shown = if nests_escapes(&shown) {
-            self.json_secrets_out(&shown).unwrap_or(shown)
+            match self.json_secrets_out(&shown) {
+                Some(parsed_out) => Cow::Owned(parsed_out),
+                None => shown,
+            }
         } else {
             shown
         };
         let cut = full_len > RECORDED_BODY_BYTES || text.len() > RECORDED_BODY_BYTES;
-        (
-            escape_controls(&shown).into_owned(),
-            cut.then_some(full_len),
-        )
+        (printable(shown), cut.then_some(full_len))
     }
 
     fn headers(&self, headers: &[(String, Vec<u8>)]) -> Vec<(String, String)> {
@@ -199,7 +203,11 @@ impl Redactor {
                 } else {
                     self.text(&String::from_utf8_lossy(value))
                 };
-                (self.text(&name), value)
+                let redacted = match self.replace(&name, name.len()) {
+                    Cow::Owned(redacted) => Some(redacted),
+                    Cow::Borrowed(_) => None,
+                };
+                (printable(Cow::Owned(redacted.unwrap_or(name))), value)
             })
             .collect()
     }
@@ -229,6 +237,14 @@ impl Redactor {
             error: raw.error.as_deref().map(|e| self.text(e)),
             attempt: raw.attempt,
         }
+    }
+}
+
+/// `text` with its control characters escaped, copied only if it is still borrowed.
+fn printable(text: Cow<'_, str>) -> String {
+    match escape_controls(&text) {
+        Cow::Owned(escaped) => escaped,
+        Cow::Borrowed(_) => text.into_owned(),
     }
 }
 

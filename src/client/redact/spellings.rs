@@ -30,7 +30,7 @@ pub struct Windows {
     last_pairs: Box<[u64; PAIR_WORDS]>,
 }
 
-const PAIR_WORDS: usize = 65_536 / 64;
+pub const PAIR_WORDS: usize = 65_536 / 64;
 
 impl Default for Windows {
     fn default() -> Windows {
@@ -78,11 +78,30 @@ impl Windows {
 
     /// Whether a window can end with the last of the `fed` bytes fed into `key`.
     pub fn may_end(&self, key: u64, fed: usize) -> bool {
-        if self.ends_alone[(key & 0xFF) as usize] {
-            return true;
-        }
-        let pair = (key & 0xFFFF) as usize;
-        fed >= 2 && self.last_pairs[pair / 64] & (1 << (pair % 64)) != 0
+        let [.., before, last] = key.to_be_bytes();
+        self.may_end_with((fed >= 2).then_some(before), last)
+    }
+
+    /// Whether a window can end with `last`, after `before` (None at a text's start).
+    pub fn may_end_with(&self, before: Option<u8>, last: u8) -> bool {
+        self.ends_alone[usize::from(last)]
+            || before.is_some_and(|before| self.pair_may_end(before, last))
+    }
+
+    /// Whether a window of two bytes or more can end with `before` then `last`.
+    pub fn pair_may_end(&self, before: u8, last: u8) -> bool {
+        let pair = usize::from(before) << 8 | usize::from(last);
+        self.last_pairs[pair / 64] & (1 << (pair % 64)) != 0
+    }
+
+    /// The bit set of pairs (`before << 8 | last`) that may end a window of two or more.
+    pub fn last_pairs(&self) -> &[u64; PAIR_WORDS] {
+        &self.last_pairs
+    }
+
+    /// Whether some spelling is a single byte (a one-character secret).
+    pub fn has_one_byte_windows(&self) -> bool {
+        self.lengths.first() == Some(&1)
     }
 
     fn add_window(&mut self, window: &[u8]) {
@@ -129,7 +148,7 @@ pub fn push(key: u64, byte: u8) -> u64 {
     (key << 8) | u64::from(byte)
 }
 
-fn pack(bytes: &[u8]) -> u64 {
+pub fn pack(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0, |key, b| push(key, *b))
 }
 
