@@ -9,7 +9,9 @@ use indicatif::ProgressDrawTarget;
 use super::exchange::render_exchanges;
 use super::explain::Explanation;
 use super::progress::Progress;
-use super::text::{counts_line, coverage_line, human_duration, indent, verdict_words};
+use super::text::{
+    counts_line, coverage_line, human_duration, indent, requests_line, verdict_words,
+};
 use crate::printable::escape_controls;
 use crate::result::{
     Outcome, RootCause, RunEvent, RunInfo, RunSummary, ScenarioResult, Totals, Verdict,
@@ -342,7 +344,7 @@ pub(crate) fn summary_text(
     }
     row("run id", info.run_id.clone());
     row("time", human_duration(summary.duration));
-    row("requests", totals.requests.to_string());
+    row("requests", requests_line(summary, &totals));
     row(
         "judged",
         format!("{} of {} scenarios", totals.judged(), totals.scenarios()),

@@ -16,7 +16,7 @@ use super::citation::Citation;
 use super::exchange::BODY_LIMIT;
 use super::explain::{Explanation, StepFailures, reproduce_label, request_line};
 use super::output::write_atomic;
-use super::text::{coverage_line, human_duration, one_line, verdict_words};
+use super::text::{coverage_line, human_duration, one_line, requests_sent, verdict_words};
 use crate::result::{
     CheckFailure, Exchange, Outcome, RootCause, RunSummary, ScenarioResult, Totals, Verdict,
     root_causes, skip_groups,
@@ -181,7 +181,7 @@ fn banner(out: &mut String, summary: &RunSummary, verdict: &Verdict) {
             "{} · {} · {} requests",
             escape(&info.run_id),
             human_duration(summary.duration),
-            totals.requests
+            requests_sent(summary, &totals)
         ),
     );
     if summary.interrupted {

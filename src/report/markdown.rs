@@ -8,7 +8,7 @@ use std::path::Path;
 use super::ReportError;
 use super::explain::{Explanation, ResponseExcerpt, reproduce_label, request_line};
 use super::output::write_atomic;
-use super::text::{coverage_line, one_line, verdict_words};
+use super::text::{coverage_line, one_line, requests_sent, verdict_words};
 use crate::printable::escape_controls;
 use crate::result::{
     CheckFailure, Outcome, RunSummary, ScenarioResult, Totals, Verdict, root_causes, skip_groups,
@@ -59,7 +59,7 @@ pub fn markdown_string(summary: &RunSummary) -> String {
         totals.skipped,
         totals.errors,
         totals.blocked,
-        totals.requests,
+        requests_sent(summary, &totals),
         totals.leftovers
     );
     let _ = writeln!(

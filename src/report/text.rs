@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::result::{CheckFailure, Tally, Totals, Verdict};
+use crate::result::{CheckFailure, RunSummary, Tally, Totals, Verdict};
 
 /// Longest one-line summary, in characters; the full text is always available elsewhere.
 const ONE_LINE_MAX: usize = 200;
@@ -39,6 +39,31 @@ pub fn coverage_line(tally: &Tally) -> String {
         tally.musts,
         tally.must_percent()
     )
+}
+
+/// Every request the run sent, with what they were for where the run counted them:
+/// `463 (3 discovery, 451 scenario steps, 7 cleanup, 2 shared)`. A summary nobody
+/// counted (a judged client, one built by hand) gives its recorded exchanges.
+pub fn requests_line(summary: &RunSummary, totals: &Totals) -> String {
+    let Some(count) = summary.requests else {
+        return totals.requests.to_string();
+    };
+    let parts: Vec<String> = [
+        (count.discovery, "discovery"),
+        (count.scenarios, "scenario steps"),
+        (count.cleanup, "cleanup"),
+        (count.shared, "shared"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    format!("{} ({})", count.total, parts.join(", "))
+}
+
+/// The requests a rate-limited target charges: everything sent where the run counted it.
+pub fn requests_sent(summary: &RunSummary, totals: &Totals) -> u64 {
+    summary.requests.map_or(totals.requests as u64, |c| c.total)
 }
 
 /// The counts of every outcome in one line, the same words in every report:
