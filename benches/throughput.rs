@@ -9,8 +9,10 @@
 //!
 //! Numbers are printed, not asserted: speed is compared between commits, never gated by
 //! wall-clock thresholds in tests. Each timed figure is the median of a few repetitions,
-//! since the machine may be shared.
+//! since the machine may be shared. `cargo bench -- peer` (or any of `PARTS`) runs only
+//! the parts named.
 
+use std::collections::HashMap;
 use std::hint::black_box;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -30,19 +32,46 @@ const TOKEN: &str = "bench-token";
 /// Repetitions of each timed run; the median is printed.
 const REPEATS: usize = 3;
 /// Pairs of a jobs-1 run and a bare loop, for the overhead per request.
-const OVERHEAD_PAIRS: usize = 5;
+const OVERHEAD_PAIRS: usize = 7;
 const DEFAULT_JOBS: usize = 4;
 
+/// The bench's parts, in the order they run; `cargo bench -- peer embedded` runs only
+/// those named (cargo's own `--bench` flag is ignored).
+const PARTS: [&str; 5] = ["cli", "micro", "embedded", "load", "peer"];
+
 fn main() {
+    let named: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    if let Some(unknown) = named.iter().find(|n| !PARTS.contains(&n.as_str())) {
+        eprintln!(
+            "unknown part `{unknown}`; the parts are {}",
+            PARTS.join(", ")
+        );
+        std::process::exit(2);
+    }
+    let runs = |part: &str| named.is_empty() || named.iter().any(|n| n == part);
     let machine = machine();
     println!("machine: {machine}");
     let mut table = Table::default();
-    micro_benches();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    runtime.block_on(embedded_runs(&mut table));
-    cli_figures(&mut table);
-    load_and_plan(&mut table);
-    runtime.block_on(peer_runs(&mut table));
+    // First: a child's peak RSS includes the parent's at the time it was started.
+    if runs("cli") {
+        cli_figures(&mut table);
+    }
+    if runs("micro") {
+        micro_benches();
+    }
+    if runs("embedded") {
+        runtime.block_on(embedded_runs(&mut table));
+    }
+    if runs("load") {
+        load_and_plan(&mut table);
+    }
+    if runs("peer") {
+        runtime.block_on(peer_runs(&mut table));
+    }
     println!("\n{machine}\n");
     table.print();
 }
@@ -312,17 +341,19 @@ struct Bare {
 /// same state (its speed drifts between minutes on a shared VM): the median of each over
 /// `OVERHEAD_PAIRS` pairs. The bare loop sends the first run's requests again, one at a
 /// time, from a plain reqwest client to the same server: what the server and the HTTP
-/// stack cost, without the tool.
+/// stack cost, without the tool. Both clocks cover everything between the first request
+/// and the last, and both CPU figures the whole process over that time.
 async fn overhead(plan: &Plan, base: &str, server: &str, table: &mut Table) -> Timed {
     let mut runs = Vec::new();
     let mut bares = Vec::new();
     let mut http = None;
+    let mut replays = None;
     for _ in 0..OVERHEAD_PAIRS {
         let run = timed_run(plan, base, 1).await;
         // Built after a run, which installed the TLS crypto provider reqwest needs.
         let http = http.get_or_insert_with(reqwest::Client::new);
-        let replayed = runs.first().unwrap_or(&run);
-        bares.push(bare_once(http, replayed).await);
+        let plan = replays.get_or_insert_with(|| replay_plan(&run));
+        bares.push(bare_once(http, plan).await);
         runs.push(run);
     }
     let exchanges = first_attempts(&runs[0]).len().max(1) as f64;
@@ -408,69 +439,143 @@ fn not_replayable(run: &Timed) -> (usize, Duration) {
         })
 }
 
-/// `run`'s requests sent again, timed. A resource the run created has a new id now, so
-/// each later request names the new one (the substitution is left off the clock); the
-/// server then does the same work as for the run, not cheap 404s. After the clock, what
-/// the loop created is deleted, so the next runs meet the server as the first one did.
-async fn bare_once(http: &reqwest::Client, run: &Timed) -> Bare {
+/// One request of the bare loop, worked out before the clock starts.
+struct Replayed {
+    method: reqwest::Method,
+    url: String,
+    headers: Vec<(String, String)>,
+    body: Option<String>,
+    /// Ids the run's server gave that this request names; the loop names its own.
+    names: Vec<String>,
+    /// The ids this answer gave the run, when later requests name one of them.
+    gives: Vec<String>,
+    /// A Bulk answer: its locations are what the loop created, to delete afterwards.
+    bulk: bool,
+}
+
+/// The jobs-1 run's requests as the bare loop sends them again: every id substitution
+/// found in advance, so the loop itself does no more than a hand-written client would
+/// (send, read, take the new id from an answer a later request needs). Any search or
+/// copy between requests would also give the server time to finish the last one, which
+/// the tool's requests do not get.
+fn replay_plan(run: &Timed) -> Vec<Replayed> {
     let exchanges = first_attempts(run);
-    let mut renamed: Vec<(String, String)> = Vec::new();
-    let mut created = Vec::new();
-    let mut bare = Bare {
-        wall: Duration::ZERO,
-        cpu: Duration::ZERO,
-    };
-    for exchange in &exchanges {
-        let url = renamed_in(&exchange.url, &renamed);
-        let body = exchange
-            .request_body
-            .as_deref()
-            .map(|b| renamed_in(b, &renamed));
-        let method =
-            reqwest::Method::from_bytes(exchange.method.as_bytes()).unwrap_or(reqwest::Method::GET);
-        let cpu = process_cpu();
-        let start = Instant::now();
-        let mut request = http.request(method, url.as_str()).bearer_auth(TOKEN);
-        for (name, value) in &exchange.request_headers {
-            let name = name.to_ascii_lowercase();
-            if matches!(name.as_str(), "content-type" | "accept" | "if-match") {
-                request = request.header(name, value);
+    let given: Vec<Vec<String>> = exchanges
+        .iter()
+        .map(|e| {
+            created_ids(e.response_body.as_deref().map(str::as_bytes))
+                .into_iter()
+                .filter(|id| id.len() >= MIN_RENAMED_ID)
+                .collect()
+        })
+        .collect();
+    let mut known: Vec<&str> = Vec::new();
+    let mut plan: Vec<Replayed> = exchanges
+        .iter()
+        .zip(&given)
+        .map(|(exchange, ids)| {
+            let body = exchange.request_body.clone();
+            let names = known
+                .iter()
+                .filter(|id| {
+                    exchange.url.contains(*id) || body.as_deref().is_some_and(|b| b.contains(*id))
+                })
+                .map(|id| (*id).to_owned())
+                .collect();
+            for id in ids {
+                if !known.contains(&id.as_str()) {
+                    known.push(id);
+                }
             }
+            Replayed {
+                method: reqwest::Method::from_bytes(exchange.method.as_bytes())
+                    .unwrap_or(reqwest::Method::GET),
+                url: exchange.url.clone(),
+                headers: exchange
+                    .request_headers
+                    .iter()
+                    .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
+                    .filter(|(name, _)| {
+                        matches!(name.as_str(), "content-type" | "accept" | "if-match")
+                    })
+                    .collect(),
+                body,
+                names,
+                gives: Vec::new(),
+                bulk: exchange.url.ends_with("/Bulk"),
+            }
+        })
+        .collect();
+    // An answer's ids are read only where a later request names one.
+    for (index, ids) in given.iter().enumerate() {
+        let needed = plan[index + 1..]
+            .iter()
+            .any(|later| later.names.iter().any(|name| ids.contains(name)));
+        if needed {
+            plan[index].gives = ids.clone();
+        }
+    }
+    plan
+}
+
+/// The replay sent once, the whole loop on the clock. A resource the run created has a
+/// new id now, so each later request names the new one: the server does the same work
+/// as for the run, not cheap 404s. After the clock, what the loop created is deleted, so
+/// the next runs meet the server as the first one did.
+async fn bare_once(http: &reqwest::Client, plan: &[Replayed]) -> Bare {
+    let mut renamed: HashMap<&str, String> = HashMap::new();
+    let mut created = Vec::new();
+    let cpu = process_cpu();
+    let start = Instant::now();
+    for replayed in plan {
+        let rename = |text: &str| {
+            replayed.names.iter().fold(text.to_owned(), |text, old| {
+                match renamed.get(old.as_str()) {
+                    Some(new) => text.replace(old.as_str(), new),
+                    None => text,
+                }
+            })
+        };
+        let (url, body) = if replayed.names.is_empty() {
+            (replayed.url.clone(), replayed.body.clone())
+        } else {
+            (rename(&replayed.url), replayed.body.as_deref().map(rename))
+        };
+        let mut request = http
+            .request(replayed.method.clone(), url.as_str())
+            .bearer_auth(TOKEN);
+        for (name, value) in &replayed.headers {
+            request = request.header(name, value);
         }
         if let Some(body) = body {
             request = request.body(body);
         }
-        let answer = match request.send().await {
-            Ok(response) => {
-                let location = response
-                    .headers()
-                    .get("location")
-                    .and_then(|l| l.to_str().ok())
-                    .map(str::to_owned);
-                let body = black_box(response.bytes().await.ok());
-                Some((location, body))
-            }
-            Err(_) => None,
+        let Ok(response) = request.send().await else {
+            continue;
         };
-        bare.wall += start.elapsed();
-        bare.cpu += process_cpu().saturating_sub(cpu);
-        let Some((location, body)) = answer else {
+        let location = (response.status() == reqwest::StatusCode::CREATED)
+            .then(|| response.headers().get("location"))
+            .flatten()
+            .and_then(|l| l.to_str().ok())
+            .map(str::to_owned);
+        let Ok(answer) = response.bytes().await else {
             continue;
         };
         created.extend(location);
-        let before = created_ids(exchange.response_body.as_deref().map(str::as_bytes));
-        let now = created_ids(body.as_deref());
-        if exchange.url.ends_with("/Bulk") {
-            let answer = body.as_deref().and_then(|b| serde_json::from_slice(b).ok());
-            created.extend(answer.as_ref().map(bulk_locations).unwrap_or_default());
+        if replayed.bulk {
+            let json = serde_json::from_slice(&answer).ok();
+            created.extend(json.as_ref().map(bulk_locations).unwrap_or_default());
         }
-        renamed.extend(
-            before
-                .into_iter()
-                .zip(now)
-                .filter(|(old, new)| old != new && old.len() >= MIN_RENAMED_ID),
-        );
+        if !replayed.gives.is_empty() {
+            let now = created_ids(Some(&answer));
+            renamed.extend(replayed.gives.iter().map(String::as_str).zip(now));
+        }
+        black_box(answer);
     }
+    let bare = Bare {
+        wall: start.elapsed(),
+        cpu: process_cpu().saturating_sub(cpu),
+    };
     for location in created {
         let _ = http.delete(location).bearer_auth(TOKEN).send().await;
     }
@@ -489,13 +594,6 @@ fn bulk_locations(json: &serde_json::Value) -> Vec<String> {
 
 /// Ids shorter than this are not replaced: a short one ("1") could be part of anything.
 const MIN_RENAMED_ID: usize = 8;
-
-/// `text` with every old id replaced by its new one.
-fn renamed_in(text: &str, renamed: &[(String, String)]) -> String {
-    renamed
-        .iter()
-        .fold(text.to_owned(), |text, (old, new)| text.replace(old, new))
-}
 
 /// The id of the resource an answer holds, or the ids a Bulk answer's locations end in.
 fn created_ids(body: Option<&[u8]>) -> Vec<String> {
@@ -520,7 +618,9 @@ fn deliberate_waits(plan: &Plan) -> Duration {
         .sum()
 }
 
-/// The binary as a user runs it: peak RSS of a whole run, and `list` start-up.
+/// The binary as a user runs it: peak RSS of a whole run, and `list` start-up. A child
+/// started by vfork counts the parent's peak RSS as its own when it execs, so this runs
+/// while the bench is still small.
 fn cli_figures(table: &mut Table) {
     let bin = env!("CARGO_BIN_EXE_scimcheck");
     let (wall, rss) = child(bin, &["run", "--no-progress"]);
