@@ -344,7 +344,7 @@ pub(crate) fn summary_text(
     }
     row("run id", info.run_id.clone());
     row("time", human_duration(summary.duration));
-    row("requests", requests_line(summary, &totals));
+    row("requests", requests_line(summary.requests, totals.requests));
     row(
         "judged",
         format!("{} of {} scenarios", totals.judged(), totals.scenarios()),

@@ -181,7 +181,7 @@ fn banner(out: &mut String, summary: &RunSummary, verdict: &Verdict) {
             "{} · {} · {} requests",
             escape(&info.run_id),
             human_duration(summary.duration),
-            requests_sent(summary, &totals)
+            requests_sent(summary.requests, totals.requests)
         ),
     );
     if summary.interrupted {

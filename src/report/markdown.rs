@@ -59,7 +59,7 @@ pub fn markdown_string(summary: &RunSummary) -> String {
         totals.skipped,
         totals.errors,
         totals.blocked,
-        requests_sent(summary, &totals),
+        requests_sent(summary.requests, totals.requests),
         totals.leftovers
     );
     let _ = writeln!(

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::result::{CheckFailure, RunSummary, Tally, Totals, Verdict};
+use crate::result::{CheckFailure, RequestCount, Tally, Totals, Verdict};
 
 /// Longest one-line summary, in characters; the full text is always available elsewhere.
 const ONE_LINE_MAX: usize = 200;
@@ -42,11 +42,11 @@ pub fn coverage_line(tally: &Tally) -> String {
 }
 
 /// Every request the run sent, with what they were for where the run counted them:
-/// `463 (3 discovery, 451 scenario steps, 7 cleanup, 2 shared)`. A summary nobody
-/// counted (a judged client, one built by hand) gives its recorded exchanges.
-pub fn requests_line(summary: &RunSummary, totals: &Totals) -> String {
-    let Some(count) = summary.requests else {
-        return totals.requests.to_string();
+/// `463 (3 discovery, 451 scenario steps, 7 cleanup, 2 shared)`. Where nothing counted
+/// them (a judged client, a summary built by hand), the `recorded` exchanges.
+pub fn requests_line(counted: Option<RequestCount>, recorded: usize) -> String {
+    let Some(count) = counted else {
+        return recorded.to_string();
     };
     let parts: Vec<String> = [
         (count.discovery, "discovery"),
@@ -58,12 +58,16 @@ pub fn requests_line(summary: &RunSummary, totals: &Totals) -> String {
     .filter(|(n, _)| *n > 0)
     .map(|(n, what)| format!("{n} {what}"))
     .collect();
+    if parts.is_empty() {
+        return count.total.to_string();
+    }
     format!("{} ({})", count.total, parts.join(", "))
 }
 
-/// The requests a rate-limited target charges: everything sent where the run counted it.
-pub fn requests_sent(summary: &RunSummary, totals: &Totals) -> u64 {
-    summary.requests.map_or(totals.requests as u64, |c| c.total)
+/// The requests a rate-limited target charges: everything sent where the run counted
+/// it, else the `recorded` exchanges.
+pub fn requests_sent(counted: Option<RequestCount>, recorded: usize) -> u64 {
+    counted.map_or(recorded as u64, |c| c.total)
 }
 
 /// The counts of every outcome in one line, the same words in every report:
@@ -146,6 +150,34 @@ mod tests {
             hint: None,
             curl: None,
         }
+    }
+
+    #[test]
+    fn requests_say_what_they_were_for_where_the_run_counted_them() {
+        let counted = RequestCount {
+            total: 10,
+            discovery: 3,
+            scenarios: 4,
+            cleanup: 2,
+            shared: 1,
+        };
+        assert_eq!(
+            requests_line(Some(counted), 4),
+            "10 (3 discovery, 4 scenario steps, 2 cleanup, 1 shared)"
+        );
+        assert_eq!(requests_sent(Some(counted), 4), 10);
+        let scenarios_only = RequestCount {
+            total: 4,
+            scenarios: 4,
+            ..RequestCount::default()
+        };
+        assert_eq!(
+            requests_line(Some(scenarios_only), 4),
+            "4 (4 scenario steps)"
+        );
+        assert_eq!(requests_line(Some(RequestCount::default()), 0), "0");
+        assert_eq!(requests_line(None, 6), "6");
+        assert_eq!(requests_sent(None, 6), 6);
     }
 
     #[test]
