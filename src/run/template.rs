@@ -63,11 +63,6 @@ impl StepRecord {
     }
 }
 
-/// A version 4 UUID from the thread's random generator.
-fn random_uuid() -> uuid::Uuid {
-    uuid::Builder::from_random_bytes(rand::random()).into_uuid()
-}
-
 /// Everything a template of one scenario can refer to.
 #[derive(Debug)]
 pub struct RenderContext<'r> {
@@ -122,8 +117,7 @@ impl<'r> RenderContext<'r> {
     fn expr(&self, expr: &Expr) -> Result<Value, String> {
         match expr {
             Expr::Unique { kind, label } => Ok(Value::String(self.unique(*kind, label.clone()))),
-            // From the thread's generator: `new_v4` asks the kernel for every one.
-            Expr::Uuid => Ok(Value::String(random_uuid().to_string())),
+            Expr::Uuid => Ok(Value::String(crate::scim::random_uuid().to_string())),
             Expr::Now => time::OffsetDateTime::now_utc()
                 .format(&time::format_description::well_known::Rfc3339)
                 .map(Value::String)

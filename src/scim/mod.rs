@@ -34,3 +34,9 @@ pub use filter::{CompareOp, Filter};
 pub use parser::{MAX_FILTER_DEPTH, MAX_FILTER_LEN, parse_filter};
 pub use path::{PatchPath, parse_patch_path, parse_patch_path_with_schemas};
 pub use requote::requote_filter;
+
+/// A version 4 UUID from the thread's random generator, for resource ids and unique test
+/// values: `Uuid::new_v4` asks the kernel for every one.
+pub fn random_uuid() -> uuid::Uuid {
+    uuid::Builder::from_random_bytes(rand::random()).into_uuid()
+}

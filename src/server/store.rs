@@ -107,9 +107,7 @@ impl Store {
 
     /// Add a resource with a fresh id and return the id.
     pub fn insert(&mut self, kind: ResourceKind, attrs: Map<String, Value>) -> String {
-        let id = uuid::Builder::from_random_bytes(rand::random())
-            .into_uuid()
-            .to_string();
+        let id = crate::scim::random_uuid().to_string();
         let now = now_timestamp();
         self.next_seq += 1;
         let version = self.tick();
