@@ -13,27 +13,26 @@ mod gate;
 mod held;
 mod ledger;
 mod pool;
+mod queue;
 mod request;
 mod rerun;
 mod scenario;
 mod template;
+mod unwind;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
 use tokio::sync::mpsc::UnboundedSender;
-use tokio::sync::{RwLock, Semaphore};
-use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::check::SchemaSet;
 use crate::client::Client;
 use crate::plan::{Plan, Skip};
 use crate::result::{
-    EarlyStop, Outcome, RequestCount, RunEvent, RunInfo, RunSummary, ScenarioResult, SkipCause,
-    Totals,
+    EarlyStop, RequestCount, RunEvent, RunInfo, RunSummary, ScenarioResult, SkipCause, Totals,
 };
 
 pub(crate) use builder::now_rfc3339;
@@ -172,64 +171,22 @@ pub(crate) async fn execute(
     )
     .await;
     let mut shared_requests = env.client.requests_sent() - shared_before;
-    let slots = Arc::new(Semaphore::new(options.jobs.max(1)));
-    // Readers are ordinary scenarios; an exclusive scenario takes the write side.
-    let exclusive = Arc::new(RwLock::new(()));
-    let mut results: Vec<Option<Arc<ScenarioResult>>> = vec![None; plan.scenarios.len()];
-    let mut running = JoinSet::new();
-    let mut slot_of = HashMap::new();
-
-    for (index, planned) in plan.scenarios.iter().enumerate() {
-        if let Some(skip) = &planned.skip {
-            let result = Arc::new(scenario::skipped(planned, skip.clone()));
-            let _ = events.send(RunEvent::ScenarioFinished(Arc::clone(&result)));
-            results[index] = Some(result);
-            continue;
-        }
-        let permit = tokio::select! {
-            biased;
-            _ = cancel.cancelled() => break,
-            permit = slots.clone().acquire_owned() => match permit {
-                Ok(permit) => permit,
-                Err(_) => break,
-            },
-        };
-        let guard = if planned.scenario.exclusive {
-            tokio::select! {
-                biased;
-                _ = cancel.cancelled() => break,
-                guard = exclusive.clone().write_owned() => Guard::Alone(guard),
-            }
-        } else {
-            tokio::select! {
-                biased;
-                _ = cancel.cancelled() => break,
-                guard = exclusive.clone().read_owned() => Guard::Shared(guard),
-            }
-        };
-        let _ = events.send(RunEvent::ScenarioStarted {
-            id: planned.scenario.id.clone(),
-        });
-        let planned = planned.clone();
-        let env = env.clone();
-        let task_events = events.clone();
-        let handle = running.spawn(async move {
-            let result = Arc::new(scenario::run(planned, env).await);
-            let _ = task_events.send(RunEvent::ScenarioFinished(Arc::clone(&result)));
-            // Released only after the event, so the event order shows no overlap.
-            drop(guard);
-            drop(permit);
-            result
-        });
-        slot_of.insert(handle.id(), index);
-        // Collect what already finished, so a long plan does not hold every result twice.
-        while let Some(done) = running.try_join_next_with_id() {
-            store(&mut results, &slot_of, plan, &events, done);
-        }
+    let queue = Arc::new(queue::Queue::new(&plan.scenarios));
+    let workers: Vec<_> = (0..options.jobs.clamp(1, plan.scenarios.len().max(1)))
+        .map(|_| {
+            tokio::spawn(queue::work_through(
+                queue.clone(),
+                env.clone(),
+                events.clone(),
+            ))
+        })
+        .collect();
+    for worker in workers {
+        // A worker catches its scenarios' panics; one that ends otherwise leaves its
+        // scenario without a result, reported below as not run.
+        let _ = worker.await;
     }
-    while let Some(done) = running.join_next_with_id().await {
-        store(&mut results, &slot_of, plan, &events, done);
-    }
+    let results = Arc::into_inner(queue).map_or_else(Vec::new, queue::Queue::into_results);
 
     let interrupted = cancel.is_cancelled();
     if interrupted {
@@ -349,46 +306,9 @@ async fn clean_up_deferred(
     }
 }
 
-/// Holds a scenario's place: shared with other ordinary scenarios, or alone.
-enum Guard {
-    Shared(#[allow(dead_code)] tokio::sync::OwnedRwLockReadGuard<()>),
-    Alone(#[allow(dead_code)] tokio::sync::OwnedRwLockWriteGuard<()>),
-}
-
 /// The run's own copy of a result; a copy is made only if a reporter still holds it.
 fn unshared(result: Arc<ScenarioResult>) -> ScenarioResult {
     Arc::unwrap_or_clone(result)
-}
-
-/// Puts a finished scenario in its plan slot; a task that panicked becomes an error.
-fn store(
-    results: &mut [Option<Arc<ScenarioResult>>],
-    slot_of: &HashMap<tokio::task::Id, usize>,
-    plan: &Plan,
-    events: &UnboundedSender<RunEvent>,
-    done: Result<(tokio::task::Id, Arc<ScenarioResult>), tokio::task::JoinError>,
-) {
-    match done {
-        Ok((id, result)) => {
-            if let Some(index) = slot_of.get(&id) {
-                results[*index] = Some(result);
-            }
-        }
-        Err(e) => {
-            if let Some(index) = slot_of.get(&e.id()) {
-                let mut result = scenario::skipped(
-                    &plan.scenarios[*index],
-                    Skip::new("", SkipCause::Interrupted),
-                );
-                result.outcome = Outcome::Error {
-                    message: format!("internal error while running the scenario: {e}"),
-                };
-                let result = Arc::new(result);
-                let _ = events.send(RunEvent::ScenarioFinished(Arc::clone(&result)));
-                results[*index] = Some(result);
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use super::pool::{Made, Pool};
 use super::request;
 use super::template::run_prefix;
 use super::template::{RenderContext, StepRecord};
+use super::unwind::catching_panics;
 use crate::check::latitude::{self, Judged};
 use crate::check::{Failed, ResponseBody, SchemaSet, check_response};
 use crate::client::{Client, HttpResponse, Redactor};
@@ -69,7 +70,7 @@ enum StepsEnd {
     },
 }
 
-/// What the steps leave behind, kept outside the steps' task so that even a panic in
+/// What the steps leave behind, kept outside the steps' future so that even a panic in
 /// it cannot lose the ledger.
 struct Trail {
     ledger: CleanupLedger,
@@ -112,8 +113,8 @@ pub async fn run(planned: PlannedScenario, env: Arc<RunEnv>) -> ScenarioResult {
         excused: Vec::new(),
         notes: Vec::new(),
     }));
-    let task = tokio::spawn(run_steps(scenario.clone(), env.clone(), trail.clone()));
-    let end = match task.await {
+    let steps = run_steps(scenario.clone(), env.clone(), trail.clone());
+    let end = match catching_panics(steps).await {
         Ok(end) => end,
         Err(e) => StepsEnd::Errored(format!("internal error while running the scenario: {e}")),
     };
