@@ -9,7 +9,8 @@
 //!
 //! Numbers are printed, not asserted: speed is compared between commits, never gated by
 //! wall-clock thresholds in tests. Each timed figure is the median of a few repetitions,
-//! since the machine may be shared. `cargo bench -- peer` (or any of `PARTS`) runs only
+//! since the machine may be shared; a ratio is the median of pairs taken in turns, each
+//! pair's own ratio, with the pairs' range beside it. `cargo bench -- peer` (or any of `PARTS`) runs only
 //! the parts named.
 
 use std::collections::HashMap;
@@ -29,10 +30,10 @@ use serde_json::json;
 
 const FILTER: &str = r#"userType eq "Employee" and (emails[type eq "work" and value co "@example.com"] or meta.lastModified gt "2011-05-13T04:42:34Z") and not (title pr)"#;
 const TOKEN: &str = "bench-token";
-/// Repetitions of each timed run; the median is printed.
-const REPEATS: usize = 3;
+/// Repetitions of a timed figure: pairs of runs at 4 and 16 jobs, loads of a suite.
+const REPEATS: usize = 5;
 /// Pairs of a jobs-1 run and a bare loop, for the overhead per request.
-const OVERHEAD_PAIRS: usize = 7;
+const OVERHEAD_PAIRS: usize = 9;
 const DEFAULT_JOBS: usize = 4;
 
 /// The bench's parts, in the order they run; `cargo bench -- peer embedded` runs only
@@ -223,13 +224,40 @@ async fn timed_run(plan: &Plan, base_url: &str, jobs: usize) -> Timed {
     }
 }
 
-async fn median_run(plan: &Plan, base_url: &str, jobs: usize) -> Timed {
-    let mut runs = Vec::new();
+/// Runs at `few` and at `many` jobs, in turns like the overhead pairs: the median run of
+/// each, and the median of the pairs' own ratios (many / few), sorted.
+async fn jobs_in_turns(
+    plan: &Plan,
+    base_url: &str,
+    few: usize,
+    many: usize,
+) -> (Timed, Timed, Vec<f64>) {
+    let (mut fews, mut manys, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..REPEATS {
-        runs.push(timed_run(plan, base_url, jobs).await);
+        let a = timed_run(plan, base_url, few).await;
+        let b = timed_run(plan, base_url, many).await;
+        ratios.push(b.wall.as_secs_f64() / a.wall.as_secs_f64());
+        fews.push(a);
+        manys.push(b);
     }
-    runs.sort_by_key(|t| t.wall);
-    runs.swap_remove(REPEATS / 2)
+    ratios.sort_by(f64::total_cmp);
+    fews.sort_by_key(|t| t.wall);
+    manys.sort_by_key(|t| t.wall);
+    (
+        fews.swap_remove(REPEATS / 2),
+        manys.swap_remove(REPEATS / 2),
+        ratios,
+    )
+}
+
+/// The median of sorted ratios, and their range as text.
+fn median_and_range(ratios: &[f64]) -> (f64, String) {
+    let range = format!(
+        "pairs from {:.2} to {:.2}",
+        ratios.first().copied().unwrap_or(0.0),
+        ratios.last().copied().unwrap_or(0.0)
+    );
+    (ratios[ratios.len() / 2], range)
 }
 
 fn describe(label: &str, timed: &Timed) {
@@ -265,12 +293,11 @@ async fn embedded_runs(table: &mut Table) {
         "requests of one jobs-1 run    {received} received by the server, {sent} sent by \
          the client (discovery included)"
     );
-    let default = median_run(&plan, &base, DEFAULT_JOBS).await;
+    let (default, sixteen, ratios) = jobs_in_turns(&plan, &base, DEFAULT_JOBS, 16).await;
     describe("core suite, jobs 4 (default)", &default);
-    let sixteen = median_run(&plan, &base, 16).await;
     describe("core suite, jobs 16", &sixteen);
-    let ratio = sixteen.wall.as_secs_f64() / default.wall.as_secs_f64();
-    println!("jobs 16 / jobs 4 wall          {ratio:>8.2}×");
+    let (ratio, range) = median_and_range(&ratios);
+    println!("jobs 16 / jobs 4 wall          {ratio:>8.2}× ({range})");
     let scenarios = one.summary.results.len();
     heaviest(&one.summary);
     table.row(
@@ -295,7 +322,7 @@ async fn embedded_runs(table: &mut Table) {
     table.row(
         "embedded server, jobs 16 / jobs 4 (wall)",
         format!(
-            "{ratio:.2}× ({:.0} ms / {:.0} ms)",
+            "{ratio:.2}× ({:.0} ms / {:.0} ms, the median runs); {range}",
             millis(sixteen.wall),
             millis(default.wall)
         ),
@@ -338,81 +365,125 @@ struct Bare {
 }
 
 /// The jobs-1 run and the bare loop, taken in turns so that both see the machine in the
-/// same state (its speed drifts between minutes on a shared VM): the median of each over
-/// `OVERHEAD_PAIRS` pairs. The bare loop sends the first run's requests again, one at a
-/// time, from a plain reqwest client to the same server: what the server and the HTTP
-/// stack cost, without the tool. Both clocks cover everything between the first request
-/// and the last, and both CPU figures the whole process over that time.
+/// same state: the figure is the median of the `OVERHEAD_PAIRS` pairs' own ratios, since
+/// this VM's speed drifts by half between minutes and a ratio of two medians taken from
+/// different minutes mostly measures that drift. The bare loop sends the first run's
+/// requests again, one at a time, from a plain reqwest client to the same server: what
+/// the server and the HTTP stack cost, without the tool. Both clocks cover everything
+/// between the first request and the last, and both CPU figures the whole process over
+/// that time.
 async fn overhead(plan: &Plan, base: &str, server: &str, table: &mut Table) -> Timed {
-    let mut runs = Vec::new();
-    let mut bares = Vec::new();
+    let mut pairs = Vec::new();
+    let mut drift = Vec::new();
     let mut http = None;
     let mut replays = None;
+    // A step's `wait` is the scenario's own pause (a clock that must move on), not overhead.
+    let paused = deliberate_waits(plan);
     for _ in 0..OVERHEAD_PAIRS {
         let run = timed_run(plan, base, 1).await;
         // Built after a run, which installed the TLS crypto provider reqwest needs.
         let http = http.get_or_insert_with(reqwest::Client::new);
-        let plan = replays.get_or_insert_with(|| replay_plan(&run));
-        bares.push(bare_once(http, plan).await);
-        runs.push(run);
+        let replay = replays.get_or_insert_with(|| replay_plan(&run));
+        let bare = bare_once(http, replay).await;
+        // The loop against itself: how far two passes of identical work drift apart here.
+        let again = bare_once(http, replay).await;
+        drift.push(again.wall.as_secs_f64() / bare.wall.as_secs_f64());
+        pairs.push(Pair::of(run, &bare, replay.len(), paused));
     }
-    let exchanges = first_attempts(&runs[0]).len().max(1) as f64;
-    bares.sort_by_key(|b| b.wall);
-    let bare_wall = bares[OVERHEAD_PAIRS / 2].wall;
-    bares.sort_by_key(|b| b.cpu);
-    let bare_cpu = micros(bares[OVERHEAD_PAIRS / 2].cpu) / exchanges;
-    let mut tool_cpus: Vec<f64> = runs
-        .iter()
-        .map(|r| micros(r.cpu) / r.requests.max(1) as f64)
-        .collect();
-    tool_cpus.sort_by(f64::total_cmp);
-    let tool_cpu = tool_cpus[OVERHEAD_PAIRS / 2];
-    runs.sort_by_key(|r| r.wall);
-    let run = runs.swap_remove(OVERHEAD_PAIRS / 2);
-    let bare_per = micros(bare_wall) / exchanges;
-    // A step's `wait` is the scenario's own pause (a clock that must move on), not overhead.
-    let paused = deliberate_waits(plan);
-    // Nor are the requests the loop cannot send again: their recorded bodies were cut.
-    let (unsent, unsent_time) = not_replayable(&run);
-    let tool_per = micros(run.wall.saturating_sub(paused + unsent_time))
-        / run.requests.saturating_sub(unsent).max(1) as f64;
+    drift.sort_by(f64::total_cmp);
+    pairs.sort_by(|a, b| a.ratio.total_cmp(&b.ratio));
+    let ratios: Vec<String> = pairs.iter().map(|p| format!("{:.2}", p.ratio)).collect();
+    let pair = pairs.swap_remove(OVERHEAD_PAIRS / 2);
     println!(
         "deliberate step waits at jobs 1 {:>8.1} ms (left out of the time per request)",
         millis(paused)
     );
     println!(
-        "requests with cut bodies      {unsent}, {:.1} ms (left out of both sides)",
-        millis(unsent_time)
+        "requests with cut bodies      {}, {:.1} ms (left out of both sides)",
+        pair.unsent,
+        millis(pair.unsent_time)
     );
     println!(
-        "bare reqwest loop, {server} {:>8.1} ms for {exchanges} requests, {bare_per:.0} µs \
-         wall and {bare_cpu:.0} µs CPU per request (medians of {OVERHEAD_PAIRS}, in turns \
-         with the jobs-1 run)",
-        millis(bare_wall),
+        "bare reqwest loop, {server}   {} requests, {:.0} µs wall and {:.0} µs CPU per \
+         request (the median pair)",
+        pair.replayed, pair.bare_wall, pair.bare_cpu,
     );
     println!(
         "overhead per request, jobs 1, {server} {:>8.2}× the bare loop ({:+.0} µs wall, \
-         {:+.0} µs CPU)",
-        tool_per / bare_per,
-        tool_per - bare_per,
-        tool_cpu - bare_cpu
+         {:+.0} µs CPU); the {OVERHEAD_PAIRS} pairs: {}",
+        pair.ratio,
+        pair.tool_wall - pair.bare_wall,
+        pair.tool_cpu - pair.bare_cpu,
+        ratios.join(" "),
+    );
+    let drifts: Vec<String> = drift.iter().map(|r| format!("{r:.2}")).collect();
+    println!(
+        "bare loop against itself, {server} (second pass / first, the noise floor): {}",
+        drifts.join(" ")
+    );
+    table.row(
+        &format!("{server}, bare loop against itself (noise floor of the ratio above)"),
+        format!(
+            "{:.2}× median; pairs from {} to {}",
+            drift[OVERHEAD_PAIRS / 2],
+            drifts[0],
+            drifts[OVERHEAD_PAIRS - 1]
+        ),
     );
     table.row(
         &format!("{server}, time per request, jobs 1: scimcheck / bare reqwest loop"),
         format!(
-            "{:.2}× ({tool_per:.0} µs / {bare_per:.0} µs)",
-            tool_per / bare_per
+            "{:.2}× ({:.0} µs / {:.0} µs); pairs from {} to {}",
+            pair.ratio,
+            pair.tool_wall,
+            pair.bare_wall,
+            ratios[0],
+            ratios[OVERHEAD_PAIRS - 1]
         ),
     );
     table.row(
         &format!("{server}, client CPU per request, jobs 1: scimcheck / bare loop"),
-        format!("{tool_cpu:.0} µs / {bare_cpu:.0} µs"),
+        format!("{:.0} µs / {:.0} µs", pair.tool_cpu, pair.bare_cpu),
     );
     table.row(
         &format!("{server}, own CPU per request (scimcheck minus bare loop)"),
-        format!("{:.0} µs", tool_cpu - bare_cpu),
+        format!("{:.0} µs", pair.tool_cpu - pair.bare_cpu),
     );
-    run
+    pair.run
+}
+
+/// One jobs-1 run and the bare loop's pass right after it, per request.
+struct Pair {
+    run: Timed,
+    tool_wall: f64,
+    tool_cpu: f64,
+    bare_wall: f64,
+    bare_cpu: f64,
+    ratio: f64,
+    replayed: usize,
+    unsent: usize,
+    unsent_time: Duration,
+}
+
+impl Pair {
+    fn of(run: Timed, bare: &Bare, replayed: usize, paused: Duration) -> Pair {
+        // Nor are the requests the loop cannot send again: their recorded bodies were cut.
+        let (unsent, unsent_time) = not_replayable(&run);
+        let tool_wall = micros(run.wall.saturating_sub(paused + unsent_time))
+            / run.requests.saturating_sub(unsent).max(1) as f64;
+        let bare_wall = micros(bare.wall) / replayed.max(1) as f64;
+        Pair {
+            tool_cpu: micros(run.cpu) / run.requests.max(1) as f64,
+            bare_cpu: micros(bare.cpu) / replayed.max(1) as f64,
+            ratio: tool_wall / bare_wall,
+            tool_wall,
+            bare_wall,
+            run,
+            replayed,
+            unsent,
+            unsent_time,
+        }
+    }
 }
 
 /// The requests the bare loop sends again: first attempts whose whole body was recorded.
@@ -796,16 +867,15 @@ async fn peer_runs(table: &mut Table) {
     let plan = core_plan();
     let one = overhead(&plan, &base, "CI peer (scim2-server 0.8.3)", table).await;
     describe("scim2-server, jobs 1", &one);
-    let four = median_run(&plan, &base, 4).await;
+    let (four, sixteen, ratios) = jobs_in_turns(&plan, &base, 4, 16).await;
     describe("scim2-server, jobs 4", &four);
-    let sixteen = median_run(&plan, &base, 16).await;
     describe("scim2-server, jobs 16", &sixteen);
-    let ratio = sixteen.wall.as_secs_f64() / four.wall.as_secs_f64();
-    println!("scim2-server jobs 16 / jobs 4  {ratio:>8.2}×");
+    let (ratio, range) = median_and_range(&ratios);
+    println!("scim2-server jobs 16 / jobs 4  {ratio:>8.2}× ({range})");
     table.row(
         "CI peer (scim2-server 0.8.3), jobs 16 / jobs 4 (wall)",
         format!(
-            "{ratio:.2}× ({:.0} ms / {:.0} ms)",
+            "{ratio:.2}× ({:.0} ms / {:.0} ms, the median runs); {range}",
             millis(sixteen.wall),
             millis(four.wall)
         ),
