@@ -1,4 +1,4 @@
-//! The figures BENCHMARKS.md states, in one run (`cargo bench`, about three
+//! The figures BENCHMARKS.md states, in one run (`cargo bench`, about four
 //! minutes): the filter grammar; the core suite against the embedded server at
 //! `--jobs 1`, the default and 16, with requests counted at the server; the tool's time
 //! per request against a bare reqwest loop sending the same requests to the same server
