@@ -128,7 +128,8 @@ fn bench(name: &str, iterations: u32, mut body: impl FnMut()) {
 /// The reference server in its own process (`scimcheck serve`), so that this process's
 /// CPU time is the client's alone.
 struct ChildServer {
-    process: std::process::Child,
+    /// Stopped when the server is dropped.
+    _process: Stopped,
     base_url: String,
     /// The server's `--request-log`: one line per request it received.
     request_log: tempfile::TempDir,
@@ -159,7 +160,7 @@ impl ChildServer {
             .expect("a URL in the server's first line")
             .to_owned();
         ChildServer {
-            process,
+            _process: Stopped(process),
             base_url,
             request_log,
         }
@@ -169,13 +170,6 @@ impl ChildServer {
     fn requests_received(&self) -> usize {
         std::fs::read_to_string(self.request_log.path().join("requests.jsonl"))
             .map_or(0, |log| log.lines().count())
-    }
-}
-
-impl Drop for ChildServer {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
     }
 }
 
@@ -846,18 +840,18 @@ async fn peer_runs(table: &mut Table) {
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port();
-    let mut process = Command::new(&peer)
-        .args(["--hostname", "127.0.0.1", "--port", &port.to_string()])
-        .args(["--bearer-token", TOKEN])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("scim2-server starts");
+    let _peer = Stopped(
+        Command::new(&peer)
+            .args(["--hostname", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--bearer-token", TOKEN])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("scim2-server starts"),
+    );
     let started = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         if started.elapsed() > Duration::from_secs(20) {
-            let _ = process.kill();
-            let _ = process.wait();
             println!("scim2-server (PyPI)          did not start: skipped");
             return;
         }
@@ -880,8 +874,16 @@ async fn peer_runs(table: &mut Table) {
             millis(four.wall)
         ),
     );
-    let _ = process.kill();
-    let _ = process.wait();
+}
+
+/// A child process stopped when this goes out of scope, also when the bench panics.
+struct Stopped(std::process::Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// User plus system CPU time of this process so far.
