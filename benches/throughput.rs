@@ -10,8 +10,8 @@
 //! Numbers are printed, not asserted: speed is compared between commits, never gated by
 //! wall-clock thresholds in tests. Each timed figure is the median of a few repetitions,
 //! since the machine may be shared; a ratio is the median of pairs taken in turns, each
-//! pair's own ratio, with the pairs' range beside it. `cargo bench -- peer` (or any of `PARTS`) runs only
-//! the parts named.
+//! pair's own ratio, with the pairs' range beside it. `cargo bench -- peer` (or any of
+//! `PARTS`) runs only the parts named.
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -416,15 +416,6 @@ async fn overhead(plan: &Plan, base: &str, server: &str, table: &mut Table) -> T
         drifts.join(" ")
     );
     table.row(
-        &format!("{server}, bare loop against itself (noise floor of the ratio above)"),
-        format!(
-            "{:.2}× median; pairs from {} to {}",
-            drift[OVERHEAD_PAIRS / 2],
-            drifts[0],
-            drifts[OVERHEAD_PAIRS - 1]
-        ),
-    );
-    table.row(
         &format!("{server}, time per request, jobs 1: scimcheck / bare reqwest loop"),
         format!(
             "{:.2}× ({:.0} µs / {:.0} µs); pairs from {} to {}",
@@ -433,6 +424,15 @@ async fn overhead(plan: &Plan, base: &str, server: &str, table: &mut Table) -> T
             pair.bare_wall,
             ratios[0],
             ratios[OVERHEAD_PAIRS - 1]
+        ),
+    );
+    table.row(
+        &format!("{server}, bare loop against itself (noise floor of the ratio above)"),
+        format!(
+            "{:.2}× median; pairs from {} to {}",
+            drift[OVERHEAD_PAIRS / 2],
+            drifts[0],
+            drifts[OVERHEAD_PAIRS - 1]
         ),
     );
     table.row(
