@@ -186,7 +186,12 @@ pub(crate) async fn execute(
         // scenario without a result, reported below as not run.
         let _ = worker.await;
     }
-    let results = Arc::into_inner(queue).map_or_else(Vec::new, queue::Queue::into_results);
+    // Every worker has ended, so the queue is ours alone; were it not, each scenario
+    // would still be listed, as not run.
+    let results = Arc::into_inner(queue).map_or_else(
+        || vec![None; plan.scenarios.len()],
+        queue::Queue::into_results,
+    );
 
     let interrupted = cancel.is_cancelled();
     if interrupted {
