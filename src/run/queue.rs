@@ -91,7 +91,7 @@ pub(super) async fn work_through(
         let _ = events.send(RunEvent::ScenarioStarted {
             id: planned.scenario.id.clone(),
         });
-        let result = match catching_panics(scenario::run(planned.clone(), env.clone())).await {
+        let result = match catching_panics(scenario::run(planned, env.clone())).await {
             Ok(result) => result,
             Err(panic) => errored(planned, &panic),
         };

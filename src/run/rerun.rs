@@ -47,7 +47,7 @@ pub async fn rerun_after_5xx(
         if env.cancel.is_cancelled() {
             break;
         }
-        let mut again = scenario::run(plan.scenarios[index].clone(), env.clone()).await;
+        let mut again = scenario::run(&plan.scenarios[index], env.clone()).await;
         // Alone, nothing else can disturb it: that verdict stands either way.
         if answered_5xx(&again) {
             again.notes.push(

@@ -104,7 +104,7 @@ pub fn skipped(planned: &PlannedScenario, skip: Skip) -> ScenarioResult {
 }
 
 /// Runs the scenario's steps, then its cleanup (always, unless `keep`).
-pub async fn run(planned: PlannedScenario, env: Arc<RunEnv>) -> ScenarioResult {
+pub async fn run(planned: &PlannedScenario, env: Arc<RunEnv>) -> ScenarioResult {
     let started = Instant::now();
     let scenario = planned.scenario.clone();
     let trail: SharedTrail = Arc::new(Mutex::new(Trail {
@@ -167,7 +167,7 @@ pub async fn run(planned: PlannedScenario, env: Arc<RunEnv>) -> ScenarioResult {
     };
     ScenarioResult {
         notes,
-        ..result(&planned, outcome, started.elapsed(), exchanges, cleaned)
+        ..result(planned, outcome, started.elapsed(), exchanges, cleaned)
     }
 }
 
