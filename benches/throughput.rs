@@ -480,12 +480,20 @@ impl Pair {
     }
 }
 
+/// Every request of the run in the order sent: the run's own before the scenarios (the
+/// decoys), the scenarios' (at jobs 1 one after another), the run's own after them (the
+/// Bulk cleanup and its check).
+fn sent_in_order(run: &Timed) -> impl Iterator<Item = &Exchange> {
+    let own = &run.summary.run_exchanges;
+    own.before_scenarios
+        .iter()
+        .chain(run.summary.results.iter().flat_map(|r| &r.exchanges))
+        .chain(&own.after_scenarios)
+}
+
 /// The requests the bare loop sends again: first attempts whose whole body was recorded.
 fn first_attempts(run: &Timed) -> Vec<&Exchange> {
-    run.summary
-        .results
-        .iter()
-        .flat_map(|r| &r.exchanges)
+    sent_in_order(run)
         .filter(|e| e.attempt == 1 && e.request_body_size.is_none())
         .collect()
 }
@@ -494,10 +502,7 @@ fn first_attempts(run: &Timed) -> Vec<&Exchange> {
 /// bulk limit scenarios send up to `maxPayloadSize`), and the time they took. The loop
 /// cannot send them as they were, and a cut body would be refused at once.
 fn not_replayable(run: &Timed) -> (usize, Duration) {
-    run.summary
-        .results
-        .iter()
-        .flat_map(|r| &r.exchanges)
+    sent_in_order(run)
         .filter(|e| e.request_body_size.is_some())
         .fold((0, Duration::ZERO), |(n, time), e| {
             (n + 1, time + Duration::from_millis(e.duration_ms))

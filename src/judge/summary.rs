@@ -121,6 +121,7 @@ pub fn run_summary(
         baseline: None,
         coverage: None,
         requests: None,
+        run_exchanges: Default::default(),
     }
 }
 

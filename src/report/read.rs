@@ -172,6 +172,7 @@ impl Document {
             baseline: self.baseline,
             coverage: self.coverage,
             requests: self.requests,
+            run_exchanges: Default::default(),
         }
     }
 }

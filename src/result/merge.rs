@@ -188,6 +188,7 @@ fn combine(slices: Vec<Slice>, plan: PlanRecord) -> RunSummary {
         baseline: None,
         coverage: None,
         requests: None,
+        run_exchanges: Default::default(),
     };
     let mut changes = Changes::default();
     let mut notices = BTreeSet::new();

@@ -391,6 +391,20 @@ pub struct RunSummary {
     /// (a judged client, a summary built by hand).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requests: Option<RequestCount>,
+    /// The requests the run sent of its own, outside every scenario. The reports count
+    /// them (`requests`) but do not list them.
+    #[serde(skip)]
+    pub run_exchanges: RunExchanges,
+}
+
+/// The run's own requests, each list in the order sent.
+#[derive(Debug, Clone, Default)]
+pub struct RunExchanges {
+    /// Before the first scenario: the decoys' creates.
+    pub before_scenarios: Vec<Exchange>,
+    /// After the last: the Bulk cleanup and its check, the removal of shared fixtures
+    /// and decoys.
+    pub after_scenarios: Vec<Exchange>,
 }
 
 /// The requests of a run, by what they were for: what a rate-limited target charges.

@@ -304,6 +304,7 @@ mod tests {
             baseline: None,
             coverage: None,
             requests: None,
+            run_exchanges: Default::default(),
         }
     }
 

@@ -15,7 +15,7 @@ use crate::check::ResponseBody;
 use crate::client::{AuthMode, Client, HttpRequest};
 use crate::plan::Plan;
 use crate::profile::{Adapter, Outgoing};
-use crate::result::Leftover;
+use crate::result::{Exchange, Leftover};
 use crate::vocabulary::Capability;
 
 const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -26,6 +26,8 @@ const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 pub struct Decoys {
     ledger: CleanupLedger,
     pub notices: Vec<String>,
+    /// The creates, for the run's record of its own requests.
+    pub exchanges: Vec<Exchange>,
 }
 
 /// `scimcheck-decoy-<run id>`: recognisable as this run's, yet outside the run prefix
@@ -47,6 +49,7 @@ pub async fn plant(
         // A decoy create whose answer is lost is searched for by its own name.
         ledger: CleanupLedger::new(name.clone(), held),
         notices: Vec::new(),
+        exchanges: Vec::new(),
     };
     let needs = |capability: Capability| {
         plan.scenarios
@@ -86,6 +89,7 @@ pub async fn plant(
         });
         request.body = Some(crate::client::json_bytes(&body));
         let sent = client.send(&request).await;
+        decoys.exchanges.extend(sent.exchanges);
         let answer = sent.outcome.map(|response| {
             let parsed = ResponseBody::parse(&response);
             (response, parsed)
@@ -118,14 +122,15 @@ impl Decoys {
         &mut self.ledger
     }
 
-    /// Deletes the decoys (unless `keep`): the notices about them, and what stays.
+    /// Deletes the decoys (unless `keep`): the notices about them, what stays, and the
+    /// requests sent.
     pub async fn remove(
         self,
         client: &Client,
         adapter: &Adapter,
         keep: bool,
         abandon: &CancellationToken,
-    ) -> (Vec<String>, Vec<Leftover>) {
+    ) -> (Vec<String>, Vec<Leftover>, Vec<Exchange>) {
         let cleaned = if keep {
             cleanup::kept(&self.ledger)
         } else {
@@ -134,10 +139,10 @@ impl Decoys {
         let Cleaned {
             problems,
             leftovers,
-            ..
+            exchanges,
         } = cleaned;
         let mut notices = self.notices;
         notices.extend(problems.into_iter().map(|p| format!("decoy cleanup: {p}")));
-        (notices, leftovers)
+        (notices, leftovers, exchanges)
     }
 }

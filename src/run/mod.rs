@@ -32,7 +32,8 @@ use crate::check::SchemaSet;
 use crate::client::Client;
 use crate::plan::{Plan, Skip};
 use crate::result::{
-    EarlyStop, RequestCount, RunEvent, RunInfo, RunSummary, ScenarioResult, SkipCause, Totals,
+    EarlyStop, RequestCount, RunEvent, RunExchanges, RunInfo, RunSummary, ScenarioResult,
+    SkipCause, Totals,
 };
 
 pub(crate) use builder::now_rfc3339;
@@ -170,6 +171,7 @@ pub(crate) async fn execute(
         env.held.clone(),
     )
     .await;
+    let decoys_planted = std::mem::take(&mut decoys.exchanges);
     let mut shared_requests = env.client.requests_sent() - shared_before;
     let queue = Arc::new(queue::Queue::new(&plan.scenarios));
     let workers: Vec<_> = (0..options.jobs.clamp(1, plan.scenarios.len().max(1)))
@@ -223,6 +225,7 @@ pub(crate) async fn execute(
             .extend(rerun::rerun_after_5xx(plan, &mut results, &env, &events, options.jobs).await);
     }
     let removing = env.client.requests_sent();
+    let mut after_scenarios = Vec::new();
     let mut shared_ledger = env.pool.take_ledger();
     if let (Some(bulk), Some(deferred)) = (options.bulk_cleanup, &env.deferred) {
         let deferred = std::mem::take(&mut *scenario::lock_deferred(deferred));
@@ -230,7 +233,8 @@ pub(crate) async fn execute(
         let mut settling: Vec<&mut ledger::CleanupLedger> = ledgers.iter_mut().collect();
         settling.push(&mut shared_ledger);
         settling.push(decoys.ledger_mut());
-        bulk_cleanup::settle(&mut settling, &env.client, &env.abandon, bulk).await;
+        let settled = bulk_cleanup::settle(&mut settling, &env.client, &env.abandon, bulk).await;
+        after_scenarios.extend(settled);
         clean_up_deferred(owners.into_iter().zip(ledgers), &mut results, &env).await;
     }
     let cleanup_done = env.client.requests_sent();
@@ -240,9 +244,11 @@ pub(crate) async fn execute(
         cleanup::clean_up(shared_ledger, &env.client, &env.adapter, &env.abandon).await
     };
     notices.extend(shared.problems);
-    let (decoy_notices, mut leftovers) = decoys
+    after_scenarios.extend(shared.exchanges);
+    let (decoy_notices, mut leftovers, removed) = decoys
         .remove(&env.client, &env.adapter, options.keep, &env.abandon)
         .await;
+    after_scenarios.extend(removed);
     leftovers.extend(shared.leftovers);
     shared_requests += env.client.requests_sent() - cleanup_done;
     let deferred_cleanup = cleanup_done - removing;
@@ -273,6 +279,10 @@ pub(crate) async fn execute(
         baseline,
         coverage,
         requests: None,
+        run_exchanges: RunExchanges {
+            before_scenarios: decoys_planted,
+            after_scenarios,
+        },
     };
     let total = env.client.requests_sent();
     let cleanup = summary

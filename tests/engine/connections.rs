@@ -62,3 +62,43 @@ async fn a_run_reuses_kept_alive_connections_at_most_one_per_job() {
     );
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_request_a_run_sends_is_on_record_its_own_included() {
+    let server = reference_server(Some(TOKEN), &[]).await;
+    let suite = suite::load_builtin(&LoadOptions::default()).expect("built-in suite");
+    let selection = Selection {
+        filters: vec!["users.create".into(), "groups.create".into()],
+        ..Selection::default()
+    };
+    let plan = plan::select(&suite, &selection);
+    let (summary, _) =
+        run_discovered(&plan, client(server.base_url(), Some(TOKEN)), options(2)).await;
+    let own = &summary.run_exchanges;
+    let planted: Vec<&str> = own
+        .before_scenarios
+        .iter()
+        .filter(|e| e.step == "decoy" && e.method == "POST")
+        .map(|e| e.url.as_str())
+        .collect();
+    assert_eq!(planted.len(), 2, "a User and a Group decoy: {planted:?}");
+    assert!(
+        own.after_scenarios
+            .iter()
+            .any(|e| e.method == "POST" && e.url.ends_with("/Bulk")),
+        "the Bulk cleanup: {:?}",
+        own.after_scenarios
+            .iter()
+            .map(|e| format!("{} {}", e.method, e.url))
+            .collect::<Vec<_>>()
+    );
+    let requests = summary.requests.expect("the run counts its requests");
+    let of_scenarios: usize = summary.results.iter().map(|r| r.exchanges.len()).sum();
+    let recorded = of_scenarios + own.before_scenarios.len() + own.after_scenarios.len();
+    assert_eq!(
+        recorded as u64,
+        requests.total - requests.discovery,
+        "every request after discovery is on record: {requests:?}"
+    );
+    server.shutdown().await;
+}

@@ -397,6 +397,7 @@ pub fn summary_of(results: Vec<ScenarioResult>, interrupted: bool) -> RunSummary
         baseline: None,
         coverage: None,
         requests: None,
+        run_exchanges: Default::default(),
     }
 }
 
