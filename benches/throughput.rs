@@ -33,7 +33,7 @@ const TOKEN: &str = "bench-token";
 /// Repetitions of a timed figure: pairs of runs at 4 and 16 jobs, loads of a suite.
 const REPEATS: usize = 5;
 /// Pairs of a jobs-1 run and a bare loop, for the overhead per request.
-const OVERHEAD_PAIRS: usize = 9;
+const OVERHEAD_PAIRS: usize = 15;
 const DEFAULT_JOBS: usize = 4;
 
 /// The bench's parts, in the order they run; `cargo bench -- peer embedded` runs only
@@ -373,18 +373,40 @@ async fn overhead(plan: &Plan, base: &str, server: &str, table: &mut Table) -> T
     let mut replays = None;
     // A step's `wait` is the scenario's own pause (a clock that must move on), not overhead.
     let paused = deliberate_waits(plan);
-    for _ in 0..OVERHEAD_PAIRS {
-        let run = timed_run(plan, base, 1).await;
+    for pair in 0..OVERHEAD_PAIRS {
+        // In turns, which goes first: a drift within a pair then favours neither side.
+        let tool_first = pair % 2 == 0;
+        let early = if tool_first {
+            Some(timed_run(plan, base, 1).await)
+        } else {
+            None
+        };
         // Built after a run, which installed the TLS crypto provider reqwest needs.
         let http = http.get_or_insert_with(reqwest::Client::new);
-        let replay = replays.get_or_insert_with(|| replay_plan(&run));
-        let bare = bare_once(http, replay).await;
-        // The loop against itself: how far two passes of identical work drift apart here.
-        let again = bare_once(http, replay).await;
-        drift.push(again.wall.as_secs_f64() / bare.wall.as_secs_f64());
+        let replay = match (&replays, &early) {
+            (Some(replay), _) => replay,
+            (None, Some(run)) => replays.insert(replay_plan(run)),
+            (None, None) => unreachable!("the first pair starts with the run"),
+        };
+        // Two passes: the loop against itself says how far identical work drifts apart
+        // here; the pass next to the run is the one compared with it.
+        let first = bare_once(http, replay).await;
+        let second = bare_once(http, replay).await;
+        drift.push(second.wall.as_secs_f64() / first.wall.as_secs_f64());
+        let bare = if tool_first { first } else { second };
+        let run = match early {
+            Some(run) => run,
+            None => timed_run(plan, base, 1).await,
+        };
         pairs.push(Pair::of(run, &bare, replay.len(), paused));
     }
     drift.sort_by(f64::total_cmp);
+    // In pair order, the run first in the even ones: an order effect shows as two levels.
+    let in_turns: Vec<String> = pairs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| format!("{}{:.2}", if i % 2 == 0 { "r" } else { "l" }, p.ratio))
+        .collect();
     pairs.sort_by(|a, b| a.ratio.total_cmp(&b.ratio));
     let ratios: Vec<String> = pairs.iter().map(|p| format!("{:.2}", p.ratio)).collect();
     let pair = pairs.swap_remove(OVERHEAD_PAIRS / 2);
@@ -409,6 +431,10 @@ async fn overhead(plan: &Plan, base: &str, server: &str, table: &mut Table) -> T
         pair.tool_wall - pair.bare_wall,
         pair.tool_cpu - pair.bare_cpu,
         ratios.join(" "),
+    );
+    println!(
+        "the pairs in the order taken (r: the run went first, l: the loop): {}",
+        in_turns.join(" ")
     );
     let drifts: Vec<String> = drift.iter().map(|r| format!("{r:.2}")).collect();
     println!(
