@@ -56,7 +56,11 @@ fn main() {
     let machine = machine();
     println!("machine: {machine}");
     let mut table = Table::default();
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    // As the CLI runs its client commands: on one thread.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     // First: a child's peak RSS includes the parent's at the time it was started.
     if runs("cli") {
         cli_figures(&mut table);
