@@ -27,7 +27,7 @@ pub struct Decoys {
     ledger: CleanupLedger,
     pub notices: Vec<String>,
     /// The creates, for the run's record of its own requests.
-    pub exchanges: Vec<Exchange>,
+    exchanges: Vec<Exchange>,
 }
 
 /// `scimcheck-decoy-<run id>`: recognisable as this run's, yet outside the run prefix
@@ -117,6 +117,11 @@ pub async fn plant(
 }
 
 impl Decoys {
+    /// The creates' exchanges, handed over once for the run's record.
+    pub fn take_exchanges(&mut self) -> Vec<Exchange> {
+        std::mem::take(&mut self.exchanges)
+    }
+
     /// For the run's Bulk cleanup, which may settle the decoys with everything else.
     pub fn ledger_mut(&mut self) -> &mut CleanupLedger {
         &mut self.ledger

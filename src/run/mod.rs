@@ -171,7 +171,7 @@ pub(crate) async fn execute(
         env.held.clone(),
     )
     .await;
-    let decoys_planted = std::mem::take(&mut decoys.exchanges);
+    let decoys_planted = decoys.take_exchanges();
     let mut shared_requests = env.client.requests_sent() - shared_before;
     let queue = Arc::new(queue::Queue::new(&plan.scenarios));
     let workers: Vec<_> = (0..options.jobs.clamp(1, plan.scenarios.len().max(1)))

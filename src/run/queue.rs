@@ -9,7 +9,7 @@ use tokio::sync::RwLock;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::scenario::{self, RunEnv};
-use super::unwind::catching_panics;
+use super::unwind::{catching_panics, internal_error};
 use crate::plan::{PlannedScenario, Skip};
 use crate::result::{Outcome, RunEvent, ScenarioResult, SkipCause};
 
@@ -106,7 +106,7 @@ pub(super) async fn work_through(
 fn errored(planned: &PlannedScenario, panic: &str) -> ScenarioResult {
     let mut result = scenario::skipped(planned, Skip::new("", SkipCause::Interrupted));
     result.outcome = Outcome::Error {
-        message: format!("internal error while running the scenario: {panic}"),
+        message: internal_error(panic),
     };
     result
 }

@@ -15,7 +15,7 @@ use super::pool::{Made, Pool};
 use super::request;
 use super::template::run_prefix;
 use super::template::{RenderContext, StepRecord};
-use super::unwind::catching_panics;
+use super::unwind::{catching_panics, internal_error};
 use crate::check::latitude::{self, Judged};
 use crate::check::{Failed, ResponseBody, SchemaSet, check_response};
 use crate::client::{Client, HttpResponse, Redactor};
@@ -116,7 +116,7 @@ pub async fn run(planned: &PlannedScenario, env: Arc<RunEnv>) -> ScenarioResult 
     let steps = run_steps(scenario.clone(), env.clone(), trail.clone());
     let end = match catching_panics(steps).await {
         Ok(end) => end,
-        Err(e) => StepsEnd::Errored(format!("internal error while running the scenario: {e}")),
+        Err(e) => StepsEnd::Errored(internal_error(&e)),
     };
     let (mut exchanges, ledger, excused, notes) = {
         let mut trail = lock(&trail);

@@ -15,6 +15,11 @@ pub async fn catching_panics<F: Future>(future: F) -> Result<F::Output, String> 
     .await
 }
 
+/// How a scenario that panicked is reported, wherever the panic was caught.
+pub fn internal_error(panic: &str) -> String {
+    format!("internal error while running the scenario: {panic}")
+}
+
 struct CatchPanic<F> {
     future: Pin<Box<F>>,
 }
