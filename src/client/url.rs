@@ -38,7 +38,11 @@ impl BaseUrl {
     /// `path` relative to the base (with or without a leading slash, optionally with a
     /// `?query`), or an absolute URL that must lie under the base; then `query` appended.
     pub fn join(&self, path: &str, query: &[(String, String)]) -> Result<Url, String> {
-        let mut url = if path.starts_with("http://") || path.starts_with("https://") {
+        let mut url = if let Some(below) = self.plainly_below(path) {
+            let mut url = self.url.clone();
+            url.set_path(&format!("{}{below}", self.base_path()));
+            url
+        } else if path.starts_with("http://") || path.starts_with("https://") {
             let url = Url::parse(path).map_err(|e| format!("invalid URL `{path}`: {e}"))?;
             if !self.contains(&url) {
                 return Err(format!(
@@ -70,6 +74,22 @@ impl BaseUrl {
             }
         }
         Ok(url)
+    }
+
+    /// The path after the base in `url` when `url` spells the base exactly and goes on
+    /// with a plain path: letters, digits, `-._~/`, no `.` or `..` segment, no query.
+    /// Parsing such a URL whole would give the same URL (a `location` from the server,
+    /// most often), but costs more than the request's own formatting.
+    fn plainly_below<'u>(&self, url: &'u str) -> Option<&'u str> {
+        let rest = url.strip_prefix(self.url.as_str().trim_end_matches('/'))?;
+        let plain = rest.starts_with('/')
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~/".contains(&b))
+            && !rest
+                .split('/')
+                .any(|segment| segment == "." || segment == "..");
+        plain.then_some(rest)
     }
 
     /// True when `url` has the base's scheme, host and port and a path under its path.
@@ -197,6 +217,39 @@ mod tests {
             assert_eq!(url.path(), path, "{id}");
             assert_eq!(url.query(), None, "{id}");
             assert_eq!(url.fragment(), None, "{id}");
+        }
+    }
+
+    #[test]
+    fn an_absolute_url_joins_as_a_whole_parse_would() {
+        for base in [
+            "http://h/scim/v2",
+            "http://h/scim/v2/",
+            "https://h:8443/",
+            "http://h",
+        ] {
+            let base = BaseUrl::parse(base).unwrap();
+            let root = base.as_str().trim_end_matches('/');
+            for rest in [
+                "/Users/2819c223-7f76",
+                "/Users/a.b~c_d",
+                "//Users//1/",
+                "/Users/./1",
+                "/Users/../Groups/1",
+                "/Users/%2e%2e",
+                "/Users/1?attributes=id",
+                "/Users/é",
+                "/Users/1#top",
+            ] {
+                let absolute = format!("{root}{rest}");
+                let joined = base.join(&absolute, &[]);
+                let parsed = Url::parse(&absolute).unwrap();
+                if base.contains(&parsed) {
+                    assert_eq!(joined.unwrap(), parsed, "{absolute}");
+                } else {
+                    assert!(joined.is_err(), "{absolute} is outside {}", base.as_str());
+                }
+            }
         }
     }
 
