@@ -49,10 +49,18 @@ pub struct Eval<'r> {
 
 impl Eval<'_> {
     pub fn matcher(&self, matcher: &Matcher, selected: &Selected<'_>) -> Verdict {
-        let expected = match self.expected(matcher) {
-            Ok(expected) => expected,
-            Err(problem) => return Verdict::invalid("a value the template can render", problem),
-        };
+        // Most checks pass, and a pass shows no expectation: it is written out (templates
+        // rendered, values shown) only for a verdict that does, by judging again.
+        if self.judge(matcher, selected, String::new()) == Verdict::Pass {
+            return Verdict::Pass;
+        }
+        match self.expected(matcher) {
+            Ok(expected) => self.judge(matcher, selected, expected),
+            Err(problem) => Verdict::invalid("a value the template can render", problem),
+        }
+    }
+
+    fn judge(&self, matcher: &Matcher, selected: &Selected<'_>, expected: String) -> Verdict {
         match matcher {
             Matcher::Present => {
                 if selected.values.iter().any(|v| !is_unassigned(v)) {
@@ -240,6 +248,12 @@ impl Eval<'_> {
                 many => many.to_vec(),
             }
         };
+        // No item renders the inner matcher's templates; a broken one is still no pass.
+        if items.is_empty()
+            && let Err(problem) = self.expected(inner)
+        {
+            return Verdict::invalid("a value the template can render", problem);
+        }
         for (index, item) in items.iter().enumerate() {
             match self.matcher(inner, &Selected::one(item)) {
                 Verdict::Pass => {}

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use super::*;
 use crate::client::MAX_JSON_VALUES;
 use crate::suite::model::{
-    BodyCheck, HeaderCheck, JsonType, LengthBound, Matcher, NumberOp, Pattern, StatusExpectation,
-    TemplatePart, WrittenPath,
+    BodyCheck, Expr, HeaderCheck, JsonType, LengthBound, Matcher, NumberOp, Pattern,
+    StatusExpectation, TemplatePart, WrittenPath,
 };
 use crate::vocabulary::{Loc, Located, SourceFile};
 
@@ -346,6 +346,27 @@ fn every_holds_for_each_array_item() {
     );
     assert!(actual.starts_with("item 1:"), "{actual}");
     assert!(fails(&u, "id", Matcher::Every(Box::new(Matcher::Present))).contains("not a array"));
+}
+
+#[test]
+fn a_template_that_cannot_render_is_no_pass_even_where_no_value_needs_it() {
+    let broken = || {
+        TemplateValue::String(Template {
+            parts: vec![TemplatePart::Expr(Expr::Uuid)],
+            loc: loc(),
+        })
+    };
+    let empty = json!({"emails": []});
+    for (what, matcher) in [
+        ("every", Matcher::Every(Box::new(Matcher::Equals(broken())))),
+        ("not", Matcher::Not(Box::new(Matcher::Equals(broken())))),
+    ] {
+        let verdict = on(&empty, "emails", matcher);
+        assert!(
+            matches!(&verdict, Verdict::Invalid { actual, .. } if actual.contains("cannot render")),
+            "{what}: {verdict:?}"
+        );
+    }
 }
 
 #[test]
